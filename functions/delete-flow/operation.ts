@@ -1,0 +1,22 @@
+import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
+import { noContent } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { flowIdSchema, versionSchema, z } from '../../shared/lambda/schema.ts';
+import { deleteFlow } from '../../shared/use-cases/flow-queries.ts';
+
+export const DeleteFlowInput = z.strictObject({
+  flowId: flowIdSchema,
+  expectedVersion: z.optional(versionSchema),
+});
+
+export const deleteFlowOperation = defineOperation({
+  name: 'deleteFlow',
+  input: DeleteFlowInput,
+  fromHttp: (request) => ({
+    flowId: request.pathParameters.flowId,
+    expectedVersion: ifMatchVersion(request),
+  }),
+  execute: (deps, actor, input) => deleteFlow(deps, actor, input),
+  toHttp: () => noContent(),
+  toDirect: () => ({ deleted: true }),
+});

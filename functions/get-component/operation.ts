@@ -1,0 +1,14 @@
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { componentIdSchema, z } from '../../shared/lambda/schema.ts';
+import { getComponent } from '../../shared/use-cases/list-components.ts';
+
+export const GetComponentInput = z.strictObject({ componentId: componentIdSchema });
+
+export const getComponentOperation = defineOperation({
+  name: 'getComponent',
+  input: GetComponentInput,
+  fromHttp: (request) => ({ componentId: request.pathParameters.componentId }),
+  execute: (deps, actor, input) => getComponent(deps, actor, input.componentId),
+  toHttp: (component) => json(200, component),
+});

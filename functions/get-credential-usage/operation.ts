@@ -1,0 +1,14 @@
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { credentialIdSchema, z } from '../../shared/lambda/schema.ts';
+import { credentialUsage } from '../../shared/use-cases/flow-queries.ts';
+
+export const GetCredentialUsageInput = z.strictObject({ credentialId: credentialIdSchema });
+
+export const getCredentialUsageOperation = defineOperation({
+  name: 'getCredentialUsage',
+  input: GetCredentialUsageInput,
+  fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
+  execute: (deps, actor, input) => credentialUsage(deps, actor, input.credentialId),
+  toHttp: (usage) => json(200, usage),
+});

@@ -1,0 +1,17 @@
+import { toCredentialView } from '../../shared/domain/credential.ts';
+import { etag } from '../../shared/lambda/http-request.ts';
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { credentialIdSchema, z } from '../../shared/lambda/schema.ts';
+import { getCredential } from '../../shared/use-cases/get-credential.ts';
+
+export const GetCredentialInput = z.strictObject({ credentialId: credentialIdSchema });
+
+export const getCredentialOperation = defineOperation({
+  name: 'getCredential',
+  input: GetCredentialInput,
+  fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
+  execute: (deps, actor, input) => getCredential(deps, actor, input.credentialId),
+  toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(credential.version) }),
+  toDirect: toCredentialView,
+});

@@ -1,0 +1,14 @@
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { z } from '../../shared/lambda/schema.ts';
+import { listComponents } from '../../shared/use-cases/list-components.ts';
+
+export const ListComponentsInput = z.strictObject({});
+
+export const listComponentsOperation = defineOperation({
+  name: 'listComponents',
+  input: ListComponentsInput,
+  fromHttp: () => ({}),
+  execute: (deps, actor) => listComponents(deps, actor),
+  toHttp: (components) => json(200, { items: components }),
+});

@@ -1,0 +1,20 @@
+import { toCredentialView } from '../../shared/domain/credential.ts';
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import { componentIdSchema, cursorSchema, limitSchema, z } from '../../shared/lambda/schema.ts';
+import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
+
+export const ListCredentialsInput = z.strictObject({
+  componentId: z.optional(componentIdSchema),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const listCredentialsOperation = defineOperation({
+  name: 'listCredentials',
+  input: ListCredentialsInput,
+  fromHttp: (request) => request.query,
+  execute: (deps, actor, input) => listCredentials(deps, actor, { ...input, limit: input.limit ?? 20 }),
+  toHttp: (page) => json(200, { items: page.items.map(toCredentialView), nextCursor: page.nextCursor }),
+  toDirect: (page) => ({ items: page.items.map(toCredentialView), nextCursor: page.nextCursor }),
+});

@@ -1,0 +1,32 @@
+import type { Operation } from '../shared/lambda/operation.ts';
+import { createCredentialOperation } from './create-credential/operation.ts';
+import { deleteCredentialOperation } from './delete-credential/operation.ts';
+import { deleteFlowOperation } from './delete-flow/operation.ts';
+import { getComponentOperation } from './get-component/operation.ts';
+import { getCredentialOperation } from './get-credential/operation.ts';
+import { getCredentialUsageOperation } from './get-credential-usage/operation.ts';
+import { getFlowOperation } from './get-flow/operation.ts';
+import { listComponentsOperation } from './list-components/operation.ts';
+import { listCredentialsOperation } from './list-credentials/operation.ts';
+import { listFlowsOperation } from './list-flows/operation.ts';
+import { putFlowOperation } from './put-flow/operation.ts';
+import { replaceCredentialOperation } from './replace-credential/operation.ts';
+import type { FunctionName } from './routes.ts';
+import { updateCredentialOperation } from './update-credential/operation.ts';
+
+/** Every HTTP-routed operation by function name: for the local gateway and the tests. */
+export const OPERATIONS: Record<FunctionName, Operation> = {
+  'list-components': listComponentsOperation,
+  'get-component': getComponentOperation,
+  'create-credential': createCredentialOperation,
+  'list-credentials': listCredentialsOperation,
+  'get-credential': getCredentialOperation,
+  'update-credential': updateCredentialOperation,
+  'delete-credential': deleteCredentialOperation,
+  'get-credential-usage': getCredentialUsageOperation,
+  'replace-credential': replaceCredentialOperation,
+  'put-flow': putFlowOperation,
+  'get-flow': getFlowOperation,
+  'list-flows': listFlowsOperation,
+  'delete-flow': deleteFlowOperation,
+};

@@ -1,0 +1,48 @@
+import { toFlowView } from '../../shared/domain/flow.ts';
+import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
+import { json } from '../../shared/lambda/http-response.ts';
+import { defineOperation } from '../../shared/lambda/operation.ts';
+import {
+  componentIdSchema,
+  credentialIdSchema,
+  flowIdSchema,
+  versionSchema,
+  z,
+} from '../../shared/lambda/schema.ts';
+import { putFlow } from '../../shared/use-cases/put-flow.ts';
+
+export const FlowStepSchema = z.strictObject({
+  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
+  componentId: componentIdSchema,
+  credentialId: credentialIdSchema,
+});
+
+export const PutFlowBody = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  status: z.enum(['active', 'inactive']),
+  steps: z.array(FlowStepSchema).check(z.maxLength(100)),
+});
+
+export const PutFlowInput = z.strictObject({
+  flowId: flowIdSchema,
+  expectedVersion: z.optional(versionSchema),
+  body: PutFlowBody,
+});
+
+export const putFlowOperation = defineOperation({
+  name: 'putFlow',
+  input: PutFlowInput,
+  fromHttp: (request) => ({
+    flowId: request.pathParameters.flowId,
+    expectedVersion: ifMatchVersion(request),
+    body: request.body,
+  }),
+  execute: (deps, actor, input) =>
+    putFlow(deps, actor, { flowId: input.flowId, expectedVersion: input.expectedVersion, ...input.body }),
+  toHttp: ({ flow, created }) =>
+    json(created ? 201 : 200, toFlowView(flow), {
+      etag: etag(flow.version),
+      ...(created ? { location: `/flows/${flow.flowId}` } : {}),
+    }),
+  toDirect: ({ flow, created }) => ({ flow: toFlowView(flow), created }),
+});

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { type FunctionName, ROUTES, type Route } from '../functions/routes.ts';
+import { AppError } from '../shared/errors/app-error.ts';
+import { toProblem } from '../shared/errors/problem.ts';
+import { MAX_BODY_BYTES } from '../shared/lambda/http-request.ts';
+import type { LocalIssuer } from './local-issuer.ts';
+
+export type LambdaHttpHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | unknown>;
+
+export interface LocalGateway {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly pattern: RegExp;
+  readonly parameterNames: string[];
+}
+
+const compile = (route: Route): CompiledRoute => {
+  const parameterNames: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    parameterNames.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), parameterNames };
+};
+
+const lambdaContext = (functionName: string): Context =>
+  ({
+    awsRequestId: randomUUID(),
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  }) as Context;
+
+const sendProblem = (response: ServerResponse, error: AppError): void => {
+  const problem = toProblem(error);
+  response.writeHead(problem.status, { 'content-type': 'application/problem+json' });
+  response.end(JSON.stringify(problem));
+};
+
+const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+/**
+ * A local stand-in for API Gateway's HTTP API: matches the same routes, verifies the bearer token
+ * like the JWT authorizer, builds the same v2 event Lambda receives and calls the handler.
+ */
+export const startLocalGateway = async (options: {
+  handlers: Record<FunctionName, LambdaHttpHandler>;
+  issuer: LocalIssuer;
+  port?: number;
+  host?: string;
+}): Promise<LocalGateway> => {
+  const routes = ROUTES.map(compile);
+
+  const server: Server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const method = request.method ?? 'GET';
+      const candidates = routes
+        .map((compiled) => ({ compiled, match: compiled.pattern.exec(url.pathname) }))
+        .filter((candidate) => candidate.match);
+      const hit = candidates.find((candidate) => candidate.compiled.route.method === method);
+      if (!hit?.match) {
+        sendProblem(response, new AppError('route_not_found', `No route for ${method} ${url.pathname}.`));
+        return;
+      }
+      const authorization = request.headers.authorization ?? '';
+      const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
+      let claims: Record<string, unknown>;
+      try {
+        if (!token) throw new Error('missing');
+        claims = await options.issuer.verify(token);
+      } catch {
+        sendProblem(
+          response,
+          new AppError('unauthorized', 'Send a valid bearer token (npm run token -- <tenantId>).'),
+        );
+        return;
+      }
+      const body = await readBody(request);
+      if (body === null) {
+        sendProblem(
+          response,
+          new AppError('payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`),
+        );
+        return;
+      }
+      const { compiled } = hit;
+      const pathParameters = Object.fromEntries(
+        compiled.parameterNames.map((name, index) => [
+          name,
+          decodeURIComponent(hit.match?.[index + 1] ?? ''),
+        ]),
+      );
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.join(',') : (value ?? ''),
+        ]),
+      );
+      const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined;
+      const routeKey = `${compiled.route.method} ${compiled.route.path}`;
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: '2.0',
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: query,
+        pathParameters: compiled.parameterNames.length > 0 ? pathParameters : undefined,
+        body: body.byteLength > 0 ? body.toString('utf8') : undefined,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: request.headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: request.headers['user-agent'] ?? '',
+          },
+          requestId: randomUUID(),
+          routeKey,
+          stage: '$default',
+          time: new Date().toISOString(),
+          timeEpoch: Date.now(),
+          authorizer: {
+            principalId: '',
+            integrationLatency: 0,
+            // API Gateway passes claims as strings.
+            jwt: {
+              claims: Object.fromEntries(
+                Object.entries(claims).map(([name, value]) => [name, String(value)]),
+              ),
+              scopes: [],
+            },
+          },
+        },
+      };
+      const handler = options.handlers[compiled.route.functionName];
+      const result = (await handler(
+        event,
+        lambdaContext(compiled.route.functionName),
+      )) as APIGatewayProxyStructuredResultV2;
+      response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
+      response.end(result.body ?? '');
+    } catch {
+      sendProblem(response, new AppError('internal', 'internal'));
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
+import { createServiceTable } from './create-table.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
+import { localAwsEnvironment } from './local-aws-environment.ts';
+import { createLocalIssuer } from './local-issuer.ts';
+import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
+import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
+
+const TABLE_NAME = 'credentials-local';
+const DEV_TENANT = 'dev-tenant';
+
+const main = async (): Promise<void> => {
+  const port = Number(process.env.PORT ?? 3000);
+  const dynamoDb = await startDynamoDbLocal({ dataDirectory: join(LOCAL_STATE_DIRECTORY, 'dynamodb') });
+  const secretsManager = await startLocalSecretsManager({
+    persistPath: join(LOCAL_STATE_DIRECTORY, 'secrets-manager.json'),
+  });
+  const stops: (() => Promise<void>)[] = [dynamoDb.stop, secretsManager.stop];
+  const shutdown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  try {
+    Object.assign(
+      process.env,
+      localAwsEnvironment(
+        { dynamoDb: dynamoDb.endpoint, secretsManager: secretsManager.endpoint },
+        TABLE_NAME,
+      ),
+    );
+    const admin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
+    await createServiceTable(admin, TABLE_NAME);
+    admin.destroy();
+
+    // The very handler modules Lambda runs, imported after the environment points at local AWS.
+    const handlers = Object.fromEntries(
+      await Promise.all(
+        FUNCTION_NAMES.map(async (name) => {
+          const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHttpHandler };
+          return [name, module.handler] as const;
+        }),
+      ),
+    ) as Record<FunctionName, LambdaHttpHandler>;
+
+    const issuer = await createLocalIssuer(join(LOCAL_STATE_DIRECTORY, 'issuer-key.json'));
+    const gateway = await startLocalGateway({ handlers, issuer, port });
+    stops.push(gateway.stop);
+    const token = await issuer.sign(DEV_TENANT);
+    process.stdout.write(
+      [
+        '',
+        `Credentials API listening on ${gateway.url}`,
+        `  DynamoDB Local:          ${dynamoDb.endpoint} (table ${TABLE_NAME}, data in ${LOCAL_STATE_DIRECTORY}/dynamodb)`,
+        `  Secrets Manager (local): ${secretsManager.endpoint}`,
+        '',
+        `Dev tenant '${DEV_TENANT}' bearer token (valid 12 h; another tenant: npm run token -- <tenantId>):`,
+        token,
+        '',
+        `Try: curl -s ${gateway.url}/components -H "authorization: Bearer $TOKEN"`,
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    await shutdown();
+  }
+};
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,314 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Credential } from '../../domain/credential.ts';
+import type { CredentialUsage } from '../../domain/flow.ts';
+import { AppError, notFound } from '../../errors/app-error.ts';
+import type {
+  CreateOutcome,
+  CredentialChanges,
+  CredentialRepository,
+  DeleteRequest,
+  IdempotencyRecord,
+  ListQuery,
+  Page,
+} from '../../ports/credential-repository.ts';
+import {
+  componentGsiPk,
+  countSk,
+  credentialFromItem,
+  credentialItem,
+  credentialKey,
+  decodeCursor,
+  encodeCursor,
+  fromAttributes,
+  GSI1,
+  idempotencySk,
+  type Key,
+  key,
+  TTL_ATTRIBUTE,
+  tenantPk,
+  toAttributes,
+  usagePrefix,
+} from './table-layout.ts';
+import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
+
+const CREATE_IDEMPOTENCY_INDEX = 2;
+
+export const dynamoDbCredentialRepository = (
+  client: DynamoDBClient,
+  tableName: string,
+): CredentialRepository => {
+  const get = async (tenantId: string, credentialId: string): Promise<Credential | null> => {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: credentialKey(tenantId, credentialId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? credentialFromItem(Item) : null;
+  };
+
+  const create = async (credential: Credential, idempotency?: IdempotencyRecord): Promise<CreateOutcome> => {
+    const pk = tenantPk(credential.tenantId);
+    const nowEpoch = Math.floor(Date.parse(credential.createdAt) / 1000);
+    try {
+      await withConflictRetry(() =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: credentialItem(credential),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: key(pk, countSk(credential.componentId)),
+                  UpdateExpression: 'ADD credentialCount :one SET componentId = :component',
+                  ExpressionAttributeValues: toAttributes({
+                    ':one': 1,
+                    ':component': credential.componentId,
+                  }),
+                },
+              },
+              ...(idempotency
+                ? [
+                    {
+                      // A key is claimed once; an expired claim (TTL deletion is lazy) may be reused.
+                      Put: {
+                        TableName: tableName,
+                        Item: toAttributes({
+                          PK: pk,
+                          SK: idempotencySk(idempotency.key),
+                          entity: 'idempotency',
+                          credentialId: credential.id,
+                          requestHash: idempotency.requestHash,
+                          [TTL_ATTRIBUTE]: Math.floor(Date.parse(idempotency.expiresAt) / 1000),
+                        }),
+                        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+                        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                        ExpressionAttributeValues: toAttributes({ ':now': nowEpoch }),
+                        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        ),
+      );
+      return { kind: 'created' };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const claimed = reasons?.[CREATE_IDEMPOTENCY_INDEX];
+      if (idempotency && claimed && isConditionFailure(claimed) && claimed.Item) {
+        const earlier = fromAttributes(claimed.Item);
+        if (earlier.requestHash !== idempotency.requestHash) {
+          throw new AppError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used for a different request. Use a new key for a new credential.',
+          );
+        }
+        const existing = await get(credential.tenantId, String(earlier.credentialId));
+        if (!existing) {
+          throw new AppError(
+            'conflict',
+            'The credential created with this Idempotency-Key has since been deleted.',
+          );
+        }
+        return { kind: 'replayed', credential: existing };
+      }
+      throw error;
+    }
+  };
+
+  const list = async (tenantId: string, query: ListQuery): Promise<Page<Credential>> => {
+    const pk = tenantPk(tenantId);
+    const byComponent = query.componentId !== undefined;
+    const gsiPk = byComponent ? componentGsiPk(tenantId, query.componentId ?? '') : undefined;
+    const startKey = query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk }) : undefined;
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        ...(byComponent
+          ? {
+              IndexName: GSI1,
+              KeyConditionExpression: 'GSI1PK = :pk',
+              ExpressionAttributeValues: toAttributes({ ':pk': gsiPk }),
+            }
+          : {
+              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+              ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': 'CRED#' }),
+            }),
+        // ULID ids sort by creation time: newest first without another index.
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(credentialFromItem),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  };
+
+  const update = async (
+    tenantId: string,
+    credentialId: string,
+    expectedVersion: number,
+    changes: CredentialChanges,
+  ): Promise<Credential> => {
+    const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
+    const sets = assignments.map(([attribute, value], index) => {
+      names[`#a${index}`] = attribute;
+      values[`:v${index}`] = value;
+      return `#a${index} = :v${index}`;
+    });
+    try {
+      const { Attributes } = await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: credentialKey(tenantId, credentialId),
+          UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
+          // The version is the optimistic lock behind If-Match / ETag.
+          ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttributes(values),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return credentialFromItem(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (!error.Item) throw notFound('Credential');
+        throw new AppError(
+          'version_mismatch',
+          'The credential changed since you read it. Read it again, then retry.',
+          {
+            extensions: { currentVersion: credentialFromItem(error.Item).version },
+          },
+        );
+      }
+      throw error;
+    }
+  };
+
+  const remove = async (request: DeleteRequest): Promise<void> => {
+    const { tenantId, credentialId, componentId, expectedVersion } = request;
+    const values: Record<string, unknown> = { ':component': componentId, ':zero': 0, ':minusOne': -1 };
+    if (expectedVersion !== undefined) values[':expected'] = expectedVersion;
+    try {
+      await withConflictRetry(() =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName,
+                  Key: credentialKey(tenantId, credentialId),
+                  // The in-use guard: flows maintain flowCount in their own transactions, so a
+                  // concurrent activation either lands first (and this fails) or fails itself.
+                  ConditionExpression: `attribute_exists(PK) AND componentId = :component AND flowCount = :zero${
+                    expectedVersion === undefined ? '' : ' AND version = :expected'
+                  }`,
+                  ExpressionAttributeValues: toAttributes(
+                    Object.fromEntries(Object.entries(values).filter(([name]) => name !== ':minusOne')),
+                  ),
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: key(tenantPk(tenantId), countSk(componentId)),
+                  UpdateExpression: 'ADD credentialCount :minusOne',
+                  ExpressionAttributeValues: toAttributes({ ':minusOne': -1 }),
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      const reason = cancellationReasons(error)?.[0];
+      if (reason && isConditionFailure(reason)) {
+        const old = reason.Item ? credentialFromItem(reason.Item) : null;
+        if (!old || old.componentId !== componentId) throw notFound('Credential');
+        if (expectedVersion !== undefined && old.version !== expectedVersion) {
+          throw new AppError(
+            'version_mismatch',
+            'The credential changed since you read it. Read it again, then retry.',
+            {
+              extensions: { currentVersion: old.version },
+            },
+          );
+        }
+        throw new AppError('credential_in_use', 'The credential is used by flows.', {
+          extensions: { activeFlowCount: old.activeFlowCount, flowCount: old.flowCount },
+        });
+      }
+      throw error;
+    }
+  };
+
+  const countByComponent = async (tenantId: string): Promise<Record<string, number>> => {
+    const counts: Record<string, number> = {};
+    let startKey: Key | undefined;
+    do {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ':prefix': 'COUNT#' }),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const { componentId, credentialCount } = fromAttributes(item);
+        counts[String(componentId)] = Number(credentialCount ?? 0);
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
+  };
+
+  const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> => {
+    const usages: CredentialUsage[] = [];
+    let startKey: Key | undefined;
+    do {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: toAttributes({
+            ':pk': tenantPk(tenantId),
+            ':prefix': usagePrefix(credentialId),
+          }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const { flowId, flowName, flowStatus, stepIds } = fromAttributes(item);
+        usages.push({ flowId, flowName, flowStatus, stepIds } as CredentialUsage);
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return usages;
+  };
+
+  return { create, get, list, update, delete: remove, countByComponent, usage };
+};

@@ -1,0 +1,225 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type CredentialUse, type Flow, usesOf } from '../../domain/flow.ts';
+import { AppError } from '../../errors/app-error.ts';
+import type { Page } from '../../ports/credential-repository.ts';
+import type { FlowChange, FlowRepository } from '../../ports/flow-repository.ts';
+import {
+  credentialKey,
+  decodeCursor,
+  encodeCursor,
+  flowFromItem,
+  flowItem,
+  flowSk,
+  key,
+  tenantPk,
+  toAttributes,
+  usageSk,
+} from './table-layout.ts';
+import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
+
+/** DynamoDB's limit on items in one TransactWriteItems. */
+export const TRANSACTION_ITEM_LIMIT = 100;
+
+interface ReferenceDelta {
+  tenantId: string;
+  componentId: string;
+  flowCount: number;
+  activeFlowCount: number;
+  /** Steps that will use the credential after the change; empty when it is only released. */
+  stepIds: string[];
+}
+
+type ItemRole =
+  | { kind: 'flow'; flowId: string }
+  | { kind: 'credential'; credentialId: string; delta: ReferenceDelta }
+  | { kind: 'usage' };
+
+const flowCondition = (previous: Flow | null) =>
+  previous
+    ? {
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: toAttributes({ ':version': previous.version }),
+      }
+    : { ConditionExpression: 'attribute_not_exists(PK)' };
+
+/** Plans one transaction: flow items, usage items, and one aggregated update per credential. */
+const planTransaction = (tableName: string, changes: readonly FlowChange[]) => {
+  const items: TransactWriteItem[] = [];
+  const roles: ItemRole[] = [];
+  const deltas = new Map<string, ReferenceDelta>();
+
+  for (const { previous, next } of changes) {
+    const flow = next ?? previous;
+    if (!flow) continue;
+    const pk = tenantPk(flow.tenantId);
+    items.push(
+      next
+        ? { Put: { TableName: tableName, Item: flowItem(next), ...flowCondition(previous) } }
+        : { Delete: { TableName: tableName, Key: key(pk, flowSk(flow.flowId)), ...flowCondition(previous) } },
+    );
+    roles.push({ kind: 'flow', flowId: flow.flowId });
+
+    const none = new Map<string, CredentialUse>();
+    const before = previous ? usesOf(previous.steps) : none;
+    const after = next ? usesOf(next.steps) : none;
+    for (const credentialId of new Set([...before.keys(), ...after.keys()])) {
+      const was = before.get(credentialId);
+      const will = after.get(credentialId);
+      const delta: ReferenceDelta = deltas.get(credentialId) ?? {
+        tenantId: flow.tenantId,
+        componentId: (will ?? was)?.componentId ?? '',
+        flowCount: 0,
+        activeFlowCount: 0,
+        stepIds: [],
+      };
+      delta.flowCount += (will ? 1 : 0) - (was ? 1 : 0);
+      delta.activeFlowCount +=
+        (will && next?.status === 'active' ? 1 : 0) - (was && previous?.status === 'active' ? 1 : 0);
+      if (will) {
+        delta.componentId = will.componentId;
+        delta.stepIds.push(...will.stepIds.map((stepId) => `${flow.flowId}/${stepId}`));
+      }
+      deltas.set(credentialId, delta);
+
+      const usageKey = key(pk, usageSk(credentialId, flow.flowId));
+      items.push(
+        will && next
+          ? {
+              Put: {
+                TableName: tableName,
+                Item: toAttributes({
+                  PK: pk,
+                  SK: usageSk(credentialId, flow.flowId),
+                  entity: 'usage',
+                  credentialId,
+                  flowId: next.flowId,
+                  flowName: next.name,
+                  flowStatus: next.status,
+                  stepIds: will.stepIds,
+                }),
+              },
+            }
+          : { Delete: { TableName: tableName, Key: usageKey } },
+      );
+      roles.push({ kind: 'usage' });
+    }
+  }
+
+  for (const [credentialId, delta] of deltas) {
+    const Key = credentialKey(delta.tenantId, credentialId);
+    // The credential must exist, in this tenant, and be of the step's component. Checked in the same
+    // transaction, so a credential deleted a moment ago (flowCount was 0) cannot be referenced.
+    const condition = {
+      ConditionExpression: 'attribute_exists(PK) AND componentId = :component',
+    };
+    if (delta.flowCount === 0 && delta.activeFlowCount === 0) {
+      items.push({
+        ConditionCheck: {
+          TableName: tableName,
+          Key,
+          ...condition,
+          ExpressionAttributeValues: toAttributes({ ':component': delta.componentId }),
+        },
+      });
+    } else {
+      items.push({
+        Update: {
+          TableName: tableName,
+          Key,
+          UpdateExpression: 'ADD flowCount :flows, activeFlowCount :active',
+          ...condition,
+          ExpressionAttributeValues: toAttributes({
+            ':component': delta.componentId,
+            ':flows': delta.flowCount,
+            ':active': delta.activeFlowCount,
+          }),
+        },
+      });
+    }
+    roles.push({ kind: 'credential', credentialId, delta });
+  }
+  return { items, roles };
+};
+
+const explainFailure = (error: unknown, roles: readonly ItemRole[]): unknown => {
+  const reasons = cancellationReasons(error);
+  if (!reasons) return error;
+  const failedAt = reasons.findIndex(isConditionFailure);
+  const role = roles[failedAt];
+  if (!role) return error;
+  if (role.kind === 'flow') {
+    return new AppError(
+      'version_mismatch',
+      `Flow '${role.flowId}' changed since it was read. Read it again, then retry.`,
+      {
+        extensions: { flowId: role.flowId },
+      },
+    );
+  }
+  if (role.kind === 'credential') {
+    return new AppError(
+      'invalid_flow_reference',
+      `Credential '${role.credentialId}' does not exist or is not a '${role.delta.componentId}' credential.`,
+      {
+        extensions: {
+          credentialId: role.credentialId,
+          componentId: role.delta.componentId,
+          steps: role.delta.stepIds,
+        },
+      },
+    );
+  }
+  return error;
+};
+
+export const dynamoDbFlowRepository = (client: DynamoDBClient, tableName: string): FlowRepository => ({
+  async get(tenantId, flowId) {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: key(tenantPk(tenantId), flowSk(flowId)),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? flowFromItem(Item) : null;
+  },
+
+  async list(tenantId, query): Promise<Page<Flow>> {
+    const pk = tenantPk(tenantId);
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': 'FLOW#' }),
+        Limit: query.limit,
+        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: 'FLOW#' }) : undefined,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(flowFromItem),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  },
+
+  async apply(changes) {
+    const { items, roles } = planTransaction(tableName, changes);
+    if (items.length === 0) return;
+    if (items.length > TRANSACTION_ITEM_LIMIT) {
+      throw new AppError(
+        'too_many_references',
+        `This change touches ${items.length} items; one transaction holds at most ${TRANSACTION_ITEM_LIMIT}.`,
+      );
+    }
+    try {
+      await withConflictRetry(() => client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+    } catch (error) {
+      throw explainFailure(error, roles);
+    }
+  },
+});

@@ -1,0 +1,12 @@
+import { GSI1, TTL_ATTRIBUTE } from './table-layout.ts';
+
+/**
+ * The table's keys and indexes, shared by the CDK construct and the local runtime so both create
+ * exactly the layout `table-layout.ts` reads and writes.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  globalIndexes: [{ name: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+  ttlAttribute: TTL_ATTRIBUTE,
+} as const;

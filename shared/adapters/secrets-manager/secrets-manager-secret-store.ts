@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { FieldValues } from '../../domain/credential-fields.ts';
+import type { SecretStore } from '../../ports/secret-store.ts';
+import { secretName, secretTags } from './secret-naming.ts';
+
+export interface SecretStoreSettings {
+  readonly prefix: string;
+  readonly recoveryWindowDays: number;
+  /** The tenant's customer-managed key; absent locally. */
+  readonly kmsKeyId?: string;
+}
+
+const parseValues = (secretString: string | undefined): FieldValues =>
+  secretString ? (JSON.parse(secretString) as FieldValues) : {};
+
+export const secretsManagerSecretStore = (
+  client: SecretsManagerClient,
+  settings: SecretStoreSettings,
+): SecretStore => {
+  const name = (address: Parameters<SecretStore['read']>[0]) => secretName(settings.prefix, address);
+  return {
+    async create(address, values) {
+      const { VersionId } = await client.send(
+        new CreateSecretCommand({
+          Name: name(address),
+          SecretString: JSON.stringify(values),
+          ClientRequestToken: randomUUID(),
+          KmsKeyId: settings.kmsKeyId,
+          Tags: secretTags(address),
+          Description: 'Credential secret fields, managed by the credentials service.',
+        }),
+      );
+      return VersionId ?? '';
+    },
+
+    async putVersion(address, values, requestToken) {
+      const { VersionId } = await client.send(
+        new PutSecretValueCommand({
+          SecretId: name(address),
+          SecretString: JSON.stringify(values),
+          ClientRequestToken: requestToken,
+        }),
+      );
+      return VersionId ?? requestToken;
+    },
+
+    async read(address, versionId) {
+      const result = await client.send(
+        new GetSecretValueCommand({
+          SecretId: name(address),
+          ...(versionId ? { VersionId: versionId } : {}),
+        }),
+      );
+      return { values: parseValues(result.SecretString), versionId: result.VersionId ?? '' };
+    },
+
+    async scheduleDeletion(address) {
+      try {
+        await client.send(
+          new DeleteSecretCommand({
+            SecretId: name(address),
+            RecoveryWindowInDays: settings.recoveryWindowDays,
+          }),
+        );
+      } catch (error) {
+        // Gone already, or already scheduled (a retry of the durable clean-up): the goal is met.
+        if (error instanceof ResourceNotFoundException) return;
+        if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) return;
+        throw error;
+      }
+    },
+
+    async deleteNow(address) {
+      try {
+        await client.send(
+          new DeleteSecretCommand({ SecretId: name(address), ForceDeleteWithoutRecovery: true }),
+        );
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return;
+        throw error;
+      }
+    },
+  };
+};

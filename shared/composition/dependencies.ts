@@ -1,0 +1,43 @@
+import { monotonicFactory } from 'ulid';
+import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-credential-repository.ts';
+import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
+import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
+import type { ServiceConfig } from '../config/service-config.ts';
+import { componentCatalog } from '../domain/component-catalog.ts';
+import { buildComponentRegistry } from '../domain/component-registry.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { CredentialVerifier } from '../ports/credential-verifier.ts';
+import { jsonLogger, type Logger } from '../ports/logger.ts';
+import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import { type AwsClients, createAwsClients } from './aws-clients.ts';
+import { createCredentialVerifier } from './credential-verifier.ts';
+
+export interface DependencyOverrides {
+  readonly clients?: AwsClients;
+  readonly logger?: Logger;
+  readonly verifier?: CredentialVerifier;
+}
+
+/** The composition root: the only place that picks adapters for ports. */
+export const buildDependencies = (
+  config: ServiceConfig,
+  overrides: DependencyOverrides = {},
+): UseCaseDependencies => {
+  const clients = overrides.clients ?? createAwsClients(config);
+  const logger = overrides.logger ?? jsonLogger('credentials-service');
+  const nextUlid = monotonicFactory();
+  return {
+    components: componentCatalog(buildComponentRegistry({ petstoreBaseUrl: config.petstoreBaseUrl })),
+    credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName),
+    flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName),
+    secrets: secretsManagerSecretStore(clients.secretsManager, {
+      prefix: config.secretPrefix,
+      recoveryWindowDays: config.secretRecoveryWindowDays,
+      kmsKeyId: config.kmsKeyId,
+    }),
+    verifier: overrides.verifier ?? createCredentialVerifier(config),
+    clock: systemClock,
+    ids: { next: () => nextUlid() },
+    logger,
+  };
+};

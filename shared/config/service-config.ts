@@ -1,0 +1,51 @@
+import { DEFAULT_COMPONENT_SETTINGS } from '../domain/component-registry.ts';
+
+/** Everything the functions read from the environment, read once; a missing value fails fast. */
+export interface ServiceConfig {
+  readonly region: string;
+  readonly tableName: string;
+  readonly secretPrefix: string;
+  readonly secretRecoveryWindowDays: number;
+  readonly kmsKeyId?: string;
+  readonly dynamoDbEndpoint?: string;
+  readonly secretsManagerEndpoint?: string;
+  readonly petstoreBaseUrl: string;
+  /** Hosts verification may reach even when they resolve to non-public addresses. */
+  readonly verificationAllowedHosts: readonly string[];
+  readonly verificationTimeoutMs: number;
+}
+
+type Environment = Record<string, string | undefined>;
+
+const required = (env: Environment, name: string): string => {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is required.`);
+  return value;
+};
+
+const integer = (env: Environment, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`Environment variable ${name} must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+};
+
+export const loadServiceConfig = (env: Environment = process.env): ServiceConfig => ({
+  region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  tableName: required(env, 'TABLE_NAME'),
+  secretPrefix: env.SECRET_PREFIX || 'credentials',
+  // Secrets Manager accepts 7 to 30 days.
+  secretRecoveryWindowDays: integer(env, 'SECRET_RECOVERY_WINDOW_DAYS', 7, 7, 30),
+  kmsKeyId: env.KMS_KEY_ID || undefined,
+  dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+  secretsManagerEndpoint: env.SECRETS_MANAGER_ENDPOINT || undefined,
+  petstoreBaseUrl: env.PETSTORE_BASE_URL || DEFAULT_COMPONENT_SETTINGS.petstoreBaseUrl,
+  verificationAllowedHosts: (env.VERIFICATION_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean),
+  verificationTimeoutMs: integer(env, 'VERIFICATION_TIMEOUT_MS', 5000, 100, 20_000),
+});

@@ -1,0 +1,33 @@
+import { AppError, notFound } from '../errors/app-error.ts';
+import type { ComponentDefinition } from './component.ts';
+
+export interface ComponentCatalog {
+  readonly all: readonly ComponentDefinition[];
+  find(componentId: string): ComponentDefinition | undefined;
+  /** For input that names a component: an unknown one is the caller's mistake (400). */
+  require(componentId: string, path?: string): ComponentDefinition;
+  /** For a path that names a component: an unknown one is a 404. */
+  get(componentId: string): ComponentDefinition;
+}
+
+export const componentCatalog = (components: readonly ComponentDefinition[]): ComponentCatalog => {
+  const byId = new Map(components.map((component) => [component.id, component]));
+  return {
+    all: components,
+    find: (componentId) => byId.get(componentId),
+    require: (componentId, path = 'componentId') => {
+      const component = byId.get(componentId);
+      if (!component) {
+        throw new AppError('validation_failed', `${path}: unknown component '${componentId.slice(0, 64)}'`, {
+          issues: [{ path, message: 'is not a known component' }],
+        });
+      }
+      return component;
+    },
+    get: (componentId) => {
+      const component = byId.get(componentId);
+      if (!component) throw notFound('Component');
+      return component;
+    },
+  };
+};

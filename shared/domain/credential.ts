@@ -1,0 +1,47 @@
+import type { FieldValues } from './credential-fields.ts';
+
+export type CredentialStatus = 'unverified' | 'verified' | 'invalid' | 'unreachable';
+
+/** What DynamoDB holds about a credential. Secret values are never part of it. */
+export interface Credential {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly componentId: string;
+  readonly name: string | null;
+  readonly fields: FieldValues;
+  /** Names of secret fields that have a value in Secrets Manager. */
+  readonly secretFieldsSet: readonly string[];
+  readonly secretVersionId: string;
+  readonly status: CredentialStatus;
+  readonly statusReason: string | null;
+  readonly lastVerifiedAt: string | null;
+  readonly version: number;
+  /** Active flows that use the credential (what the UI shows). */
+  readonly activeFlowCount: number;
+  /** All flows, active or not, that reference the credential; delete needs it to be 0. */
+  readonly flowCount: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+/** The public view: everything a client may see. */
+export const toCredentialView = (credential: Credential) => ({
+  id: credential.id,
+  componentId: credential.componentId,
+  name: credential.name,
+  fields: credential.fields,
+  secretFieldsSet: credential.secretFieldsSet,
+  status: credential.status,
+  statusReason: credential.statusReason,
+  lastVerifiedAt: credential.lastVerifiedAt,
+  version: credential.version,
+  activeFlowCount: credential.activeFlowCount,
+  flowCount: credential.flowCount,
+  createdAt: credential.createdAt,
+  updatedAt: credential.updatedAt,
+  createdBy: credential.createdBy,
+  updatedBy: credential.updatedBy,
+});
+export type CredentialView = ReturnType<typeof toCredentialView>;

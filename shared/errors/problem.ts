@@ -1,0 +1,56 @@
+import { AppError, type ErrorCode } from './app-error.ts';
+
+/** RFC 9457 problem details, as sent to HTTPS callers and thrown to direct (workflow) callers. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly errors?: readonly { path: string; message: string }[];
+  readonly [extension: string]: unknown;
+}
+
+const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
+  malformed_request: [400, 'Malformed request'],
+  validation_failed: [400, 'Validation failed'],
+  unauthorized: [401, 'Unauthorized'],
+  not_found: [404, 'Not found'],
+  route_not_found: [404, 'No such route'],
+  conflict: [409, 'Conflict'],
+  credential_in_use: [409, 'Credential in use'],
+  version_mismatch: [412, 'Version mismatch'],
+  payload_too_large: [413, 'Payload too large'],
+  unsupported_media_type: [415, 'Unsupported media type'],
+  idempotency_key_reused: [422, 'Idempotency key reused'],
+  verification_failed: [422, 'Verification failed'],
+  invalid_flow_reference: [422, 'Invalid flow reference'],
+  too_many_references: [422, 'Too many references'],
+  flow_not_active: [403, 'Flow step not authorised'],
+  precondition_required: [428, 'Precondition required'],
+  upstream_unavailable: [503, 'Service unavailable'],
+  internal: [500, 'Internal error'],
+};
+
+export const PROBLEM_TYPE_BASE = 'https://credentials-service.dev/problems/';
+
+export const statusOf = (code: ErrorCode): number => STATUS_AND_TITLE[code][0];
+
+/**
+ * The single place where errors become problem documents. Only codes below 500 show their message:
+ * an unexpected error may carry SDK text or input echoes, so it is replaced by a generic detail.
+ */
+export const toProblem = (error: unknown): Problem => {
+  const appError = error instanceof AppError ? error : new AppError('internal', 'internal');
+  const [status, title] = STATUS_AND_TITLE[appError.code];
+  const safe = status < 500;
+  return {
+    ...(safe ? appError.extensions : {}),
+    type: `${PROBLEM_TYPE_BASE}${appError.code}`,
+    title,
+    status,
+    code: appError.code,
+    detail: safe ? appError.message : 'The service could not complete the request. Try again later.',
+    ...(safe && appError.issues.length > 0 ? { errors: appError.issues } : {}),
+  };
+};

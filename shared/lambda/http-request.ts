@@ -1,0 +1,72 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { AppError } from '../errors/app-error.ts';
+
+/** Bodies above this are refused before parsing; the largest legal secret is 64 KB. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly claims: Readonly<Record<string, string | number | boolean | string[]>>;
+}
+
+export const isHttpEvent = (event: unknown): event is APIGatewayProxyEventV2WithJWTAuthorizer =>
+  typeof event === 'object' &&
+  event !== null &&
+  typeof (event as { requestContext?: { http?: { method?: unknown } } }).requestContext?.http?.method ===
+    'string';
+
+const parseBody = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  headers: Record<string, string>,
+): unknown => {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new AppError('payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  }
+  const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json' && contentType !== 'application/merge-patch+json') {
+    throw new AppError('unsupported_media_type', 'Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('malformed_request', 'The request body is not valid JSON.');
+  }
+};
+
+export const toHttpRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): HttpRequest => {
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value ?? '']),
+  );
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    pathParameters: Object.fromEntries(
+      Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, value ?? '']),
+    ),
+    query: Object.fromEntries(
+      Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [name, value ?? '']),
+    ),
+    headers,
+    body: parseBody(event, headers),
+    claims: (event.requestContext.authorizer?.jwt?.claims ?? {}) as HttpRequest['claims'],
+  };
+};
+
+/** `If-Match: "3"` (or W/"3", or 3) is version 3. */
+export const ifMatchVersion = (request: HttpRequest): number | undefined => {
+  const header = request.headers['if-match'];
+  if (header === undefined || header === '') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  if (!match?.[1])
+    throw new AppError('malformed_request', 'If-Match must be an ETag returned by this API, e.g. "3".');
+  return Number(match[1]);
+};
+
+export const etag = (version: number): string => `"${version}"`;

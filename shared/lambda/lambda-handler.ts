@@ -1,0 +1,73 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { type Actor, TENANT_ID_PATTERN } from '../domain/actor.ts';
+import { AppError } from '../errors/app-error.ts';
+import { toProblem } from '../errors/problem.ts';
+import { describeError } from '../ports/logger.ts';
+import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import { DirectEvent, OperationFailed } from './direct-event.ts';
+import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
+import { type HttpResult, problemResponse } from './http-response.ts';
+import type { Operation } from './operation.ts';
+import { parseInput } from './schema.ts';
+
+/** The JWT claim that carries the tenant (set by the tenant's identity provider). */
+export const TENANT_CLAIM = 'tenant_id';
+
+const actorFromClaims = (claims: HttpRequest['claims']): Actor => {
+  const tenantId = claims[TENANT_CLAIM];
+  const subject = claims.sub;
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId) || typeof subject !== 'string') {
+    throw new AppError('unauthorized', 'The token does not name a tenant.');
+  }
+  return { tenantId, subject };
+};
+
+type LambdaEvent = APIGatewayProxyEventV2WithJWTAuthorizer | DirectEvent;
+
+/**
+ * The one middleware stack every function shares: dispatch by caller kind, one access log line
+ * (ids and status only, never bodies), and the one error mapping to problem+json.
+ */
+export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) => {
+  const run = async (event: LambdaEvent): Promise<unknown> => {
+    if (isHttpEvent(event)) {
+      const request = toHttpRequest(event);
+      const actor = actorFromClaims(request.claims);
+      const input = parseInput(op.input, op.fromHttp(request));
+      return op.toHttp(await op.execute(deps, actor, input));
+    }
+    const direct = parseInput(DirectEvent, event);
+    const actor = { tenantId: direct.tenantId, subject: direct.actor ?? 'workflow' };
+    const output = await op.execute(deps, actor, parseInput(op.input, direct.input ?? {}));
+    return op.toDirect ? op.toDirect(output) : output;
+  };
+
+  return middy<LambdaEvent, unknown, Error, Context>(run).use({
+    after: (request) => {
+      const status = (request.response as HttpResult | undefined)?.statusCode;
+      deps.logger.info('request', {
+        operation: op.name,
+        status: status ?? 'ok',
+        requestId: request.context?.awsRequestId,
+      });
+    },
+    onError: (request) => {
+      const problem = toProblem(request.error);
+      const log = problem.status >= 500 ? deps.logger.error : deps.logger.info;
+      log('request failed', {
+        operation: op.name,
+        status: problem.status,
+        code: problem.code,
+        requestId: request.context?.awsRequestId,
+        ...(problem.status >= 500 ? describeError(request.error) : {}),
+      });
+      if (isHttpEvent(request.event)) {
+        request.response = problemResponse(problem);
+        request.error = null as unknown as Error;
+      } else {
+        request.error = new OperationFailed(problem.code, JSON.stringify(problem));
+      }
+    },
+  });
+};

@@ -1,0 +1,25 @@
+import type { Actor } from '../domain/actor.ts';
+import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import type { HttpRequest } from './http-request.ts';
+import type { HttpResult } from './http-response.ts';
+import type { z } from './schema.ts';
+
+/**
+ * One credential operation, independent of how it is invoked. The same `input` schema validates an
+ * HTTPS request (after `fromHttp` gathers path, query, headers and body) and a direct invocation's
+ * `input`, so both callers get the same rules.
+ */
+export interface Operation<S extends z.core.$ZodType = z.core.$ZodType, Output = unknown> {
+  readonly name: string;
+  readonly input: S;
+  // Method signatures (not function properties) so any operation fits the erased `Operation` type.
+  fromHttp(request: HttpRequest): unknown;
+  execute(deps: UseCaseDependencies, actor: Actor, input: z.output<S>): Promise<Output>;
+  toHttp(output: Output): HttpResult;
+  /** What a direct caller receives; defaults to the output itself. */
+  toDirect?(output: Output): unknown;
+}
+
+export const defineOperation = <S extends z.core.$ZodType, Output>(
+  operation: Operation<S, Output>,
+): Operation<S, Output> => operation;

@@ -1,0 +1,43 @@
+import * as z from 'zod/mini';
+import { type FieldIssue, validationFailed } from '../errors/app-error.ts';
+
+// zod/mini keeps cold starts low (see NOTES: 7 ms vs 48 ms for classic zod) but ships no messages
+// until a locale is configured.
+z.config(z.locales.en());
+
+export { z };
+
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path.length === 0 ? '(body)' : path.map(String).join('.');
+
+/** Parses input or throws a 400 listing every problem; messages name fields, never echo values. */
+export const parseInput = <S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> => {
+  const result = z.safeParse(schema, input);
+  if (result.success) return result.data;
+  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
+    path: pathOf(issue.path),
+    message:
+      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+  throw validationFailed(issues);
+};
+
+export const limitSchema = z.optional(
+  z
+    .pipe(
+      z.union([z.string().check(z.regex(/^\d{1,3}$/)), z.int()]),
+      z.transform((value) => Number(value)),
+    )
+    .check(z.refine((value: number) => value >= 1 && value <= 100, 'must be from 1 to 100')),
+);
+
+export const cursorSchema = z.optional(z.string().check(z.minLength(1), z.maxLength(1024)));
+
+export const credentialIdSchema = z.string().check(z.minLength(1), z.maxLength(200));
+export const flowIdSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'));
+export const componentIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
+export const nameSchema = z.nullable(z.string().check(z.minLength(1), z.maxLength(200)));
+export const fieldsSchema = z.record(z.string().check(z.maxLength(64)), z.unknown());
+export const versionSchema = z.int().check(z.gte(1));

@@ -1,0 +1,60 @@
+import type { Credential } from '../domain/credential.ts';
+import type { CredentialUsage } from '../domain/flow.ts';
+
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly requestHash: string;
+  readonly expiresAt: string;
+}
+
+export type CreateOutcome =
+  | { readonly kind: 'created' }
+  /** The Idempotency-Key was used before for the same request: the earlier credential. */
+  | { readonly kind: 'replayed'; readonly credential: Credential };
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+export interface ListQuery {
+  readonly componentId?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface CredentialChanges {
+  readonly name?: string | null;
+  readonly fields?: Credential['fields'];
+  readonly secretFieldsSet?: readonly string[];
+  readonly secretVersionId?: string;
+  readonly status?: Credential['status'];
+  readonly statusReason?: string | null;
+  readonly lastVerifiedAt?: string | null;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export interface DeleteRequest {
+  readonly tenantId: string;
+  readonly credentialId: string;
+  readonly componentId: string;
+  readonly expectedVersion?: number;
+}
+
+export interface CredentialRepository {
+  create(credential: Credential, idempotency?: IdempotencyRecord): Promise<CreateOutcome>;
+  get(tenantId: string, credentialId: string): Promise<Credential | null>;
+  list(tenantId: string, query: ListQuery): Promise<Page<Credential>>;
+  /** Conditional on `expectedVersion`; returns the updated credential. */
+  update(
+    tenantId: string,
+    credentialId: string,
+    expectedVersion: number,
+    changes: CredentialChanges,
+  ): Promise<Credential>;
+  /** One conditional transaction: refuses while any flow references the credential. */
+  delete(request: DeleteRequest): Promise<void>;
+  countByComponent(tenantId: string): Promise<Record<string, number>>;
+  usage(tenantId: string, credentialId: string): Promise<CredentialUsage[]>;
+}

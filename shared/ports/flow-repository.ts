@@ -1,0 +1,22 @@
+import type { Flow } from '../domain/flow.ts';
+import type { Page } from './credential-repository.ts';
+
+/**
+ * A flow going from `previous` to `next`: creation (previous null), change, (de)activation, or
+ * deletion (next null). Several changes are applied in one transaction.
+ */
+export interface FlowChange {
+  readonly previous: Flow | null;
+  readonly next: Flow | null;
+}
+
+export interface FlowRepository {
+  get(tenantId: string, flowId: string): Promise<Flow | null>;
+  list(tenantId: string, query: { limit: number; cursor?: string }): Promise<Page<Flow>>;
+  /**
+   * Applies the changes and every credential reference they add or release in one
+   * TransactWriteItems. Fails as a whole if a referenced credential is gone, belongs to another
+   * component, or a flow changed since it was read.
+   */
+  apply(changes: readonly FlowChange[]): Promise<void>;
+}

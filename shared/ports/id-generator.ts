@@ -1,0 +1,4 @@
+export interface IdGenerator {
+  /** A ULID: unique and sortable by creation time. */
+  next(): string;
+}

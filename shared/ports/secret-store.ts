@@ -1,0 +1,18 @@
+import type { FieldValues } from '../domain/credential-fields.ts';
+
+export interface SecretAddress {
+  readonly tenantId: string;
+  readonly credentialId: string;
+}
+
+export interface SecretStore {
+  /** Creates the credential's one secret; returns its version id. */
+  create(address: SecretAddress, values: FieldValues): Promise<string>;
+  /** Writes a new version; `requestToken` makes a retried write a no-op. Returns the version id. */
+  putVersion(address: SecretAddress, values: FieldValues, requestToken: string): Promise<string>;
+  read(address: SecretAddress, versionId?: string): Promise<{ values: FieldValues; versionId: string }>;
+  /** Schedules deletion with the deployment's recovery window; already scheduled or gone counts as done. */
+  scheduleDeletion(address: SecretAddress): Promise<void>;
+  /** For a secret that was never exposed (its item was never written): removed at once. */
+  deleteNow(address: SecretAddress): Promise<void>;
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../domain/actor.ts';
+import type { Credential } from '../domain/credential.ts';
+import { validateFields } from '../domain/credential-fields.ts';
+import { formatCredentialId } from '../domain/credential-id.ts';
+import { describeError } from '../ports/logger.ts';
+import type { UseCaseDependencies } from './use-case-dependencies.ts';
+import { verifyBeforeSaving } from './verify-before-saving.ts';
+
+export interface CreateCredentialInput {
+  readonly componentId: string;
+  readonly name?: string | null;
+  readonly fields: Record<string, unknown>;
+  readonly idempotencyKey?: string;
+}
+
+export interface CreateCredentialResult {
+  readonly credential: Credential;
+  /** False when an Idempotency-Key replay returned the credential created earlier. */
+  readonly created: boolean;
+}
+
+export const IDEMPOTENCY_WINDOW_HOURS = 24;
+
+/**
+ * What identifies "the same request" for an Idempotency-Key. Secret values are left out on purpose:
+ * even a hash of them must not reach DynamoDB.
+ */
+const requestHash = (
+  input: CreateCredentialInput,
+  plain: Record<string, unknown>,
+  secretNames: string[],
+): string =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.componentId,
+        input.name ?? null,
+        Object.entries(plain).sort(),
+        secretNames.sort(),
+      ]),
+    )
+    .digest('base64url');
+
+export const createCredential = async (
+  deps: UseCaseDependencies,
+  actor: Actor,
+  input: CreateCredentialInput,
+): Promise<CreateCredentialResult> => {
+  const component = deps.components.require(input.componentId);
+  const { plain, secret } = validateFields(component, input.fields);
+  const now = deps.clock.now();
+  const verified = await verifyBeforeSaving(deps.verifier, component, { ...plain, ...secret }, now);
+
+  const id = formatCredentialId(deps.ids.next(), component.id);
+  const address = { tenantId: actor.tenantId, credentialId: id };
+  const secretVersionId = await deps.secrets.create(address, secret);
+
+  const timestamp = now.toISOString();
+  const credential: Credential = {
+    tenantId: actor.tenantId,
+    id,
+    componentId: component.id,
+    name: input.name ?? null,
+    fields: plain,
+    secretFieldsSet: Object.keys(secret).sort(),
+    secretVersionId,
+    ...verified,
+    version: 1,
+    activeFlowCount: 0,
+    flowCount: 0,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    createdBy: actor.subject,
+    updatedBy: actor.subject,
+  };
+  const idempotency = input.idempotencyKey
+    ? {
+        key: input.idempotencyKey,
+        requestHash: requestHash(input, plain, Object.keys(secret)),
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_HOURS * 3_600_000).toISOString(),
+      }
+    : undefined;
+
+  let outcome: Awaited<ReturnType<typeof deps.credentials.create>>;
+  try {
+    outcome = await deps.credentials.create(credential, idempotency);
+  } catch (error) {
+    await discardSecret(deps, address, 'metadata write failed');
+    throw error;
+  }
+  if (outcome.kind === 'replayed') {
+    // This attempt's secret lost to the earlier request's: it was never exposed.
+    await discardSecret(deps, address, 'idempotent replay');
+    return { credential: outcome.credential, created: false };
+  }
+  return { credential, created: true };
+};
+
+/**
+ * The secret was created but no item points at it. Delete it now; if even that fails, the orphan
+ * sweeper (see `sweepOrphanSecrets`) finds it by its tags and removes it later.
+ */
+const discardSecret = async (
+  deps: UseCaseDependencies,
+  address: { tenantId: string; credentialId: string },
+  why: string,
+): Promise<void> => {
+  try {
+    await deps.secrets.deleteNow(address);
+  } catch (error) {
+    deps.logger.error('could not discard unreferenced secret; the orphan sweeper will', {
+      credentialId: address.credentialId,
+      why,
+      ...describeError(error),
+    });
+  }
+};

@@ -1,0 +1,50 @@
+import type { Actor } from '../domain/actor.ts';
+import type { Flow } from '../domain/flow.ts';
+import { notFound } from '../errors/app-error.ts';
+import type { Page } from '../ports/credential-repository.ts';
+import { getCredential } from './get-credential.ts';
+import { changeFlow } from './put-flow.ts';
+import type { UseCaseDependencies } from './use-case-dependencies.ts';
+
+export const getFlow = async (
+  deps: Pick<UseCaseDependencies, 'flows'>,
+  actor: Actor,
+  flowId: string,
+): Promise<Flow> => {
+  const flow = await deps.flows.get(actor.tenantId, flowId);
+  if (!flow) throw notFound('Flow');
+  return flow;
+};
+
+export const listFlows = (
+  deps: Pick<UseCaseDependencies, 'flows'>,
+  actor: Actor,
+  query: { limit: number; cursor?: string },
+): Promise<Page<Flow>> => deps.flows.list(actor.tenantId, query);
+
+/** Deleting a flow releases its references in the same transaction as the flow item. */
+export const deleteFlow = async (
+  deps: Pick<UseCaseDependencies, 'flows'>,
+  actor: Actor,
+  input: { flowId: string; expectedVersion?: number },
+): Promise<void> => {
+  await changeFlow(deps, actor, input.flowId, input.expectedVersion, (previous) => {
+    if (!previous) throw notFound('Flow');
+    return { previous, next: null };
+  });
+};
+
+export const credentialUsage = async (
+  deps: Pick<UseCaseDependencies, 'credentials'>,
+  actor: Actor,
+  credentialId: string,
+) => {
+  const credential = await getCredential(deps, actor, credentialId);
+  const flows = await deps.credentials.usage(actor.tenantId, credentialId);
+  return {
+    credentialId,
+    activeFlowCount: credential.activeFlowCount,
+    flowCount: credential.flowCount,
+    flows,
+  };
+};

@@ -1,0 +1,36 @@
+import type { Actor } from '../domain/actor.ts';
+import type { ComponentDefinition } from '../domain/component.ts';
+import type { UseCaseDependencies } from './use-case-dependencies.ts';
+
+export const componentSummary = (component: ComponentDefinition, credentialCount: number) => ({
+  id: component.id,
+  name: component.name,
+  description: component.description,
+  verifiable: component.verification.kind !== 'none',
+  credentialCount,
+});
+
+export const listComponents = async (
+  deps: Pick<UseCaseDependencies, 'components' | 'credentials'>,
+  actor: Actor,
+) => {
+  const counts = await deps.credentials.countByComponent(actor.tenantId);
+  return deps.components.all.map((component) => componentSummary(component, counts[component.id] ?? 0));
+};
+
+export const getComponent = async (
+  deps: Pick<UseCaseDependencies, 'components' | 'credentials'>,
+  actor: Actor,
+  componentId: string,
+) => {
+  const component = deps.components.get(componentId);
+  const counts = await deps.credentials.countByComponent(actor.tenantId);
+  return {
+    ...componentSummary(component, counts[component.id] ?? 0),
+    fields: component.fields,
+    verification:
+      component.verification.kind === 'none'
+        ? { kind: 'none', reason: component.verification.reason }
+        : { kind: component.verification.kind },
+  };
+};

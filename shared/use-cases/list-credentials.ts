@@ -1,0 +1,19 @@
+import type { Actor } from '../domain/actor.ts';
+import type { Credential } from '../domain/credential.ts';
+import type { Page } from '../ports/credential-repository.ts';
+import type { UseCaseDependencies } from './use-case-dependencies.ts';
+
+export interface ListCredentialsInput {
+  readonly componentId?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export const listCredentials = async (
+  deps: Pick<UseCaseDependencies, 'credentials' | 'components'>,
+  actor: Actor,
+  input: ListCredentialsInput,
+): Promise<Page<Credential>> => {
+  if (input.componentId !== undefined) deps.components.require(input.componentId);
+  return deps.credentials.list(actor.tenantId, input);
+};

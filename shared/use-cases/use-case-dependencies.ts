@@ -1,0 +1,20 @@
+import type { ComponentCatalog } from '../domain/component-catalog.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CredentialRepository } from '../ports/credential-repository.ts';
+import type { CredentialVerifier } from '../ports/credential-verifier.ts';
+import type { FlowRepository } from '../ports/flow-repository.ts';
+import type { IdGenerator } from '../ports/id-generator.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+
+/** The ports use cases depend on. Adapters are chosen by the composition root, never here. */
+export interface UseCaseDependencies {
+  readonly components: ComponentCatalog;
+  readonly credentials: CredentialRepository;
+  readonly flows: FlowRepository;
+  readonly secrets: SecretStore;
+  readonly verifier: CredentialVerifier;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+}
