@@ -9,16 +9,14 @@ export interface AwsCallCounter {
   count(commandName?: string): number;
 }
 
+type CountingMiddleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { commandName?: string },
+) => (args: unknown) => Promise<unknown>;
+
+/** Any SDK v3 client: only its middleware stack is touched. */
 interface MiddlewareStackOwner {
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string; clientName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
+  middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void };
 }
 
 export const createAwsCallCounter = (): AwsCallCounter => {
@@ -34,11 +32,9 @@ export const createAwsCallCounter = (): AwsCallCounter => {
 };
 
 export const countCallsOf = (client: MiddlewareStackOwner, counter: AwsCallCounter): void => {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      counter.calls.push((context.commandName ?? 'unknown').replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'awsCallCounter' },
-  );
+  const middleware: CountingMiddleware = (next, context) => async (args) => {
+    counter.calls.push((context.commandName ?? 'unknown').replace(/Command$/, ''));
+    return next(args);
+  };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'awsCallCounter' });
 };
