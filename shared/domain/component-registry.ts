@@ -121,7 +121,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
         type: 'string',
         required: true,
         secret: true,
-        maxLength: 16384,
+        maxLength: 32768,
       },
       {
         name: 'refreshToken',
@@ -129,7 +129,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
         type: 'string',
         required: false,
         secret: true,
-        maxLength: 16384,
+        maxLength: 32768,
       },
       { name: 'scope', label: 'Scope', type: 'string', required: false, secret: false, maxLength: 2048 },
       { name: 'expiresAt', label: 'Access token expiry', type: 'datetime', required: false, secret: false },

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalService, type LocalService } from '../support/local-service.ts';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const SECRET = 'sk-live-4f9a2b7c1d3e5f60';
-const petstore = (apiKey = SECRET, name = 'Production') => ({ componentId: 'petstore', name, fields: { apiKey } });
+const petstore = (apiKey = SECRET, name = 'Production') => ({
+  componentId: 'petstore',
+  name,
+  fields: { apiKey },
+});
 
 describe('credentials API (DynamoDB Local + local Secrets Manager, through the gateway)', () => {
   let service: LocalService;
@@ -62,7 +66,9 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
     const { body } = await service.api('POST', '/credentials', { token: alice, body: petstore() });
 
     const foreign = await service.api('GET', `/credentials/${body.id}`, { token: bob });
-    const missing = await service.api('GET', `/credentials/01ARZ3NDEKTSV4RRFFQ69G5FAV.petstore`, { token: bob });
+    const missing = await service.api('GET', `/credentials/01ARZ3NDEKTSV4RRFFQ69G5FAV.petstore`, {
+      token: bob,
+    });
     const foreignDelete = await service.api('DELETE', `/credentials/${body.id}`, { token: bob });
     const foreignPatch = await service.api('PATCH', `/credentials/${body.id}`, {
       token: bob,
@@ -81,20 +87,40 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
     const tenant = await service.token('tenant-lister');
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) {
-      ids.push((await service.api('POST', '/credentials', { token: tenant, body: petstore(`key${index}`, `n${index}`) })).body.id);
+      ids.push(
+        (
+          await service.api('POST', '/credentials', {
+            token: tenant,
+            body: petstore(`key${index}`, `n${index}`),
+          })
+        ).body.id,
+      );
     }
     await service.api('POST', '/credentials', {
       token: tenant,
-      body: { componentId: 'http-basic', fields: { baseUrl: 'https://api.example.com', verifyPath: '/me', username: 'u', password: 'p' } },
+      body: {
+        componentId: 'http-basic',
+        fields: { baseUrl: 'https://api.example.com', verifyPath: '/me', username: 'u', password: 'p' },
+      },
     });
     service.calls.reset();
 
     const first = await service.api('GET', '/credentials?componentId=petstore&limit=2', { token: tenant });
-    const second = await service.api('GET', `/credentials?componentId=petstore&limit=2&cursor=${first.body.nextCursor}`, { token: tenant });
-    const third = await service.api('GET', `/credentials?componentId=petstore&limit=2&cursor=${second.body.nextCursor}`, { token: tenant });
+    const second = await service.api(
+      'GET',
+      `/credentials?componentId=petstore&limit=2&cursor=${first.body.nextCursor}`,
+      { token: tenant },
+    );
+    const third = await service.api(
+      'GET',
+      `/credentials?componentId=petstore&limit=2&cursor=${second.body.nextCursor}`,
+      { token: tenant },
+    );
     const all = await service.api('GET', '/credentials', { token: tenant });
 
-    const listed = [...first.body.items, ...second.body.items, ...third.body.items].map((item: { id: string }) => item.id);
+    const listed = [...first.body.items, ...second.body.items, ...third.body.items].map(
+      (item: { id: string }) => item.id,
+    );
     expect(listed).toEqual([...ids].reverse());
     expect(third.body.nextCursor).toBeNull();
     expect(all.body.items).toHaveLength(6);
@@ -120,7 +146,10 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
     expect(count(components.body, 'postgresql')).toBe(0);
     expect(count(other.body, 'petstore')).toBe(0);
     expect(one.body.credentialCount).toBe(2);
-    expect(one.body.fields.find((field: { name: string }) => field.name === 'apiKey')).toMatchObject({ secret: true, required: true });
+    expect(one.body.fields.find((field: { name: string }) => field.name === 'apiKey')).toMatchObject({
+      secret: true,
+      required: true,
+    });
     expect((await service.api('GET', '/components/nope', { token: tenant })).status).toBe(404);
   });
 
@@ -128,28 +157,48 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
     it('requires If-Match (428), refuses a stale version (412) and merges fields', async () => {
       const created = await service.api('POST', '/credentials', {
         token: alice,
-        body: { componentId: 'postgresql', name: 'db', fields: { host: 'db.example.com', port: 5432, database: 'app', user: 'svc', password: 'pw-1' } },
+        body: {
+          componentId: 'postgresql',
+          name: 'db',
+          fields: { host: 'db.example.com', port: 5432, database: 'app', user: 'svc', password: 'pw-1' },
+        },
       });
       const path = `/credentials/${created.body.id}`;
 
       const noPrecondition = await service.api('PATCH', path, { token: alice, body: { name: 'renamed' } });
-      const stale = await service.api('PATCH', path, { token: alice, body: { name: 'renamed' }, headers: { 'if-match': '"7"' } });
+      const stale = await service.api('PATCH', path, {
+        token: alice,
+        body: { name: 'renamed' },
+        headers: { 'if-match': '"7"' },
+      });
       service.calls.reset();
-      const patched = await service.api('PATCH', path, { token: alice, body: { fields: { port: 6432 } }, headers: { 'if-match': '"1"' } });
+      const patched = await service.api('PATCH', path, {
+        token: alice,
+        body: { fields: { port: 6432 } },
+        headers: { 'if-match': '"1"' },
+      });
 
       expect(noPrecondition.status).toBe(428);
       expect(stale.status).toBe(412);
       expect(stale.body.currentVersion).toBe(1);
       expect(patched.status).toBe(200);
       expect(patched.headers.get('etag')).toBe('"2"');
-      expect(patched.body.fields).toEqual({ host: 'db.example.com', port: 6432, database: 'app', user: 'svc' });
+      expect(patched.body.fields).toEqual({
+        host: 'db.example.com',
+        port: 6432,
+        database: 'app',
+        user: 'svc',
+      });
       expect(patched.body.secretFieldsSet).toEqual(['password']);
       // The password did not change: no new secret version.
       expect(service.calls.count('PutSecretValue')).toBe(0);
     });
 
     it('writes a new Secrets Manager version when a secret field changes', async () => {
-      const created = await service.api('POST', '/credentials', { token: alice, body: petstore('first-key') });
+      const created = await service.api('POST', '/credentials', {
+        token: alice,
+        body: petstore('first-key'),
+      });
       const address = { tenantId: 'tenant-alice', credentialId: created.body.id };
 
       const patched = await service.api('PATCH', `/credentials/${created.body.id}`, {
@@ -185,7 +234,9 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       });
       expect(cleared.status).toBe(400);
       expect(foreignField.status).toBe(400);
-      expect(foreignField.body.errors).toEqual([{ path: 'fields.password', message: "is not a field of component 'petstore'" }]);
+      expect(foreignField.body.errors).toEqual([
+        { path: 'fields.password', message: "is not a field of component 'petstore'" },
+      ]);
     });
   });
 
@@ -198,17 +249,33 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
 
       expect(deleted.status).toBe(204);
       expect(service.calls.calls).toEqual(['TransactWriteItems', 'DeleteSecret']);
-      expect((await service.api('GET', `/credentials/${created.body.id}`, { token: alice })).status).toBe(404);
-      const secret = service.secretsState.snapshot().secrets.find((candidate) => candidate.name.endsWith(created.body.id));
+      expect((await service.api('GET', `/credentials/${created.body.id}`, { token: alice })).status).toBe(
+        404,
+      );
+      const secret = service.secretsState
+        .snapshot()
+        .secrets.find((candidate) => candidate.name.endsWith(created.body.id));
       expect(secret?.deletedDate).toBeTypeOf('number');
-      expect((await service.api('DELETE', `/credentials/${created.body.id}`, { token: alice })).status).toBe(404);
+      expect((await service.api('DELETE', `/credentials/${created.body.id}`, { token: alice })).status).toBe(
+        404,
+      );
     });
 
     it('honours If-Match on delete', async () => {
       const created = await service.api('POST', '/credentials', { token: alice, body: petstore() });
-      const stale = await service.api('DELETE', `/credentials/${created.body.id}`, { token: alice, headers: { 'if-match': '"2"' } });
+      const stale = await service.api('DELETE', `/credentials/${created.body.id}`, {
+        token: alice,
+        headers: { 'if-match': '"2"' },
+      });
       expect(stale.status).toBe(412);
-      expect((await service.api('DELETE', `/credentials/${created.body.id}`, { token: alice, headers: { 'if-match': '"1"' } })).status).toBe(204);
+      expect(
+        (
+          await service.api('DELETE', `/credentials/${created.body.id}`, {
+            token: alice,
+            headers: { 'if-match': '"1"' },
+          })
+        ).status,
+      ).toBe(204);
     });
   });
 
@@ -218,7 +285,9 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       const headers = { 'idempotency-key': 'retry-key-0001' };
       const first = await service.api('POST', '/credentials', { token: tenant, body: petstore(), headers });
       const retries = await Promise.all(
-        [1, 2, 3].map(() => service.api('POST', '/credentials', { token: tenant, body: petstore(), headers })),
+        [1, 2, 3].map(() =>
+          service.api('POST', '/credentials', { token: tenant, body: petstore(), headers }),
+        ),
       );
 
       expect(first.status).toBe(201);
@@ -229,14 +298,20 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       }
       const list = await service.api('GET', '/credentials', { token: tenant });
       expect(list.body.items).toHaveLength(1);
-      const liveSecrets = service.secretsState.snapshot().secrets.filter((secret) => secret.name.includes('/tenant-idem/'));
+      const liveSecrets = service.secretsState
+        .snapshot()
+        .secrets.filter((secret) => secret.name.includes('/tenant-idem/'));
       expect(liveSecrets.map((secret) => secret.name)).toEqual([`credentials/tenant-idem/${first.body.id}`]);
     });
 
     it('refuses the same key for a different request with 422', async () => {
       const headers = { 'idempotency-key': 'retry-key-0002' };
       await service.api('POST', '/credentials', { token: alice, body: petstore(SECRET, 'a'), headers });
-      const reused = await service.api('POST', '/credentials', { token: alice, body: petstore(SECRET, 'b'), headers });
+      const reused = await service.api('POST', '/credentials', {
+        token: alice,
+        body: petstore(SECRET, 'b'),
+        headers,
+      });
       expect(reused.status).toBe(422);
       expect(reused.body.code).toBe('idempotency_key_reused');
     });
@@ -249,10 +324,19 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       const responses = [
         await service.api('POST', '/credentials', {
           token: tenant,
-          body: { componentId: 'postgresql', fields: { host: 'db.example.com', port: 5432, database: 'app', user: 'svc', password: marker } },
+          body: {
+            componentId: 'postgresql',
+            fields: { host: 'db.example.com', port: 5432, database: 'app', user: 'svc', password: marker },
+          },
         }),
-        await service.api('POST', '/credentials', { token: tenant, body: { componentId: 'postgresql', fields: { password: marker } } }),
-        await service.api('POST', '/credentials', { token: tenant, body: { componentId: 'petstore', fields: { apiKey: `${marker} bad`, extra: marker } } }),
+        await service.api('POST', '/credentials', {
+          token: tenant,
+          body: { componentId: 'postgresql', fields: { password: marker } },
+        }),
+        await service.api('POST', '/credentials', {
+          token: tenant,
+          body: { componentId: 'petstore', fields: { apiKey: `${marker} bad`, extra: marker } },
+        }),
       ];
       responses.push(await service.api('GET', '/credentials', { token: tenant }));
       responses.push(
@@ -267,7 +351,9 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       for (const response of responses) expect(response.text).not.toContain(marker);
       expect(JSON.stringify(await service.scanTable())).not.toContain(marker);
       expect(service.logLines.join('\n')).not.toContain(marker);
-      const stored = service.secretsState.snapshot().secrets.find((secret) => secret.name.endsWith(responses[0]?.body.id));
+      const stored = service.secretsState
+        .snapshot()
+        .secrets.find((secret) => secret.name.endsWith(responses[0]?.body.id));
       expect(stored?.tags).toContainEqual({ Key: 'tenant', Value: 'tenant-leak' });
     });
   });

@@ -9,10 +9,14 @@ import { type LambdaHttpHandler, startLocalGateway } from '../../local/gateway.t
 import { createLocalIssuer, type LocalIssuer } from '../../local/local-issuer.ts';
 import { startLocalSecretsManager } from '../../local/secrets-manager/secrets-manager-server.ts';
 import type { SecretsManagerState } from '../../local/secrets-manager/secrets-manager-state.ts';
-import { countCallsOf, createAwsCallCounter, type AwsCallCounter } from '../../shared/adapters/aws/aws-call-counter.ts';
+import {
+  type AwsCallCounter,
+  countCallsOf,
+  createAwsCallCounter,
+} from '../../shared/adapters/aws/aws-call-counter.ts';
 import { fromAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
-import { loadServiceConfig, type ServiceConfig } from '../../shared/config/service-config.ts';
 import { buildDependencies, type DependencyOverrides } from '../../shared/composition/dependencies.ts';
+import { loadServiceConfig, type ServiceConfig } from '../../shared/config/service-config.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
@@ -37,7 +41,11 @@ export interface LocalService {
   readonly issuer: LocalIssuer;
   handlers: Record<FunctionName, LambdaHttpHandler>;
   token(tenantId: string): Promise<string>;
-  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<ApiResponse>;
   /** Every item of the table, for assertions that nothing secret was stored. */
   scanTable(): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -60,19 +68,33 @@ export const startLocalService = async (
     ...options.env,
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamoDb = new DynamoDBClient({ region: config.region, endpoint: config.dynamoDbEndpoint, credentials });
-  const secretsManager = new SecretsManagerClient({ region: config.region, endpoint: config.secretsManagerEndpoint, credentials });
+  const dynamoDb = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.dynamoDbEndpoint,
+    credentials,
+  });
+  const secretsManager = new SecretsManagerClient({
+    region: config.region,
+    endpoint: config.secretsManagerEndpoint,
+    credentials,
+  });
   await createServiceTable(dynamoDb, tableName);
 
   const calls = createAwsCallCounter();
   countCallsOf(dynamoDb, calls);
   countCallsOf(secretsManager, calls);
   const logLines: string[] = [];
-  const log = (level: string) => (message: string, attributes: Record<string, unknown> = {}) =>
-    logLines.push(JSON.stringify({ level, message, ...attributes }));
+  const log =
+    (level: string) =>
+    (message: string, attributes: Record<string, unknown> = {}) =>
+      logLines.push(JSON.stringify({ level, message, ...attributes }));
   const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
 
-  const deps = buildDependencies(config, { clients: { dynamoDb, secretsManager }, logger, ...options.overrides });
+  const deps = buildDependencies(config, {
+    clients: { dynamoDb, secretsManager },
+    logger,
+    ...options.overrides,
+  });
   const handlers = Object.fromEntries(
     Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
   ) as unknown as Record<FunctionName, LambdaHttpHandler>;
@@ -125,7 +147,9 @@ export const startLocalService = async (
       const items: Record<string, unknown>[] = [];
       let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
       do {
-        const page = await dynamoDb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+        const page = await dynamoDb.send(
+          new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }),
+        );
         items.push(...(page.Items ?? []).map(fromAttributes));
         startKey = page.LastEvaluatedKey;
       } while (startKey);
