@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalService, type LocalService } from '../support/local-service.ts';
+
+describe('flows and the in-use guard', () => {
+  let service: LocalService;
+  let token: string;
+
+  const createPetstore = async (tenantToken = token) =>
+    (await service.api('POST', '/credentials', { token: tenantToken, body: { componentId: 'petstore', fields: { apiKey: 'key-1' } } }))
+      .body.id as string;
+  const createPostgres = async () =>
+    (
+      await service.api('POST', '/credentials', {
+        token,
+        body: { componentId: 'postgresql', fields: { host: 'db.example.com', port: 5432, database: 'd', user: 'u', password: 'p' } },
+      })
+    ).body.id as string;
+  const putFlow = (flowId: string, status: 'active' | 'inactive', steps: { stepId: string; componentId: string; credentialId: string }[], tenantToken = token) =>
+    service.api('PUT', `/flows/${flowId}`, { token: tenantToken, body: { name: `Flow ${flowId}`, status, steps } });
+  const credential = async (id: string) => (await service.api('GET', `/credentials/${id}`, { token })).body;
+
+  beforeAll(async () => {
+    service = await startLocalService();
+    token = await service.token('tenant-flows');
+  });
+  afterAll(() => service.stop());
+
+  it('refuses to delete a credential used by an active flow, naming every flow and step', async () => {
+    const id = await createPetstore();
+    await putFlow('sync-pets', 'active', [
+      { stepId: 'read', componentId: 'petstore', credentialId: id },
+      { stepId: 'write', componentId: 'petstore', credentialId: id },
+    ]);
+    await putFlow('nightly', 'active', [{ stepId: 'fetch', componentId: 'petstore', credentialId: id }]);
+
+    const refused = await service.api('DELETE', `/credentials/${id}`, { token });
+
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(refused.body.code).toBe('credential_in_use');
+    expect(refused.body.detail).toContain('replace');
+    expect(refused.body.blockingFlows).toEqual(
+      expect.arrayContaining([
+        { flowId: 'sync-pets', flowName: 'Flow sync-pets', flowStatus: 'active', stepIds: ['read', 'write'] },
+        { flowId: 'nightly', flowName: 'Flow nightly', flowStatus: 'active', stepIds: ['fetch'] },
+      ]),
+    );
+    expect(await credential(id)).toMatchObject({ activeFlowCount: 2, flowCount: 2 });
+  });
+
+  it('also refuses while an inactive flow references it, and says so', async () => {
+    const id = await createPetstore();
+    await putFlow('paused', 'inactive', [{ stepId: 's1', componentId: 'petstore', credentialId: id }]);
+
+    const refused = await service.api('DELETE', `/credentials/${id}`, { token });
+
+    expect(refused.status).toBe(409);
+    expect(refused.body.blockingFlows).toEqual([{ flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s1'] }]);
+    expect(await credential(id)).toMatchObject({ activeFlowCount: 0, flowCount: 1 });
+  });
+
+  it('tracks activation, deactivation, step changes and flow deletion in the reference counts', async () => {
+    const first = await createPetstore();
+    const second = await createPetstore();
+
+    await putFlow('lifecycle', 'inactive', [{ stepId: 's', componentId: 'petstore', credentialId: first }]);
+    expect(await credential(first)).toMatchObject({ activeFlowCount: 0, flowCount: 1 });
+    await putFlow('lifecycle', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: first }]);
+    expect(await credential(first)).toMatchObject({ activeFlowCount: 1, flowCount: 1 });
+    await putFlow('lifecycle', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: second }]);
+    expect(await credential(first)).toMatchObject({ activeFlowCount: 0, flowCount: 0 });
+    expect(await credential(second)).toMatchObject({ activeFlowCount: 1, flowCount: 1 });
+    expect((await service.api('DELETE', `/credentials/${first}`, { token })).status).toBe(204);
+
+    expect((await service.api('DELETE', '/flows/lifecycle', { token })).status).toBe(204);
+    expect(await credential(second)).toMatchObject({ activeFlowCount: 0, flowCount: 0 });
+    expect((await service.api('GET', '/flows/lifecycle', { token })).status).toBe(404);
+    expect((await service.api('DELETE', `/credentials/${second}`, { token })).status).toBe(204);
+  });
+
+  it('refuses a step whose credential is missing, of another tenant, or of another component', async () => {
+    const otherTenant = await service.token('tenant-flows-other');
+    const foreign = await createPetstore(otherTenant);
+    const database = await createPostgres();
+    const deleted = await createPetstore();
+    await service.api('DELETE', `/credentials/${deleted}`, { token });
+
+    const crossTenant = await putFlow('bad-1', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: foreign }]);
+    const gone = await putFlow('bad-2', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: deleted }]);
+    const mismatch = await putFlow('bad-3', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: database }]);
+    const forgedSuffix = await putFlow('bad-4', 'active', [
+      { stepId: 's', componentId: 'petstore', credentialId: `${database.split('.')[0]}.petstore` },
+    ]);
+
+    for (const response of [crossTenant, gone, mismatch, forgedSuffix]) {
+      expect(response.status).toBe(422);
+      expect(response.body.code).toBe('invalid_flow_reference');
+    }
+    expect(crossTenant.body.steps).toEqual(['bad-1/s']);
+    expect((await service.api('GET', '/flows/bad-1', { token })).status).toBe(404);
+    expect((await service.api('GET', `/credentials/${foreign}`, { token: otherTenant })).body.flowCount).toBe(0);
+  });
+
+  it("treats another tenant's flow ids as non-existent", async () => {
+    const id = await createPetstore();
+    await putFlow('private', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const other = await service.token('tenant-flows-snoop');
+
+    expect((await service.api('GET', '/flows/private', { token: other })).status).toBe(404);
+    expect((await service.api('DELETE', '/flows/private', { token: other })).status).toBe(404);
+    expect((await service.api('GET', '/flows', { token: other })).body.items).toEqual([]);
+    expect((await service.api('GET', `/credentials/${id}/usage`, { token: other })).status).toBe(404);
+  });
+
+  it('lists usage, answers a dry-run delete, replaces the credential and then deletes it', async () => {
+    const old = await createPetstore();
+    const replacement = await createPetstore();
+    await putFlow('a', 'active', [{ stepId: 'one', componentId: 'petstore', credentialId: old }]);
+    await putFlow('b', 'inactive', [
+      { stepId: 'two', componentId: 'petstore', credentialId: old },
+      { stepId: 'three', componentId: 'petstore', credentialId: replacement },
+    ]);
+
+    const usage = await service.api('GET', `/credentials/${old}/usage`, { token });
+    const dryRun = await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token });
+    const replaced = await service.api('POST', `/credentials/${old}/replace`, { token, body: { replacementId: replacement } });
+
+    expect(usage.body).toMatchObject({ activeFlowCount: 1, flowCount: 2 });
+    expect(usage.body.flows).toHaveLength(2);
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toMatchObject({ dryRun: true, deletable: false });
+    expect((await service.api('GET', `/credentials/${old}`, { token })).status).toBe(200);
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.movedFlows).toEqual(expect.arrayContaining([{ flowId: 'a', stepIds: ['one'] }, { flowId: 'b', stepIds: ['two'] }]));
+    expect(await credential(old)).toMatchObject({ activeFlowCount: 0, flowCount: 0 });
+    expect(await credential(replacement)).toMatchObject({ activeFlowCount: 1, flowCount: 2 });
+    expect((await service.api('GET', '/flows/b', { token })).body.steps.map((step: { credentialId: string }) => step.credentialId)).toEqual([
+      replacement,
+      replacement,
+    ]);
+    expect((await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token })).body.deletable).toBe(true);
+    expect((await service.api('DELETE', `/credentials/${old}`, { token })).status).toBe(204);
+  });
+
+  it('refuses to replace with a credential of another component', async () => {
+    const pet = await createPetstore();
+    const database = await createPostgres();
+    const response = await service.api('POST', `/credentials/${pet}/replace`, { token, body: { replacementId: database } });
+    expect(response.status).toBe(422);
+  });
+
+  it('honours If-Match on flows and retries nothing when it is stale', async () => {
+    const id = await createPetstore();
+    await putFlow('versioned', 'inactive', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const stale = await service.api('PUT', '/flows/versioned', {
+      token,
+      headers: { 'if-match': '"5"' },
+      body: { name: 'x', status: 'active', steps: [] },
+    });
+    expect(stale.status).toBe(412);
+    expect(await credential(id)).toMatchObject({ activeFlowCount: 0, flowCount: 1 });
+  });
+
+  it('never lets a flow reference a deleted credential under concurrent activation and deletion', async () => {
+    const rounds = 40;
+    let refusedDeletes = 0;
+    let refusedActivations = 0;
+    for (let round = 0; round < rounds; round++) {
+      const id = await createPetstore();
+      const flowId = `race-${round}`;
+      const [activation, deletion] = await Promise.all([
+        putFlow(flowId, 'active', [{ stepId: 's', componentId: 'petstore', credentialId: id }]),
+        service.api('DELETE', `/credentials/${id}`, { token }),
+      ]);
+      expect([activation.status, deletion.status].sort()).toEqual(
+        activation.status === 201 ? [201, 409] : [204, 422],
+      );
+      if (deletion.status === 409) refusedDeletes++;
+      if (activation.status === 422) refusedActivations++;
+      const flow = await service.api('GET', `/flows/${flowId}`, { token });
+      const stored = await service.api('GET', `/credentials/${id}`, { token });
+      // The invariant: an active flow exists only if its credential still exists.
+      expect(flow.status === 200 && flow.body.status === 'active').toBe(stored.status === 200);
+    }
+    expect(refusedDeletes + refusedActivations).toBe(rounds);
+  });
+});
