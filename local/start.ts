@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { createServiceTable } from './create-table.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -8,6 +9,7 @@ import { localAwsEnvironment } from './local-aws-environment.ts';
 import { createLocalIssuer } from './local-issuer.ts';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
 import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
+import { startStreamPoller } from './stream-poller.ts';
 
 const TABLE_NAME = 'credentials-local';
 const DEV_TENANT = 'dev-tenant';
@@ -47,6 +49,19 @@ const main = async (): Promise<void> => {
         }),
       ),
     ) as Record<FunctionName, LambdaHttpHandler>;
+
+    // The durable half of delete: the same stream consumer the CDK stack wires to the table.
+    const purger = (await import('../functions/purge-deleted-secrets/handler.ts')) as {
+      handler: (event: DynamoDBStreamEvent) => Promise<unknown>;
+    };
+    const streamAdmin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
+    const poller = await startStreamPoller({
+      dynamoDb: streamAdmin,
+      endpoint: dynamoDb.endpoint,
+      tableName: TABLE_NAME,
+      consume: purger.handler,
+    });
+    stops.push(async () => poller.stop());
 
     const issuer = await createLocalIssuer(join(LOCAL_STATE_DIRECTORY, 'issuer-key.json'));
     const gateway = await startLocalGateway({ handlers, issuer, port });

@@ -15,4 +15,6 @@ export interface SecretStore {
   scheduleDeletion(address: SecretAddress): Promise<void>;
   /** For a secret that was never exposed (its item was never written): removed at once. */
   deleteNow(address: SecretAddress): Promise<void>;
+  /** Every live (not scheduled for deletion) secret this service manages: for the orphan sweeper only. */
+  listManaged(): AsyncIterable<{ address: SecretAddress; createdAt: Date }>;
 }

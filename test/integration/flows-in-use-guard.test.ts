@@ -1,22 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalService, type LocalService } from '../support/local-service.ts';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 describe('flows and the in-use guard', () => {
   let service: LocalService;
   let token: string;
 
   const createPetstore = async (tenantToken = token) =>
-    (await service.api('POST', '/credentials', { token: tenantToken, body: { componentId: 'petstore', fields: { apiKey: 'key-1' } } }))
-      .body.id as string;
+    (
+      await service.api('POST', '/credentials', {
+        token: tenantToken,
+        body: { componentId: 'petstore', fields: { apiKey: 'key-1' } },
+      })
+    ).body.id as string;
   const createPostgres = async () =>
     (
       await service.api('POST', '/credentials', {
         token,
-        body: { componentId: 'postgresql', fields: { host: 'db.example.com', port: 5432, database: 'd', user: 'u', password: 'p' } },
+        body: {
+          componentId: 'postgresql',
+          fields: { host: 'db.example.com', port: 5432, database: 'd', user: 'u', password: 'p' },
+        },
       })
     ).body.id as string;
-  const putFlow = (flowId: string, status: 'active' | 'inactive', steps: { stepId: string; componentId: string; credentialId: string }[], tenantToken = token) =>
-    service.api('PUT', `/flows/${flowId}`, { token: tenantToken, body: { name: `Flow ${flowId}`, status, steps } });
+  const putFlow = (
+    flowId: string,
+    status: 'active' | 'inactive',
+    steps: { stepId: string; componentId: string; credentialId: string }[],
+    tenantToken = token,
+  ) =>
+    service.api('PUT', `/flows/${flowId}`, {
+      token: tenantToken,
+      body: { name: `Flow ${flowId}`, status, steps },
+    });
   const credential = async (id: string) => (await service.api('GET', `/credentials/${id}`, { token })).body;
 
   beforeAll(async () => {
@@ -55,7 +70,9 @@ describe('flows and the in-use guard', () => {
     const refused = await service.api('DELETE', `/credentials/${id}`, { token });
 
     expect(refused.status).toBe(409);
-    expect(refused.body.blockingFlows).toEqual([{ flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s1'] }]);
+    expect(refused.body.blockingFlows).toEqual([
+      { flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s1'] },
+    ]);
     expect(await credential(id)).toMatchObject({ activeFlowCount: 0, flowCount: 1 });
   });
 
@@ -85,9 +102,15 @@ describe('flows and the in-use guard', () => {
     const deleted = await createPetstore();
     await service.api('DELETE', `/credentials/${deleted}`, { token });
 
-    const crossTenant = await putFlow('bad-1', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: foreign }]);
-    const gone = await putFlow('bad-2', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: deleted }]);
-    const mismatch = await putFlow('bad-3', 'active', [{ stepId: 's', componentId: 'petstore', credentialId: database }]);
+    const crossTenant = await putFlow('bad-1', 'active', [
+      { stepId: 's', componentId: 'petstore', credentialId: foreign },
+    ]);
+    const gone = await putFlow('bad-2', 'active', [
+      { stepId: 's', componentId: 'petstore', credentialId: deleted },
+    ]);
+    const mismatch = await putFlow('bad-3', 'active', [
+      { stepId: 's', componentId: 'petstore', credentialId: database },
+    ]);
     const forgedSuffix = await putFlow('bad-4', 'active', [
       { stepId: 's', componentId: 'petstore', credentialId: `${database.split('.')[0]}.petstore` },
     ]);
@@ -98,7 +121,9 @@ describe('flows and the in-use guard', () => {
     }
     expect(crossTenant.body.steps).toEqual(['bad-1/s']);
     expect((await service.api('GET', '/flows/bad-1', { token })).status).toBe(404);
-    expect((await service.api('GET', `/credentials/${foreign}`, { token: otherTenant })).body.flowCount).toBe(0);
+    expect((await service.api('GET', `/credentials/${foreign}`, { token: otherTenant })).body.flowCount).toBe(
+      0,
+    );
   });
 
   it("treats another tenant's flow ids as non-existent", async () => {
@@ -123,7 +148,10 @@ describe('flows and the in-use guard', () => {
 
     const usage = await service.api('GET', `/credentials/${old}/usage`, { token });
     const dryRun = await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token });
-    const replaced = await service.api('POST', `/credentials/${old}/replace`, { token, body: { replacementId: replacement } });
+    const replaced = await service.api('POST', `/credentials/${old}/replace`, {
+      token,
+      body: { replacementId: replacement },
+    });
 
     expect(usage.body).toMatchObject({ activeFlowCount: 1, flowCount: 2 });
     expect(usage.body.flows).toHaveLength(2);
@@ -131,21 +159,32 @@ describe('flows and the in-use guard', () => {
     expect(dryRun.body).toMatchObject({ dryRun: true, deletable: false });
     expect((await service.api('GET', `/credentials/${old}`, { token })).status).toBe(200);
     expect(replaced.status).toBe(200);
-    expect(replaced.body.movedFlows).toEqual(expect.arrayContaining([{ flowId: 'a', stepIds: ['one'] }, { flowId: 'b', stepIds: ['two'] }]));
+    expect(replaced.body.movedFlows).toEqual(
+      expect.arrayContaining([
+        { flowId: 'a', stepIds: ['one'] },
+        { flowId: 'b', stepIds: ['two'] },
+      ]),
+    );
     expect(await credential(old)).toMatchObject({ activeFlowCount: 0, flowCount: 0 });
     expect(await credential(replacement)).toMatchObject({ activeFlowCount: 1, flowCount: 2 });
-    expect((await service.api('GET', '/flows/b', { token })).body.steps.map((step: { credentialId: string }) => step.credentialId)).toEqual([
-      replacement,
-      replacement,
-    ]);
-    expect((await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token })).body.deletable).toBe(true);
+    expect(
+      (await service.api('GET', '/flows/b', { token })).body.steps.map(
+        (step: { credentialId: string }) => step.credentialId,
+      ),
+    ).toEqual([replacement, replacement]);
+    expect((await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token })).body.deletable).toBe(
+      true,
+    );
     expect((await service.api('DELETE', `/credentials/${old}`, { token })).status).toBe(204);
   });
 
   it('refuses to replace with a credential of another component', async () => {
     const pet = await createPetstore();
     const database = await createPostgres();
-    const response = await service.api('POST', `/credentials/${pet}/replace`, { token, body: { replacementId: database } });
+    const response = await service.api('POST', `/credentials/${pet}/replace`, {
+      token,
+      body: { replacementId: database },
+    });
     expect(response.status).toBe(422);
   });
 

@@ -13,3 +13,9 @@ export const secretTags = (address: SecretAddress) => [
   { Key: 'credentialId', Value: address.credentialId },
   { Key: 'managedBy', Value: 'credentials-service' },
 ];
+
+export const parseSecretName = (prefix: string, name: string): SecretAddress | null => {
+  const parts = name.split('/');
+  if (parts.length !== 3 || parts[0] !== prefix || !parts[1] || !parts[2]) return null;
+  return { tenantId: parts[1], credentialId: parts[2] };
+};

@@ -4,13 +4,14 @@ import {
   DeleteSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { SecretStore } from '../../ports/secret-store.ts';
-import { secretName, secretTags } from './secret-naming.ts';
+import { parseSecretName, secretName, secretTags } from './secret-naming.ts';
 
 export interface SecretStoreSettings {
   readonly prefix: string;
@@ -88,6 +89,24 @@ export const secretsManagerSecretStore = (
         if (error instanceof ResourceNotFoundException) return;
         throw error;
       }
+    },
+
+    async *listManaged() {
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListSecretsCommand({
+            Filters: [{ Key: 'name', Values: [`${settings.prefix}/`] }],
+            MaxResults: 100,
+            NextToken: nextToken,
+          }),
+        );
+        for (const secret of page.SecretList ?? []) {
+          const address = secret.Name ? parseSecretName(settings.prefix, secret.Name) : null;
+          if (address) yield { address, createdAt: secret.CreatedDate ?? new Date(0) };
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
     },
   };
 };
