@@ -81,6 +81,17 @@ export const startLocalGateway = async (options: {
   host?: string;
 }): Promise<LocalGateway> => {
   const routes = ROUTES.map(compile);
+  // Verified claims per token until the token expires: signature checks are the gateway's cost,
+  // not the service's, and a real HTTP API does them outside the function.
+  const verified = new Map<string, Record<string, unknown>>();
+  const verify = async (token: string): Promise<Record<string, unknown>> => {
+    const cached = verified.get(token);
+    if (cached && Number(cached.exp) * 1000 > Date.now()) return cached;
+    const claims = await options.issuer.verify(token);
+    if (verified.size >= 1000) verified.clear();
+    verified.set(token, claims);
+    return claims;
+  };
 
   const server: Server = createServer(async (request, response) => {
     try {
@@ -99,7 +110,7 @@ export const startLocalGateway = async (options: {
       let claims: Record<string, unknown>;
       try {
         if (!token) throw new Error('missing');
-        claims = await options.issuer.verify(token);
+        claims = await verify(token);
       } catch {
         sendProblem(
           response,

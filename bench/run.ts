@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchApi } from './api-bench.ts';
+import { startBenchStack } from './local-stack.ts';
+import { benchRace } from './race-bench.ts';
+
+/** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
+const main = async () => {
+  const runs = Number(process.env.BENCH_RUNS ?? 500);
+  const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? 1000);
+  const stack = await startBenchStack();
+  const results: Record<string, unknown> = {
+    measuredAt: new Date().toISOString(),
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  };
+  try {
+    process.stdout.write('api: calls and latency...\n');
+    results.api = await benchApi(stack, runs);
+    process.stdout.write(`race: ${raceRounds} rounds...\n`);
+    results.race = await benchRace(stack, raceRounds);
+  } finally {
+    await stack.stop();
+  }
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to bench/results/latest.json\n`);
+};
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
