@@ -13,6 +13,7 @@ import { putFlowOperation } from './put-flow/operation.ts';
 import { replaceCredentialOperation } from './replace-credential/operation.ts';
 import type { FunctionName } from './routes.ts';
 import { updateCredentialOperation } from './update-credential/operation.ts';
+import { verifyCredentialOperation } from './verify-credential/operation.ts';
 
 /** Every HTTP-routed operation by function name: for the local gateway and the tests. */
 export const OPERATIONS: Record<FunctionName, Operation> = {
@@ -25,6 +26,7 @@ export const OPERATIONS: Record<FunctionName, Operation> = {
   'delete-credential': deleteCredentialOperation,
   'get-credential-usage': getCredentialUsageOperation,
   'replace-credential': replaceCredentialOperation,
+  'verify-credential': verifyCredentialOperation,
   'put-flow': putFlowOperation,
   'get-flow': getFlowOperation,
   'list-flows': listFlowsOperation,

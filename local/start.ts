@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { createServiceTable } from './create-table.ts';
+import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
 import { localAwsEnvironment } from './local-aws-environment.ts';
@@ -20,7 +21,8 @@ const main = async (): Promise<void> => {
   const secretsManager = await startLocalSecretsManager({
     persistPath: join(LOCAL_STATE_DIRECTORY, 'secrets-manager.json'),
   });
-  const stops: (() => Promise<void>)[] = [dynamoDb.stop, secretsManager.stop];
+  const petstore = await startPetstoreDemoApi({ port: Number(process.env.PETSTORE_DEMO_PORT ?? 0) });
+  const stops: (() => Promise<void>)[] = [dynamoDb.stop, secretsManager.stop, petstore.stop];
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
@@ -73,6 +75,7 @@ const main = async (): Promise<void> => {
         `Credentials API listening on ${gateway.url}`,
         `  DynamoDB Local:          ${dynamoDb.endpoint} (table ${TABLE_NAME}, data in ${LOCAL_STATE_DIRECTORY}/dynamodb)`,
         `  Secrets Manager (local): ${secretsManager.endpoint}`,
+        `  Petstore demo API:       ${petstore.baseUrl} (demo api key: ${DEMO_PETSTORE_KEY})`,
         '',
         `Dev tenant '${DEV_TENANT}' bearer token (valid 12 h; another tenant: npm run token -- <tenantId>):`,
         token,

@@ -1,7 +1,10 @@
+import { componentVerifier } from '../adapters/verification/component-verifier.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
+import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 
-// Replaced by the verification subsystem (issue 4).
-export const createCredentialVerifier = (_config: ServiceConfig): CredentialVerifier => ({
-  verify: async () => ({ outcome: 'unverified', detail: 'verification is not configured' }),
-});
+export const createCredentialVerifier = (config: ServiceConfig): CredentialVerifier =>
+  componentVerifier(
+    { allowedHosts: config.verificationAllowedHosts, timeoutMs: config.verificationTimeoutMs },
+    systemClock,
+  );

@@ -11,7 +11,11 @@ export type VerificationFailureReason =
   | 'blocked_destination';
 
 export type VerificationResult =
-  | { readonly outcome: 'verified' }
+  /**
+   * `updatedValues`: verification changed the credential itself (an OAuth2 refresh issued new
+   * tokens); these are the values to store.
+   */
+  | { readonly outcome: 'verified'; readonly updatedValues?: FieldValues }
   /** The component has no way to verify; the credential is stored as `unverified`. */
   | { readonly outcome: 'unverified'; readonly detail: string }
   | {

@@ -48,9 +48,14 @@ export const createCredential = async (
   input: CreateCredentialInput,
 ): Promise<CreateCredentialResult> => {
   const component = deps.components.require(input.componentId);
-  const { plain, secret } = validateFields(component, input.fields);
   const now = deps.clock.now();
-  const verified = await verifyBeforeSaving(deps.verifier, component, { ...plain, ...secret }, now);
+  const verified = await verifyBeforeSaving(
+    deps.verifier,
+    component,
+    validateFields(component, input.fields),
+    now,
+  );
+  const { plain, secret } = verified.fields;
 
   const id = formatCredentialId(deps.ids.next(), component.id);
   const address = { tenantId: actor.tenantId, credentialId: id };
@@ -65,7 +70,7 @@ export const createCredential = async (
     fields: plain,
     secretFieldsSet: Object.keys(secret).sort(),
     secretVersionId,
-    ...verified,
+    ...verified.state,
     version: 1,
     activeFlowCount: 0,
     flowCount: 0,

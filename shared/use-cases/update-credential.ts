@@ -43,8 +43,14 @@ export const updateCredential = async (
     const address = { tenantId: actor.tenantId, credentialId: current.id };
     const stored = await deps.secrets.read(address, current.secretVersionId);
     const merged = mergeFieldChanges({ ...current.fields, ...stored.values }, input.fields);
-    const { plain, secret } = validateFields(component, merged);
-    Object.assign(changes, await verifyBeforeSaving(deps.verifier, component, { ...plain, ...secret }, now));
+    const verified = await verifyBeforeSaving(
+      deps.verifier,
+      component,
+      validateFields(component, merged),
+      now,
+    );
+    const { plain, secret } = verified.fields;
+    Object.assign(changes, verified.state);
     changes.fields = plain;
     changes.secretFieldsSet = Object.keys(secret).sort();
     if (!isDeepStrictEqual(secret, stored.values)) {

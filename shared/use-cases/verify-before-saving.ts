@@ -1,8 +1,12 @@
 import type { ComponentDefinition } from '../domain/component.ts';
 import type { CredentialStatus } from '../domain/credential.ts';
-import type { FieldValues } from '../domain/credential-fields.ts';
+import { type FieldValues, type SplitFields, validateFields } from '../domain/credential-fields.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { CredentialVerifier } from '../ports/credential-verifier.ts';
+import type {
+  CredentialVerifier,
+  VerificationFailureReason,
+  VerificationResult,
+} from '../ports/credential-verifier.ts';
 
 export interface VerifiedState {
   readonly status: CredentialStatus;
@@ -10,32 +14,51 @@ export interface VerifiedState {
   readonly lastVerifiedAt: string | null;
 }
 
+/** Health recorded on a stored credential: could not prove it works ≠ proved it does not. */
+export const statusFor = (reason: VerificationFailureReason): CredentialStatus =>
+  reason === 'invalid_credentials' || reason === 'insufficient_scope' ? 'invalid' : 'unreachable';
+
+export const stateOf = (result: VerificationResult, now: Date): VerifiedState => {
+  if (result.outcome === 'verified')
+    return { status: 'verified', statusReason: null, lastVerifiedAt: now.toISOString() };
+  if (result.outcome === 'unverified')
+    return { status: 'unverified', statusReason: result.detail, lastVerifiedAt: null };
+  return {
+    status: statusFor(result.reason),
+    statusReason: `${result.reason}: ${result.detail}`,
+    lastVerifiedAt: now.toISOString(),
+  };
+};
+
+export const verificationFailed = (
+  component: ComponentDefinition,
+  result: Extract<VerificationResult, { outcome: 'failed' }>,
+) =>
+  new AppError('verification_failed', `The ${component.name} credential did not verify: ${result.detail}`, {
+    extensions: {
+      reason: result.reason,
+      ...(result.upstreamStatus === undefined ? {} : { upstreamStatus: result.upstreamStatus }),
+      ...(result.upstreamExcerpt === undefined ? {} : { upstreamExcerpt: result.upstreamExcerpt }),
+    },
+  });
+
 /**
  * Runs the component's dry request. A failure stops the write before anything is stored, so there
- * is nothing to clean up; the 422 carries a structured reason and never the upstream body.
+ * is nothing to clean up; the 422 carries a structured reason and never the upstream body. When
+ * verification itself renewed the credential (an OAuth2 refresh), the renewed fields are returned.
  */
 export const verifyBeforeSaving = async (
   verifier: CredentialVerifier,
   component: ComponentDefinition,
-  values: FieldValues,
+  fields: SplitFields,
   now: Date,
-): Promise<VerifiedState> => {
+): Promise<{ state: VerifiedState; fields: SplitFields }> => {
+  const values: FieldValues = { ...fields.plain, ...fields.secret };
   const result = await verifier.verify(component, values);
-  if (result.outcome === 'verified') {
-    return { status: 'verified', statusReason: null, lastVerifiedAt: now.toISOString() };
-  }
-  if (result.outcome === 'unverified') {
-    return { status: 'unverified', statusReason: result.detail, lastVerifiedAt: null };
-  }
-  throw new AppError(
-    'verification_failed',
-    `The ${component.name} credential did not verify: ${result.detail}`,
-    {
-      extensions: {
-        reason: result.reason,
-        ...(result.upstreamStatus === undefined ? {} : { upstreamStatus: result.upstreamStatus }),
-        ...(result.upstreamExcerpt === undefined ? {} : { upstreamExcerpt: result.upstreamExcerpt }),
-      },
-    },
-  );
+  if (result.outcome === 'failed') throw verificationFailed(component, result);
+  const renewed =
+    result.outcome === 'verified' && result.updatedValues
+      ? validateFields(component, result.updatedValues)
+      : fields;
+  return { state: stateOf(result, now), fields: renewed };
 };

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 describe('bad input answers 4xx problem+json and makes no AWS call', () => {
   let service: LocalService;
   let token: string;
 
   beforeAll(async () => {
-    service = await startLocalService();
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     token = await service.token('tenant-bad-input');
   });
   afterAll(() => service.stop());

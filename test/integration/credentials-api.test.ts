@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 const SECRET = 'sk-live-4f9a2b7c1d3e5f60';
 const petstore = (apiKey = SECRET, name = 'Production') => ({
@@ -14,7 +14,7 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
   let bob: string;
 
   beforeAll(async () => {
-    service = await startLocalService();
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     alice = await service.token('tenant-alice');
     bob = await service.token('tenant-bob');
   });

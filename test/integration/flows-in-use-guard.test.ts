@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 describe('flows and the in-use guard', () => {
   let service: LocalService;
@@ -35,7 +35,7 @@ describe('flows and the in-use guard', () => {
   const credential = async (id: string) => (await service.api('GET', `/credentials/${id}`, { token })).body;
 
   beforeAll(async () => {
-    service = await startLocalService();
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     token = await service.token('tenant-flows');
   });
   afterAll(() => service.stop());

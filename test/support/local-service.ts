@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { OPERATIONS } from '../../functions/operations.ts';
 import type { FunctionName } from '../../functions/routes.ts';
 import { createServiceTable } from '../../local/create-table.ts';
+import { type PetstoreDemoApi, startPetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
 import { type LambdaHttpHandler, startLocalGateway } from '../../local/gateway.ts';
 import { createLocalIssuer, type LocalIssuer } from '../../local/local-issuer.ts';
 import { startLocalSecretsManager } from '../../local/secrets-manager/secrets-manager-server.ts';
@@ -18,8 +19,15 @@ import { fromAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { buildDependencies, type DependencyOverrides } from '../../shared/composition/dependencies.ts';
 import { loadServiceConfig, type ServiceConfig } from '../../shared/config/service-config.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
+import type { CredentialVerifier } from '../../shared/ports/credential-verifier.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
+
+/**
+ * For test files about storage rules (CRUD, flows, bad input), whose credentials point at hosts that
+ * do not exist: verification is a port, proved against real local servers in its own tests.
+ */
+export const acceptingVerifier: CredentialVerifier = { verify: async () => ({ outcome: 'verified' }) };
 
 export interface ApiResponse {
   readonly status: number;
@@ -36,6 +44,9 @@ export interface LocalService {
   readonly calls: AwsCallCounter;
   readonly logLines: string[];
   readonly secretsState: SecretsManagerState;
+  readonly petstore: PetstoreDemoApi;
+  /** Keys the local Petstore starts refusing, to show a stored credential going bad. */
+  readonly revokedPetstoreKeys: Set<string>;
   readonly dynamoDb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
   readonly issuer: LocalIssuer;
@@ -59,12 +70,20 @@ export const startLocalService = async (
   options: { overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>; env?: Record<string, string> } = {},
 ): Promise<LocalService> => {
   const secrets = await startLocalSecretsManager();
+  // Accepts every key except those that look revoked, so tests can show both outcomes.
+  const revokedPetstoreKeys = new Set<string>();
+  const petstore = await startPetstoreDemoApi({
+    accepts: (apiKey) => !apiKey.startsWith('revoked') && !revokedPetstoreKeys.has(apiKey),
+  });
   const tableName = `test-${randomUUID()}`;
   const config = loadServiceConfig({
     AWS_REGION: 'us-east-1',
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'),
     SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
+    PETSTORE_BASE_URL: petstore.baseUrl,
+    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
+    VERIFICATION_TIMEOUT_MS: '1500',
     ...options.env,
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -114,6 +133,8 @@ export const startLocalService = async (
     calls,
     logLines,
     secretsState: secrets.state,
+    petstore,
+    revokedPetstoreKeys,
     dynamoDb,
     secretsManager,
     issuer,
@@ -158,6 +179,7 @@ export const startLocalService = async (
     async stop() {
       await gateway.stop();
       await secrets.stop();
+      await petstore.stop();
       dynamoDb.destroy();
       secretsManager.destroy();
     },

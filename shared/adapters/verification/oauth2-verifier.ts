@@ -1,0 +1,64 @@
+import type { FieldValues } from '../../domain/credential-fields.ts';
+import type { VerificationResult } from '../../ports/credential-verifier.ts';
+import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
+import { applyTokens, refreshAccessToken } from './oauth2-token-client.ts';
+import { failed, fromHttpStatus, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+
+/**
+ * With a refresh token and a client: a refresh proves both work, and the fresh tokens are what gets
+ * stored (a rotating provider has just invalidated the old refresh token). Otherwise the access
+ * token is shown to the userinfo endpoint. With neither, the credential cannot be verified.
+ */
+export const verifyOAuth2 = async (
+  values: FieldValues,
+  secrets: FieldValues,
+  options: GuardedHttpOptions,
+  now: Date,
+): Promise<VerificationResult> => {
+  try {
+    if (values.refreshToken !== undefined) {
+      const outcome = await refreshAccessToken(values, options, now);
+      if (outcome.kind === 'refreshed')
+        return { outcome: 'verified', updatedValues: applyTokens(values, outcome.tokens) };
+      const excerpt = sanitizedExcerpt(outcome.excerpt, secrets);
+      const extra = {
+        upstreamStatus: outcome.status,
+        ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
+      };
+      if (outcome.kind === 'rejected') {
+        if (outcome.error === 'invalid_scope')
+          return failed('insufficient_scope', 'the token endpoint refused the scope.', extra);
+        if (
+          outcome.error === 'invalid_grant' ||
+          outcome.error === 'invalid_client' ||
+          outcome.error === 'unauthorized_client'
+        ) {
+          return failed('invalid_credentials', `the token endpoint answered ${outcome.error}.`, extra);
+        }
+      }
+      return outcome.status === 429
+        ? failed('rate_limited', 'the token endpoint is rate limiting requests.', extra)
+        : failed('upstream_error', `the token endpoint answered ${outcome.status}.`, extra);
+    }
+    if (values.userinfoUrl !== undefined) {
+      const response = await guardedHttp(
+        {
+          method: 'GET',
+          url: String(values.userinfoUrl),
+          headers: { authorization: `Bearer ${String(values.accessToken)}`, accept: 'application/json' },
+        },
+        options,
+      );
+      if (response.status >= 200 && response.status < 300) return { outcome: 'verified' };
+      const authenticate = response.headers['www-authenticate'];
+      return fromHttpStatus(
+        response.status,
+        Array.isArray(authenticate) ? authenticate.join(', ') : authenticate,
+        sanitizedExcerpt(response.body, secrets),
+      );
+    }
+  } catch (error) {
+    return fromNetworkError(error);
+  }
+  return { outcome: 'unverified', detail: 'no refresh token or userinfo URL to verify the credential with' };
+};

@@ -1,0 +1,61 @@
+import type { FieldValues } from '../../domain/credential-fields.ts';
+import type { VerificationFailureReason, VerificationResult } from '../../ports/credential-verifier.ts';
+import { RequestTimeoutError } from './guarded-http.ts';
+import { BlockedDestinationError, UnresolvableHostError } from './network-guard.ts';
+
+const EXCERPT_LENGTH = 160;
+
+/**
+ * A short excerpt of an upstream answer that is safe to show: every secret value the request
+ * carried is masked (APIs do echo keys back), control characters are dropped, and it is cut short.
+ */
+export const sanitizedExcerpt = (body: string, secrets: FieldValues): string | undefined => {
+  let text = body.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const value of Object.values(secrets)) {
+    const secret = String(value);
+    if (secret.length >= 4) text = text.split(secret).join('***');
+  }
+  if (!text) return undefined;
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+};
+
+export const failed = (
+  reason: VerificationFailureReason,
+  detail: string,
+  extra: { upstreamStatus?: number; upstreamExcerpt?: string } = {},
+): VerificationResult => ({ outcome: 'failed', reason, detail, ...extra });
+
+/** Classifies an HTTP status from the component's API. */
+export const fromHttpStatus = (
+  status: number,
+  wwwAuthenticate: string | undefined,
+  excerpt: string | undefined,
+): VerificationResult => {
+  const extra = { upstreamStatus: status, ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }) };
+  if (status === 401) return failed('invalid_credentials', 'the API rejected the credentials (401).', extra);
+  if (status === 403) {
+    return /insufficient_scope/i.test(wwwAuthenticate ?? '')
+      ? failed('insufficient_scope', 'the credentials lack a required scope (403).', extra)
+      : failed('invalid_credentials', 'the API refused the credentials (403).', extra);
+  }
+  if (status === 429)
+    return failed('rate_limited', 'the API is rate limiting requests (429); try again later.', extra);
+  return failed('upstream_error', `the API answered ${status}.`, extra);
+};
+
+/** Classifies a failure to get any answer at all. */
+export const fromNetworkError = (error: unknown): VerificationResult => {
+  if (error instanceof BlockedDestinationError) {
+    return failed(
+      'blocked_destination',
+      `${error.host} resolves to a private or reserved address, which is not allowed.`,
+    );
+  }
+  if (error instanceof UnresolvableHostError)
+    return failed('unreachable', `${error.host} could not be resolved.`);
+  if (error instanceof RequestTimeoutError) return failed('timeout', 'the API did not answer in time.');
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return failed('timeout', 'the API did not answer in time.');
+  return failed('unreachable', `the API could not be reached${code ? ` (${code})` : ''}.`);
+};

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Actor } from '../domain/actor.ts';
+import type { Credential } from '../domain/credential.ts';
+import { validateFields } from '../domain/credential-fields.ts';
+import type { VerificationResult } from '../ports/credential-verifier.ts';
+import { getCredential } from './get-credential.ts';
+import type { UseCaseDependencies } from './use-case-dependencies.ts';
+import { stateOf } from './verify-before-saving.ts';
+
+export interface ReverifyResult {
+  readonly credential: Credential;
+  readonly verification: Omit<VerificationResult, 'updatedValues'>;
+}
+
+/**
+ * `POST /credentials/{id}/verify`: re-runs the dry request on a stored credential and records its
+ * health (`verified` | `invalid` | `unreachable`, the reason, `lastVerifiedAt`) on the metadata.
+ */
+export const reverifyCredential = async (
+  deps: UseCaseDependencies,
+  actor: Actor,
+  credentialId: string,
+): Promise<ReverifyResult> => {
+  const current = await getCredential(deps, actor, credentialId);
+  const component = deps.components.get(current.componentId);
+  const address = { tenantId: actor.tenantId, credentialId };
+  const stored = await deps.secrets.read(address, current.secretVersionId);
+  const result = await deps.verifier.verify(component, { ...current.fields, ...stored.values });
+  const now = deps.clock.now();
+  let renewed: { secretVersionId?: string; fields?: Credential['fields'] } = {};
+  if (result.outcome === 'verified' && result.updatedValues) {
+    const { plain, secret } = validateFields(component, result.updatedValues);
+    renewed = { fields: plain };
+    if (!isDeepStrictEqual(secret, stored.values)) {
+      renewed.secretVersionId = await deps.secrets.putVersion(address, secret, randomUUID());
+    }
+  }
+  const credential = await deps.credentials.update(actor.tenantId, credentialId, current.version, {
+    ...stateOf(result, now),
+    ...renewed,
+    updatedAt: now.toISOString(),
+    updatedBy: actor.subject,
+  });
+  const { updatedValues: _renewedValues, ...verification } = result as VerificationResult & {
+    updatedValues?: unknown;
+  };
+  return { credential, verification };
+};
