@@ -12,7 +12,11 @@ import { type LocalService, startLocalService } from '../support/local-service.t
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
 const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
-const component = (id: string) => components.find((candidate) => candidate.id === id) ?? components[0]!;
+const component = (id: string) => {
+  const found = components.find((candidate) => candidate.id === id);
+  if (!found) throw new Error(`no component ${id}`);
+  return found;
+};
 const loopbackOnly = componentVerifier(
   { allowedHosts: ['127.0.0.1'], timeoutMs: 1000 },
   { now: () => new Date() },

@@ -10,7 +10,12 @@ const EXCERPT_LENGTH = 160;
  * carried is masked (APIs do echo keys back), control characters are dropped, and it is cut short.
  */
 export const sanitizedExcerpt = (body: string, secrets: FieldValues): string | undefined => {
-  let text = body.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  let text = Array.from(body, (character) => {
+    const code = character.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? ' ' : character;
+  })
+    .join('')
+    .trim();
   for (const value of Object.values(secrets)) {
     const secret = String(value);
     if (secret.length >= 4) text = text.split(secret).join('***');
