@@ -37,6 +37,8 @@ const main = async (): Promise<void> => {
         { dynamoDb: dynamoDb.endpoint, secretsManager: secretsManager.endpoint },
         TABLE_NAME,
       ),
+      // The petstore component points at the local demo API, which verification may reach on loopback.
+      { PETSTORE_BASE_URL: petstore.baseUrl, VERIFICATION_ALLOWED_HOSTS: '127.0.0.1,localhost' },
     );
     const admin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
     await createServiceTable(admin, TABLE_NAME);
