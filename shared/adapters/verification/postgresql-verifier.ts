@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type NetworkPolicy, type Resolver, vetDestination } from './network-guard.ts';
@@ -13,7 +12,9 @@ export const verifyPostgreSql = async (
   values: FieldValues,
   options: NetworkPolicy & { timeoutMs: number; resolve?: Resolver },
 ): Promise<VerificationResult> => {
-  let client: pg.Client | undefined;
+  // Loaded on first use: only the verifying functions ever connect to a database.
+  const { default: pg } = await import('pg');
+  let client: InstanceType<typeof pg.Client> | undefined;
   try {
     const vetted = await vetDestination(String(values.host), options, options.resolve);
     const sslMode = String(values.sslMode ?? 'require');

@@ -1,0 +1,151 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GSI1 } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { BUNDLE_EXTERNALS, LAMBDA_NODE_TARGET } from '../bundling.ts';
+import { type AnyFunctionName, FUNCTION_ACCESS } from '../function-catalog.ts';
+
+export interface CredentialsFunctionProps {
+  readonly functionName: AnyFunctionName;
+  readonly tenantId: string;
+  readonly table: dynamodb.ITable;
+  readonly key: kms.IKey;
+  readonly secretPrefix: string;
+  readonly environment: Record<string, string>;
+  readonly logRetention: logs.RetentionDays;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+}
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The one function construct: it owns runtime, architecture, bundling, memory and timeout, log
+ * group and retention, environment, and the function's own least-privilege role built from
+ * `FUNCTION_ACCESS`.
+ */
+export class CredentialsFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CredentialsFunctionProps) {
+    super(scope, id);
+    const access = FUNCTION_ACCESS[props.functionName];
+    const stack = Stack.of(this);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.functionName} (tenant ${props.tenantId}): ${access.description}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    if (access.table.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: access.table.map((action) => `dynamodb:${action}`),
+          resources: [props.table.tableArn, ...(access.table.includes('Query') ? [`${props.table.tableArn}/index/${GSI1}`] : [])],
+          // Defence in depth: every key this function touches starts with the tenant's prefix.
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${props.tenantId}`, `T#${props.tenantId}#*`] },
+          },
+        }),
+      );
+    }
+
+    const kmsActions = new Set<string>();
+    if (access.table.length > 0) ['kms:Decrypt', 'kms:DescribeKey'].forEach((a) => kmsActions.add(a));
+    if (access.table.some((action) => action !== 'GetItem' && action !== 'Query')) {
+      ['kms:Encrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
+    }
+    if (access.secrets.some((action) => action === 'GetSecretValue' || action === 'PutSecretValue' || action === 'CreateSecret')) {
+      ['kms:Decrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
+    }
+    if (kmsActions.size > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [...kmsActions].sort(),
+          resources: [props.key.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': [`dynamodb.${stack.region}.amazonaws.com`, `secretsmanager.${stack.region}.amazonaws.com`],
+            },
+          },
+        }),
+      );
+    }
+
+    if (access.secrets.length > 0) {
+      const tenantSecrets = stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${props.secretPrefix}/${props.tenantId}/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      const creates = access.secrets.filter((action) => action === 'CreateSecret' || action === 'TagResource');
+      const others = access.secrets.filter((action) => action !== 'CreateSecret' && action !== 'TagResource');
+      if (creates.length > 0) {
+        role.addToPolicy(
+          new iam.PolicyStatement({
+            actions: creates.map((action) => `secretsmanager:${action}`),
+            resources: [tenantSecrets],
+            // New secrets must carry the tenant's tag.
+            conditions: { StringEquals: { 'aws:RequestTag/tenant': props.tenantId } },
+          }),
+        );
+      }
+      if (others.length > 0) {
+        role.addToPolicy(
+          new iam.PolicyStatement({ actions: others.map((action) => `secretsmanager:${action}`), resources: [tenantSecrets] }),
+        );
+      }
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: `${projectRoot}functions/${props.functionName}/handler.ts`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(access.verifies ? 15 : 10),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      description: access.description,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: LAMBDA_NODE_TARGET,
+        format: nodejs.OutputFormat.CJS,
+        externalModules: BUNDLE_EXTERNALS,
+        forceDockerBundling: false,
+      },
+    });
+
+    this.role = role;
+    if (access.secrets.length > 0) {
+      const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+      const finding = `arn:<AWS::Partition>:secretsmanager:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:secret:${props.secretPrefix}/${props.tenantId}/*`;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`,
+        reason:
+          `Secrets are named ${props.secretPrefix}/${props.tenantId}/<credentialId> from server-generated ids and Secrets ` +
+          'Manager appends a random suffix to every ARN: the tenant prefix is the narrowest resource that names them.',
+      });
+    }
+  }
+}

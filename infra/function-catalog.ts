@@ -1,0 +1,71 @@
+import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
+
+export type TableAction =
+  | 'GetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+export type SecretAction = 'CreateSecret' | 'TagResource' | 'GetSecretValue' | 'PutSecretValue' | 'DeleteSecret';
+
+export type BackgroundFunctionName = 'purge-deleted-secrets' | 'sweep-orphan-secrets';
+export type AnyFunctionName = FunctionName | BackgroundFunctionName;
+
+/**
+ * Least privilege, per function: exactly the DynamoDB and Secrets Manager actions its code path
+ * uses. A TransactWriteItems needs the item-level action of each of its items.
+ */
+export interface FunctionAccess {
+  readonly table: readonly TableAction[];
+  readonly secrets: readonly SecretAction[];
+  /** Verification makes outbound calls to user-chosen hosts; only these functions do. */
+  readonly verifies?: boolean;
+  readonly description: string;
+}
+
+const WRITE_FLOW: readonly TableAction[] = ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'];
+
+export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
+  'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
+  'get-component': { table: ['Query'], secrets: [], description: 'GET /components/{componentId}' },
+  'create-credential': {
+    table: ['PutItem', 'UpdateItem', 'GetItem'],
+    secrets: ['CreateSecret', 'TagResource', 'DeleteSecret'],
+    verifies: true,
+    description: 'POST /credentials',
+  },
+  'list-credentials': { table: ['Query'], secrets: [], description: 'GET /credentials' },
+  'get-credential': { table: ['GetItem'], secrets: [], description: 'GET /credentials/{credentialId}' },
+  'update-credential': {
+    table: ['GetItem', 'UpdateItem'],
+    secrets: ['GetSecretValue', 'PutSecretValue'],
+    verifies: true,
+    description: 'PATCH /credentials/{credentialId}',
+  },
+  'delete-credential': {
+    table: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem'],
+    secrets: ['DeleteSecret'],
+    description: 'DELETE /credentials/{credentialId}',
+  },
+  'get-credential-usage': { table: ['GetItem', 'Query'], secrets: [], description: 'GET /credentials/{credentialId}/usage' },
+  'replace-credential': { table: [...WRITE_FLOW, 'Query'], secrets: [], description: 'POST /credentials/{credentialId}/replace' },
+  'verify-credential': {
+    table: ['GetItem', 'UpdateItem'],
+    secrets: ['GetSecretValue', 'PutSecretValue'],
+    verifies: true,
+    description: 'POST /credentials/{credentialId}/verify',
+  },
+  'put-flow': { table: WRITE_FLOW, secrets: [], description: 'PUT /flows/{flowId}' },
+  'get-flow': { table: ['GetItem'], secrets: [], description: 'GET /flows/{flowId}' },
+  'list-flows': { table: ['Query'], secrets: [], description: 'GET /flows' },
+  'delete-flow': { table: WRITE_FLOW, secrets: [], description: 'DELETE /flows/{flowId}' },
+  'purge-deleted-secrets': { table: [], secrets: ['DeleteSecret'], description: 'Table stream consumer: schedules secret deletions' },
+  'sweep-orphan-secrets': {
+    table: ['GetItem'],
+    secrets: ['DeleteSecret'],
+    description: 'Hourly: schedules deletion of secrets whose credential item was never written',
+  },
+};
+
+export const HTTP_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES;

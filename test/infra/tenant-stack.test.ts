@@ -1,0 +1,221 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, ROUTES } from '../../functions/routes.ts';
+import { buildApp } from '../../infra/app.ts';
+import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
+import { parseTenants } from '../../infra/tenant-config.ts';
+import { TenantStack } from '../../infra/tenant-stack.ts';
+
+const tenants = [
+  {
+    id: 'acme',
+    account: '111111111111',
+    region: 'eu-west-1',
+    jwtIssuer: 'https://acme.eu.auth0.com/',
+    jwtAudience: ['credentials-api'],
+    workflowInvokerArns: ['arn:aws:iam::111111111111:role/acme-flow-runner'],
+    secretRecoveryWindowDays: 30,
+  },
+  { id: 'globex', region: 'us-east-1', jwtIssuer: 'https://login.globex.example/', jwtAudience: ['api'] },
+];
+
+// Bundling is skipped here (it is exercised by `npm run synth` and the bundle benchmark).
+const newApp = () =>
+  new App({ context: { 'credentials-service:tenants': tenants, 'aws:cdk:bundling-stacks': [] } });
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+const actionsOf = (statement: Statement) =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+describe('tenant stack', () => {
+  let template: Template;
+  let policies: Record<string, Statement[]>;
+
+  beforeAll(() => {
+    const app = newApp();
+    const stack = new TenantStack(app, 'Credentials-acme', parseTenants(tenants)[0] ?? (undefined as never));
+    template = Template.fromStack(stack);
+    policies = {};
+    for (const [logicalId, resource] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      policies[logicalId] = (
+        resource as { Properties: { PolicyDocument: { Statement: Statement[] } } }
+      ).Properties.PolicyDocument.Statement;
+    }
+  });
+
+  const policyOf = (functionName: string): Statement[] => {
+    const prefix = `CredentialsFn${functionName.replace(/-/g, '')}Role`;
+    const entry = Object.entries(policies).find(([logicalId]) => logicalId.startsWith(prefix));
+    if (!entry) throw new Error(`no policy for ${functionName}`);
+    return entry[1];
+  };
+
+  it('has the table layout the code uses, encrypted with the tenant key, recoverable and streamed', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'GSI1',
+          KeySchema: [
+            { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: Match.objectLike({
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: Match.anyValue(),
+      }),
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAtEpoch', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('has one function per operation on a current Node.js runtime, arm64', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    const ours = functions.filter((fn) => fn.Properties.Runtime === 'nodejs24.x');
+    expect(ours).toHaveLength(FUNCTION_NAMES.length + 2);
+    for (const fn of ours) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Environment).toMatchObject({
+        Variables: { SECRET_PREFIX: 'credentials', SECRET_RECOVERY_WINDOW_DAYS: '30' },
+      });
+    }
+  });
+
+  it('routes every documented route behind the JWT authorizer, with throttling and access logs', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as {
+      Properties: { RouteKey: string; AuthorizationType: string };
+    }[];
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://acme.eu.auth0.com/', Audience: ['credentials-api'] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('gives each function only the actions it uses', () => {
+    for (const name of [...FUNCTION_NAMES, 'purge-deleted-secrets', 'sweep-orphan-secrets'] as const) {
+      const statements = policyOf(name);
+      const dynamo = statements
+        .flatMap(actionsOf)
+        .filter(
+          (action) =>
+            action.startsWith('dynamodb:') &&
+            action !== 'dynamodb:ListStreams' &&
+            !action.startsWith('dynamodb:GetRecords') &&
+            !action.startsWith('dynamodb:GetShardIterator') &&
+            !action.startsWith('dynamodb:DescribeStream'),
+        );
+      const secrets = statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'));
+      expect(dynamo.sort()).toEqual(FUNCTION_ACCESS[name].table.map((action) => `dynamodb:${action}`).sort());
+      expect(secrets.filter((action) => action !== 'secretsmanager:ListSecrets').sort()).toEqual(
+        FUNCTION_ACCESS[name].secrets.map((action) => `secretsmanager:${action}`).sort(),
+      );
+    }
+    expect(
+      policyOf('get-credential')
+        .flatMap(actionsOf)
+        .filter((action) => !action.startsWith('logs:')),
+    ).toEqual(['dynamodb:GetItem', 'kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  it("confines secrets to the tenant's prefix and table keys to the tenant's partition", () => {
+    const json = JSON.stringify(policies);
+    expect(json).toContain(':secret:credentials/acme/*');
+    expect(json).not.toContain('globex');
+    const create = policyOf('create-credential').find((statement) =>
+      actionsOf(statement).includes('secretsmanager:CreateSecret'),
+    );
+    expect(create?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/tenant': 'acme' } });
+    const getItem = policyOf('get-credential').find((statement) =>
+      actionsOf(statement).includes('dynamodb:GetItem'),
+    );
+    expect(getItem?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#acme', 'T#acme#*'] },
+    });
+    for (const statements of Object.values(policies)) {
+      for (const statement of statements) {
+        if (statement.Resource === '*') {
+          expect(
+            actionsOf(statement).every((action) =>
+              ['secretsmanager:ListSecrets', 'dynamodb:ListStreams'].includes(action),
+            ),
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets the configured workflow role invoke the functions directly', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as {
+      Properties: { Principal: string };
+    }[];
+    expect(
+      permissions.filter(
+        (permission) => permission.Properties.Principal === 'arn:aws:iam::111111111111:role/acme-flow-runner',
+      ),
+    ).toHaveLength(FUNCTION_NAMES.length);
+  });
+
+  it('finishes secret deletions from the stream with retries and a dead-letter queue, and sweeps orphans hourly', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('REMOVE') }] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+  });
+
+  it('alarms on errors and throttles of every function and on the dead-letter queue', () => {
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength((FUNCTION_NAMES.length + 2) * 2 + 1);
+  });
+});
+
+describe('the per-tenant app', () => {
+  it('synthesizes one stack per tenant with zero unacknowledged cdk-nag findings', () => {
+    const app = buildApp(newApp());
+    const assembly = app.synth();
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
+      'Credentials-acme',
+      'Credentials-globex',
+    ]);
+  });
+
+  it('fails synthesis when a cdk-nag rule is broken and not acknowledged', () => {
+    const app = newApp();
+    const stack = new TenantStack(app, 'Broken', parseTenants(tenants)[1] ?? (undefined as never));
+    new sqs.Queue(stack, 'Unencrypted', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+
+  it('refuses invalid tenant configuration', () => {
+    expect(() => parseTenants([{ id: 'x', jwtIssuer: 'not a url', jwtAudience: [] }])).toThrow(/Invalid/);
+    expect(() => parseTenants([tenants[1], tenants[1]])).toThrow(/unique/);
+  });
+});
