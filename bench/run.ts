@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
+import { benchBundles } from './bundle-bench.ts';
 import { startBenchStack } from './local-stack.ts';
 import { benchRace } from './race-bench.ts';
 
@@ -20,6 +21,8 @@ const main = async () => {
   } finally {
     await stack.stop();
   }
+  process.stdout.write('bundles: size and cold import per function...\n');
+  results.bundles = await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 15));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to bench/results/latest.json\n`);

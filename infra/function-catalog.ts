@@ -7,7 +7,12 @@ export type TableAction =
   | 'UpdateItem'
   | 'DeleteItem'
   | 'ConditionCheckItem';
-export type SecretAction = 'CreateSecret' | 'TagResource' | 'GetSecretValue' | 'PutSecretValue' | 'DeleteSecret';
+export type SecretAction =
+  | 'CreateSecret'
+  | 'TagResource'
+  | 'GetSecretValue'
+  | 'PutSecretValue'
+  | 'DeleteSecret';
 
 export type BackgroundFunctionName = 'purge-deleted-secrets' | 'sweep-orphan-secrets';
 export type AnyFunctionName = FunctionName | BackgroundFunctionName;
@@ -24,7 +29,13 @@ export interface FunctionAccess {
   readonly description: string;
 }
 
-const WRITE_FLOW: readonly TableAction[] = ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'];
+const WRITE_FLOW: readonly TableAction[] = [
+  'GetItem',
+  'PutItem',
+  'DeleteItem',
+  'UpdateItem',
+  'ConditionCheckItem',
+];
 
 export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
@@ -48,8 +59,16 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     secrets: ['DeleteSecret'],
     description: 'DELETE /credentials/{credentialId}',
   },
-  'get-credential-usage': { table: ['GetItem', 'Query'], secrets: [], description: 'GET /credentials/{credentialId}/usage' },
-  'replace-credential': { table: [...WRITE_FLOW, 'Query'], secrets: [], description: 'POST /credentials/{credentialId}/replace' },
+  'get-credential-usage': {
+    table: ['GetItem', 'Query'],
+    secrets: [],
+    description: 'GET /credentials/{credentialId}/usage',
+  },
+  'replace-credential': {
+    table: [...WRITE_FLOW, 'Query'],
+    secrets: [],
+    description: 'POST /credentials/{credentialId}/replace',
+  },
   'verify-credential': {
     table: ['GetItem', 'UpdateItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
@@ -60,7 +79,11 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'get-flow': { table: ['GetItem'], secrets: [], description: 'GET /flows/{flowId}' },
   'list-flows': { table: ['Query'], secrets: [], description: 'GET /flows' },
   'delete-flow': { table: WRITE_FLOW, secrets: [], description: 'DELETE /flows/{flowId}' },
-  'purge-deleted-secrets': { table: [], secrets: ['DeleteSecret'], description: 'Table stream consumer: schedules secret deletions' },
+  'purge-deleted-secrets': {
+    table: [],
+    secrets: ['DeleteSecret'],
+    description: 'Table stream consumer: schedules secret deletions',
+  },
   'sweep-orphan-secrets': {
     table: ['GetItem'],
     secrets: ['DeleteSecret'],

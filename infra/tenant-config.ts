@@ -10,7 +10,9 @@ export const TenantConfig = z.strictObject({
   region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/))),
   jwtIssuer: z.url(),
   jwtAudience: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  workflowInvokerArns: z.optional(z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/)))),
+  workflowInvokerArns: z.optional(
+    z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/))),
+  ),
   verificationAllowedHosts: z.optional(z.array(z.string())),
   logRetentionDays: z.optional(z.int()),
   secretRecoveryWindowDays: z.optional(z.int().check(z.gte(7), z.lte(30))),

@@ -1,8 +1,9 @@
+import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { componentIdSchema, fieldsSchema, nameSchema, z } from '../../shared/lambda/schema.ts';
+import { componentIdSchema, fieldsSchema, nameSchema } from '../../shared/lambda/schema.ts';
 import { createCredential } from '../../shared/use-cases/create-credential.ts';
 
 export const CreateCredentialBody = z.strictObject({

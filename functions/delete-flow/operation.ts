@@ -1,7 +1,8 @@
+import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { noContent } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { flowIdSchema, versionSchema, z } from '../../shared/lambda/schema.ts';
+import { flowIdSchema, versionSchema } from '../../shared/lambda/schema.ts';
 import { deleteFlow } from '../../shared/use-cases/flow-queries.ts';
 
 export const DeleteFlowInput = z.strictObject({

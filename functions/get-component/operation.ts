@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { componentIdSchema, z } from '../../shared/lambda/schema.ts';
+import { componentIdSchema } from '../../shared/lambda/schema.ts';
 import { getComponent } from '../../shared/use-cases/list-components.ts';
 
 export const GetComponentInput = z.strictObject({ componentId: componentIdSchema });

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { credentialIdSchema, z } from '../../shared/lambda/schema.ts';
+import { credentialIdSchema } from '../../shared/lambda/schema.ts';
 import { credentialUsage } from '../../shared/use-cases/flow-queries.ts';
 
 export const GetCredentialUsageInput = z.strictObject({ credentialId: credentialIdSchema });

@@ -1,8 +1,9 @@
+import * as z from 'zod/mini';
 import { toFlowView } from '../../shared/domain/flow.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { flowIdSchema, z } from '../../shared/lambda/schema.ts';
+import { flowIdSchema } from '../../shared/lambda/schema.ts';
 import { getFlow } from '../../shared/use-cases/flow-queries.ts';
 
 export const GetFlowInput = z.strictObject({ flowId: flowIdSchema });

@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { z } from '../../shared/lambda/schema.ts';
 import { listComponents } from '../../shared/use-cases/list-components.ts';
 
 export const ListComponentsInput = z.strictObject({});

@@ -1,7 +1,8 @@
+import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { componentIdSchema, cursorSchema, limitSchema, z } from '../../shared/lambda/schema.ts';
+import { componentIdSchema, cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
 import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
 
 export const ListCredentialsInput = z.strictObject({

@@ -1,7 +1,8 @@
+import * as z from 'zod/mini';
 import { toFlowView } from '../../shared/domain/flow.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { cursorSchema, limitSchema, z } from '../../shared/lambda/schema.ts';
+import { cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
 import { listFlows } from '../../shared/use-cases/flow-queries.ts';
 
 export const ListFlowsInput = z.strictObject({ limit: limitSchema, cursor: cursorSchema });

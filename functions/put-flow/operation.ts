@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { toFlowView } from '../../shared/domain/flow.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
@@ -7,7 +8,6 @@ import {
   credentialIdSchema,
   flowIdSchema,
   versionSchema,
-  z,
 } from '../../shared/lambda/schema.ts';
 import { putFlow } from '../../shared/use-cases/put-flow.ts';
 

@@ -1,15 +1,10 @@
+import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { AppError } from '../../shared/errors/app-error.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import {
-  credentialIdSchema,
-  fieldsSchema,
-  nameSchema,
-  versionSchema,
-  z,
-} from '../../shared/lambda/schema.ts';
+import { credentialIdSchema, fieldsSchema, nameSchema, versionSchema } from '../../shared/lambda/schema.ts';
 import { updateCredential } from '../../shared/use-cases/update-credential.ts';
 
 export const UpdateCredentialBody = z

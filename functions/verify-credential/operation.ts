@@ -1,8 +1,9 @@
+import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { credentialIdSchema, z } from '../../shared/lambda/schema.ts';
+import { credentialIdSchema } from '../../shared/lambda/schema.ts';
 import { reverifyCredential } from '../../shared/use-cases/reverify-credential.ts';
 
 export const VerifyCredentialInput = z.strictObject({ credentialId: credentialIdSchema });

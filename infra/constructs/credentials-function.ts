@@ -55,10 +55,15 @@ export class CredentialsFunction extends Construct {
       role.addToPolicy(
         new iam.PolicyStatement({
           actions: access.table.map((action) => `dynamodb:${action}`),
-          resources: [props.table.tableArn, ...(access.table.includes('Query') ? [`${props.table.tableArn}/index/${GSI1}`] : [])],
+          resources: [
+            props.table.tableArn,
+            ...(access.table.includes('Query') ? [`${props.table.tableArn}/index/${GSI1}`] : []),
+          ],
           // Defence in depth: every key this function touches starts with the tenant's prefix.
           conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${props.tenantId}`, `T#${props.tenantId}#*`] },
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [`T#${props.tenantId}`, `T#${props.tenantId}#*`],
+            },
           },
         }),
       );
@@ -69,7 +74,11 @@ export class CredentialsFunction extends Construct {
     if (access.table.some((action) => action !== 'GetItem' && action !== 'Query')) {
       ['kms:Encrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
     }
-    if (access.secrets.some((action) => action === 'GetSecretValue' || action === 'PutSecretValue' || action === 'CreateSecret')) {
+    if (
+      access.secrets.some(
+        (action) => action === 'GetSecretValue' || action === 'PutSecretValue' || action === 'CreateSecret',
+      )
+    ) {
       ['kms:Decrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
     }
     if (kmsActions.size > 0) {
@@ -79,7 +88,10 @@ export class CredentialsFunction extends Construct {
           resources: [props.key.keyArn],
           conditions: {
             StringEquals: {
-              'kms:ViaService': [`dynamodb.${stack.region}.amazonaws.com`, `secretsmanager.${stack.region}.amazonaws.com`],
+              'kms:ViaService': [
+                `dynamodb.${stack.region}.amazonaws.com`,
+                `secretsmanager.${stack.region}.amazonaws.com`,
+              ],
             },
           },
         }),
@@ -93,7 +105,9 @@ export class CredentialsFunction extends Construct {
         resourceName: `${props.secretPrefix}/${props.tenantId}/*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
-      const creates = access.secrets.filter((action) => action === 'CreateSecret' || action === 'TagResource');
+      const creates = access.secrets.filter(
+        (action) => action === 'CreateSecret' || action === 'TagResource',
+      );
       const others = access.secrets.filter((action) => action !== 'CreateSecret' && action !== 'TagResource');
       if (creates.length > 0) {
         role.addToPolicy(
@@ -107,7 +121,10 @@ export class CredentialsFunction extends Construct {
       }
       if (others.length > 0) {
         role.addToPolicy(
-          new iam.PolicyStatement({ actions: others.map((action) => `secretsmanager:${action}`), resources: [tenantSecrets] }),
+          new iam.PolicyStatement({
+            actions: others.map((action) => `secretsmanager:${action}`),
+            resources: [tenantSecrets],
+          }),
         );
       }
     }
@@ -138,7 +155,8 @@ export class CredentialsFunction extends Construct {
 
     this.role = role;
     if (access.secrets.length > 0) {
-      const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+      const shown = (value: string, pseudo: string) =>
+        Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
       const finding = `arn:<AWS::Partition>:secretsmanager:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:secret:${props.secretPrefix}/${props.tenantId}/*`;
       Validations.of(role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`,

@@ -95,10 +95,9 @@ export class CredentialsService extends Construct {
       return created.function;
     };
 
-    const httpFunctions = Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)])) as Record<
-      FunctionName,
-      lambda.Function
-    >;
+    const httpFunctions = Object.fromEntries(
+      HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)]),
+    ) as Record<FunctionName, lambda.Function>;
 
     // Workflows invoke the same functions directly; IAM decides who may.
     for (const arn of props.workflowInvokerArns ?? []) {
@@ -138,7 +137,10 @@ export class CredentialsService extends Construct {
       this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`Integration-${route.method}-${route.path}`, httpFunctions[route.functionName]),
+        integration: new HttpLambdaIntegration(
+          `Integration-${route.method}-${route.path}`,
+          httpFunctions[route.functionName],
+        ),
       });
     }
 
@@ -175,12 +177,14 @@ export class CredentialsService extends Construct {
     if (purgeRole) {
       Validations.of(purgeRole).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
+        reason:
+          'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
       });
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
         Validations.of(purgeRole).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
-          reason: 'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
+          reason:
+            'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
         });
       }
     }
@@ -189,11 +193,14 @@ export class CredentialsService extends Construct {
     if (sweepRole) {
       Validations.of(sweepRole).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'secretsmanager:ListSecrets has no resource-level permissions; the sweeper filters on the tenant prefix.',
+        reason:
+          'secretsmanager:ListSecrets has no resource-level permissions; the sweeper filters on the tenant prefix.',
       });
     }
     // ListSecrets has no resource-level permissions; the sweeper filters by name prefix itself.
-    sweep.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
+    sweep.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }),
+    );
     new events.Rule(this, 'SweepSchedule', {
       schedule: events.Schedule.rate(Duration.hours(1)),
       targets: [new targets.LambdaFunction(sweep, { retryAttempts: 2 })],
@@ -216,7 +223,11 @@ export class CredentialsService extends Construct {
     };
     for (const [name, fn] of Object.entries(this.functions)) {
       alarm(`Errors-${name}`, fn.metricErrors({ period: Duration.minutes(5) }), `${name} reported errors`);
-      alarm(`Throttles-${name}`, fn.metricThrottles({ period: Duration.minutes(5) }), `${name} was throttled`);
+      alarm(
+        `Throttles-${name}`,
+        fn.metricThrottles({ period: Duration.minutes(5) }),
+        `${name} was throttled`,
+      );
     }
     alarm(
       'DeadLettersAlarm',

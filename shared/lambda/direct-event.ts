@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { TENANT_ID_PATTERN } from '../domain/actor.ts';
-import { z } from './schema.ts';
 
 /**
  * What Step Functions, EventBridge or another Lambda sends when it invokes a function directly.

@@ -1,8 +1,8 @@
+import type * as z from 'zod/mini';
 import type { Actor } from '../domain/actor.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import type { HttpRequest } from './http-request.ts';
 import type { HttpResult } from './http-response.ts';
-import type { z } from './schema.ts';
 
 /**
  * One credential operation, independent of how it is invoked. The same `input` schema validates an
