@@ -70,16 +70,17 @@ export class CredentialsFunction extends Construct {
     }
 
     const kmsActions = new Set<string>();
-    if (access.table.length > 0) ['kms:Decrypt', 'kms:DescribeKey'].forEach((a) => kmsActions.add(a));
+    if (access.table.length > 0)
+      for (const action of ['kms:Decrypt', 'kms:DescribeKey']) kmsActions.add(action);
     if (access.table.some((action) => action !== 'GetItem' && action !== 'Query')) {
-      ['kms:Encrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
+      for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) kmsActions.add(action);
     }
     if (
       access.secrets.some(
         (action) => action === 'GetSecretValue' || action === 'PutSecretValue' || action === 'CreateSecret',
       )
     ) {
-      ['kms:Decrypt', 'kms:GenerateDataKey'].forEach((a) => kmsActions.add(a));
+      for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) kmsActions.add(action);
     }
     if (kmsActions.size > 0) {
       role.addToPolicy(
