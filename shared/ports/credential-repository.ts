@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import type { CredentialUsage } from '../domain/flow.ts';
 
@@ -42,19 +43,29 @@ export interface DeleteRequest {
   readonly expectedVersion?: number;
 }
 
+/**
+ * Every change is written together with its audit record, in one transaction: the audit trail
+ * cannot miss a change, and lifecycle events are published from it (an outbox).
+ */
 export interface CredentialRepository {
-  create(credential: Credential, idempotency?: IdempotencyRecord): Promise<CreateOutcome>;
+  create(
+    credential: Credential,
+    idempotency: IdempotencyRecord | undefined,
+    audit: AuditEntry,
+  ): Promise<CreateOutcome>;
   get(tenantId: string, credentialId: string): Promise<Credential | null>;
   list(tenantId: string, query: ListQuery): Promise<Page<Credential>>;
-  /** Conditional on `expectedVersion`; returns the updated credential. */
-  update(
+  /** Conditional on `current.version`; returns the updated credential. */
+  update(current: Credential, changes: CredentialChanges, audit: AuditEntry): Promise<Credential>;
+  /** One conditional transaction: refuses while any flow references the credential. */
+  delete(request: DeleteRequest, audit: AuditEntry): Promise<void>;
+  /** Records something that is not a change (a resolve). */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(
     tenantId: string,
     credentialId: string,
-    expectedVersion: number,
-    changes: CredentialChanges,
-  ): Promise<Credential>;
-  /** One conditional transaction: refuses while any flow references the credential. */
-  delete(request: DeleteRequest): Promise<void>;
+    query: { limit: number; cursor?: string },
+  ): Promise<Page<AuditEntry>>;
   countByComponent(tenantId: string): Promise<Record<string, number>>;
   usage(tenantId: string, credentialId: string): Promise<CredentialUsage[]>;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/actor.ts';
+import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import { formatCredentialId } from '../domain/credential-id.ts';
@@ -89,7 +90,11 @@ export const createCredential = async (
 
   let outcome: Awaited<ReturnType<typeof deps.credentials.create>>;
   try {
-    outcome = await deps.credentials.create(credential, idempotency);
+    outcome = await deps.credentials.create(
+      credential,
+      idempotency,
+      auditEntry(actor, credential, 'created', now),
+    );
   } catch (error) {
     await discardSecret(deps, address, 'metadata write failed');
     throw error;

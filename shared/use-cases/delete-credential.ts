@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.ts';
+import { auditEntry } from '../domain/audit.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import type { CredentialUsage } from '../domain/flow.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
@@ -72,12 +73,20 @@ export const deleteCredential = async (
   }
 
   try {
-    await deps.credentials.delete({
-      tenantId: actor.tenantId,
-      credentialId: input.credentialId,
-      componentId: parsed.componentId,
-      expectedVersion: input.expectedVersion,
-    });
+    await deps.credentials.delete(
+      {
+        tenantId: actor.tenantId,
+        credentialId: input.credentialId,
+        componentId: parsed.componentId,
+        expectedVersion: input.expectedVersion,
+      },
+      auditEntry(
+        actor,
+        { id: input.credentialId, componentId: parsed.componentId },
+        'deleted',
+        deps.clock.now(),
+      ),
+    );
   } catch (error) {
     if (error instanceof AppError && error.code === 'credential_in_use') {
       throw inUse(input.credentialId, await deps.credentials.usage(actor.tenantId, input.credentialId));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../domain/actor.ts';
+import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import type { VerificationResult } from '../ports/credential-verifier.ts';
@@ -36,12 +37,19 @@ export const reverifyCredential = async (
       renewed.secretVersionId = await deps.secrets.putVersion(address, secret, randomUUID());
     }
   }
-  const credential = await deps.credentials.update(actor.tenantId, credentialId, current.version, {
-    ...stateOf(result, now),
-    ...renewed,
-    updatedAt: now.toISOString(),
-    updatedBy: actor.subject,
-  });
+  const state = stateOf(result, now);
+  const credential = await deps.credentials.update(
+    current,
+    {
+      ...state,
+      ...renewed,
+      updatedAt: now.toISOString(),
+      updatedBy: actor.subject,
+    },
+    auditEntry(actor, current, state.status === 'invalid' ? 'invalidated' : 'verified', now, {
+      ...(state.statusReason ? { detail: state.statusReason } : {}),
+    }),
+  );
   const { updatedValues: _renewedValues, ...verification } = result as VerificationResult & {
     updatedValues?: unknown;
   };

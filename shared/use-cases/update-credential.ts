@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../domain/actor.ts';
+import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -59,5 +60,5 @@ export const updateCredential = async (
       changes.secretVersionId = await deps.secrets.putVersion(address, secret, randomUUID());
     }
   }
-  return deps.credentials.update(actor.tenantId, current.id, input.expectedVersion, changes);
+  return deps.credentials.update(current, changes, auditEntry(actor, current, 'updated', now));
 };

@@ -1,11 +1,11 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { CredentialUsage } from '../../domain/flow.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
@@ -19,6 +19,9 @@ import type {
   Page,
 } from '../../ports/credential-repository.ts';
 import {
+  auditFromItem,
+  auditItem,
+  auditPrefix,
   componentGsiPk,
   countSk,
   credentialFromItem,
@@ -43,6 +46,7 @@ const CREATE_IDEMPOTENCY_INDEX = 2;
 export const dynamoDbCredentialRepository = (
   client: DynamoDBClient,
   tableName: string,
+  auditRetentionDays = AUDIT_RETENTION_DAYS,
 ): CredentialRepository => {
   const get = async (tenantId: string, credentialId: string): Promise<Credential | null> => {
     const { Item } = await client.send(
@@ -55,7 +59,11 @@ export const dynamoDbCredentialRepository = (
     return Item ? credentialFromItem(Item) : null;
   };
 
-  const create = async (credential: Credential, idempotency?: IdempotencyRecord): Promise<CreateOutcome> => {
+  const create = async (
+    credential: Credential,
+    idempotency: IdempotencyRecord | undefined,
+    audit: AuditEntry,
+  ): Promise<CreateOutcome> => {
     const pk = tenantPk(credential.tenantId);
     const nowEpoch = Math.floor(Date.parse(credential.createdAt) / 1000);
     try {
@@ -103,6 +111,7 @@ export const dynamoDbCredentialRepository = (
                     },
                   ]
                 : []),
+              { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
             ],
           }),
         ),
@@ -162,51 +171,62 @@ export const dynamoDbCredentialRepository = (
     };
   };
 
+  /**
+   * One transaction: the conditional update and its audit record. The result is computed from the
+   * credential the caller read, which the version condition proves is still current.
+   */
   const update = async (
-    tenantId: string,
-    credentialId: string,
-    expectedVersion: number,
+    current: Credential,
     changes: CredentialChanges,
+    audit: AuditEntry,
   ): Promise<Credential> => {
     const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
     const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
+    const values: Record<string, unknown> = { ':expected': current.version, ':one': 1 };
     const sets = assignments.map(([attribute, value], index) => {
       names[`#a${index}`] = attribute;
       values[`:v${index}`] = value;
       return `#a${index} = :v${index}`;
     });
     try {
-      const { Attributes } = await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: credentialKey(tenantId, credentialId),
-          UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
-          // The version is the optimistic lock behind If-Match / ETag.
-          ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes(values),
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: credentialKey(current.tenantId, current.id),
+                UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
+                // The version is the optimistic lock behind If-Match / ETag.
+                ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: toAttributes(values),
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
+          ],
         }),
       );
-      return credentialFromItem(Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        if (!error.Item) throw notFound('Credential');
+      const reason = cancellationReasons(error)?.[0];
+      if (reason && isConditionFailure(reason)) {
+        if (!reason.Item) throw notFound('Credential');
         throw new AppError(
           'version_mismatch',
           'The credential changed since you read it. Read it again, then retry.',
           {
-            extensions: { currentVersion: credentialFromItem(error.Item).version },
+            extensions: { currentVersion: credentialFromItem(reason.Item).version },
           },
         );
       }
       throw error;
     }
+    const defined = Object.fromEntries(assignments) as Partial<Credential>;
+    return { ...current, ...defined, version: current.version + 1 };
   };
 
-  const remove = async (request: DeleteRequest): Promise<void> => {
+  const remove = async (request: DeleteRequest, audit: AuditEntry): Promise<void> => {
     const { tenantId, credentialId, componentId, expectedVersion } = request;
     const values: Record<string, unknown> = { ':component': componentId, ':zero': 0, ':minusOne': -1 };
     if (expectedVersion !== undefined) values[':expected'] = expectedVersion;
@@ -238,6 +258,7 @@ export const dynamoDbCredentialRepository = (
                   ExpressionAttributeValues: toAttributes({ ':minusOne': -1 }),
                 },
               },
+              { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
             ],
           }),
         ),
@@ -310,5 +331,34 @@ export const dynamoDbCredentialRepository = (
     return usages;
   };
 
-  return { create, get, list, update, delete: remove, countByComponent, usage };
+  const appendAudit = async (entry: AuditEntry): Promise<void> => {
+    await client.send(
+      new PutItemCommand({ TableName: tableName, Item: auditItem(entry, auditRetentionDays) }),
+    );
+  };
+
+  const listAudit = async (
+    tenantId: string,
+    credentialId: string,
+    query: { limit: number; cursor?: string },
+  ) => {
+    const pk = tenantPk(tenantId);
+    const prefix = auditPrefix(credentialId);
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': prefix }),
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: prefix }) : undefined,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(auditFromItem),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  };
+
+  return { create, get, list, update, delete: remove, countByComponent, usage, appendAudit, listAudit };
 };

@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
@@ -16,6 +17,8 @@ import { AppError } from '../../errors/app-error.ts';
  * | flow        | FLOW#<flowId>               |                        |                 |
  * | usage       | USE#<credentialId>#<flowId> |                        |                 |
  * | idempotency | IDEM#<key>                  |                        |                 |
+ * | audit       | AUDIT#<credentialId>#<at>#<n> |                      |                 |
+ * | lease       | LEASE#<credentialId>        |                        |                 |
  */
 export const GSI1 = 'GSI1';
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';
@@ -30,6 +33,8 @@ export const usagePrefix = (credentialId: string): string => `USE#${credentialId
 export const usageSk = (credentialId: string, flowId: string): string =>
   `${usagePrefix(credentialId)}${flowId}`;
 export const idempotencySk = (key: string): string => `IDEM#${key}`;
+export const auditPrefix = (credentialId: string): string => `AUDIT#${credentialId}#`;
+export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
 export const componentGsiPk = (tenantId: string, componentId: string): string =>
   `T#${tenantId}#C#${componentId}`;
 
@@ -54,6 +59,21 @@ export const credentialItem = (credential: Credential): Key =>
 export const credentialFromItem = (item: Key): Credential => {
   const { PK: _pk, SK: _sk, GSI1PK: _gpk, GSI1SK: _gsk, entity: _entity, ...rest } = fromAttributes(item);
   return rest as unknown as Credential;
+};
+
+export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
+  toAttributes({
+    PK: tenantPk(entry.tenantId),
+    // The random suffix keeps two records of the same millisecond apart.
+    SK: `${auditPrefix(entry.credentialId)}${entry.at}#${Math.random().toString(36).slice(2, 10)}`,
+    entity: 'audit',
+    ...entry,
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400,
+  });
+
+export const auditFromItem = (item: Key): AuditEntry => {
+  const { PK: _pk, SK: _sk, entity: _entity, [TTL_ATTRIBUTE]: _ttl, ...rest } = fromAttributes(item);
+  return rest as unknown as AuditEntry;
 };
 
 export const flowItem = (flow: Flow): Key =>

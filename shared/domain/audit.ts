@@ -1,0 +1,53 @@
+/** What happened to a credential, by whom, when. Never a value. */
+export type AuditAction =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'verified'
+  | 'invalidated'
+  | 'refreshed'
+  | 'resolved';
+
+/** Actions that are lifecycle events, published to EventBridge; `resolved` is audit-only. */
+export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
+  'created',
+  'updated',
+  'deleted',
+  'verified',
+  'invalidated',
+  'refreshed',
+];
+
+export interface AuditEntry {
+  readonly tenantId: string;
+  readonly credentialId: string;
+  readonly componentId: string;
+  readonly action: AuditAction;
+  /** The user (token subject) or workflow (direct invocation actor) that caused it. */
+  readonly actor: string;
+  readonly at: string;
+  readonly flowId?: string;
+  readonly stepId?: string;
+  readonly executionId?: string;
+  /** A reason code or short explanation; never a secret. */
+  readonly detail?: string;
+}
+
+/** Audit records are kept this long, then DynamoDB's TTL removes them. */
+export const AUDIT_RETENTION_DAYS = 90;
+
+export const auditEntry = (
+  actor: { tenantId: string; subject: string },
+  credential: { id: string; componentId: string },
+  action: AuditAction,
+  at: Date,
+  extra: Pick<AuditEntry, 'flowId' | 'stepId' | 'executionId' | 'detail'> = {},
+): AuditEntry => ({
+  tenantId: actor.tenantId,
+  credentialId: credential.id,
+  componentId: credential.componentId,
+  action,
+  actor: actor.subject,
+  at: at.toISOString(),
+  ...extra,
+});
