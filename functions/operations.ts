@@ -4,6 +4,7 @@ import { deleteCredentialOperation } from './delete-credential/operation.ts';
 import { deleteFlowOperation } from './delete-flow/operation.ts';
 import { getComponentOperation } from './get-component/operation.ts';
 import { getCredentialOperation } from './get-credential/operation.ts';
+import { getCredentialAuditOperation } from './get-credential-audit/operation.ts';
 import { getCredentialUsageOperation } from './get-credential-usage/operation.ts';
 import { getFlowOperation } from './get-flow/operation.ts';
 import { listComponentsOperation } from './list-components/operation.ts';
@@ -27,6 +28,7 @@ export const OPERATIONS: Record<FunctionName, Operation> = {
   'get-credential-usage': getCredentialUsageOperation,
   'replace-credential': replaceCredentialOperation,
   'verify-credential': verifyCredentialOperation,
+  'get-credential-audit': getCredentialAuditOperation,
   'put-flow': putFlowOperation,
   'get-flow': getFlowOperation,
   'list-flows': listFlowsOperation,

@@ -14,7 +14,12 @@ export type SecretAction =
   | 'PutSecretValue'
   | 'DeleteSecret';
 
-export type BackgroundFunctionName = 'purge-deleted-secrets' | 'sweep-orphan-secrets';
+/** Functions without an HTTP route: invoked by workflows, streams or schedules. */
+export type BackgroundFunctionName =
+  | 'resolve-credential'
+  | 'publish-lifecycle-events'
+  | 'purge-deleted-secrets'
+  | 'sweep-orphan-secrets';
 export type AnyFunctionName = FunctionName | BackgroundFunctionName;
 
 /**
@@ -75,10 +80,27 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     verifies: true,
     description: 'POST /credentials/{credentialId}/verify',
   },
+  'get-credential-audit': {
+    table: ['Query'],
+    secrets: [],
+    description: 'GET /credentials/{credentialId}/audit',
+  },
   'put-flow': { table: WRITE_FLOW, secrets: [], description: 'PUT /flows/{flowId}' },
   'get-flow': { table: ['GetItem'], secrets: [], description: 'GET /flows/{flowId}' },
   'list-flows': { table: ['Query'], secrets: [], description: 'GET /flows' },
   'delete-flow': { table: WRITE_FLOW, secrets: [], description: 'DELETE /flows/{flowId}' },
+  'resolve-credential': {
+    // TransactGetItems needs GetItem; refresh writes the secret version, the item and the lease.
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    secrets: ['GetSecretValue', 'PutSecretValue'],
+    verifies: true,
+    description: 'Direct invoke by workflows: secret values for an active flow step',
+  },
+  'publish-lifecycle-events': {
+    table: [],
+    secrets: [],
+    description: 'Table stream consumer: audit records to EventBridge',
+  },
   'purge-deleted-secrets': {
     table: [],
     secrets: ['DeleteSecret'],

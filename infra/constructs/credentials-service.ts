@@ -57,6 +57,7 @@ export class CredentialsService extends Construct {
   readonly functions: Record<AnyFunctionName, lambda.IFunction>;
   readonly key: kms.IKey;
   readonly deadLetterQueue: sqs.Queue;
+  readonly eventBus: events.EventBus;
 
   constructor(scope: Construct, id: string, props: CredentialsServiceProps) {
     super(scope, id);
@@ -206,7 +207,56 @@ export class CredentialsService extends Construct {
       targets: [new targets.LambdaFunction(sweep, { retryAttempts: 2 })],
     });
 
-    this.functions = { ...httpFunctions, 'purge-deleted-secrets': purge, 'sweep-orphan-secrets': sweep };
+    // Workflows read secrets only through resolve: direct invoke, no HTTP route, IAM decides who.
+    const resolve = makeFunction('resolve-credential');
+    for (const arn of props.workflowInvokerArns ?? []) resolve.grantInvoke(new iam.ArnPrincipal(arn));
+
+    // Lifecycle events: audit records (written in the same transactions as changes) to the bus.
+    this.eventBus = new events.EventBus(this, 'Events', {
+      description: `Credential lifecycle events of tenant ${props.tenantId}`,
+    });
+    const publish = makeFunction('publish-lifecycle-events');
+    (publish as lambda.Function).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+    this.eventBus.grantPutEventsTo(publish);
+    publish.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 50,
+        retryAttempts: 10,
+        bisectBatchOnError: true,
+        maxRecordAge: Duration.days(1),
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual('audit') } } },
+          }),
+        ],
+      }),
+    );
+    const publishRole = roles['publish-lifecycle-events'];
+    if (publishRole) {
+      Validations.of(publishRole).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
+      });
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        Validations.of(publishRole).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+          reason:
+            'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
+        });
+      }
+    }
+
+    this.functions = {
+      ...httpFunctions,
+      'resolve-credential': resolve,
+      'publish-lifecycle-events': publish,
+      'purge-deleted-secrets': purge,
+      'sweep-orphan-secrets': sweep,
+    };
 
     // Alarms: any error or throttle of any function, and anything in the dead-letter queue.
     const alarm = (name: string, metric: cloudwatch.IMetric, description: string) => {

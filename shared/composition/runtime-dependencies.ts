@@ -1,11 +1,24 @@
-import { loadServiceConfig } from '../config/service-config.ts';
+import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { buildDependencies } from './dependencies.ts';
+import { buildResolveDependencies, resolveSettingsFrom } from './resolve-dependencies.ts';
 
-let dependencies: UseCaseDependencies | undefined;
+let runtime: { config: ServiceConfig; clients: AwsClients; dependencies: UseCaseDependencies } | undefined;
+
+const build = () => {
+  if (!runtime) {
+    const config = loadServiceConfig(process.env);
+    const clients = createAwsClients(config);
+    runtime = { config, clients, dependencies: buildDependencies(config, { clients }) };
+  }
+  return runtime;
+};
 
 /** Lambda entries call this at module scope: clients and config are built once per container. */
-export const runtimeDependencies = (): UseCaseDependencies => {
-  dependencies ??= buildDependencies(loadServiceConfig(process.env));
-  return dependencies;
+export const runtimeDependencies = (): UseCaseDependencies => build().dependencies;
+
+export const runtimeResolveDependencies = () => {
+  const { config, clients, dependencies } = build();
+  return buildResolveDependencies(dependencies, config, clients, resolveSettingsFrom(process.env));
 };

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'verification_failed'
   | 'invalid_flow_reference'
   | 'flow_not_active'
+  | 'credential_invalid'
   | 'too_many_references'
   | 'conflict'
   | 'upstream_unavailable'

@@ -27,6 +27,7 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   invalid_flow_reference: [422, 'Invalid flow reference'],
   too_many_references: [422, 'Too many references'],
   flow_not_active: [403, 'Flow step not authorised'],
+  credential_invalid: [422, 'Credential invalid'],
   precondition_required: [428, 'Precondition required'],
   upstream_unavailable: [503, 'Service unavailable'],
   internal: [500, 'Internal error'],

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
-import type { CredentialUsage } from '../domain/flow.ts';
+import type { CredentialUsage, Flow } from '../domain/flow.ts';
 
 export interface IdempotencyRecord {
   readonly key: string;
@@ -59,6 +59,12 @@ export interface CredentialRepository {
   update(current: Credential, changes: CredentialChanges, audit: AuditEntry): Promise<Credential>;
   /** One conditional transaction: refuses while any flow references the credential. */
   delete(request: DeleteRequest, audit: AuditEntry): Promise<void>;
+  /** A consistent snapshot of a flow and a credential it may use (one TransactGetItems). */
+  getWithFlow(
+    tenantId: string,
+    flowId: string,
+    credentialId: string,
+  ): Promise<{ flow: Flow | null; credential: Credential | null }>;
   /** Records something that is not a change (a resolve). */
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(

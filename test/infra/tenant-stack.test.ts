@@ -87,7 +87,7 @@ describe('tenant stack', () => {
       Properties: Record<string, unknown>;
     }[];
     const ours = functions.filter((fn) => fn.Properties.Runtime === 'nodejs24.x');
-    expect(ours).toHaveLength(FUNCTION_NAMES.length + 2);
+    expect(ours).toHaveLength(FUNCTION_NAMES.length + 4);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Environment).toMatchObject({
@@ -115,7 +115,7 @@ describe('tenant stack', () => {
   });
 
   it('gives each function only the actions it uses', () => {
-    for (const name of [...FUNCTION_NAMES, 'purge-deleted-secrets', 'sweep-orphan-secrets'] as const) {
+    for (const name of Object.keys(FUNCTION_ACCESS) as (keyof typeof FUNCTION_ACCESS)[]) {
       const statements = policyOf(name);
       const dynamo = statements
         .flatMap(actionsOf)
@@ -175,7 +175,8 @@ describe('tenant stack', () => {
       permissions.filter(
         (permission) => permission.Properties.Principal === 'arn:aws:iam::111111111111:role/acme-flow-runner',
       ),
-    ).toHaveLength(FUNCTION_NAMES.length);
+      // Every HTTP operation, plus resolve, which has no HTTP route at all.
+    ).toHaveLength(FUNCTION_NAMES.length + 1);
   });
 
   it('finishes secret deletions from the stream with retries and a dead-letter queue, and sweeps orphans hourly', () => {
@@ -192,7 +193,7 @@ describe('tenant stack', () => {
 
   it('alarms on errors and throttles of every function and on the dead-letter queue', () => {
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength((FUNCTION_NAMES.length + 2) * 2 + 1);
+    expect(alarms).toHaveLength((FUNCTION_NAMES.length + 4) * 2 + 1);
   });
 });
 

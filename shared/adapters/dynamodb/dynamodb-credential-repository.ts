@@ -3,6 +3,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactGetItemsCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
@@ -29,6 +30,8 @@ import {
   credentialKey,
   decodeCursor,
   encodeCursor,
+  flowFromItem,
+  flowSk,
   fromAttributes,
   GSI1,
   idempotencySk,
@@ -331,6 +334,22 @@ export const dynamoDbCredentialRepository = (
     return usages;
   };
 
+  const getWithFlow = async (tenantId: string, flowId: string, credentialId: string) => {
+    const { Responses } = await client.send(
+      new TransactGetItemsCommand({
+        TransactItems: [
+          { Get: { TableName: tableName, Key: key(tenantPk(tenantId), flowSk(flowId)) } },
+          { Get: { TableName: tableName, Key: credentialKey(tenantId, credentialId) } },
+        ],
+      }),
+    );
+    const [flow, credential] = [Responses?.[0]?.Item, Responses?.[1]?.Item];
+    return {
+      flow: flow ? flowFromItem(flow) : null,
+      credential: credential ? credentialFromItem(credential) : null,
+    };
+  };
+
   const appendAudit = async (entry: AuditEntry): Promise<void> => {
     await client.send(
       new PutItemCommand({ TableName: tableName, Item: auditItem(entry, auditRetentionDays) }),
@@ -360,5 +379,16 @@ export const dynamoDbCredentialRepository = (
     };
   };
 
-  return { create, get, list, update, delete: remove, countByComponent, usage, appendAudit, listAudit };
+  return {
+    create,
+    get,
+    list,
+    update,
+    delete: remove,
+    countByComponent,
+    usage,
+    getWithFlow,
+    appendAudit,
+    listAudit,
+  };
 };

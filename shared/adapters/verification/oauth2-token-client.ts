@@ -1,17 +1,6 @@
 import type { FieldValues } from '../../domain/credential-fields.ts';
+import type { RefreshOutcome, TokenRefresher, TokenResponse } from '../../ports/token-refresher.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
-
-export interface TokenResponse {
-  readonly accessToken: string;
-  readonly refreshToken?: string;
-  readonly expiresAt?: string;
-  readonly scope?: string;
-}
-
-export type RefreshOutcome =
-  | { readonly kind: 'refreshed'; readonly tokens: TokenResponse }
-  | { readonly kind: 'rejected'; readonly error: string; readonly status: number; readonly excerpt: string }
-  | { readonly kind: 'failed'; readonly status: number; readonly excerpt: string };
 
 /**
  * The refresh_token grant (RFC 6749 §6) against the component's token endpoint, with client
@@ -75,4 +64,9 @@ export const applyTokens = (values: FieldValues, tokens: TokenResponse): FieldVa
   ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
   ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
   ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+});
+
+/** The token refresher workflows use at run time: same guarded HTTP as verification. */
+export const guardedTokenRefresher = (options: GuardedHttpOptions): TokenRefresher => ({
+  refresh: (values, now) => refreshAccessToken(values, options, now),
 });

@@ -1,0 +1,13 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { eventBridgeEventPublisher } from '../../shared/adapters/eventbridge/eventbridge-event-publisher.ts';
+import { lifecycleEvents } from './audit-records.ts';
+
+const busName = process.env.EVENT_BUS_NAME;
+if (!busName) throw new Error('Environment variable EVENT_BUS_NAME is required.');
+const publisher = eventBridgeEventPublisher(new EventBridgeClient({}), busName);
+
+/** The table stream's second consumer: retried by Lambda, then sent to the dead-letter queue. */
+export const handler = async (event: DynamoDBStreamEvent): Promise<void> => {
+  await publisher.publish(lifecycleEvents(event));
+};

@@ -1,0 +1,270 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lifecycleEvents } from '../../functions/publish-lifecycle-events/audit-records.ts';
+import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
+import { localEventSink } from '../../local/local-event-sink.ts';
+import { startStreamPoller } from '../../local/stream-poller.ts';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import type { ResolveDependencies } from '../../shared/use-cases/resolve-credential.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
+import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
+
+const tenant = 'tenant-resolve';
+const actor = { tenantId: tenant, subject: 'arn:aws:states:eu-west-1:1:execution:sync:run-1' };
+
+describe('resolve: secret values for workflow steps', () => {
+  let service: LocalService;
+  let oauth: OAuth2TestServer;
+  let token: string;
+  /** A fresh "Lambda container": its own warm cache, the same table and secrets. */
+  const container = (cacheTtlMs = 30_000): ResolveDependencies =>
+    buildResolveDependencies(
+      service.deps,
+      service.config,
+      { dynamoDb: service.dynamoDb, secretsManager: service.secretsManager },
+      { cacheTtlMs, refreshMarginMs: 60_000, leaseMs: 5_000, leaseWaitMs: 10_000 },
+    );
+  const create = async (body: unknown) =>
+    (await service.api('POST', '/credentials', { token, body })).body.id as string;
+  const activate = (
+    flowId: string,
+    steps: { stepId: string; componentId: string; credentialId: string }[],
+    status = 'active',
+  ) => service.api('PUT', `/flows/${flowId}`, { token, body: { name: flowId, status, steps } });
+  const oauthCredential = (refreshToken: string, expiresAt = new Date(Date.now() - 60_000).toISOString()) =>
+    create({
+      componentId: 'oauth2',
+      fields: {
+        tokenUrl: oauth.tokenUrl,
+        clientId: 'client-1',
+        clientSecret: 'client-secret-1',
+        accessToken: 'expired-access',
+        refreshToken,
+        expiresAt,
+      },
+    });
+
+  beforeAll(async () => {
+    // Verification is proved elsewhere; here credentials are stored as given (an expired token included).
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
+    oauth = await startOAuth2TestServer({ tokenDelayMs: 50 });
+    token = await service.token(tenant);
+  });
+  afterAll(async () => {
+    await oauth.stop();
+    await service.stop();
+  });
+
+  it('returns plain and secret fields to an active flow step, then serves repeats from the warm cache', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'resolve-me-1' } });
+    await activate('orders', [{ stepId: 'fetch', componentId: 'petstore', credentialId: id }]);
+    const deps = container();
+    const input = { flowId: 'orders', stepId: 'fetch', executionId: 'exec-1', credentialId: id };
+
+    service.calls.reset();
+    const first = await resolveCredential(deps, actor, input);
+    const missCalls = [...service.calls.calls];
+    service.calls.reset();
+    const second = await resolveCredential(deps, actor, input);
+
+    expect(first).toMatchObject({
+      credentialId: id,
+      componentId: 'petstore',
+      fields: {},
+      secrets: { apiKey: 'resolve-me-1' },
+    });
+    expect(second.secrets).toEqual(first.secrets);
+    expect(missCalls.filter((call) => call !== 'PutItem').sort()).toEqual([
+      'GetSecretValue',
+      'TransactGetItems',
+    ]);
+    expect(service.calls.calls).toEqual(['PutItem']);
+  });
+
+  it('also resolves from flow and step alone (one more read)', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'resolve-me-2' } });
+    await activate('by-step', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const result = await resolveCredential(container(), actor, {
+      flowId: 'by-step',
+      stepId: 's',
+      executionId: 'e',
+    });
+    expect(result.secrets).toEqual({ apiKey: 'resolve-me-2' });
+  });
+
+  it('refuses an inactive flow, another step, a credential the step does not use, and another tenant', async () => {
+    const used = await create({ componentId: 'petstore', fields: { apiKey: 'k-used' } });
+    const other = await create({ componentId: 'petstore', fields: { apiKey: 'k-other' } });
+    await activate('guarded', [{ stepId: 'a', componentId: 'petstore', credentialId: used }]);
+    await activate('paused', [{ stepId: 'a', componentId: 'petstore', credentialId: used }], 'inactive');
+    const deps = container();
+
+    const attempts = [
+      resolveCredential(deps, actor, { flowId: 'paused', stepId: 'a', executionId: 'e', credentialId: used }),
+      resolveCredential(deps, actor, {
+        flowId: 'guarded',
+        stepId: 'b',
+        executionId: 'e',
+        credentialId: used,
+      }),
+      resolveCredential(deps, actor, {
+        flowId: 'guarded',
+        stepId: 'a',
+        executionId: 'e',
+        credentialId: other,
+      }),
+      resolveCredential(
+        deps,
+        { tenantId: 'tenant-intruder', subject: 'x' },
+        { flowId: 'guarded', stepId: 'a', executionId: 'e', credentialId: used },
+      ),
+      resolveCredential(deps, actor, { flowId: 'nope', stepId: 'a', executionId: 'e' }),
+    ];
+    for (const attempt of attempts) await expect(attempt).rejects.toMatchObject({ code: 'flow_not_active' });
+    const audit = await service.api('GET', `/credentials/${other}/audit`, { token });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'resolved',
+      detail: 'refused',
+      flowId: 'guarded',
+      stepId: 'a',
+    });
+  });
+
+  it('refreshes an expired OAuth2 token exactly once for 50 concurrent resolves across 10 containers', async () => {
+    const refreshToken = oauth.issueRefreshToken();
+    const id = await oauthCredential(refreshToken);
+    await activate('crm-sync', [{ stepId: 'pull', componentId: 'oauth2', credentialId: id }]);
+    const callsBefore = oauth.tokenCalls.length;
+    const containers = Array.from({ length: 10 }, () => container());
+
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        resolveCredential(containers[index % 10] as ResolveDependencies, actor, {
+          flowId: 'crm-sync',
+          stepId: 'pull',
+          executionId: `exec-${index}`,
+          credentialId: id,
+        }),
+      ),
+    );
+
+    const calls = oauth.tokenCalls.slice(callsBefore);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.refreshToken).toBe(refreshToken);
+    const accessTokens = new Set(results.map((result) => result.secrets.accessToken));
+    expect(accessTokens.size).toBe(1);
+    expect([...accessTokens][0]).toMatch(/^at-/);
+    expect(results.every((result) => result.secrets.refreshToken !== refreshToken)).toBe(true);
+    // No refresh token was ever presented twice.
+    const presented = oauth.tokenCalls.map((call) => call.refreshToken);
+    expect(new Set(presented).size).toBe(presented.length);
+    const stored = await service.api('GET', `/credentials/${id}`, { token });
+    expect(stored.body).toMatchObject({ status: 'verified' });
+    expect(Date.parse(stored.body.fields.expiresAt)).toBeGreaterThan(Date.now());
+    const audit = await service.api('GET', `/credentials/${id}/audit?limit=100`, { token });
+    expect(
+      audit.body.items.filter((record: { action: string }) => record.action === 'refreshed'),
+    ).toHaveLength(1);
+    expect(
+      audit.body.items.filter((record: { action: string }) => record.action === 'resolved'),
+    ).toHaveLength(50);
+  });
+
+  it('marks the credential invalid on invalid_grant and says so', async () => {
+    const id = await oauthCredential('rt-never-issued');
+    await activate('broken', [{ stepId: 'pull', componentId: 'oauth2', credentialId: id }]);
+
+    await expect(
+      resolveCredential(container(), actor, {
+        flowId: 'broken',
+        stepId: 'pull',
+        executionId: 'e',
+        credentialId: id,
+      }),
+    ).rejects.toMatchObject({
+      code: 'credential_invalid',
+    });
+
+    const stored = await service.api('GET', `/credentials/${id}`, { token });
+    expect(stored.body).toMatchObject({
+      status: 'invalid',
+      statusReason: expect.stringContaining('invalid_grant'),
+    });
+    const audit = await service.api('GET', `/credentials/${id}/audit`, { token });
+    expect(audit.body.items.map((record: { action: string }) => record.action)).toContain('invalidated');
+  });
+
+  it('is invocable directly with the documented event, and refuses a malformed one by name', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'direct-1' } });
+    await activate('direct', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const handler = createResolveHandler(container());
+    const context = { awsRequestId: 'r' } as Context;
+
+    const result = await handler(
+      { tenantId: tenant, flowId: 'direct', stepId: 's', executionId: 'arn:exec:1', credentialId: id },
+      context,
+    );
+    expect(result).toMatchObject({ secrets: { apiKey: 'direct-1' } });
+    await expect(handler({ tenantId: tenant, flowId: 'direct' }, context)).rejects.toMatchObject({
+      name: 'validation_failed',
+    });
+  });
+
+  it('lists audit records per credential for its tenant only, and never a value', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'audited-key' } });
+    await service.api('PATCH', `/credentials/${id}`, {
+      token,
+      body: { name: 'renamed' },
+      headers: { 'if-match': '"1"' },
+    });
+    const mine = await service.api('GET', `/credentials/${id}/audit`, { token });
+    const theirs = await service.api('GET', `/credentials/${id}/audit`, {
+      token: await service.token('tenant-else'),
+    });
+
+    expect(mine.body.items.map((record: { action: string }) => record.action)).toEqual([
+      'updated',
+      'created',
+    ]);
+    expect(mine.body.items[0]).toMatchObject({
+      actor: `user@${tenant}`,
+      credentialId: id,
+      at: expect.any(String),
+    });
+    expect(theirs.body.items).toEqual([]);
+    expect(mine.text).not.toContain('audited-key');
+  });
+
+  it('publishes lifecycle events from the audit records on the table stream, not resolves', async () => {
+    const sink = localEventSink();
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'evented' } });
+    await activate('evented-flow', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    await resolveCredential(container(), actor, {
+      flowId: 'evented-flow',
+      stepId: 's',
+      executionId: 'e',
+      credentialId: id,
+    });
+    await service.api('DELETE', '/flows/evented-flow', { token });
+    await service.api('DELETE', `/credentials/${id}`, { token });
+
+    const poller = await startStreamPoller({
+      dynamoDb: service.dynamoDb,
+      endpoint: inject('dynamoDbEndpoint'),
+      tableName: service.config.tableName,
+      consume: (event) => sink.publish(lifecycleEvents(event)),
+      intervalMs: 0,
+    });
+    await poller.pollOnce();
+    poller.stop();
+
+    const mine = sink.events.filter((event) => event.detail.credentialId === id);
+    expect(mine.map((event) => event.detailType)).toEqual(['credential.created', 'credential.deleted']);
+    expect(mine[0]).toMatchObject({
+      source: 'credentials-service',
+      detail: { tenantId: tenant, componentId: 'petstore' },
+    });
+    expect(JSON.stringify(sink.events)).not.toContain('evented"');
+  });
+});
