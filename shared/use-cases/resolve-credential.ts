@@ -70,7 +70,7 @@ const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput
   ]);
   const { flow, credential } = snapshot;
   const flowStepUses = flow?.steps.find((step) => step.stepId === input.stepId)?.credentialId;
-  if (!flow || flow.status !== 'active' || flowStepUses !== credentialId || !credential)
+  if (flow?.status !== 'active' || flowStepUses !== credentialId || !credential)
     throw refused(input, credentialId);
   // The item names the current secret version; a PATCH racing this read may have moved AWSCURRENT.
   const secretValues =
