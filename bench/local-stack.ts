@@ -52,6 +52,7 @@ export const startBenchStack = async () => {
     deps,
     calls,
     dynamoDb,
+    secretsManager,
     issuer,
     handlers,
     /** The API Gateway v2 event the JWT authorizer would forward, for handler-only timings. */

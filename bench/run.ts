@@ -3,6 +3,7 @@ import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { startBenchStack } from './local-stack.ts';
 import { benchRace } from './race-bench.ts';
+import { benchResolve } from './resolve-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
 const main = async () => {
@@ -16,6 +17,8 @@ const main = async () => {
   try {
     process.stdout.write('api: calls and latency...\n');
     results.api = await benchApi(stack, runs);
+    process.stdout.write('resolve: hit and miss...\n');
+    results.resolve = await benchResolve(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
   } finally {

@@ -1,12 +1,15 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-records.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { createServiceTable } from './create-table.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
 import { localAwsEnvironment } from './local-aws-environment.ts';
+import { localEventSink } from './local-event-sink.ts';
 import { createLocalIssuer } from './local-issuer.ts';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
 import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
@@ -59,11 +62,16 @@ const main = async (): Promise<void> => {
       handler: (event: DynamoDBStreamEvent) => Promise<unknown>;
     };
     const streamAdmin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
+    // Lifecycle events go to a local sink instead of EventBridge: .local/events.jsonl.
+    const events = localEventSink(join(LOCAL_STATE_DIRECTORY, 'events.jsonl'));
     const poller = await startStreamPoller({
       dynamoDb: streamAdmin,
       endpoint: dynamoDb.endpoint,
       tableName: TABLE_NAME,
-      consume: purger.handler,
+      consume: async (event) => {
+        await purger.handler(event);
+        await events.publish(lifecycleEvents(event));
+      },
     });
     stops.push(async () => poller.stop());
 
@@ -71,6 +79,18 @@ const main = async (): Promise<void> => {
     const gateway = await startLocalGateway({ handlers, issuer, port });
     stops.push(gateway.stop);
     const token = await issuer.sign(DEV_TENANT);
+    // For `npm run invoke`, which plays a workflow invoking a function directly.
+    writeFileSync(
+      join(LOCAL_STATE_DIRECTORY, 'endpoints.json'),
+      JSON.stringify({
+        ...localAwsEnvironment(
+          { dynamoDb: dynamoDb.endpoint, secretsManager: secretsManager.endpoint },
+          TABLE_NAME,
+        ),
+        PETSTORE_BASE_URL: petstore.baseUrl,
+        VERIFICATION_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      }),
+    );
     process.stdout.write(
       [
         '',
@@ -83,6 +103,8 @@ const main = async (): Promise<void> => {
         token,
         '',
         `Try: curl -s ${gateway.url}/components -H "authorization: Bearer $TOKEN"`,
+        `Workflows: npm run invoke -- resolve-credential '{"tenantId":"${DEV_TENANT}","flowId":"…","stepId":"…","executionId":"run-1"}'`,
+        `Lifecycle events: ${join(LOCAL_STATE_DIRECTORY, 'events.jsonl')}`,
         '',
       ].join('\n'),
     );

@@ -1,0 +1,57 @@
+import { buildResolveDependencies } from '../shared/composition/resolve-dependencies.ts';
+import { resolveCredential } from '../shared/use-cases/resolve-credential.ts';
+import { type BenchStack, timed } from './local-stack.ts';
+
+/** Resolve latency on a cache hit and a miss, and the AWS calls each makes. */
+export const benchResolve = async (stack: BenchStack, runs: number) => {
+  const token = await stack.issuer.sign('resolve-tenant');
+  const created = await stack.api('POST', '/credentials', token, {
+    componentId: 'petstore',
+    fields: { apiKey: 'bench' },
+  });
+  const credentialId = created.body.id as string;
+  await stack.api('PUT', '/flows/bench', token, {
+    name: 'bench',
+    status: 'active',
+    steps: [{ stepId: 's', componentId: 'petstore', credentialId }],
+  });
+  const container = (cacheTtlMs: number) =>
+    buildResolveDependencies(
+      stack.deps,
+      stack.config,
+      { dynamoDb: stack.dynamoDb, secretsManager: stack.secretsManager },
+      {
+        cacheTtlMs,
+        refreshMarginMs: 300_000,
+        leaseMs: 10_000,
+        leaseWaitMs: 12_000,
+      },
+    );
+  const actor = { tenantId: 'resolve-tenant', subject: 'bench' };
+  const input = { flowId: 'bench', stepId: 's', executionId: 'bench', credentialId };
+  const cold = container(0);
+  const warm = container(60_000);
+  const callsOf = async (run: () => Promise<unknown>) => {
+    stack.calls.reset();
+    await run();
+    return [...stack.calls.calls];
+  };
+  const awsCalls = {
+    miss: await callsOf(() => resolveCredential(cold, actor, input)),
+    hit: await (async () => {
+      await resolveCredential(warm, actor, input);
+      return callsOf(() => resolveCredential(warm, actor, input));
+    })(),
+    withoutCredentialId: await callsOf(() =>
+      resolveCredential(cold, actor, { flowId: 'bench', stepId: 's', executionId: 'bench' }),
+    ),
+  };
+  return {
+    awsCalls,
+    note: 'every resolve writes one audit record (PutItem); a miss reads flow+credential (TransactGetItems) and the secret in parallel',
+    latency: {
+      miss: await timed(runs, () => resolveCredential(cold, actor, input)),
+      hit: await timed(runs, () => resolveCredential(warm, actor, input)),
+    },
+  };
+};

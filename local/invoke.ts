@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
+
+/**
+ * `npm run invoke -- <function> '<event JSON>'`: invokes a function's handler directly, as Step
+ * Functions or another Lambda would, against the services `npm start` is running.
+ */
+const [functionName, eventJson] = process.argv.slice(2);
+const endpointsFile = join(LOCAL_STATE_DIRECTORY, 'endpoints.json');
+if (!functionName || !eventJson || !/^[a-z-]+$/.test(functionName)) {
+  process.stderr.write(
+    "Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\n",
+  );
+  process.exit(2);
+}
+if (!existsSync(endpointsFile)) {
+  process.stderr.write('Start the service first: npm start\n');
+  process.exit(2);
+}
+Object.assign(process.env, JSON.parse(readFileSync(endpointsFile, 'utf8')));
+const { handler } = (await import(`../functions/${functionName}/handler.ts`)) as {
+  handler: (event: unknown, context: unknown) => Promise<unknown>;
+};
+try {
+  const result = await handler(JSON.parse(eventJson), { awsRequestId: 'local-invoke' });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} catch (error) {
+  process.stdout.write(`${(error as Error).name}: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}
