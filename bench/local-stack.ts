@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OPERATIONS } from '../functions/operations.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { createServiceTable } from '../local/create-table.ts';
+import { startPetstoreDemoApi } from '../local/demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { type LambdaHttpHandler, startLocalGateway } from '../local/gateway.ts';
 import { createLocalIssuer } from '../local/local-issuer.ts';
@@ -18,11 +19,15 @@ import { silentLogger } from '../shared/ports/logger.ts';
 export const startBenchStack = async () => {
   const dynamoDbLocal = await startDynamoDbLocal();
   const secrets = await startLocalSecretsManager();
+  // Verification runs for real, against the local Petstore (a loopback round trip per create).
+  const petstore = await startPetstoreDemoApi({ accepts: () => true });
   const tableName = `bench-${randomUUID()}`;
   const config = loadServiceConfig({
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: dynamoDbLocal.endpoint,
     SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
+    PETSTORE_BASE_URL: petstore.baseUrl,
+    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamoDb = new DynamoDBClient({
@@ -93,6 +98,7 @@ export const startBenchStack = async () => {
     async stop() {
       await gateway.stop();
       await secrets.stop();
+      await petstore.stop();
       dynamoDb.destroy();
       secretsManager.destroy();
       await dynamoDbLocal.stop();
