@@ -11,13 +11,20 @@ import { percentile } from './local-stack.ts';
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** A handler that only constructs the SDK clients the function uses: the floor of its cold start. */
-const floorSource = (withSecrets: boolean) => `
+/** Handlers that only construct the SDK clients a function uses: the floor of its cold start. */
+const FLOORS = {
+  'dynamodb+secretsmanager': `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-${withSecrets ? "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';" : ''}
-const dynamoDb = new DynamoDBClient({});
-${withSecrets ? 'const secretsManager = new SecretsManagerClient({});' : ''}
-export const handler = async () => [dynamoDb${withSecrets ? ', secretsManager' : ''}].length;
-`;
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+const clients = [new DynamoDBClient({}), new SecretsManagerClient({})];
+export const handler = async () => clients.length;
+`,
+  eventbridge: `
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+const client = new EventBridgeClient({});
+export const handler = async () => client.config.serviceId;
+`,
+} as const;
 
 const bundle = async (entry: string, outfile: string) => {
   await build({
@@ -61,13 +68,12 @@ export const benchBundles = async (runs: number) => {
   const directory = mkdtempSync(join(tmpdir(), 'credentials-bundles-'));
   mkdirSync(join(directory, 'floors'), { recursive: true });
   const floors: Record<string, { bytes: number; file: string }> = {};
-  for (const withSecrets of [false, true]) {
-    const name = withSecrets ? 'dynamodb+secretsmanager' : 'dynamodb';
-    const source = join(root, `bench/.floor-${name}.ts`);
-    writeFileSync(source, floorSource(withSecrets));
+  for (const [name, source] of Object.entries(FLOORS)) {
+    const sourceFile = join(root, `bench/.floor-${name}.ts`);
+    writeFileSync(sourceFile, source);
     const outfile = join(directory, 'floors', `${name}.cjs`);
-    const bytes = await bundle(source, outfile);
-    execFileSync('rm', ['-f', source]);
+    const bytes = await bundle(sourceFile, outfile);
+    execFileSync('rm', ['-f', sourceFile]);
     floors[name] = { bytes, file: outfile };
   }
   const functions: Record<string, unknown> = {};
@@ -77,8 +83,9 @@ export const benchBundles = async (runs: number) => {
   ][]) {
     const outfile = join(directory, `${name}.cjs`);
     const bytes = await bundle(join(root, `functions/${name}/handler.ts`), outfile);
-    // Every function builds both clients at init (the shared composition root), so its floor has both.
-    const floor = floors['dynamodb+secretsmanager'];
+    // Every service function builds both clients at init (the shared composition root), so its
+    // floor has both; the event publisher only builds the EventBridge client.
+    const floor = floors[name === 'publish-lifecycle-events' ? 'eventbridge' : 'dynamodb+secretsmanager'];
     if (!floor) throw new Error('floor bundle missing');
     const { ownMs, floorMs } = coldImportPair(outfile, floor.file, runs);
     functions[name] = {

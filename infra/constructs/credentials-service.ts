@@ -82,7 +82,7 @@ export class CredentialsService extends Construct {
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
-    const makeFunction = (functionName: AnyFunctionName) => {
+    const makeFunction = (functionName: AnyFunctionName): lambda.Function => {
       const created = new CredentialsFunction(this, `Fn-${functionName}`, {
         functionName,
         tenantId: props.tenantId,
@@ -156,39 +156,57 @@ export class CredentialsService extends Construct {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the secret purge stream consumer.',
     });
-    const purge = makeFunction('purge-deleted-secrets');
-    purge.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 25,
-        retryAttempts: 10,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.days(1),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.isEqual('REMOVE'),
-            dynamodb: { OldImage: { entity: { S: lambda.FilterRule.isEqual('credential') } } },
-          }),
-        ],
-      }),
-    );
-    const purgeRole = roles['purge-deleted-secrets'];
-    if (purgeRole) {
-      Validations.of(purgeRole).acknowledge({
+    /** A table-stream consumer: filtered, retried with bisection, then parked in the dead-letter queue. */
+    const consumeStream = (
+      functionName: AnyFunctionName,
+      fn: lambda.Function,
+      options: {
+        batchSize: number;
+        reportBatchItemFailures: boolean;
+        filter: { eventName: 'INSERT' | 'REMOVE'; image: 'NewImage' | 'OldImage'; entity: string };
+      },
+    ) => {
+      fn.addEventSource(
+        new DynamoEventSource(table, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: options.batchSize,
+          retryAttempts: 10,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: options.reportBatchItemFailures,
+          maxRecordAge: Duration.days(1),
+          onFailure: new SqsDlq(this.deadLetterQueue),
+          filters: [
+            lambda.FilterCriteria.filter({
+              eventName: lambda.FilterRule.isEqual(options.filter.eventName),
+              dynamodb: {
+                [options.filter.image]: { entity: { S: lambda.FilterRule.isEqual(options.filter.entity) } },
+              },
+            }),
+          ],
+        }),
+      );
+      const role = roles[functionName];
+      if (!role) return;
+      Validations.of(role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
           'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
       });
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        Validations.of(purgeRole).acknowledge({
+        Validations.of(role).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
           reason:
             'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
         });
       }
-    }
+    };
+
+    const purge = makeFunction('purge-deleted-secrets');
+    consumeStream('purge-deleted-secrets', purge, {
+      batchSize: 25,
+      reportBatchItemFailures: true,
+      filter: { eventName: 'REMOVE', image: 'OldImage', entity: 'credential' },
+    });
     const sweep = makeFunction('sweep-orphan-secrets');
     const sweepRole = roles['sweep-orphan-secrets'];
     if (sweepRole) {
@@ -216,39 +234,13 @@ export class CredentialsService extends Construct {
       description: `Credential lifecycle events of tenant ${props.tenantId}`,
     });
     const publish = makeFunction('publish-lifecycle-events');
-    (publish as lambda.Function).addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+    publish.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
     this.eventBus.grantPutEventsTo(publish);
-    publish.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 50,
-        retryAttempts: 10,
-        bisectBatchOnError: true,
-        maxRecordAge: Duration.days(1),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual('audit') } } },
-          }),
-        ],
-      }),
-    );
-    const publishRole = roles['publish-lifecycle-events'];
-    if (publishRole) {
-      Validations.of(publishRole).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
-      });
-      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        Validations.of(publishRole).acknowledge({
-          id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
-          reason:
-            'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
-        });
-      }
-    }
+    consumeStream('publish-lifecycle-events', publish, {
+      batchSize: 50,
+      reportBatchItemFailures: false,
+      filter: { eventName: 'INSERT', image: 'NewImage', entity: 'audit' },
+    });
 
     this.functions = {
       ...httpFunctions,

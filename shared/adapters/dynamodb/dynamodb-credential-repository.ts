@@ -288,51 +288,39 @@ export const dynamoDbCredentialRepository = (
     }
   };
 
-  const countByComponent = async (tenantId: string): Promise<Record<string, number>> => {
-    const counts: Record<string, number> = {};
+  /** Every item under the tenant's partition whose sort key starts with `prefix`, all pages. */
+  const queryPrefix = async (tenantId: string, prefix: string): Promise<Record<string, unknown>[]> => {
+    const items: Record<string, unknown>[] = [];
     let startKey: Key | undefined;
     do {
       const result = await client.send(
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ':prefix': 'COUNT#' }),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const { componentId, credentialCount } = fromAttributes(item);
-        counts[String(componentId)] = Number(credentialCount ?? 0);
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return counts;
-  };
-
-  const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> => {
-    const usages: CredentialUsage[] = [];
-    let startKey: Key | undefined;
-    do {
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: toAttributes({
-            ':pk': tenantPk(tenantId),
-            ':prefix': usagePrefix(credentialId),
-          }),
+          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ':prefix': prefix }),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) {
-        const { flowId, flowName, flowStatus, stepIds } = fromAttributes(item);
-        usages.push({ flowId, flowName, flowStatus, stepIds } as CredentialUsage);
-      }
+      items.push(...(result.Items ?? []).map(fromAttributes));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return usages;
+    return items;
   };
+
+  const countByComponent = async (tenantId: string): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      (await queryPrefix(tenantId, 'COUNT#')).map(({ componentId, credentialCount }) => [
+        String(componentId),
+        Number(credentialCount ?? 0),
+      ]),
+    );
+
+  const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> =>
+    (await queryPrefix(tenantId, usagePrefix(credentialId))).map(
+      ({ flowId, flowName, flowStatus, stepIds }) =>
+        ({ flowId, flowName, flowStatus, stepIds }) as CredentialUsage,
+    );
 
   const getWithFlow = async (tenantId: string, flowId: string, credentialId: string) => {
     const { Responses } = await client.send(

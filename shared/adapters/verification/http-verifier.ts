@@ -3,7 +3,7 @@ import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
 import { fillTemplate, fillUrlTemplate } from './template.ts';
-import { fromHttpStatus, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+import { fromHttpResponse, fromNetworkError } from './verification-outcomes.ts';
 
 type HttpSpec = Extract<VerificationSpec, { kind: 'http' }>;
 
@@ -31,12 +31,7 @@ export const verifyWithHttpTemplate = async (
       options,
     );
     if (spec.successStatuses.includes(response.status)) return { outcome: 'verified' };
-    const authenticate = response.headers['www-authenticate'];
-    return fromHttpStatus(
-      response.status,
-      Array.isArray(authenticate) ? authenticate.join(', ') : authenticate,
-      sanitizedExcerpt(response.body, secrets),
-    );
+    return fromHttpResponse(response, secrets);
   } catch (error) {
     return fromNetworkError(error);
   }

@@ -2,7 +2,7 @@ import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
 import { applyTokens, refreshAccessToken } from './oauth2-token-client.ts';
-import { failed, fromHttpStatus, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+import { failed, fromHttpResponse, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
 
 /**
  * With a refresh token and a client: a refresh proves both work, and the fresh tokens are what gets
@@ -50,12 +50,7 @@ export const verifyOAuth2 = async (
         options,
       );
       if (response.status >= 200 && response.status < 300) return { outcome: 'verified' };
-      const authenticate = response.headers['www-authenticate'];
-      return fromHttpStatus(
-        response.status,
-        Array.isArray(authenticate) ? authenticate.join(', ') : authenticate,
-        sanitizedExcerpt(response.body, secrets),
-      );
+      return fromHttpResponse(response, secrets);
     }
   } catch (error) {
     return fromNetworkError(error);

@@ -64,3 +64,16 @@ export const fromNetworkError = (error: unknown): VerificationResult => {
     return failed('timeout', 'the API did not answer in time.');
   return failed('unreachable', `the API could not be reached${code ? ` (${code})` : ''}.`);
 };
+
+/** Classifies a non-success answer of the component's API, with a masked excerpt of its body. */
+export const fromHttpResponse = (
+  response: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
+  secrets: FieldValues,
+): VerificationResult => {
+  const authenticate = response.headers['www-authenticate'];
+  return fromHttpStatus(
+    response.status,
+    Array.isArray(authenticate) ? authenticate.join(', ') : authenticate,
+    sanitizedExcerpt(response.body, secrets),
+  );
+};
