@@ -44,6 +44,7 @@ const importOnce = (file: string): number => {
     env: {
       ...process.env,
       TABLE_NAME: 'bench',
+      EVENT_BUS_NAME: 'bench',
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'x',
       AWS_SECRET_ACCESS_KEY: 'y',

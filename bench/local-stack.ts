@@ -1,65 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { OPERATIONS } from '../functions/operations.ts';
-import type { FunctionName } from '../functions/routes.ts';
-import { createServiceTable } from '../local/create-table.ts';
-import { startPetstoreDemoApi } from '../local/demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { type LambdaHttpHandler, startLocalGateway } from '../local/gateway.ts';
-import { createLocalIssuer } from '../local/local-issuer.ts';
-import { startLocalSecretsManager } from '../local/secrets-manager/secrets-manager-server.ts';
-import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
-import { buildDependencies } from '../shared/composition/dependencies.ts';
-import { loadServiceConfig } from '../shared/config/service-config.ts';
-import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
+import { startEmbeddedService } from '../local/embedded-service.ts';
+import type { LambdaHttpHandler } from '../local/gateway.ts';
 import { silentLogger } from '../shared/ports/logger.ts';
 
 /** The service wired exactly as in the tests, on a fresh in-memory DynamoDB Local. */
 export const startBenchStack = async () => {
   const dynamoDbLocal = await startDynamoDbLocal();
-  const secrets = await startLocalSecretsManager();
   // Verification runs for real, against the local Petstore (a loopback round trip per create).
-  const petstore = await startPetstoreDemoApi({ accepts: () => true });
-  const tableName = `bench-${randomUUID()}`;
-  const config = loadServiceConfig({
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: dynamoDbLocal.endpoint,
-    SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
-    PETSTORE_BASE_URL: petstore.baseUrl,
-    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
-  });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamoDb = new DynamoDBClient({
-    region: config.region,
-    endpoint: config.dynamoDbEndpoint,
-    credentials,
-  });
-  const secretsManager = new SecretsManagerClient({
-    region: config.region,
-    endpoint: config.secretsManagerEndpoint,
-    credentials,
-  });
-  await createServiceTable(dynamoDb, tableName);
-  const calls = createAwsCallCounter();
-  countCallsOf(dynamoDb, calls);
-  countCallsOf(secretsManager, calls);
-  const deps = buildDependencies(config, { clients: { dynamoDb, secretsManager }, logger: silentLogger });
-  const handlers = Object.fromEntries(
-    Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
-  ) as unknown as Record<FunctionName, LambdaHttpHandler>;
-  const issuer = await createLocalIssuer();
-  const gateway = await startLocalGateway({ handlers, issuer });
-  return {
-    url: gateway.url,
+  const service = await startEmbeddedService({
     dynamoDbEndpoint: dynamoDbLocal.endpoint,
-    config,
-    deps,
-    calls,
-    dynamoDb,
-    secretsManager,
-    issuer,
-    handlers,
+    tablePrefix: 'bench',
+    logger: silentLogger,
+    petstoreAccepts: () => true,
+  });
+  const { issuer } = service;
+  return {
+    ...service,
+    dynamoDbEndpoint: dynamoDbLocal.endpoint,
     /** The API Gateway v2 event the JWT authorizer would forward, for handler-only timings. */
     async httpEvent(method: string, path: string, pathParameters: Record<string, string>, token: string) {
       const claims = Object.fromEntries(
@@ -83,7 +40,7 @@ export const startBenchStack = async () => {
       body?: unknown,
       headers: Record<string, string> = {},
     ) {
-      const response = await fetch(`${gateway.url}${path}`, {
+      const response = await fetch(`${service.url}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -96,11 +53,7 @@ export const startBenchStack = async () => {
       return { status: response.status, body: text ? JSON.parse(text) : null };
     },
     async stop() {
-      await gateway.stop();
-      await secrets.stop();
-      await petstore.stop();
-      dynamoDb.destroy();
-      secretsManager.destroy();
+      await service.stop();
       await dynamoDbLocal.stop();
     },
   };

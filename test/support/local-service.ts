@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
-import { OPERATIONS } from '../../functions/operations.ts';
 import type { FunctionName } from '../../functions/routes.ts';
-import { createServiceTable } from '../../local/create-table.ts';
-import { type PetstoreDemoApi, startPetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
-import { type LambdaHttpHandler, startLocalGateway } from '../../local/gateway.ts';
-import { createLocalIssuer, type LocalIssuer } from '../../local/local-issuer.ts';
-import { startLocalSecretsManager } from '../../local/secrets-manager/secrets-manager-server.ts';
+import type { PetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
+import { startEmbeddedService } from '../../local/embedded-service.ts';
+import type { LambdaHttpHandler } from '../../local/gateway.ts';
+import type { LocalIssuer } from '../../local/local-issuer.ts';
 import type { SecretsManagerState } from '../../local/secrets-manager/secrets-manager-state.ts';
-import {
-  type AwsCallCounter,
-  countCallsOf,
-  createAwsCallCounter,
-} from '../../shared/adapters/aws/aws-call-counter.ts';
+import type { AwsCallCounter } from '../../shared/adapters/aws/aws-call-counter.ts';
 import { fromAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
-import { buildDependencies, type DependencyOverrides } from '../../shared/composition/dependencies.ts';
-import { loadServiceConfig, type ServiceConfig } from '../../shared/config/service-config.ts';
-import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
+import type { DependencyOverrides } from '../../shared/composition/dependencies.ts';
+import type { ServiceConfig } from '../../shared/config/service-config.ts';
 import type { CredentialVerifier } from '../../shared/ports/credential-verifier.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
@@ -50,7 +42,7 @@ export interface LocalService {
   readonly dynamoDb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
   readonly issuer: LocalIssuer;
-  handlers: Record<FunctionName, LambdaHttpHandler>;
+  readonly handlers: Record<FunctionName, LambdaHttpHandler>;
   token(tenantId: string): Promise<string>;
   api(
     method: string,
@@ -69,84 +61,31 @@ export interface LocalService {
 export const startLocalService = async (
   options: { overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>; env?: Record<string, string> } = {},
 ): Promise<LocalService> => {
-  const secrets = await startLocalSecretsManager();
-  // Accepts every key except those that look revoked, so tests can show both outcomes.
-  const revokedPetstoreKeys = new Set<string>();
-  const petstore = await startPetstoreDemoApi({
-    accepts: (apiKey) => !apiKey.startsWith('revoked') && !revokedPetstoreKeys.has(apiKey),
-  });
-  const tableName = `test-${randomUUID()}`;
-  const config = loadServiceConfig({
-    AWS_REGION: 'us-east-1',
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'),
-    SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
-    PETSTORE_BASE_URL: petstore.baseUrl,
-    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
-    VERIFICATION_TIMEOUT_MS: '1500',
-    ...options.env,
-  });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamoDb = new DynamoDBClient({
-    region: config.region,
-    endpoint: config.dynamoDbEndpoint,
-    credentials,
-  });
-  const secretsManager = new SecretsManagerClient({
-    region: config.region,
-    endpoint: config.secretsManagerEndpoint,
-    credentials,
-  });
-  await createServiceTable(dynamoDb, tableName);
-
-  const calls = createAwsCallCounter();
-  countCallsOf(dynamoDb, calls);
-  countCallsOf(secretsManager, calls);
   const logLines: string[] = [];
   const log =
     (level: string) =>
     (message: string, attributes: Record<string, unknown> = {}) =>
       logLines.push(JSON.stringify({ level, message, ...attributes }));
   const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
-
-  const deps = buildDependencies(config, {
-    clients: { dynamoDb, secretsManager },
+  // Accepts every key except those that look revoked, so tests can show both outcomes.
+  const revokedPetstoreKeys = new Set<string>();
+  const embedded = await startEmbeddedService({
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tablePrefix: 'test',
     logger,
-    ...options.overrides,
+    petstoreAccepts: (apiKey: string) => !apiKey.startsWith('revoked') && !revokedPetstoreKeys.has(apiKey),
+    ...options,
   });
-  const handlers = Object.fromEntries(
-    Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
-  ) as unknown as Record<FunctionName, LambdaHttpHandler>;
-  const issuer = await createLocalIssuer();
-  const service = { handlers } as { handlers: Record<FunctionName, LambdaHttpHandler> };
-  const gateway = await startLocalGateway({
-    handlers: new Proxy({} as Record<FunctionName, LambdaHttpHandler>, {
-      get: (_target, name: string) => service.handlers[name as FunctionName],
-    }),
-    issuer,
-  });
+  const { dynamoDb, issuer } = embedded;
+  const tableName = embedded.config.tableName;
 
   return {
-    url: gateway.url,
-    config,
-    deps,
-    calls,
+    ...embedded,
     logLines,
-    secretsState: secrets.state,
-    petstore,
     revokedPetstoreKeys,
-    dynamoDb,
-    secretsManager,
-    issuer,
-    get handlers() {
-      return service.handlers;
-    },
-    set handlers(value) {
-      service.handlers = value;
-    },
     token: (tenantId) => issuer.sign(tenantId),
     async api(method, path, { token, body, headers = {}, rawBody } = {}) {
-      const response = await fetch(`${gateway.url}${path}`, {
+      const response = await fetch(`${embedded.url}${path}`, {
         method,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -176,12 +115,6 @@ export const startLocalService = async (
       } while (startKey);
       return items;
     },
-    async stop() {
-      await gateway.stop();
-      await secrets.stop();
-      await petstore.stop();
-      dynamoDb.destroy();
-      secretsManager.destroy();
-    },
+    stop: embedded.stop,
   };
 };

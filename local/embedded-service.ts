@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { OPERATIONS } from '../functions/operations.ts';
+import type { FunctionName } from '../functions/routes.ts';
+import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
+import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
+import { loadServiceConfig } from '../shared/config/service-config.ts';
+import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
+import type { Logger } from '../shared/ports/logger.ts';
+import { createServiceTable } from './create-table.ts';
+import { startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
+import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
+import { createLocalIssuer } from './local-issuer.ts';
+import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
+
+export interface EmbeddedServiceOptions {
+  /** A running DynamoDB Local; the service gets a fresh table in it. */
+  readonly dynamoDbEndpoint: string;
+  readonly tablePrefix: string;
+  readonly logger: Logger;
+  /** Which API keys the local Petstore accepts. */
+  readonly petstoreAccepts: (apiKey: string) => boolean;
+  readonly overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>;
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * The whole service in one process, for tests and benchmarks: its own table, a Secrets Manager
+ * endpoint, the demo Petstore, real SDK clients with a call counter, every handler behind the gateway.
+ */
+export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
+  const secrets = await startLocalSecretsManager();
+  const petstore = await startPetstoreDemoApi({ accepts: options.petstoreAccepts });
+  const tableName = `${options.tablePrefix}-${randomUUID()}`;
+  const config = loadServiceConfig({
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
+    PETSTORE_BASE_URL: petstore.baseUrl,
+    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
+    VERIFICATION_TIMEOUT_MS: '1500',
+    ...options.env,
+  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamoDb = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.dynamoDbEndpoint,
+    credentials,
+  });
+  const secretsManager = new SecretsManagerClient({
+    region: config.region,
+    endpoint: config.secretsManagerEndpoint,
+    credentials,
+  });
+  await createServiceTable(dynamoDb, tableName);
+
+  const calls = createAwsCallCounter();
+  countCallsOf(dynamoDb, calls);
+  countCallsOf(secretsManager, calls);
+  const deps = buildDependencies(config, {
+    clients: { dynamoDb, secretsManager },
+    logger: options.logger,
+    ...options.overrides,
+  });
+  const handlers = Object.fromEntries(
+    Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
+  ) as unknown as Record<FunctionName, LambdaHttpHandler>;
+  const issuer = await createLocalIssuer();
+  const gateway = await startLocalGateway({ handlers, issuer });
+
+  return {
+    url: gateway.url,
+    config,
+    deps,
+    calls,
+    dynamoDb,
+    secretsManager,
+    secretsState: secrets.state,
+    petstore,
+    issuer,
+    handlers,
+    async stop() {
+      await gateway.stop();
+      await secrets.stop();
+      await petstore.stop();
+      dynamoDb.destroy();
+      secretsManager.destroy();
+    },
+  };
+};
+export type EmbeddedService = Awaited<ReturnType<typeof startEmbeddedService>>;
