@@ -54,13 +54,14 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'list-credentials': { table: ['Query'], secrets: [], description: 'GET /credentials' },
   'get-credential': { table: ['GetItem'], secrets: [], description: 'GET /credentials/{credentialId}' },
   'update-credential': {
-    table: ['GetItem', 'UpdateItem'],
+    // The update and its audit record are one TransactWriteItems (Update + Put).
+    table: ['GetItem', 'UpdateItem', 'PutItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,
     description: 'PATCH /credentials/{credentialId}',
   },
   'delete-credential': {
-    table: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem'],
+    table: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem', 'PutItem'],
     secrets: ['DeleteSecret'],
     description: 'DELETE /credentials/{credentialId}',
   },
@@ -75,7 +76,7 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'POST /credentials/{credentialId}/replace',
   },
   'verify-credential': {
-    table: ['GetItem', 'UpdateItem'],
+    table: ['GetItem', 'UpdateItem', 'PutItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,
     description: 'POST /credentials/{credentialId}/verify',

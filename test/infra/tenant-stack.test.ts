@@ -191,6 +191,22 @@ describe('tenant stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
   });
 
+  it('publishes lifecycle events to the tenant bus and keeps resolve off the HTTP API', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    const publish = policyOf('publish-lifecycle-events').flatMap(actionsOf);
+    expect(publish).toContain('events:PutEvents');
+    expect(publish.some((action) => action.startsWith('secretsmanager:'))).toBe(false);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('INSERT.*audit') }] },
+    });
+    const integrations = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Integration'));
+    const resolveFunctions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+      id.includes('resolvecredential'),
+    );
+    expect(resolveFunctions).toHaveLength(1);
+    expect(integrations).not.toContain(resolveFunctions[0]);
+  });
+
   it('alarms on errors and throttles of every function and on the dead-letter queue', () => {
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength((FUNCTION_NAMES.length + 4) * 2 + 1);
