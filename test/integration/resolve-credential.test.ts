@@ -101,27 +101,38 @@ describe('resolve: secret values for workflow steps', () => {
     const deps = container();
 
     const attempts = [
-      resolveCredential(deps, actor, { flowId: 'paused', stepId: 'a', executionId: 'e', credentialId: used }),
-      resolveCredential(deps, actor, {
-        flowId: 'guarded',
-        stepId: 'b',
-        executionId: 'e',
-        credentialId: used,
-      }),
-      resolveCredential(deps, actor, {
-        flowId: 'guarded',
-        stepId: 'a',
-        executionId: 'e',
-        credentialId: other,
-      }),
-      resolveCredential(
-        deps,
-        { tenantId: 'tenant-intruder', subject: 'x' },
-        { flowId: 'guarded', stepId: 'a', executionId: 'e', credentialId: used },
-      ),
-      resolveCredential(deps, actor, { flowId: 'nope', stepId: 'a', executionId: 'e' }),
+      () =>
+        resolveCredential(deps, actor, {
+          flowId: 'paused',
+          stepId: 'a',
+          executionId: 'e',
+          credentialId: used,
+        }),
+      () =>
+        resolveCredential(deps, actor, {
+          flowId: 'guarded',
+          stepId: 'b',
+          executionId: 'e',
+          credentialId: used,
+        }),
+      () =>
+        resolveCredential(deps, actor, {
+          flowId: 'guarded',
+          stepId: 'a',
+          executionId: 'e',
+          credentialId: other,
+        }),
+      () =>
+        resolveCredential(
+          deps,
+          { tenantId: 'tenant-intruder', subject: 'x' },
+          { flowId: 'guarded', stepId: 'a', executionId: 'e', credentialId: used },
+        ),
+      () => resolveCredential(deps, actor, { flowId: 'nope', stepId: 'a', executionId: 'e' }),
     ];
-    for (const attempt of attempts) await expect(attempt).rejects.toMatchObject({ code: 'flow_not_active' });
+    // Started one at a time: each refusal is awaited before the next resolve begins.
+    for (const attempt of attempts)
+      await expect(attempt()).rejects.toMatchObject({ code: 'flow_not_active' });
     const audit = await service.api('GET', `/credentials/${other}/audit`, { token });
     expect(audit.body.items[0]).toMatchObject({
       action: 'resolved',
