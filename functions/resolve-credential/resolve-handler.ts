@@ -1,4 +1,5 @@
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
+import { assertInScope } from '../../shared/lambda/lambda-handler.ts';
 import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { ResolveEvent } from './resolve-event.ts';
 
@@ -9,7 +10,7 @@ export const createResolveHandler = (deps: ResolveDependencies) =>
     ({ tenantId, actor, flowId, stepId, executionId, credentialId }) =>
       resolveCredential(
         deps,
-        { tenantId, subject: actor ?? `execution:${executionId}` },
+        assertInScope({ tenantId, subject: actor ?? `execution:${executionId}` }, deps.tenantScope),
         { flowId, stepId, executionId, ...(credentialId === undefined ? {} : { credentialId }) },
       ),
     deps.logger,

@@ -74,6 +74,7 @@ export class CredentialsService extends Construct {
     this.tableName = table.tableName;
 
     const environment: Record<string, string> = {
+      TENANT_ID: props.tenantId,
       TABLE_NAME: table.tableName,
       SECRET_PREFIX: secretPrefix,
       SECRET_RECOVERY_WINDOW_DAYS: String(recoveryWindow),

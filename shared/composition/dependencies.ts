@@ -39,5 +39,6 @@ export const buildDependencies = (
     clock: systemClock,
     ids: { next: () => nextUlid() },
     logger,
+    tenantScope: config.tenantId,
   };
 };

@@ -3,6 +3,11 @@ import { DEFAULT_COMPONENT_SETTINGS } from '../domain/component-registry.ts';
 /** Everything the functions read from the environment, read once; a missing value fails fast. */
 export interface ServiceConfig {
   readonly region: string;
+  /**
+   * The one tenant a per-tenant deployment serves. When set, requests and events naming any other
+   * tenant are refused before any AWS call. Unset locally, where one process serves many tenants.
+   */
+  readonly tenantId?: string;
   readonly tableName: string;
   readonly secretPrefix: string;
   readonly secretRecoveryWindowDays: number;
@@ -35,6 +40,7 @@ const integer = (env: Environment, name: string, fallback: number, min: number, 
 
 export const loadServiceConfig = (env: Environment = process.env): ServiceConfig => ({
   region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  tenantId: env.TENANT_ID || undefined,
   tableName: required(env, 'TABLE_NAME'),
   secretPrefix: env.SECRET_PREFIX || 'credentials',
   // Secrets Manager accepts 7 to 30 days.

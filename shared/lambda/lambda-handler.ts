@@ -25,6 +25,14 @@ const actorFromClaims = (claims: HttpRequest['claims']): Actor => {
 
 type LambdaEvent = APIGatewayProxyEventV2WithJWTAuthorizer | DirectEvent;
 
+/** A per-tenant deployment acts for its own tenant only, whatever a token or an event claims. */
+export const assertInScope = (actor: Actor, tenantScope: string | undefined): Actor => {
+  if (tenantScope !== undefined && actor.tenantId !== tenantScope) {
+    throw new AppError('unauthorized', 'This deployment does not serve that tenant.');
+  }
+  return actor;
+};
+
 /**
  * The one middleware stack every function shares: dispatch by caller kind, one access log line
  * (ids and status only, never bodies), and the one error mapping to problem+json.
@@ -33,12 +41,15 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
   const run = async (event: LambdaEvent): Promise<unknown> => {
     if (isHttpEvent(event)) {
       const request = toHttpRequest(event);
-      const actor = actorFromClaims(request.claims);
+      const actor = assertInScope(actorFromClaims(request.claims), deps.tenantScope);
       const input = parseInput(op.input, op.fromHttp(request));
       return op.toHttp(await op.execute(deps, actor, input));
     }
     const direct = parseInput(DirectEvent, event);
-    const actor = { tenantId: direct.tenantId, subject: direct.actor ?? 'workflow' };
+    const actor = assertInScope(
+      { tenantId: direct.tenantId, subject: direct.actor ?? 'workflow' },
+      deps.tenantScope,
+    );
     const output = await op.execute(deps, actor, parseInput(op.input, direct.input ?? {}));
     return op.toDirect ? op.toDirect(output) : output;
   };

@@ -15,6 +15,6 @@ export interface SecretStore {
   scheduleDeletion(address: SecretAddress): Promise<void>;
   /** For a secret that was never exposed (its item was never written): removed at once. */
   deleteNow(address: SecretAddress): Promise<void>;
-  /** Every live (not scheduled for deletion) secret this service manages: for the orphan sweeper only. */
-  listManaged(): AsyncIterable<{ address: SecretAddress; createdAt: Date }>;
+  /** Every live (not scheduled for deletion) secret this service manages, of one tenant or all: for the orphan sweeper only. */
+  listManaged(tenantId?: string): AsyncIterable<{ address: SecretAddress; createdAt: Date }>;
 }

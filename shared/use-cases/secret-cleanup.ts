@@ -35,12 +35,13 @@ export const ORPHAN_GRACE_MINUTES = 15;
  * the grace period, is scheduled for deletion: recoverable within the window, never lost at once.
  */
 export const sweepOrphanSecrets = async (
-  deps: Pick<UseCaseDependencies, 'secrets' | 'credentials' | 'clock' | 'logger'>,
+  deps: Pick<UseCaseDependencies, 'secrets' | 'credentials' | 'clock' | 'logger' | 'tenantScope'>,
 ): Promise<{ examined: number; scheduled: SecretAddress[] }> => {
   const cutoff = deps.clock.now().getTime() - ORPHAN_GRACE_MINUTES * 60_000;
   const scheduled: SecretAddress[] = [];
   let examined = 0;
-  for await (const { address, createdAt } of deps.secrets.listManaged()) {
+  // In a per-tenant deployment only that tenant's secrets: another tenant's have their own table.
+  for await (const { address, createdAt } of deps.secrets.listManaged(deps.tenantScope)) {
     examined++;
     if (createdAt.getTime() > cutoff) continue;
     if (await deps.credentials.get(address.tenantId, address.credentialId)) continue;

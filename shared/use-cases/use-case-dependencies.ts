@@ -17,4 +17,6 @@ export interface UseCaseDependencies {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
+  /** Set in a per-tenant deployment: the only tenant this service may act for. */
+  readonly tenantScope?: string;
 }

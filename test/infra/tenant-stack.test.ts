@@ -91,7 +91,7 @@ describe('tenant stack', () => {
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Environment).toMatchObject({
-        Variables: { SECRET_PREFIX: 'credentials', SECRET_RECOVERY_WINDOW_DAYS: '30' },
+        Variables: { TENANT_ID: 'acme', SECRET_PREFIX: 'credentials', SECRET_RECOVERY_WINDOW_DAYS: '30' },
       });
     }
   });

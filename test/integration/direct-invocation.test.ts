@@ -64,4 +64,16 @@ describe('direct invocation (Step Functions, EventBridge, Lambda invoke)', () =>
       name: 'validation_failed',
     });
   });
+
+  it('refuses any other tenant in a per-tenant deployment, before any AWS call', async () => {
+    const scoped = { ...service.deps, tenantScope: 'tenant-sfn' };
+    const get = createLambdaHandler(getCredentialOperation, scoped);
+    service.calls.reset();
+    await expect(
+      get({ tenantId: 'tenant-other', input: { credentialId: 'x' } }, context),
+    ).rejects.toMatchObject({
+      name: 'unauthorized',
+    });
+    expect(service.calls.calls).toEqual([]);
+  });
 });

@@ -85,4 +85,23 @@ describe('no orphan secrets and no lost deletions', () => {
     expect(secretNamed(orphan.credentialId)?.deletedDate).toBeTypeOf('number');
     expect(secretNamed(kept.id)?.deletedDate).toBeUndefined();
   });
+
+  it("sweeps only its own tenant's secrets in a per-tenant deployment", async () => {
+    const mine = { tenantId: actor.tenantId, credentialId: '01ARZ3NDEKTSV4RRFFQ69G5FB0.petstore' };
+    const theirs = { tenantId: 'tenant-neighbour', credentialId: '01ARZ3NDEKTSV4RRFFQ69G5FB1.petstore' };
+    await service.deps.secrets.create(mine, { apiKey: 'a' });
+    await service.deps.secrets.create(theirs, { apiKey: 'b' });
+
+    const swept = await sweepOrphanSecrets({
+      ...service.deps,
+      tenantScope: actor.tenantId,
+      clock: { now: () => new Date(Date.now() + 20 * 60_000) },
+    });
+
+    expect(swept.scheduled).toEqual([mine]);
+    const neighbour = service.secretsState
+      .snapshot()
+      .secrets.find((secret) => secret.name.endsWith(theirs.credentialId));
+    expect(neighbour?.deletedDate).toBeUndefined();
+  });
 });

@@ -91,12 +91,14 @@ export const secretsManagerSecretStore = (
       }
     },
 
-    async *listManaged() {
+    async *listManaged(tenantId) {
       let nextToken: string | undefined;
       do {
         const page = await client.send(
           new ListSecretsCommand({
-            Filters: [{ Key: 'name', Values: [`${settings.prefix}/`] }],
+            Filters: [
+              { Key: 'name', Values: [tenantId ? `${settings.prefix}/${tenantId}/` : `${settings.prefix}/`] },
+            ],
             MaxResults: 100,
             NextToken: nextToken,
           }),
