@@ -35,8 +35,6 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
 
 export const PROBLEM_TYPE_BASE = 'https://credentials-service.dev/problems/';
 
-export const statusOf = (code: ErrorCode): number => STATUS_AND_TITLE[code][0];
-
 /**
  * The single place where errors become problem documents. Only codes below 500 show their message:
  * an unexpected error may carry SDK text or input echoes, so it is replaced by a generic detail.
