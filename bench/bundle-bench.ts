@@ -37,9 +37,12 @@ const bundle = async (entry: string, outfile: string) => {
   return statSync(outfile).size;
 };
 
-/** Time to `require` a bundle in a fresh Node process (Node's own start-up excluded). */
-const importOnce = (file: string): number => {
-  const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
+/**
+ * Cost of `require`-ing a bundle in a fresh Node process (Node's own start-up excluded): wall time,
+ * and CPU time (user + system), which a noisy shared machine disturbs far less.
+ */
+const importOnce = (file: string): { wallMs: number; cpuMs: number } => {
+  const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([performance.now()-t,(u.user+u.system)/1000]));`;
   const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], {
     env: {
       ...process.env,
@@ -50,19 +53,31 @@ const importOnce = (file: string): number => {
       AWS_SECRET_ACCESS_KEY: 'y',
     },
   });
-  return Number(output.toString());
+  const [wallMs, cpuMs] = JSON.parse(output.toString()) as [number, number];
+  return { wallMs, cpuMs };
 };
 
 /** Medians of the function and its floor, measured alternately so machine drift hits both alike. */
 const coldImportPair = (file: string, floorFile: string, runs: number) => {
-  const own: number[] = [];
-  const floor: number[] = [];
+  const own: { wallMs: number; cpuMs: number }[] = [];
+  const floor: { wallMs: number; cpuMs: number }[] = [];
   for (let run = 0; run < runs; run++) {
     own.push(importOnce(file));
     floor.push(importOnce(floorFile));
   }
-  const round = (value: number) => Math.round(value * 10) / 10;
-  return { ownMs: round(percentile(own, 50)), floorMs: round(percentile(floor, 50)) };
+  const median = (samples: { wallMs: number; cpuMs: number }[], key: 'wallMs' | 'cpuMs') =>
+    Math.round(
+      percentile(
+        samples.map((sample) => sample[key]),
+        50,
+      ) * 10,
+    ) / 10;
+  return {
+    ownMs: median(own, 'wallMs'),
+    floorMs: median(floor, 'wallMs'),
+    ownCpuMs: median(own, 'cpuMs'),
+    floorCpuMs: median(floor, 'cpuMs'),
+  };
 };
 
 export const benchBundles = async (runs: number) => {
@@ -88,13 +103,16 @@ export const benchBundles = async (runs: number) => {
     // floor has both; the event publisher only builds the EventBridge client.
     const floor = floors[name === 'publish-lifecycle-events' ? 'eventbridge' : 'dynamodb+secretsmanager'];
     if (!floor) throw new Error('floor bundle missing');
-    const { ownMs, floorMs } = coldImportPair(outfile, floor.file, runs);
+    const { ownMs, floorMs, ownCpuMs, floorCpuMs } = coldImportPair(outfile, floor.file, runs);
     functions[name] = {
       minifiedBytes: bytes,
       floorMinifiedBytes: floor.bytes,
       coldImportMs: ownMs,
       floorImportMs: floorMs,
       ratioToFloor: Math.round((ownMs / floorMs) * 100) / 100,
+      coldImportCpuMs: ownCpuMs,
+      floorImportCpuMs: floorCpuMs,
+      cpuRatioToFloor: Math.round((ownCpuMs / floorCpuMs) * 100) / 100,
       touchesSecretsManager: access.secrets.length > 0,
     };
   }

@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from 'vitest';
+import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
+import {
+  buildComponentRegistry,
+  DEFAULT_COMPONENT_SETTINGS,
+} from '../../../shared/domain/component-registry.ts';
+import type { Credential } from '../../../shared/domain/credential.ts';
+import { AppError } from '../../../shared/errors/app-error.ts';
+import type { CreateOutcome, CredentialRepository } from '../../../shared/ports/credential-repository.ts';
+import { silentLogger } from '../../../shared/ports/logger.ts';
+import type { SecretStore } from '../../../shared/ports/secret-store.ts';
+import { createCredential } from '../../../shared/use-cases/create-credential.ts';
+import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dependencies.ts';
+
+const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
+  const secrets = { create: vi.fn(async () => 'v1'), deleteNow: vi.fn(async () => {}) };
+  const credentials = { create: vi.fn(outcome) };
+  const deps = {
+    components: componentCatalog(buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS)),
+    credentials: credentials as unknown as CredentialRepository,
+    secrets: secrets as unknown as SecretStore,
+    verifier: { verify: vi.fn(async () => ({ outcome: 'verified' }) as const) },
+    clock: { now: () => new Date('2026-06-01T00:00:00.000Z') },
+    ids: { next: () => '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+    logger: silentLogger,
+    flows: {} as UseCaseDependencies['flows'],
+  } satisfies UseCaseDependencies;
+  return { deps, secrets, credentials };
+};
+
+const actor = { tenantId: 't', subject: 'creator' };
+const input = {
+  componentId: 'petstore',
+  name: 'prod',
+  fields: { apiKey: 'k-1' },
+  idempotencyKey: 'retry-key-1',
+};
+
+describe('createCredential', () => {
+  it('creates the secret first, then the item, and never puts the secret value in the item', async () => {
+    const { deps, secrets, credentials } = fakes(async () => ({ kind: 'created' }));
+    const { credential, created } = await createCredential(deps, actor, input);
+    expect(created).toBe(true);
+    expect(credential).toMatchObject({
+      id: '01ARZ3NDEKTSV4RRFFQ69G5FAV.petstore',
+      fields: {},
+      secretFieldsSet: ['apiKey'],
+      secretVersionId: 'v1',
+    });
+    expect(JSON.stringify(credentials.create.mock.calls)).not.toContain('k-1');
+    expect(secrets.create.mock.invocationCallOrder[0]).toBeLessThan(
+      credentials.create.mock.invocationCallOrder[0] ?? 0,
+    );
+  });
+
+  it('on an idempotent replay returns the earlier credential and discards its own secret', async () => {
+    const earlier = { id: 'earlier.petstore' } as Credential;
+    const { deps, secrets } = fakes(async () => ({ kind: 'replayed', credential: earlier }));
+    const result = await createCredential(deps, actor, input);
+    expect(result).toEqual({ credential: earlier, created: false });
+    expect(secrets.deleteNow).toHaveBeenCalledWith({
+      tenantId: 't',
+      credentialId: '01ARZ3NDEKTSV4RRFFQ69G5FAV.petstore',
+    });
+  });
+
+  it('discards the secret when the item cannot be written, and rethrows', async () => {
+    const { deps, secrets } = fakes(async () => {
+      throw new AppError('idempotency_key_reused', 'reused');
+    });
+    await expect(createCredential(deps, actor, input)).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
+    expect(secrets.deleteNow).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses another component's fields before any port is called", async () => {
+    const { deps, secrets, credentials } = fakes(async () => ({ kind: 'created' }));
+    await expect(
+      createCredential(deps, actor, { componentId: 'petstore', fields: { password: 'x' } }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    expect(deps.verifier.verify).not.toHaveBeenCalled();
+    expect(secrets.create).not.toHaveBeenCalled();
+    expect(credentials.create).not.toHaveBeenCalled();
+  });
+});
