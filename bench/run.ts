@@ -25,7 +25,7 @@ const main = async () => {
     await stack.stop();
   }
   process.stdout.write('bundles: size and cold import per function...\n');
-  results.bundles = await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 15));
+  results.bundles = await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(results, null, 2)}\nwritten to bench/results/latest.json\n`);
