@@ -53,7 +53,11 @@ export const replaceCredential = async (
     ]);
   }
   const source = await getCredential(deps, actor, input.credentialId);
-  const replacement = await getCredential(deps, actor, input.replacementId).catch(() => null);
+  // Only "not found" means a bad reference; any other failure is the service's and must surface.
+  const replacement = await getCredential(deps, actor, input.replacementId).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'not_found') return null;
+    throw error;
+  });
   if (!replacement || replacement.componentId !== source.componentId) {
     throw new AppError(
       'invalid_flow_reference',

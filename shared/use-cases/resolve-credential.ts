@@ -5,6 +5,7 @@ import { secretFieldNames } from '../domain/component.ts';
 import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
+import { applyTokens } from '../domain/oauth2-tokens.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { RefreshLease } from '../ports/refresh-lease.ts';
 import type { TokenRefresher, TokenResponse } from '../ports/token-refresher.ts';
@@ -171,13 +172,7 @@ const storeTokens = async (
   input: ResolveInput,
 ) => {
   const component = deps.components.get(stale.componentId);
-  const renewed = {
-    ...current,
-    accessToken: tokens.accessToken,
-    ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
-    ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
-    ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
-  };
+  const renewed = applyTokens(current, tokens);
   const { plain, secret } = validateFields(component, renewed);
   const secretVersionId = await deps.secrets.putVersion(
     { tenantId: actor.tenantId, credentialId: stale.id },
@@ -205,9 +200,9 @@ const storeTokens = async (
       );
       return { credential, values: renewed };
     } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'version_mismatch' || attempt >= 3) throw error;
       const latest = await deps.credentials.get(actor.tenantId, stale.id);
-      if (!(error instanceof AppError) || error.code !== 'version_mismatch' || !latest || attempt >= 3)
-        throw error;
+      if (!latest) throw error;
       base = latest;
     }
   }

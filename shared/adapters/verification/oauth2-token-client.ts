@@ -1,5 +1,5 @@
 import type { FieldValues } from '../../domain/credential-fields.ts';
-import type { RefreshOutcome, TokenRefresher, TokenResponse } from '../../ports/token-refresher.ts';
+import type { RefreshOutcome, TokenRefresher } from '../../ports/token-refresher.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
 
 /**
@@ -56,15 +56,6 @@ export const refreshAccessToken = async (
   }
   return { kind: 'failed', status: response.status, excerpt: response.body };
 };
-
-/** The credential's fields after a successful refresh; a missing new refresh token keeps the old one. */
-export const applyTokens = (values: FieldValues, tokens: TokenResponse): FieldValues => ({
-  ...values,
-  accessToken: tokens.accessToken,
-  ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
-  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
-  ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
-});
 
 /** The token refresher workflows use at run time: same guarded HTTP as verification. */
 export const guardedTokenRefresher = (options: GuardedHttpOptions): TokenRefresher => ({

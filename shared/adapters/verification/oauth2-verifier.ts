@@ -1,7 +1,8 @@
 import type { FieldValues } from '../../domain/credential-fields.ts';
+import { applyTokens } from '../../domain/oauth2-tokens.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
-import { applyTokens, refreshAccessToken } from './oauth2-token-client.ts';
+import { refreshAccessToken } from './oauth2-token-client.ts';
 import { failed, fromHttpResponse, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
 
 /**
