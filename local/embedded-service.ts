@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OPERATIONS } from '../functions/operations.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
+import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
 import { loadServiceConfig } from '../shared/config/service-config.ts';
 import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
@@ -39,7 +40,7 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
     PETSTORE_BASE_URL: petstore.baseUrl,
-    VERIFICATION_ALLOWED_HOSTS: '127.0.0.1',
+    VERIFICATION_ALLOWED_HOSTS: allowListEntry('127.0.0.1', Number(new URL(petstore.baseUrl).port)),
     VERIFICATION_TIMEOUT_MS: '1500',
     ...options.env,
   });
@@ -81,6 +82,13 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     petstore,
     issuer,
     handlers,
+    /** Lets verification reach one more loopback server (a test's peer), by its URL's host and port. */
+    allowVerificationTarget(url: string) {
+      const target = new URL(url);
+      (config.verificationAllowedHosts as string[]).push(
+        allowListEntry(target.hostname, Number(target.port)),
+      );
+    },
     async stop() {
       await gateway.stop();
       await secrets.stop();

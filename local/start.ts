@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-records.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
+import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { createServiceTable } from './create-table.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -17,6 +18,15 @@ import { startStreamPoller } from './stream-poller.ts';
 
 const TABLE_NAME = 'credentials-local';
 const DEV_TENANT = 'dev-tenant';
+
+/** Only the demo APIs' own ports: never DynamoDB Local, the Secrets Manager endpoint or the gateway. */
+const localVerificationTargets = (...baseUrls: string[]): string =>
+  baseUrls
+    .flatMap((baseUrl) => {
+      const port = Number(new URL(baseUrl).port);
+      return [allowListEntry('127.0.0.1', port), allowListEntry('localhost', port)];
+    })
+    .join(',');
 
 const main = async (): Promise<void> => {
   const port = Number(process.env.PORT ?? 3000);
@@ -41,7 +51,10 @@ const main = async (): Promise<void> => {
         TABLE_NAME,
       ),
       // The petstore component points at the local demo API, which verification may reach on loopback.
-      { PETSTORE_BASE_URL: petstore.baseUrl, VERIFICATION_ALLOWED_HOSTS: '127.0.0.1,localhost' },
+      {
+        PETSTORE_BASE_URL: petstore.baseUrl,
+        VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl),
+      },
     );
     const admin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
     await createServiceTable(admin, TABLE_NAME);
@@ -88,7 +101,7 @@ const main = async (): Promise<void> => {
           TABLE_NAME,
         ),
         PETSTORE_BASE_URL: petstore.baseUrl,
-        VERIFICATION_ALLOWED_HOSTS: '127.0.0.1,localhost',
+        VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl),
       }),
     );
     process.stdout.write(

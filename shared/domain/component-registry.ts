@@ -135,6 +135,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
       { name: 'expiresAt', label: 'Access token expiry', type: 'datetime', required: false, secret: false },
     ],
     verification: { kind: 'oauth2' },
+    destinationFields: ['tokenUrl', 'userinfoUrl'],
   },
   {
     id: 'postgresql',
@@ -164,5 +165,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
       },
     ],
     verification: { kind: 'postgresql' },
+    // sslMode decides whether the password may travel in clear text.
+    destinationFields: ['host', 'port', 'sslMode'],
   },
 ];

@@ -36,7 +36,34 @@ export interface ComponentDefinition {
   readonly description: string;
   readonly fields: readonly FieldDefinition[];
   readonly verification: VerificationSpec;
+  /**
+   * Plain fields that decide where or how secrets are sent, beyond those the verification template
+   * already shows (its URL and header names): for example a token URL or a database host.
+   */
+  readonly destinationFields?: readonly string[];
 }
 
 export const secretFieldNames = (component: ComponentDefinition): string[] =>
   component.fields.filter((field) => field.secret).map((field) => field.name);
+
+const placeholders = (template: string): string[] =>
+  Array.from(template.matchAll(/\{\{(\w+)\}\}/g), (match) => match[1] ?? '');
+
+/**
+ * The plain fields a stored secret is bound to: every field in the verification request's URL or
+ * header names, plus the declared ones. Changing any of them redirects the secrets, so it needs
+ * the secrets again (the custody rule).
+ */
+export const destinationFieldNames = (component: ComponentDefinition): string[] => {
+  const secret = new Set(secretFieldNames(component));
+  const names = new Set(component.destinationFields ?? []);
+  const spec = component.verification;
+  if (spec.kind === 'http') {
+    for (const name of placeholders(spec.url)) names.add(name);
+    for (const header of Object.keys(spec.headers ?? {}))
+      for (const name of placeholders(header)) names.add(name);
+  }
+  return [...names]
+    .filter((name) => !secret.has(name) && component.fields.some((f) => f.name === name))
+    .sort();
+};

@@ -15,6 +15,9 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   malformed_request: [400, 'Malformed request'],
   validation_failed: [400, 'Validation failed'],
   unauthorized: [401, 'Unauthorized'],
+  insufficient_scope: [403, 'Insufficient scope'],
+  secrets_required: [422, 'Secrets required'],
+  corrupt_item: [500, 'Corrupt stored item'],
   not_found: [404, 'Not found'],
   route_not_found: [404, 'No such route'],
   conflict: [409, 'Conflict'],
@@ -42,7 +45,9 @@ export const PROBLEM_TYPE_BASE = 'https://credentials-service.dev/problems/';
 export const toProblem = (error: unknown): Problem => {
   const appError = error instanceof AppError ? error : new AppError('internal', 'internal');
   const [status, title] = STATUS_AND_TITLE[appError.code];
-  const safe = status < 500;
+  // A corrupt item is a server fault the caller should still be able to report: its key (ids only,
+  // never values) is the whole of what it says.
+  const safe = status < 500 || appError.code === 'corrupt_item';
   return {
     ...(safe ? appError.extensions : {}),
     type: `${PROBLEM_TYPE_BASE}${appError.code}`,

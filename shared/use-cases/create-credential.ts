@@ -4,6 +4,7 @@ import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import { formatCredentialId } from '../domain/credential-id.ts';
+import { bindSecret } from '../domain/secret-binding.ts';
 import { describeError } from '../ports/logger.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { verifyBeforeSaving } from './verify-before-saving.ts';
@@ -60,7 +61,7 @@ export const createCredential = async (
 
   const id = formatCredentialId(deps.ids.next(), component.id);
   const address = { tenantId: actor.tenantId, credentialId: id };
-  const secretVersionId = await deps.secrets.create(address, secret);
+  const secretVersionId = await deps.secrets.create(address, bindSecret(component, plain, secret));
 
   const timestamp = now.toISOString();
   const credential: Credential = {

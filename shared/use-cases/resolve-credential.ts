@@ -6,6 +6,7 @@ import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { applyTokens } from '../domain/oauth2-tokens.ts';
+import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { RefreshLease } from '../ports/refresh-lease.ts';
 import type { TokenRefresher, TokenResponse } from '../ports/token-refresher.ts';
@@ -53,6 +54,22 @@ const expiresWithin = (values: FieldValues, marginMs: number, now: number): bool
   return Date.parse(String(values.expiresAt)) - marginMs <= now;
 };
 
+/**
+ * The secret with the destination it was saved with, or a refusal: a workflow would send these
+ * values to the metadata's URL or host, so a metadata change made without the secrets is never served.
+ */
+const boundValues = (deps: ResolveDependencies, credential: Credential, stored: FieldValues): FieldValues => {
+  const component = deps.components.get(credential.componentId);
+  try {
+    return { ...credential.fields, ...unbindSecret(component, credential.fields, stored) };
+  } catch {
+    throw new AppError(
+      'credential_invalid',
+      "The credential's destination changed without its secrets being entered again. Update it with its secrets.",
+    );
+  }
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads the flow and credential (consistently) and the current secret, in parallel when it can. */
@@ -78,7 +95,7 @@ const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput
     secret && secret.versionId === credential.secretVersionId
       ? secret.values
       : (await deps.secrets.read(address, credential.secretVersionId)).values;
-  return { credential, values: { ...credential.fields, ...secretValues } };
+  return { credential, values: boundValues(deps, credential, secretValues) };
 };
 
 /**
@@ -101,7 +118,7 @@ const refreshOnce = async (
     if (latest.secretVersionId === stale.secretVersionId) return null;
     return {
       credential: latest,
-      values: { ...latest.fields, ...(await deps.secrets.read(address, latest.secretVersionId)).values },
+      values: boundValues(deps, latest, (await deps.secrets.read(address, latest.secretVersionId)).values),
     };
   };
 
@@ -122,10 +139,12 @@ const refreshOnce = async (
     try {
       const changed = await readIfChanged();
       if (changed) return changed;
-      const current = {
-        ...stale.fields,
-        ...(await deps.secrets.read(address, stale.secretVersionId)).values,
-      };
+      // The token URL used is the one bound to the refresh token, never a later metadata edit.
+      const current = boundValues(
+        deps,
+        stale,
+        (await deps.secrets.read(address, stale.secretVersionId)).values,
+      );
       const now = deps.clock.now();
       const outcome = await deps.tokens.refresh(current, now);
       if (outcome.kind === 'refreshed')
@@ -176,7 +195,7 @@ const storeTokens = async (
   const { plain, secret } = validateFields(component, renewed);
   const secretVersionId = await deps.secrets.putVersion(
     { tenantId: actor.tenantId, credentialId: stale.id },
-    secret,
+    bindSecret(component, plain, secret),
     randomUUID(),
   );
   const now = deps.clock.now();

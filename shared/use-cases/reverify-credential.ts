@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
+import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import type { VerificationResult } from '../ports/credential-verifier.ts';
 import { getCredential } from './get-credential.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
@@ -27,14 +28,17 @@ export const reverifyCredential = async (
   const component = deps.components.get(current.componentId);
   const address = { tenantId: actor.tenantId, credentialId };
   const stored = await deps.secrets.read(address, current.secretVersionId);
-  const result = await deps.verifier.verify(component, { ...current.fields, ...stored.values });
+  // Only to the destination the secret was saved with: an item changed behind the API is refused.
+  const storedSecret = unbindSecret(component, current.fields, stored.values);
+  const result = await deps.verifier.verify(component, { ...current.fields, ...storedSecret });
   const now = deps.clock.now();
   let renewed: { secretVersionId?: string; fields?: Credential['fields'] } = {};
   if (result.outcome === 'verified' && result.updatedValues) {
     const { plain, secret } = validateFields(component, result.updatedValues);
     renewed = { fields: plain };
-    if (!isDeepStrictEqual(secret, stored.values)) {
-      renewed.secretVersionId = await deps.secrets.putVersion(address, secret, randomUUID());
+    const bound = bindSecret(component, plain, secret);
+    if (!isDeepStrictEqual(bound, stored.values)) {
+      renewed.secretVersionId = await deps.secrets.putVersion(address, bound, randomUUID());
     }
   }
   const state = stateOf(result, now);

@@ -4,7 +4,9 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
-import { AppError } from '../errors/app-error.ts';
+import { parseCredentialId } from '../domain/credential-id.ts';
+import { assertSecretsResentWithDestination, bindSecret, unbindSecret } from '../domain/secret-binding.ts';
+import { AppError, notFound } from '../errors/app-error.ts';
 import type { CredentialChanges } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
@@ -28,6 +30,13 @@ export const updateCredential = async (
   actor: Actor,
   input: UpdateCredentialInput,
 ): Promise<Credential> => {
+  const componentId = parseCredentialId(input.credentialId)?.componentId;
+  if (componentId === undefined) throw notFound('Credential');
+  // Decided from the request alone, before any AWS or network call: a redirect of stored secrets.
+  if (input.fields !== undefined) {
+    const component = deps.components.find(componentId);
+    if (component) assertSecretsResentWithDestination(component, input.fields);
+  }
   const current = await getCredential(deps, actor, input.credentialId);
   // Checked before any write so a stale client never creates a secret version.
   if (current.version !== input.expectedVersion) throw staleVersion(current);
@@ -43,7 +52,8 @@ export const updateCredential = async (
     const component = deps.components.get(current.componentId);
     const address = { tenantId: actor.tenantId, credentialId: current.id };
     const stored = await deps.secrets.read(address, current.secretVersionId);
-    const merged = mergeFieldChanges({ ...current.fields, ...stored.values }, input.fields);
+    const storedSecret = unbindSecret(component, current.fields, stored.values);
+    const merged = mergeFieldChanges({ ...current.fields, ...storedSecret }, input.fields);
     const verified = await verifyBeforeSaving(
       deps.verifier,
       component,
@@ -54,10 +64,11 @@ export const updateCredential = async (
     Object.assign(changes, verified.state);
     changes.fields = plain;
     changes.secretFieldsSet = Object.keys(secret).sort();
-    if (!isDeepStrictEqual(secret, stored.values)) {
+    const bound = bindSecret(component, plain, secret);
+    if (!isDeepStrictEqual(bound, stored.values)) {
       // A new Secrets Manager version. The item records which version is current, so a PATCH that
       // loses the race below leaves only an unreferenced version, never a mismatched credential.
-      changes.secretVersionId = await deps.secrets.putVersion(address, secret, randomUUID());
+      changes.secretVersionId = await deps.secrets.putVersion(address, bound, randomUUID());
     }
   }
   return deps.credentials.update(current, changes, auditEntry(actor, current, 'updated', now));

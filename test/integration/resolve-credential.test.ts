@@ -49,6 +49,7 @@ describe('resolve: secret values for workflow steps', () => {
     // Verification is proved elsewhere; here credentials are stored as given (an expired token included).
     service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     oauth = await startOAuth2TestServer({ tokenDelayMs: 50 });
+    service.allowVerificationTarget(oauth.url);
     token = await service.token(tenant);
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentVerifier } from '../../shared/adapters/verification/component-verifier.ts';
+import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
 import {
   buildComponentRegistry,
   DEFAULT_COMPONENT_SETTINGS,
@@ -17,8 +18,14 @@ const component = (id: string) => {
   if (!found) throw new Error(`no component ${id}`);
   return found;
 };
+/** Loopback peers each test starts: allowed by host and port, as a deployment's list would be. */
+const loopbackPeers: string[] = ['127.0.0.1:1'];
+const allowPeer = (url: string) => {
+  const { hostname, port } = new URL(url);
+  loopbackPeers.push(allowListEntry(hostname, Number(port)));
+};
 const loopbackOnly = componentVerifier(
-  { allowedHosts: ['127.0.0.1'], timeoutMs: 1000 },
+  { allowedHosts: loopbackPeers, timeoutMs: 1000 },
   { now: () => new Date() },
 );
 const noPrivateHosts = componentVerifier({ allowedHosts: [], timeoutMs: 1000 }, { now: () => new Date() });
@@ -144,7 +151,7 @@ describe('verification before saving', () => {
     expect(refused.status).toBe(422);
     expect(
       (await service.deps.secrets.read({ tenantId: 'tenant-verify', credentialId: created.body.id })).values,
-    ).toEqual({ apiKey: 'good-key-2' });
+    ).toMatchObject({ apiKey: 'good-key-2' });
   });
 });
 
@@ -152,6 +159,7 @@ describe('HTTP verifier', () => {
   let api: Awaited<ReturnType<typeof startScriptedApi>>;
   beforeAll(async () => {
     api = await startScriptedApi();
+    allowPeer(api.baseUrl);
   });
   afterAll(() => api.stop());
 
@@ -172,7 +180,7 @@ describe('HTTP verifier', () => {
         outcome: 'failed',
         reason: 'invalid_credentials',
         upstreamStatus: 401,
-        upstreamExcerpt: '{"message":"bad key ***"}',
+        upstreamExcerpt: 'message: bad key ***',
       },
     ],
     ['/forbidden-scope', { outcome: 'failed', reason: 'insufficient_scope', upstreamStatus: 403 }],
@@ -216,6 +224,7 @@ describe('HTTP verifier', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    allowPeer(baseUrl);
     const good = await loopbackOnly.verify(component('http-basic'), {
       baseUrl,
       verifyPath: '/me',
@@ -239,6 +248,7 @@ describe('OAuth2 verifier', () => {
   let oauth: OAuth2TestServer;
   beforeAll(async () => {
     oauth = await startOAuth2TestServer();
+    allowPeer(oauth.url);
   });
   afterAll(() => oauth.stop());
 
@@ -287,6 +297,7 @@ describe('PostgreSQL verifier (real PostgreSQL from npm)', () => {
   let postgres: TestPostgres;
   beforeAll(async () => {
     postgres = await startTestPostgres();
+    allowPeer(`postgres://127.0.0.1:${postgres.port}`);
   }, 60_000);
   afterAll(() => postgres?.stop());
 

@@ -43,6 +43,8 @@ export interface LocalService {
   readonly secretsManager: SecretsManagerClient;
   readonly issuer: LocalIssuer;
   readonly handlers: Record<FunctionName, LambdaHttpHandler>;
+  /** Lets verification and refresh reach a test's loopback peer (allow-listed by host and port). */
+  allowVerificationTarget(url: string): void;
   token(tenantId: string): Promise<string>;
   api(
     method: string,

@@ -39,7 +39,8 @@ const once = async (
   const url = new URL(request.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new Error('Only http and https are allowed.');
-  const vetted = await vetDestination(url.hostname, options, options.resolve);
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const vetted = await vetDestination(url.hostname, port, options, options.resolve);
   // The socket connects to the vetted address; Host and TLS SNI still carry the original name.
   const lookup: LookupFunction = (_hostname, _lookupOptions, callback) => {
     const lookupOptions = _lookupOptions as { all?: boolean };

@@ -31,7 +31,7 @@ export const verifyWithHttpTemplate = async (
       options,
     );
     if (spec.successStatuses.includes(response.status)) return { outcome: 'verified' };
-    return fromHttpResponse(response, secrets);
+    return fromHttpResponse(response, secrets, values);
   } catch (error) {
     return fromNetworkError(error);
   }

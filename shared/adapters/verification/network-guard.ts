@@ -1,52 +1,29 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Verification reaches hosts that users choose, from inside the tenant's network. Every
- * destination is resolved first and refused unless every address is public; the connection is then
- * made to the vetted address (no second lookup a rebinding DNS server could answer differently).
+ * destination is resolved first and refused unless every address is public unicast; the connection
+ * is then made to the vetted address (no second lookup a rebinding DNS server could answer
+ * differently). ipaddr.js names the special ranges (IPv4-mapped, NAT64, 6to4, Teredo, site-local…),
+ * so nothing here is a hand-kept list of ranges.
  */
-const nonPublic = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this" network
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, including the instance metadata service 169.254.169.254
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved and broadcast
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['64:ff9b::', 96], // NAT64 can reach IPv4 private space
-  ['100::', 64], // discard
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv6');
-}
-
-const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+const embedsIpv4 = (address: ipaddr.IPv6): boolean => {
+  const parts = address.parts;
+  // ::a.b.c.d, the deprecated IPv4-compatible form, which ipaddr.js reports as plain unicast.
+  return parts.slice(0, 6).every((part) => part === 0);
+};
 
 export const isPublicAddress = (address: string): boolean => {
-  const mapped = IPV4_MAPPED.exec(address)?.[1];
-  if (mapped) return isPublicAddress(mapped);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return isPublicAddress(v6.toIPv4Address().toString());
+    if (embedsIpv4(v6)) return false;
+  }
+  return parsed.range() === 'unicast';
 };
 
 export class BlockedDestinationError extends Error {
@@ -64,9 +41,18 @@ export class UnresolvableHostError extends Error {
 }
 
 export interface NetworkPolicy {
-  /** Lower-case host names (or literal addresses) allowed even when not public: a deployment setting. */
+  /**
+   * `host:port` entries (`[v6]:port` for an IPv6 literal) allowed even when not public: a deployment
+   * setting. A host alone never matches: an allowed database must not open every port of its host.
+   */
   readonly allowedHosts: readonly string[];
 }
+
+/** `host:port` as an allow-list entry, with an IPv6 literal in brackets. */
+export const allowListEntry = (host: string, port: number): string => {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return `${isIP(bare) === 6 ? `[${bare}]` : bare}:${port}`;
+};
 
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
@@ -75,6 +61,7 @@ const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim
 /** Resolves a host and returns one vetted address to connect to, or throws. */
 export const vetDestination = async (
   host: string,
+  port: number,
   policy: NetworkPolicy,
   resolve: Resolver = systemResolver,
 ): Promise<{ address: string; family: number }> => {
@@ -91,7 +78,7 @@ export const vetDestination = async (
   }
   const first = addresses[0];
   if (!first) throw new UnresolvableHostError(bare);
-  if (policy.allowedHosts.includes(bare)) return first;
+  if (policy.allowedHosts.includes(allowListEntry(bare, port))) return first;
   // All of them: a name that resolves to one public and one private address is refused.
   if (!addresses.every((candidate) => isPublicAddress(candidate.address)))
     throw new BlockedDestinationError(bare);

@@ -21,7 +21,7 @@ export const verifyOAuth2 = async (
       const outcome = await refreshAccessToken(values, options, now);
       if (outcome.kind === 'refreshed')
         return { outcome: 'verified', updatedValues: applyTokens(values, outcome.tokens) };
-      const excerpt = sanitizedExcerpt(outcome.excerpt, secrets);
+      const excerpt = sanitizedExcerpt(outcome.excerpt, secrets, values);
       const extra = {
         upstreamStatus: outcome.status,
         ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
@@ -51,7 +51,7 @@ export const verifyOAuth2 = async (
         options,
       );
       if (response.status >= 200 && response.status < 300) return { outcome: 'verified' };
-      return fromHttpResponse(response, secrets);
+      return fromHttpResponse(response, secrets, values);
     }
   } catch (error) {
     return fromNetworkError(error);

@@ -16,7 +16,7 @@ export const verifyPostgreSql = async (
   const { default: pg } = await import('pg');
   let client: InstanceType<typeof pg.Client> | undefined;
   try {
-    const vetted = await vetDestination(String(values.host), options, options.resolve);
+    const vetted = await vetDestination(String(values.host), Number(values.port), options, options.resolve);
     const sslMode = String(values.sslMode ?? 'require');
     client = new pg.Client({
       host: vetted.address,

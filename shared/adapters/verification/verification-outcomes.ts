@@ -2,27 +2,9 @@ import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { VerificationFailureReason, VerificationResult } from '../../ports/credential-verifier.ts';
 import { RequestTimeoutError } from './guarded-http.ts';
 import { BlockedDestinationError, UnresolvableHostError } from './network-guard.ts';
+import { sanitizedExcerpt } from './upstream-excerpt.ts';
 
-const EXCERPT_LENGTH = 160;
-
-/**
- * A short excerpt of an upstream answer that is safe to show: every secret value the request
- * carried is masked (APIs do echo keys back), control characters are dropped, and it is cut short.
- */
-export const sanitizedExcerpt = (body: string, secrets: FieldValues): string | undefined => {
-  let text = Array.from(body, (character) => {
-    const code = character.charCodeAt(0);
-    return code < 0x20 || code === 0x7f ? ' ' : character;
-  })
-    .join('')
-    .trim();
-  for (const value of Object.values(secrets)) {
-    const secret = String(value);
-    if (secret.length >= 4) text = text.split(secret).join('***');
-  }
-  if (!text) return undefined;
-  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
-};
+export { sanitizedExcerpt };
 
 export const failed = (
   reason: VerificationFailureReason,
@@ -69,11 +51,12 @@ export const fromNetworkError = (error: unknown): VerificationResult => {
 export const fromHttpResponse = (
   response: { status: number; headers: Record<string, string | string[] | undefined>; body: string },
   secrets: FieldValues,
+  plain: FieldValues = {},
 ): VerificationResult => {
   const authenticate = response.headers['www-authenticate'];
   return fromHttpStatus(
     response.status,
     Array.isArray(authenticate) ? authenticate.join(', ') : authenticate,
-    sanitizedExcerpt(response.body, secrets),
+    sanitizedExcerpt(response.body, secrets, plain),
   );
 };

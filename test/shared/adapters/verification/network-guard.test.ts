@@ -47,27 +47,42 @@ describe('vetDestination', () => {
 
   it('refuses a name that resolves to a private address, or to a mix', async () => {
     await expect(
-      vetDestination('internal.example', { allowedHosts: [] }, resolveTo('10.0.0.5')),
+      vetDestination('internal.example', 443, { allowedHosts: [] }, resolveTo('10.0.0.5')),
     ).rejects.toBeInstanceOf(BlockedDestinationError);
     await expect(
-      vetDestination('mixed.example', { allowedHosts: [] }, resolveTo('8.8.8.8', '127.0.0.1')),
+      vetDestination('mixed.example', 443, { allowedHosts: [] }, resolveTo('8.8.8.8', '127.0.0.1')),
     ).rejects.toBeInstanceOf(BlockedDestinationError);
-    await expect(vetDestination('169.254.169.254', { allowedHosts: [] })).rejects.toBeInstanceOf(
+    await expect(vetDestination('169.254.169.254', 80, { allowedHosts: [] })).rejects.toBeInstanceOf(
       BlockedDestinationError,
     );
-    await expect(vetDestination('[::1]', { allowedHosts: [] })).rejects.toBeInstanceOf(
+    await expect(vetDestination('[::1]', 80, { allowedHosts: [] })).rejects.toBeInstanceOf(
       BlockedDestinationError,
     );
   });
 
   it('returns the vetted address for public names and for allow-listed hosts', async () => {
-    expect(await vetDestination('api.example', { allowedHosts: [] }, resolveTo('93.184.216.34'))).toEqual({
+    expect(
+      await vetDestination('api.example', 443, { allowedHosts: [] }, resolveTo('93.184.216.34')),
+    ).toEqual({
       address: '93.184.216.34',
       family: 4,
     });
-    expect(await vetDestination('127.0.0.1', { allowedHosts: ['127.0.0.1'] })).toEqual({
+    expect(await vetDestination('127.0.0.1', 8080, { allowedHosts: ['127.0.0.1:8080'] })).toEqual({
       address: '127.0.0.1',
       family: 4,
+    });
+  });
+
+  it('matches an allow-list entry on host and port, never on the host alone', async () => {
+    await expect(
+      vetDestination('127.0.0.1', 8000, { allowedHosts: ['127.0.0.1:8080'] }),
+    ).rejects.toBeInstanceOf(BlockedDestinationError);
+    await expect(vetDestination('127.0.0.1', 8080, { allowedHosts: ['127.0.0.1'] })).rejects.toBeInstanceOf(
+      BlockedDestinationError,
+    );
+    expect(await vetDestination('[::1]', 5432, { allowedHosts: ['[::1]:5432'] })).toEqual({
+      address: '::1',
+      family: 6,
     });
   });
 
@@ -75,7 +90,7 @@ describe('vetDestination', () => {
     const failing = async () => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
     };
-    await expect(vetDestination('nope.invalid', { allowedHosts: [] }, failing)).rejects.toBeInstanceOf(
+    await expect(vetDestination('nope.invalid', 443, { allowedHosts: [] }, failing)).rejects.toBeInstanceOf(
       UnresolvableHostError,
     );
   });

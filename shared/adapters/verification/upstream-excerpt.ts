@@ -1,0 +1,87 @@
+import type { FieldValues } from '../../domain/credential-fields.ts';
+
+const EXCERPT_LENGTH = 160;
+const FIELD_LENGTH = 100;
+/** The members of a JSON error body that describe the error and are meant for people. */
+const ERROR_MEMBERS = ['error', 'error_description', 'message', 'code'] as const;
+/** Shorter values are too common to mask or to suspect (a 3-letter key is not a credential). */
+const MIN_SECRET_LENGTH = 4;
+
+const normalized = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Every form in which an API might echo a value it received: raw, encoded, or in a Basic header. */
+const encodedForms = (value: string): string[] => {
+  const bytes = Buffer.from(value, 'utf8');
+  return [
+    value,
+    bytes.toString('base64'),
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+  ];
+};
+
+const sensitiveForms = (secrets: FieldValues, plain: FieldValues): string[] => {
+  const secretValues = Object.values(secrets)
+    .map(String)
+    .filter((value) => value.length >= MIN_SECRET_LENGTH);
+  const users = Object.values(plain)
+    .map(String)
+    .filter((value) => value.length <= 512);
+  const pairs = secretValues.flatMap((secret) =>
+    users.flatMap((user) => [
+      `${user}:${secret}`,
+      `${encodeURIComponent(user)}:${encodeURIComponent(secret)}`,
+    ]),
+  );
+  return [...secretValues, ...pairs].flatMap(encodedForms);
+};
+
+/**
+ * A short note of why the upstream refused, safe to show the caller. Free text of an upstream can
+ * carry what it received (an echoed Authorization header, a reflected key), so only the well-known
+ * error members of a JSON body are kept, every secret is masked in each encoding, and if anything
+ * still looks like a secret (spaced, reversed, re-cased) the excerpt is dropped altogether.
+ */
+export const sanitizedExcerpt = (
+  body: string,
+  secrets: FieldValues,
+  plain: FieldValues = {},
+): string | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const members = ERROR_MEMBERS.flatMap((name) => {
+    const value = (parsed as Record<string, unknown>)[name];
+    if (typeof value !== 'string' && typeof value !== 'number') return [];
+    const text = Array.from(String(value), (character) => {
+      const code = character.charCodeAt(0);
+      return code < 0x20 || code === 0x7f ? ' ' : character;
+    })
+      .join('')
+      .trim()
+      .slice(0, FIELD_LENGTH);
+    return text ? [`${name}: ${text}`] : [];
+  });
+  if (members.length === 0) return undefined;
+
+  const forms = sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length);
+  let text = members.join('; ');
+  for (const form of forms) text = text.split(form).join('***');
+  // When in doubt, say nothing: what survives masking must not contain any secret in any shape.
+  const flat = normalized(text);
+  const suspicious = forms.some((form) => {
+    const candidate = normalized(form);
+    if (candidate.length < MIN_SECRET_LENGTH) return false;
+    return flat.includes(candidate) || flat.includes([...candidate].reverse().join(''));
+  });
+  if (suspicious) return undefined;
+  return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+};
