@@ -1,3 +1,5 @@
+import type { Scope } from '../shared/lambda/scopes.ts';
+
 /**
  * The HTTP contract: every public route and the function that serves it. The CDK HTTP API and the
  * local gateway are both built from this list, so they cannot drift apart.
@@ -7,6 +9,8 @@ export interface Route {
   readonly path: string;
   /** Folder under functions/ holding `handler.ts` and `operation.ts`. */
   readonly functionName: FunctionName;
+  /** The OAuth2 scope a token needs: API Gateway refuses the request without it. */
+  readonly scope: Scope;
 }
 
 export const FUNCTION_NAMES = [
@@ -29,19 +33,59 @@ export const FUNCTION_NAMES = [
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/components', functionName: 'list-components' },
-  { method: 'GET', path: '/components/{componentId}', functionName: 'get-component' },
-  { method: 'POST', path: '/credentials', functionName: 'create-credential' },
-  { method: 'GET', path: '/credentials', functionName: 'list-credentials' },
-  { method: 'GET', path: '/credentials/{credentialId}', functionName: 'get-credential' },
-  { method: 'PATCH', path: '/credentials/{credentialId}', functionName: 'update-credential' },
-  { method: 'DELETE', path: '/credentials/{credentialId}', functionName: 'delete-credential' },
-  { method: 'GET', path: '/credentials/{credentialId}/usage', functionName: 'get-credential-usage' },
-  { method: 'POST', path: '/credentials/{credentialId}/replace', functionName: 'replace-credential' },
-  { method: 'POST', path: '/credentials/{credentialId}/verify', functionName: 'verify-credential' },
-  { method: 'GET', path: '/credentials/{credentialId}/audit', functionName: 'get-credential-audit' },
-  { method: 'PUT', path: '/flows/{flowId}', functionName: 'put-flow' },
-  { method: 'GET', path: '/flows/{flowId}', functionName: 'get-flow' },
-  { method: 'GET', path: '/flows', functionName: 'list-flows' },
-  { method: 'DELETE', path: '/flows/{flowId}', functionName: 'delete-flow' },
+  { method: 'GET', path: '/components', functionName: 'list-components', scope: 'credentials:read' },
+  {
+    method: 'GET',
+    path: '/components/{componentId}',
+    functionName: 'get-component',
+    scope: 'credentials:read',
+  },
+  { method: 'POST', path: '/credentials', functionName: 'create-credential', scope: 'credentials:write' },
+  { method: 'GET', path: '/credentials', functionName: 'list-credentials', scope: 'credentials:read' },
+  {
+    method: 'GET',
+    path: '/credentials/{credentialId}',
+    functionName: 'get-credential',
+    scope: 'credentials:read',
+  },
+  {
+    method: 'PATCH',
+    path: '/credentials/{credentialId}',
+    functionName: 'update-credential',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'DELETE',
+    path: '/credentials/{credentialId}',
+    functionName: 'delete-credential',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'GET',
+    path: '/credentials/{credentialId}/usage',
+    functionName: 'get-credential-usage',
+    scope: 'credentials:read',
+  },
+  {
+    method: 'POST',
+    path: '/credentials/{credentialId}/replace',
+    functionName: 'replace-credential',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'POST',
+    path: '/credentials/{credentialId}/verify',
+    functionName: 'verify-credential',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'GET',
+    path: '/credentials/{credentialId}/audit',
+    functionName: 'get-credential-audit',
+    scope: 'audit:read',
+  },
+  { method: 'PUT', path: '/flows/{flowId}', functionName: 'put-flow', scope: 'flows:write' },
+  { method: 'GET', path: '/flows/{flowId}', functionName: 'get-flow', scope: 'flows:read' },
+  { method: 'GET', path: '/flows', functionName: 'list-flows', scope: 'flows:read' },
+  { method: 'DELETE', path: '/flows/{flowId}', functionName: 'delete-flow', scope: 'flows:write' },
 ];

@@ -10,6 +10,8 @@ import { type FunctionName, ROUTES, type Route } from '../functions/routes.ts';
 import { AppError } from '../shared/errors/app-error.ts';
 import { toProblem } from '../shared/errors/problem.ts';
 import { MAX_BODY_BYTES } from '../shared/lambda/http-request.ts';
+import { problemResponse } from '../shared/lambda/http-response.ts';
+import { grantedScopes, insufficientScope } from '../shared/lambda/scopes.ts';
 import type { LocalIssuer } from './local-issuer.ts';
 
 export type LambdaHttpHandler = (
@@ -53,10 +55,33 @@ const lambdaContext = (functionName: string): Context =>
     succeed: () => {},
   }) as Context;
 
-const sendProblem = (response: ServerResponse, error: AppError): void => {
-  const problem = toProblem(error);
-  response.writeHead(problem.status, { 'content-type': 'application/problem+json' });
-  response.end(JSON.stringify(problem));
+const sendProblem = (
+  response: ServerResponse,
+  error: AppError,
+  headers: Record<string, string> = {},
+): void => {
+  const result = problemResponse(toProblem(error));
+  response.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), ...headers });
+  response.end(result.body);
+};
+
+/**
+ * How API Gateway's JWT authorizer hands claims to Lambda: every value as a string, arrays as
+ * `[a b]`. The handler must cope with exactly this, so the local stand-in does the same.
+ */
+const asApiGatewayClaim = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(String).join(' ')}]`;
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+};
+
+/** Repeated names are comma-joined, as API Gateway does in `queryStringParameters`. */
+const queryParameters = (url: URL): Record<string, string> | undefined => {
+  if (url.searchParams.size === 0) return undefined;
+  const joined: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    joined[name] = joined[name] === undefined ? value : `${joined[name]},${value}`;
+  return joined;
 };
 
 const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
@@ -102,6 +127,18 @@ export const startLocalGateway = async (options: {
         .filter((candidate) => candidate.match);
       const hit = candidates.find((candidate) => candidate.compiled.route.method === method);
       if (!hit?.match) {
+        if (candidates.length > 0) {
+          const allow = candidates.map((candidate) => candidate.compiled.route.method).join(', ');
+          sendProblem(
+            response,
+            new AppError(
+              'method_not_allowed',
+              `${url.pathname} does not answer ${method}; it answers ${allow}.`,
+            ),
+            { allow },
+          );
+          return;
+        }
         sendProblem(response, new AppError('route_not_found', `No route for ${method} ${url.pathname}.`));
         return;
       }
@@ -112,10 +149,14 @@ export const startLocalGateway = async (options: {
         if (!token) throw new Error('missing');
         claims = await verify(token);
       } catch {
-        sendProblem(
-          response,
-          new AppError('unauthorized', 'Send a valid bearer token (npm run token -- <tenantId>).'),
-        );
+        sendProblem(response, new AppError('unauthorized', 'Send a valid, unexpired bearer token.'), {
+          'www-authenticate': token ? 'Bearer error="invalid_token"' : 'Bearer',
+        });
+        return;
+      }
+      // The route's authorizationScopes, checked before the function runs, as API Gateway does.
+      if (!grantedScopes(claims).has(hit.compiled.route.scope)) {
+        sendProblem(response, insufficientScope(hit.compiled.route.scope));
         return;
       }
       const body = await readBody(request);
@@ -127,19 +168,25 @@ export const startLocalGateway = async (options: {
         return;
       }
       const { compiled } = hit;
-      const pathParameters = Object.fromEntries(
-        compiled.parameterNames.map((name, index) => [
-          name,
-          decodeURIComponent(hit.match?.[index + 1] ?? ''),
-        ]),
-      );
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(
+          compiled.parameterNames.map((name, index) => [
+            name,
+            decodeURIComponent(hit.match?.[index + 1] ?? ''),
+          ]),
+        );
+      } catch {
+        sendProblem(response, new AppError('malformed_request', 'The path has malformed percent-encoding.'));
+        return;
+      }
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([name, value]) => [
           name,
           Array.isArray(value) ? value.join(',') : (value ?? ''),
         ]),
       );
-      const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined;
+      const query = queryParameters(url);
       const routeKey = `${compiled.route.method} ${compiled.route.path}`;
       const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
         version: '2.0',
@@ -174,9 +221,9 @@ export const startLocalGateway = async (options: {
             // API Gateway passes claims as strings.
             jwt: {
               claims: Object.fromEntries(
-                Object.entries(claims).map(([name, value]) => [name, String(value)]),
+                Object.entries(claims).map(([name, value]) => [name, asApiGatewayClaim(value)]),
               ),
-              scopes: [],
+              scopes: [...grantedScopes(claims)],
             },
           },
         },
@@ -191,6 +238,29 @@ export const startLocalGateway = async (options: {
     } catch {
       sendProblem(response, new AppError('internal', 'internal'));
     }
+  });
+  // Node answers an oversized request line or header (a huge path or cursor) with a bare 431; the
+  // API answers problem+json everywhere.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const result = problemResponse(
+      toProblem(
+        tooLarge
+          ? new AppError(
+              'header_fields_too_large',
+              'The request line or headers are too large (16 KB at most).',
+            )
+          : new AppError('malformed_request', 'The request is not valid HTTP.'),
+      ),
+    );
+    const headers = Object.entries(result.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n');
+    const body = result.body ?? '';
+    socket.end(
+      `HTTP/1.1 ${result.statusCode} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n${headers}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.keepAliveTimeout = 5000;
   const host = options.host ?? '127.0.0.1';

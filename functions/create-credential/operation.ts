@@ -22,6 +22,7 @@ export type CreateCredentialInput = z.infer<typeof CreateCredentialInput>;
 
 export const createCredentialOperation = defineOperation({
   name: 'createCredential',
+  scope: 'credentials:write',
   input: CreateCredentialInput,
   fromHttp: (request) => ({ body: request.body, idempotencyKey: request.headers['idempotency-key'] }),
   execute: (deps, actor, input) =>

@@ -13,6 +13,7 @@ export const DeleteCredentialInput = z.strictObject({
 
 export const deleteCredentialOperation = defineOperation({
   name: 'deleteCredential',
+  scope: 'credentials:write',
   input: DeleteCredentialInput,
   fromHttp: (request) => {
     const { dryRun, ...unknown } = request.query;

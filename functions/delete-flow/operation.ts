@@ -12,6 +12,7 @@ export const DeleteFlowInput = z.strictObject({
 
 export const deleteFlowOperation = defineOperation({
   name: 'deleteFlow',
+  scope: 'flows:write',
   input: DeleteFlowInput,
   fromHttp: (request) => ({
     flowId: request.pathParameters.flowId,

@@ -8,6 +8,7 @@ export const GetComponentInput = z.strictObject({ componentId: componentIdSchema
 
 export const getComponentOperation = defineOperation({
   name: 'getComponent',
+  scope: 'credentials:read',
   input: GetComponentInput,
   fromHttp: (request) => ({ componentId: request.pathParameters.componentId }),
   execute: (deps, actor, input) => getComponent(deps, actor, input.componentId),

@@ -12,6 +12,7 @@ export const GetCredentialAuditInput = z.strictObject({
 
 export const getCredentialAuditOperation = defineOperation({
   name: 'getCredentialAudit',
+  scope: 'audit:read',
   input: GetCredentialAuditInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId, ...request.query }),
   execute: (deps, actor, input) => credentialAudit(deps, actor, { ...input, limit: input.limit ?? 50 }),

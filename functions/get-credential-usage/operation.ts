@@ -8,6 +8,7 @@ export const GetCredentialUsageInput = z.strictObject({ credentialId: credential
 
 export const getCredentialUsageOperation = defineOperation({
   name: 'getCredentialUsage',
+  scope: 'credentials:read',
   input: GetCredentialUsageInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
   execute: (deps, actor, input) => credentialUsage(deps, actor, input.credentialId),

@@ -10,6 +10,7 @@ export const GetCredentialInput = z.strictObject({ credentialId: credentialIdSch
 
 export const getCredentialOperation = defineOperation({
   name: 'getCredential',
+  scope: 'credentials:read',
   input: GetCredentialInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
   execute: (deps, actor, input) => getCredential(deps, actor, input.credentialId),

@@ -10,6 +10,7 @@ export const GetFlowInput = z.strictObject({ flowId: flowIdSchema });
 
 export const getFlowOperation = defineOperation({
   name: 'getFlow',
+  scope: 'flows:read',
   input: GetFlowInput,
   fromHttp: (request) => ({ flowId: request.pathParameters.flowId }),
   execute: (deps, actor, input) => getFlow(deps, actor, input.flowId),

@@ -7,6 +7,7 @@ export const ListComponentsInput = z.strictObject({});
 
 export const listComponentsOperation = defineOperation({
   name: 'listComponents',
+  scope: 'credentials:read',
   input: ListComponentsInput,
   fromHttp: () => ({}),
   execute: (deps, actor) => listComponents(deps, actor),

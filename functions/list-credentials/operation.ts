@@ -13,6 +13,7 @@ export const ListCredentialsInput = z.strictObject({
 
 export const listCredentialsOperation = defineOperation({
   name: 'listCredentials',
+  scope: 'credentials:read',
   input: ListCredentialsInput,
   fromHttp: (request) => request.query,
   execute: (deps, actor, input) => listCredentials(deps, actor, { ...input, limit: input.limit ?? 20 }),

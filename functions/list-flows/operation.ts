@@ -9,6 +9,7 @@ export const ListFlowsInput = z.strictObject({ limit: limitSchema, cursor: curso
 
 export const listFlowsOperation = defineOperation({
   name: 'listFlows',
+  scope: 'flows:read',
   input: ListFlowsInput,
   fromHttp: (request) => request.query,
   execute: (deps, actor, input) => listFlows(deps, actor, { ...input, limit: input.limit ?? 20 }),

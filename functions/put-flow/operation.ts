@@ -31,6 +31,7 @@ export const PutFlowInput = z.strictObject({
 
 export const putFlowOperation = defineOperation({
   name: 'putFlow',
+  scope: 'flows:write',
   input: PutFlowInput,
   fromHttp: (request) => ({
     flowId: request.pathParameters.flowId,

@@ -11,6 +11,7 @@ export const ReplaceCredentialInput = z.strictObject({
 
 export const replaceCredentialOperation = defineOperation({
   name: 'replaceCredential',
+  scope: 'credentials:write',
   input: ReplaceCredentialInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId, body: request.body }),
   execute: (deps, actor, input) =>

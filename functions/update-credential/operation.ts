@@ -21,6 +21,7 @@ export const UpdateCredentialInput = z.strictObject({
 
 export const updateCredentialOperation = defineOperation({
   name: 'updateCredential',
+  scope: 'credentials:write',
   input: UpdateCredentialInput,
   fromHttp: (request) => {
     const expectedVersion = ifMatchVersion(request);

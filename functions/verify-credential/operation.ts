@@ -10,6 +10,7 @@ export const VerifyCredentialInput = z.strictObject({ credentialId: credentialId
 
 export const verifyCredentialOperation = defineOperation({
   name: 'verifyCredential',
+  scope: 'credentials:write',
   input: VerifyCredentialInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
   execute: (deps, actor, input) => reverifyCredential(deps, actor, input.credentialId),

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'corrupt_item'
   | 'not_found'
   | 'route_not_found'
+  | 'method_not_allowed'
+  | 'header_fields_too_large'
   | 'version_mismatch'
   | 'precondition_required'
   | 'credential_in_use'

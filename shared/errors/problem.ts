@@ -20,6 +20,8 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   corrupt_item: [500, 'Corrupt stored item'],
   not_found: [404, 'Not found'],
   route_not_found: [404, 'No such route'],
+  method_not_allowed: [405, 'Method not allowed'],
+  header_fields_too_large: [431, 'Request header fields too large'],
   conflict: [409, 'Conflict'],
   credential_in_use: [409, 'Credential in use'],
   version_mismatch: [412, 'Version mismatch'],

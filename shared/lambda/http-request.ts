@@ -40,7 +40,24 @@ const parseBody = (
   }
 };
 
+/**
+ * API Gateway comma-joins a repeated parameter, so `?dryRun=true&dryRun=false` would reach the
+ * function as one value; which one the caller meant is unknowable, so it is refused.
+ */
+const assertNoRepeatedParameters = (rawQueryString: string | undefined): void => {
+  const seen = new Set<string>();
+  for (const [name] of new URLSearchParams(rawQueryString ?? '')) {
+    if (seen.has(name))
+      throw new AppError(
+        'malformed_request',
+        `The query parameter '${name.slice(0, 64)}' is repeated; send it once.`,
+      );
+    seen.add(name);
+  }
+};
+
 export const toHttpRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): HttpRequest => {
+  assertNoRepeatedParameters(event.rawQueryString);
   const headers = Object.fromEntries(
     Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value ?? '']),
   );

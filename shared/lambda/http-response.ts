@@ -20,8 +20,22 @@ export const noContent = (headers: Record<string, string> = {}): HttpResult => (
   headers: { ...SECURITY_HEADERS, ...headers },
 });
 
+/** RFC 6750 §3: what a bearer-token client needs to know about a refused token. */
+const authenticateHeader = (problem: Problem): Record<string, string> => {
+  if (problem.code === 'unauthorized') return { 'www-authenticate': 'Bearer error="invalid_token"' };
+  if (problem.code === 'insufficient_scope')
+    return {
+      'www-authenticate': `Bearer error="insufficient_scope", scope="${String(problem.requiredScope ?? '')}"`,
+    };
+  return {};
+};
+
 export const problemResponse = (problem: Problem): HttpResult => ({
   statusCode: problem.status,
-  headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS },
+  headers: {
+    'content-type': 'application/problem+json',
+    ...SECURITY_HEADERS,
+    ...authenticateHeader(problem),
+  },
   body: JSON.stringify(problem),
 });

@@ -10,14 +10,34 @@ import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts'
 import { type HttpResult, problemResponse } from './http-response.ts';
 import type { Operation } from './operation.ts';
 import { parseInput } from './schema.ts';
+import { assertScope } from './scopes.ts';
 
 /** The JWT claim that carries the tenant (set by the tenant's identity provider). */
 export const TENANT_CLAIM = 'tenant_id';
 
+/**
+ * API Gateway hands every claim over as a string, so `null`, `true`, `12345` or `["globex"]` in a
+ * token arrive as `"null"`, `"true"`, `"12345"` or `"[globex]"`. Only what a JSON string claim
+ * could have been names a tenant: anything that reads back as another JSON value is refused.
+ */
+const stringifiedNonString = (value: string): boolean => {
+  if (['undefined', 'nan', 'infinity', '-infinity'].includes(value.toLowerCase())) return true;
+  try {
+    return typeof JSON.parse(value) !== 'string';
+  } catch {
+    return false;
+  }
+};
+
 const actorFromClaims = (claims: HttpRequest['claims']): Actor => {
   const tenantId = claims[TENANT_CLAIM];
   const subject = claims.sub;
-  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId) || typeof subject !== 'string') {
+  if (
+    typeof tenantId !== 'string' ||
+    !TENANT_ID_PATTERN.test(tenantId) ||
+    stringifiedNonString(tenantId) ||
+    typeof subject !== 'string'
+  ) {
     throw new AppError('unauthorized', 'The token does not name a tenant.');
   }
   return { tenantId, subject };
@@ -42,6 +62,8 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
     if (isHttpEvent(event)) {
       const request = toHttpRequest(event);
       const actor = assertInScope(actorFromClaims(request.claims), deps.tenantScope);
+      // API Gateway checks the route's scope first; this keeps the rule where the code is.
+      assertScope(request.claims, op.scope);
       const input = parseInput(op.input, op.fromHttp(request));
       return op.toHttp(await op.execute(deps, actor, input));
     }

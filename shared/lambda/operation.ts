@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import type { HttpRequest } from './http-request.ts';
 import type { HttpResult } from './http-response.ts';
+import type { Scope } from './scopes.ts';
 
 /**
  * One credential operation, independent of how it is invoked. The same `input` schema validates an
@@ -11,6 +12,8 @@ import type { HttpResult } from './http-response.ts';
  */
 export interface Operation<S extends z.core.$ZodType = z.core.$ZodType, Output = unknown> {
   readonly name: string;
+  /** The scope an HTTPS caller's token needs. Direct invocations are authorised by IAM instead. */
+  readonly scope: Scope;
   readonly input: S;
   // Method signatures (not function properties) so any operation fits the erased `Operation` type.
   fromHttp(request: HttpRequest): unknown;

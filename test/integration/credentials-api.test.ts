@@ -174,7 +174,7 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       service.calls.reset();
       const patched = await service.api('PATCH', path, {
         token: alice,
-        body: { fields: { port: 6432 } },
+        body: { fields: { user: 'svc-2' } },
         headers: { 'if-match': '"1"' },
       });
 
@@ -185,9 +185,9 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       expect(patched.headers.get('etag')).toBe('"2"');
       expect(patched.body.fields).toEqual({
         host: 'db.example.com',
-        port: 6432,
+        port: 5432,
         database: 'app',
-        user: 'svc',
+        user: 'svc-2',
       });
       expect(patched.body.secretFieldsSet).toEqual(['password']);
       // The password did not change: no new secret version.
@@ -210,14 +210,14 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       expect(patched.status).toBe(200);
       expect(patched.body.name).toBe('rotated');
       expect(patched.text).not.toContain('second-key');
-      expect((await service.deps.secrets.read(address)).values).toEqual({ apiKey: 'second-key' });
+      expect((await service.deps.secrets.read(address)).values).toMatchObject({ apiKey: 'second-key' });
       const second = await service.api('PATCH', `/credentials/${created.body.id}`, {
         token: alice,
         body: { fields: { apiKey: 'third-key' } },
         headers: { 'if-match': '"1"' },
       });
       expect(second.status).toBe(412);
-      expect((await service.deps.secrets.read(address)).values).toEqual({ apiKey: 'second-key' });
+      expect((await service.deps.secrets.read(address)).values).toMatchObject({ apiKey: 'second-key' });
     });
 
     it('rejects clearing a required field and unknown fields', async () => {

@@ -29,6 +29,7 @@ describe("every function's role grants what its code does", () => {
   beforeAll(async () => {
     service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     oauth = await startOAuth2TestServer();
+    service.allowVerificationTarget(oauth.url);
     token = await service.token('tenant-iam');
   });
   afterAll(async () => {

@@ -1,15 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { ComponentDefinition } from '../../../shared/domain/component.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import {
   buildComponentRegistry,
   DEFAULT_COMPONENT_SETTINGS,
 } from '../../../shared/domain/component-registry.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
+import { bindSecret } from '../../../shared/domain/secret-binding.ts';
 import type { CredentialRepository } from '../../../shared/ports/credential-repository.ts';
 import { silentLogger } from '../../../shared/ports/logger.ts';
 import type { SecretStore } from '../../../shared/ports/secret-store.ts';
 import { updateCredential } from '../../../shared/use-cases/update-credential.ts';
 import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dependencies.ts';
+
+const registry = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+const petstore = registry.find((component) => component.id === 'petstore') as ComponentDefinition;
 
 const stored: Credential = {
   tenantId: 't',
@@ -34,7 +39,10 @@ const stored: Credential = {
 /** In-memory fakes of the ports: the rules of the use case, without AWS. */
 const fakes = (verdict: 'verified' | 'refused' = 'verified') => {
   const secrets = {
-    read: vi.fn(async () => ({ values: { apiKey: 'old-key' }, versionId: 'v1' })),
+    read: vi.fn(async () => ({
+      values: bindSecret(petstore, stored.fields, { apiKey: 'old-key' }),
+      versionId: 'v1',
+    })),
     putVersion: vi.fn(async () => 'v2'),
   };
   const credentials = {
@@ -58,7 +66,7 @@ const fakes = (verdict: 'verified' | 'refused' = 'verified') => {
     ),
   };
   const deps = {
-    components: componentCatalog(buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS)),
+    components: componentCatalog(registry),
     credentials: credentials as unknown as CredentialRepository,
     secrets: secrets as unknown as SecretStore,
     verifier,
@@ -116,7 +124,7 @@ describe('updateCredential', () => {
     });
     expect(secrets.putVersion).toHaveBeenCalledWith(
       { tenantId: 't', credentialId: stored.id },
-      { apiKey: 'new-key' },
+      bindSecret(petstore, {}, { apiKey: 'new-key' }),
       expect.any(String),
     );
     expect(updated).toMatchObject({ secretVersionId: 'v2', status: 'verified' });
@@ -136,5 +144,32 @@ describe('updateCredential', () => {
     });
     expect(secrets.putVersion).not.toHaveBeenCalled();
     expect(credentials.update).not.toHaveBeenCalled();
+  });
+
+  it('refuses a destination change without the secrets, before any AWS call', async () => {
+    const { deps, secrets, credentials, verifier } = fakes();
+    await expect(
+      updateCredential(deps, actor, {
+        credentialId: '01ARZ3NDEKTSV4RRFFQ69G5FAV.http-api-key',
+        expectedVersion: 3,
+        fields: { baseUrl: 'https://attacker.example' },
+      }),
+    ).rejects.toMatchObject({ code: 'secrets_required', extensions: { secretFields: ['apiKey'] } });
+    expect(credentials.get).not.toHaveBeenCalled();
+    expect(secrets.read).not.toHaveBeenCalled();
+    expect(verifier.verify).not.toHaveBeenCalled();
+  });
+
+  it('refuses to send a stored secret whose binding does not match the stored destination', async () => {
+    const { deps, secrets, verifier } = fakes();
+    secrets.read.mockResolvedValueOnce({ values: { apiKey: 'old-key' }, versionId: 'v1' });
+    await expect(
+      updateCredential(deps, actor, {
+        credentialId: stored.id,
+        expectedVersion: 3,
+        fields: { apiKey: 'k2' },
+      }),
+    ).rejects.toMatchObject({ code: 'secrets_required' });
+    expect(verifier.verify).not.toHaveBeenCalled();
   });
 });

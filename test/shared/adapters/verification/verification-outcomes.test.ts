@@ -6,14 +6,25 @@ import {
 } from '../../../../shared/adapters/verification/verification-outcomes.ts';
 
 describe('sanitizedExcerpt', () => {
-  it('masks every secret value, drops control characters and cuts the text short', () => {
-    const excerpt = sanitizedExcerpt(`{"error":"key sk-123456 is revoked"}\n\u0000${'x'.repeat(500)}`, {
-      apiKey: 'sk-123456',
-    });
-    expect(excerpt).toContain('key *** is revoked');
+  it('keeps only the error members of a JSON body, masks secrets, drops control characters, cuts short', () => {
+    const excerpt = sanitizedExcerpt(
+      JSON.stringify({
+        error: 'key sk-123456 is revoked\u0000',
+        detail: 'sk-123456',
+        message: 'x'.repeat(500),
+      }),
+      { apiKey: 'sk-123456' },
+    );
+    expect(excerpt).toMatch(/^error: key \*\*\* is revoked; message: x+/);
     expect(excerpt).not.toContain('sk-123456');
     expect(excerpt).not.toContain('\u0000');
     expect(excerpt?.length).toBeLessThanOrEqual(161);
+  });
+
+  it('never returns free text, only a JSON body', () => {
+    expect(
+      sanitizedExcerpt('<html>Authorization: Basic abc</html>', { password: 'pw-123456' }),
+    ).toBeUndefined();
   });
 
   it('returns nothing for an empty body', () => {

@@ -1,0 +1,37 @@
+import { AppError } from '../errors/app-error.ts';
+
+/** OAuth2 scopes a token needs per route: least privilege inside a tenant. */
+export const SCOPES = [
+  'credentials:read',
+  'credentials:write',
+  'flows:read',
+  'flows:write',
+  'audit:read',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * The scopes a token grants, from `scope` (RFC 8693 / RFC 9068: space-separated) or `scp` (an
+ * array in Azure AD and Okta tokens, which API Gateway hands over as the string `[a b]`).
+ */
+export const grantedScopes = (claims: Readonly<Record<string, unknown>>): Set<string> => {
+  const granted = new Set<string>();
+  for (const claim of [claims.scope, claims.scp]) {
+    const values = Array.isArray(claim)
+      ? claim.map(String)
+      : typeof claim === 'string'
+        ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/)
+        : [];
+    for (const value of values) if (value) granted.add(value);
+  }
+  return granted;
+};
+
+export const insufficientScope = (required: Scope): AppError =>
+  new AppError('insufficient_scope', `This request needs a token with the scope '${required}'.`, {
+    extensions: { requiredScope: required },
+  });
+
+export const assertScope = (claims: Readonly<Record<string, unknown>>, required: Scope): void => {
+  if (!grantedScopes(claims).has(required)) throw insufficientScope(required);
+};
