@@ -12,7 +12,8 @@ export type SecretAction =
   | 'TagResource'
   | 'GetSecretValue'
   | 'PutSecretValue'
-  | 'DeleteSecret';
+  | 'DeleteSecret'
+  | 'DescribeSecret';
 
 /** Functions without an HTTP route: invoked by workflows, streams or schedules. */
 export type BackgroundFunctionName =
@@ -104,7 +105,8 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   },
   'purge-deleted-secrets': {
     table: [],
-    secrets: ['DeleteSecret'],
+    // DescribeSecret: the secret's tags must name the deleted credential before it is removed.
+    secrets: ['DescribeSecret', 'DeleteSecret'],
     description: 'Table stream consumer: schedules secret deletions',
   },
   'sweep-orphan-secrets': {

@@ -9,5 +9,11 @@ const publisher = eventBridgeEventPublisher(new EventBridgeClient({}), busName);
 
 /** The table stream's second consumer: retried by Lambda, then sent to the dead-letter queue. */
 export const handler = async (event: DynamoDBStreamEvent): Promise<void> => {
-  await publisher.publish(lifecycleEvents(event));
+  await publisher.publish(
+    lifecycleEvents(event, (error) =>
+      process.stdout.write(
+        `${JSON.stringify({ level: 'warn', message: 'skipped a malformed audit record', key: (error as { extensions?: { key?: unknown } }).extensions?.key })}\n`,
+      ),
+    ),
+  );
 };

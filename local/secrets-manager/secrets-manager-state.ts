@@ -276,7 +276,7 @@ export class SecretsManagerState {
     if (secret.deletedDate !== undefined) {
       throw new SecretsManagerError(
         'InvalidRequestException',
-        "You can't perform this operation on the secret because it was already scheduled for deletion.",
+        "You can't perform this operation on the secret because it was marked for deletion.",
       );
     }
     secret.deletedDate = seconds();

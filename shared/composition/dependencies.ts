@@ -26,10 +26,12 @@ export const buildDependencies = (
   const clients = overrides.clients ?? createAwsClients(config);
   const logger = overrides.logger ?? jsonLogger('credentials-service');
   const nextUlid = monotonicFactory();
+  const onCorruptItem = (itemKey: { PK: string; SK: string }) =>
+    logger.warn('skipped a malformed item', { code: 'corrupt_item', key: itemKey });
   return {
     components: componentCatalog(buildComponentRegistry({ petstoreBaseUrl: config.petstoreBaseUrl })),
-    credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName),
-    flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName),
+    credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName, undefined, onCorruptItem),
+    flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName, onCorruptItem),
     secrets: secretsManagerSecretStore(clients.secretsManager, {
       prefix: config.secretPrefix,
       recoveryWindowDays: config.secretRecoveryWindowDays,

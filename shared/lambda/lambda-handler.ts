@@ -94,6 +94,7 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
         code: problem.code,
         requestId: request.context?.awsRequestId,
         ...(problem.status >= 500 ? describeError(request.error) : {}),
+        ...(problem.code === 'corrupt_item' ? { key: problem.key } : {}),
       });
       if (isHttpEvent(request.event)) {
         request.response = problemResponse(problem);

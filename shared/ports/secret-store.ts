@@ -11,6 +11,8 @@ export interface SecretStore {
   /** Writes a new version; `requestToken` makes a retried write a no-op. Returns the version id. */
   putVersion(address: SecretAddress, values: FieldValues, requestToken: string): Promise<string>;
   read(address: SecretAddress, versionId?: string): Promise<{ values: FieldValues; versionId: string }>;
+  /** What the secret says about itself: its tags and whether it is scheduled for deletion; null if gone. */
+  describe(address: SecretAddress): Promise<{ tags: Record<string, string>; deleted: boolean } | null>;
   /** Schedules deletion with the deployment's recovery window; already scheduled or gone counts as done. */
   scheduleDeletion(address: SecretAddress): Promise<void>;
   /** For a secret that was never exposed (its item was never written): removed at once. */

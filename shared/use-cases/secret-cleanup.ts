@@ -14,6 +14,20 @@ export const purgeDeletedSecrets = async (
   const failed: SecretAddress[] = [];
   for (const address of removed) {
     try {
+      // The secret names its owner in its tags; one that names another credential (or none) is
+      // not this deletion's to remove, whatever the name says.
+      const described = await deps.secrets.describe(address);
+      if (described === null || described.deleted) continue;
+      if (
+        described.tags.tenant !== address.tenantId ||
+        described.tags.credentialId !== address.credentialId
+      ) {
+        deps.logger.error('refused to delete a secret whose tags name another owner', {
+          tenantId: address.tenantId,
+          credentialId: address.credentialId,
+        });
+        continue;
+      }
       await deps.secrets.scheduleDeletion(address);
     } catch (error) {
       deps.logger.error('could not schedule secret deletion', {

@@ -19,6 +19,7 @@ import type {
   ListQuery,
   Page,
 } from '../../ports/credential-repository.ts';
+import { CountItem, type ItemKey, parseItem, UsageItem } from './item-schemas.ts';
 import {
   auditFromItem,
   auditItem,
@@ -37,6 +38,7 @@ import {
   idempotencySk,
   type Key,
   key,
+  parseItems,
   TTL_ATTRIBUTE,
   tenantPk,
   toAttributes,
@@ -50,6 +52,7 @@ export const dynamoDbCredentialRepository = (
   client: DynamoDBClient,
   tableName: string,
   auditRetentionDays = AUDIT_RETENTION_DAYS,
+  onCorruptItem: (itemKey: ItemKey) => void = () => {},
 ): CredentialRepository => {
   const get = async (tenantId: string, credentialId: string): Promise<Credential | null> => {
     const { Item } = await client.send(
@@ -169,7 +172,7 @@ export const dynamoDbCredentialRepository = (
       }),
     );
     return {
-      items: (result.Items ?? []).map(credentialFromItem),
+      items: parseItems(result.Items ?? [], credentialFromItem, onCorruptItem),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
   };
@@ -308,18 +311,33 @@ export const dynamoDbCredentialRepository = (
     return items;
   };
 
+  /** The malformed ones skipped and reported, as in every list. */
+  const parsedPrefix = async <S extends Parameters<typeof parseItem>[0]>(
+    tenantId: string,
+    prefix: string,
+    schema: S,
+  ) =>
+    (await queryPrefix(tenantId, prefix)).flatMap((attributes) => {
+      const itemKey = { PK: String(attributes.PK), SK: String(attributes.SK) };
+      try {
+        return [parseItem(schema, itemKey, attributes, () => true)];
+      } catch {
+        onCorruptItem(itemKey);
+        return [];
+      }
+    });
+
   const countByComponent = async (tenantId: string): Promise<Record<string, number>> =>
     Object.fromEntries(
-      (await queryPrefix(tenantId, 'COUNT#')).map(({ componentId, credentialCount }) => [
-        String(componentId),
-        Number(credentialCount ?? 0),
+      (await parsedPrefix(tenantId, 'COUNT#', CountItem)).map(({ componentId, credentialCount }) => [
+        componentId,
+        credentialCount,
       ]),
     );
 
   const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> =>
-    (await queryPrefix(tenantId, usagePrefix(credentialId))).map(
-      ({ flowId, flowName, flowStatus, stepIds }) =>
-        ({ flowId, flowName, flowStatus, stepIds }) as CredentialUsage,
+    (await parsedPrefix(tenantId, usagePrefix(credentialId), UsageItem)).map(
+      ({ flowId, flowName, flowStatus, stepIds }) => ({ flowId, flowName, flowStatus, stepIds }),
     );
 
   const getWithFlow = async (tenantId: string, flowId: string, credentialId: string) => {
@@ -362,7 +380,7 @@ export const dynamoDbCredentialRepository = (
       }),
     );
     return {
-      items: (result.Items ?? []).map(auditFromItem),
+      items: parseItems(result.Items ?? [], auditFromItem, onCorruptItem),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
   };

@@ -9,6 +9,7 @@ import { type CredentialUse, type Flow, usesOf } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Page } from '../../ports/credential-repository.ts';
 import type { FlowChange, FlowRepository } from '../../ports/flow-repository.ts';
+import type { ItemKey } from './item-schemas.ts';
 import {
   credentialKey,
   decodeCursor,
@@ -17,6 +18,7 @@ import {
   flowItem,
   flowSk,
   key,
+  parseItems,
   tenantPk,
   toAttributes,
   usageSk,
@@ -178,7 +180,11 @@ const explainFailure = (error: unknown, roles: readonly ItemRole[]): unknown => 
   return error;
 };
 
-export const dynamoDbFlowRepository = (client: DynamoDBClient, tableName: string): FlowRepository => ({
+export const dynamoDbFlowRepository = (
+  client: DynamoDBClient,
+  tableName: string,
+  onCorruptItem: (itemKey: ItemKey) => void = () => {},
+): FlowRepository => ({
   async get(tenantId, flowId) {
     const { Item } = await client.send(
       new GetItemCommand({
@@ -202,7 +208,7 @@ export const dynamoDbFlowRepository = (client: DynamoDBClient, tableName: string
       }),
     );
     return {
-      items: (result.Items ?? []).map(flowFromItem),
+      items: parseItems(result.Items ?? [], flowFromItem, onCorruptItem),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
   },

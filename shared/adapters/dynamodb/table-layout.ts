@@ -4,6 +4,14 @@ import type { AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
+import {
+  AuditItem,
+  CredentialItem,
+  FlowItem,
+  type ItemKey,
+  isCorruptItem,
+  parseItem,
+} from './item-schemas.ts';
 
 /**
  * The one module that knows the single-table layout. Every item a tenant owns lives under
@@ -42,6 +50,17 @@ export const key = (pk: string, sk: string): Key => ({ PK: { S: pk }, SK: { S: s
 export const credentialKey = (tenantId: string, credentialId: string): Key =>
   key(tenantPk(tenantId), credentialSk(credentialId));
 
+/** The credential a key addresses, or null for any other kind of item. */
+export const credentialAddressFromKey = (itemKey: Key): { tenantId: string; credentialId: string } | null => {
+  const pk = itemKey.PK?.S;
+  const sk = itemKey.SK?.S;
+  if (!pk?.startsWith('T#') || !sk?.startsWith('CRED#')) return null;
+  const tenantId = pk.slice(2);
+  const credentialId = sk.slice(5);
+  if (!tenantId || !credentialId || tenantId.includes('#')) return null;
+  return { tenantId, credentialId };
+};
+
 export const toAttributes = (value: Record<string, unknown>): Key =>
   marshall(value, { removeUndefinedValues: true, convertEmptyValues: false });
 export const fromAttributes = (item: Key): Record<string, unknown> => unmarshall(item);
@@ -56,9 +75,21 @@ export const credentialItem = (credential: Credential): Key =>
     ...credential,
   });
 
+const keyOf = (attributes: Record<string, unknown>): ItemKey => ({
+  PK: String(attributes.PK ?? ''),
+  SK: String(attributes.SK ?? ''),
+});
+
 export const credentialFromItem = (item: Key): Credential => {
-  const { PK: _pk, SK: _sk, GSI1PK: _gpk, GSI1SK: _gsk, entity: _entity, ...rest } = fromAttributes(item);
-  return rest as unknown as Credential;
+  const attributes = fromAttributes(item);
+  const itemKey = keyOf(attributes);
+  return parseItem(
+    CredentialItem,
+    itemKey,
+    attributes,
+    (credential) =>
+      itemKey.PK === tenantPk(credential.tenantId) && itemKey.SK === credentialSk(credential.id),
+  ) as Credential;
 };
 
 export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
@@ -72,17 +103,49 @@ export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
   });
 
 export const auditFromItem = (item: Key): AuditEntry => {
-  const { PK: _pk, SK: _sk, entity: _entity, [TTL_ATTRIBUTE]: _ttl, ...rest } = fromAttributes(item);
-  return rest as unknown as AuditEntry;
+  const attributes = fromAttributes(item);
+  const itemKey = keyOf(attributes);
+  return parseItem(
+    AuditItem,
+    itemKey,
+    attributes,
+    (entry) =>
+      itemKey.PK === tenantPk(entry.tenantId) && itemKey.SK.startsWith(auditPrefix(entry.credentialId)),
+  ) as AuditEntry;
 };
 
 export const flowItem = (flow: Flow): Key =>
   toAttributes({ PK: tenantPk(flow.tenantId), SK: flowSk(flow.flowId), entity: 'flow', ...flow });
 
 export const flowFromItem = (item: Key): Flow => {
-  const { PK: _pk, SK: _sk, entity: _entity, ...rest } = fromAttributes(item);
-  return rest as unknown as Flow;
+  const attributes = fromAttributes(item);
+  const itemKey = keyOf(attributes);
+  return parseItem(
+    FlowItem,
+    itemKey,
+    attributes,
+    (flow) => itemKey.PK === tenantPk(flow.tenantId) && itemKey.SK === flowSk(flow.flowId),
+  ) as Flow;
 };
+
+/**
+ * A page of items with the malformed ones left out: one bad item must not hide the rest of a list.
+ * Each one skipped is reported (by key) so it can be repaired.
+ */
+export const parseItems = <T>(
+  items: readonly Key[],
+  fromItem: (item: Key) => T,
+  onCorrupt: (itemKey: ItemKey) => void,
+): T[] =>
+  items.flatMap((item) => {
+    try {
+      return [fromItem(item)];
+    } catch (error) {
+      if (!isCorruptItem(error)) throw error;
+      onCorrupt(keyOf(fromAttributes(item)));
+      return [];
+    }
+  });
 
 /**
  * Cursors are the last evaluated key's sort attributes, base64url-encoded. The partition key is

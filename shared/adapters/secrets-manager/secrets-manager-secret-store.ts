@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
   ListSecretsCommand,
@@ -28,6 +29,19 @@ export const secretsManagerSecretStore = (
   settings: SecretStoreSettings,
 ): SecretStore => {
   const name = (address: Parameters<SecretStore['read']>[0]) => secretName(settings.prefix, address);
+  const describe: SecretStore['describe'] = async (address) => {
+    try {
+      const described = await client.send(new DescribeSecretCommand({ SecretId: name(address) }));
+      return {
+        tags: Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+        deleted: described.DeletedDate !== undefined,
+      };
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return null;
+      throw error;
+    }
+  };
+
   return {
     async create(address, values) {
       const { VersionId } = await client.send(
@@ -64,6 +78,8 @@ export const secretsManagerSecretStore = (
       return { values: parseValues(result.SecretString), versionId: result.VersionId ?? '' };
     },
 
+    describe,
+
     async scheduleDeletion(address) {
       try {
         await client.send(
@@ -73,9 +89,14 @@ export const secretsManagerSecretStore = (
           }),
         );
       } catch (error) {
-        // Gone already, or already scheduled (a retry of the durable clean-up): the goal is met.
+        // Gone already: the goal is met.
         if (error instanceof ResourceNotFoundException) return;
-        if (error instanceof InvalidRequestException && /scheduled for deletion/i.test(error.message)) return;
+        // InvalidRequestException also means other things, and its wording is not a contract: only
+        // DescribeSecret's DeletedDate says "already scheduled" (a retry of the durable clean-up).
+        if (error instanceof InvalidRequestException) {
+          const described = await describe(address);
+          if (described === null || described.deleted) return;
+        }
         throw error;
       }
     },

@@ -1,0 +1,95 @@
+import * as z from 'zod/mini';
+import { AppError } from '../../errors/app-error.ts';
+
+/**
+ * What an item must look like to be served. Items can be written outside the service (a bad
+ * migration, a console edit); one that does not parse is never returned as data.
+ */
+const text = z.string();
+const isoTime = z.string().check(z.minLength(10), z.maxLength(40));
+const count = z.int().check(z.gte(0));
+const fieldValue = z.union([z.string(), z.number()]);
+
+export const CredentialItem = z.object({
+  tenantId: text,
+  id: text,
+  componentId: text,
+  name: z.nullable(z.string().check(z.maxLength(200))),
+  fields: z.record(z.string(), fieldValue),
+  secretFieldsSet: z.array(z.string()),
+  secretVersionId: z.string().check(z.minLength(1)),
+  status: z.enum(['unverified', 'verified', 'invalid', 'unreachable']),
+  statusReason: z.nullable(z.string()),
+  lastVerifiedAt: z.nullable(isoTime),
+  version: z.int().check(z.gte(1)),
+  activeFlowCount: count,
+  flowCount: count,
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  createdBy: text,
+  updatedBy: text,
+});
+
+export const FlowItem = z.object({
+  tenantId: text,
+  flowId: text,
+  name: text,
+  status: z.enum(['active', 'inactive']),
+  steps: z.array(z.object({ stepId: text, componentId: text, credentialId: text })),
+  version: z.int().check(z.gte(1)),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  updatedBy: text,
+});
+
+export const AuditItem = z.object({
+  tenantId: text,
+  credentialId: text,
+  componentId: text,
+  action: z.enum(['created', 'updated', 'deleted', 'verified', 'invalidated', 'refreshed', 'resolved']),
+  actor: text,
+  at: isoTime,
+  flowId: z.optional(text),
+  stepId: z.optional(text),
+  executionId: z.optional(text),
+  detail: z.optional(text),
+});
+
+export interface ItemKey {
+  readonly PK: string;
+  readonly SK: string;
+}
+
+/** A 500 that names the item's key (ids only) so an operator can find it; never its values. */
+export const corruptItem = (itemKey: ItemKey): AppError =>
+  new AppError(
+    'corrupt_item',
+    `The stored item ${itemKey.PK} ${itemKey.SK} is malformed; it was not served.`,
+    {
+      extensions: { key: { PK: itemKey.PK, SK: itemKey.SK } },
+    },
+  );
+
+/** Parses an item's attributes, also checking that what it says about itself matches its key. */
+export const parseItem = <S extends z.core.$ZodType>(
+  schema: S,
+  itemKey: ItemKey,
+  attributes: Record<string, unknown>,
+  matchesKey: (parsed: z.output<S>) => boolean,
+): z.output<S> => {
+  const result = z.safeParse(schema, attributes);
+  if (!result.success || !matchesKey(result.data)) throw corruptItem(itemKey);
+  return result.data;
+};
+
+export const isCorruptItem = (error: unknown): error is AppError =>
+  error instanceof AppError && error.code === 'corrupt_item';
+
+export const UsageItem = z.object({
+  flowId: text,
+  flowName: text,
+  flowStatus: z.enum(['active', 'inactive']),
+  stepIds: z.array(text),
+});
+
+export const CountItem = z.object({ componentId: text, credentialCount: z.int() });
