@@ -92,8 +92,9 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'list-flows': { table: ['Query'], secrets: [], description: 'GET /flows' },
   'delete-flow': { table: WRITE_FLOW, secrets: [], description: 'DELETE /flows/{flowId}' },
   'resolve-credential': {
-    // TransactGetItems needs GetItem; refresh writes the secret version, the item and the lease.
-    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    // TransactGetItems needs GetItem; refresh writes the secret version, the item and the lease; a
+    // cache hit's audit write is conditional on the flow's usage item (ConditionCheckItem).
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,
     description: 'Direct invoke by workflows: secret values for an active flow step',

@@ -13,7 +13,11 @@ export const LOCAL_AUDIENCE = 'credentials-api';
 
 export interface SignOptions {
   readonly subject?: string;
-  readonly lifetime?: string;
+  /** `null` leaves `exp` out (a token the gateway must refuse). */
+  readonly lifetime?: string | null;
+  /** Epoch seconds; defaults to now. */
+  readonly issuedAt?: number;
+  readonly notBefore?: number;
   /** Space-separated scopes; every scope of the API when absent. */
   readonly scope?: string;
   /** Extra or overriding claims, for tests of what the gateway refuses. */
@@ -44,15 +48,21 @@ export const createLocalIssuer = async (keyPath?: string): Promise<LocalIssuer> 
   const privateKey = await importJWK(privateJwk, 'ES256');
   const publicKey = await importJWK(publicJwk, 'ES256');
   return {
-    sign: (tenantId, options = {}) =>
-      new SignJWT({ [TENANT_CLAIM]: tenantId, scope: options.scope ?? SCOPES.join(' '), ...options.claims })
+    sign: (tenantId, options = {}) => {
+      const jwt = new SignJWT({
+        [TENANT_CLAIM]: tenantId,
+        scope: options.scope ?? SCOPES.join(' '),
+        ...options.claims,
+      })
         .setProtectedHeader({ alg: 'ES256' })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL_AUDIENCE)
         .setSubject(options.subject ?? `user@${tenantId}`)
-        .setIssuedAt()
-        .setExpirationTime(options.lifetime ?? '12h')
-        .sign(privateKey),
+        .setIssuedAt(options.issuedAt);
+      if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
+      if (options.lifetime !== null) jwt.setExpirationTime(options.lifetime ?? '12h');
+      return jwt.sign(privateKey);
+    },
     // As API Gateway's JWT authorizer documents: exp required and in the future, nbf and iat (when
     // present) not in the future, issuer and audience as configured.
     verify: async (token) => {

@@ -67,6 +67,12 @@ export interface CredentialRepository {
   ): Promise<{ flow: Flow | null; credential: Credential | null }>;
   /** Records something that is not a change (a resolve). */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /**
+   * Appends a resolve's audit record only if the flow is still active and its step still uses the
+   * credential, in one conditional write: a warm cache hit re-authorises at no extra call.
+   * Returns false (and writes nothing) when that no longer holds.
+   */
+  appendAuditIfStepUses(entry: AuditEntry, use: { flowId: string; stepId: string }): Promise<boolean>;
   listAudit(
     tenantId: string,
     credentialId: string,

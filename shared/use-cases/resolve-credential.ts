@@ -240,13 +240,16 @@ export const resolveCredential = async (
   const now = deps.clock.now();
   const cached = deps.resolveCache.get(cacheKey, now.getTime());
   if (cached) {
-    await deps.credentials.appendAudit(
+    // The hit's one write re-authorises: a deactivated flow or a moved step is refused at once.
+    const stillUsed = await deps.credentials.appendAuditIfStepUses(
       auditEntry(actor, { id: cached.credentialId, componentId: cached.componentId }, 'resolved', now, {
         ...input,
         detail: 'cache',
       }),
+      { flowId: input.flowId, stepId: input.stepId },
     );
-    return cached;
+    if (stillUsed) return cached;
+    deps.resolveCache.delete(cacheKey);
   }
 
   let loaded: Awaited<ReturnType<typeof load>>;

@@ -80,7 +80,8 @@ describe('resolve: secret values for workflow steps', () => {
       'GetSecretValue',
       'TransactGetItems',
     ]);
-    expect(service.calls.calls).toEqual(['PutItem']);
+    // One conditional write: the audit record, only while the step still uses the credential.
+    expect(service.calls.calls).toEqual(['TransactWriteItems']);
   });
 
   it('also resolves from flow and step alone (one more read)', async () => {

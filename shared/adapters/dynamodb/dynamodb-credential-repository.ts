@@ -43,6 +43,7 @@ import {
   tenantPk,
   toAttributes,
   usagePrefix,
+  usageSk,
 } from './table-layout.ts';
 import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
 
@@ -362,6 +363,36 @@ export const dynamoDbCredentialRepository = (
     );
   };
 
+  const appendAuditIfStepUses = async (
+    entry: AuditEntry,
+    use: { flowId: string; stepId: string },
+  ): Promise<boolean> => {
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              // The usage item is written in the same transactions that activate, deactivate or
+              // re-point a flow, so it is the current answer to "may this step use it".
+              ConditionCheck: {
+                TableName: tableName,
+                Key: key(tenantPk(entry.tenantId), usageSk(entry.credentialId, use.flowId)),
+                ConditionExpression: 'flowStatus = :active AND contains(stepIds, :step)',
+                ExpressionAttributeValues: toAttributes({ ':active': 'active', ':step': use.stepId }),
+              },
+            },
+            { Put: { TableName: tableName, Item: auditItem(entry, auditRetentionDays) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reason = cancellationReasons(error)?.[0];
+      if (reason && isConditionFailure(reason)) return false;
+      throw error;
+    }
+  };
+
   const listAudit = async (
     tenantId: string,
     credentialId: string,
@@ -395,6 +426,7 @@ export const dynamoDbCredentialRepository = (
     usage,
     getWithFlow,
     appendAudit,
+    appendAuditIfStepUses,
     listAudit,
   };
 };

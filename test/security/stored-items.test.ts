@@ -1,0 +1,141 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removedCredentials } from '../../functions/purge-deleted-secrets/removed-credentials.ts';
+import { toAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { purgeDeletedSecrets } from '../../shared/use-cases/secret-cleanup.ts';
+import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
+
+const tenant = 'tenant-items';
+
+describe('items written outside the service are never served as data', () => {
+  let service: LocalService;
+  let token: string;
+  let good: Record<string, unknown>;
+  beforeAll(async () => {
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
+    token = await service.token(tenant);
+    const created = await service.api('POST', '/credentials', {
+      token,
+      body: { componentId: 'petstore', name: 'good', fields: { apiKey: 'good-key' } },
+    });
+    good = (await service.scanTable()).find((item) => item.id === created.body.id) as Record<string, unknown>;
+  });
+  afterAll(() => service.stop());
+
+  const plant = async (id: string, attributes: Record<string, unknown>) => {
+    await service.dynamoDb.send(
+      new PutItemCommand({
+        TableName: service.config.tableName,
+        Item: toAttributes({
+          ...attributes,
+          PK: `T#${tenant}`,
+          SK: `CRED#${id}`,
+          GSI1PK: `T#${tenant}#C#petstore`,
+          GSI1SK: id,
+        }),
+      }),
+    );
+  };
+
+  it('answers 500 corrupt_item (the key, never the values) for a malformed item, and lists the rest', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      [
+        '01J00000000000000000000001.petstore',
+        { ...good, id: '01J00000000000000000000001.petstore', name: 42 },
+      ],
+      [
+        '01J00000000000000000000002.petstore',
+        { ...good, id: '01J00000000000000000000002.petstore', fields: 'notamap' },
+      ],
+      ['01J00000000000000000000003.petstore', { entity: 'credential' }],
+      // Claims to be another credential than its key says.
+      ['01J00000000000000000000004.petstore', { ...good, name: 'sneaky-value' }],
+    ];
+    for (const [id, attributes] of cases) await plant(id, attributes);
+    service.logLines.length = 0;
+
+    let served = 0;
+    for (const [id] of cases) {
+      const response = await service.api('GET', `/credentials/${id}`, { token });
+      if (response.status === 200) served++;
+      expect(response.status).toBe(500);
+      expect(response.body).toMatchObject({
+        code: 'corrupt_item',
+        key: { PK: `T#${tenant}`, SK: `CRED#${id}` },
+      });
+      expect(response.text).not.toContain('sneaky-value');
+    }
+    const list = await service.api('GET', '/credentials?limit=100', { token });
+    const byComponent = await service.api('GET', '/credentials?componentId=petstore&limit=100', { token });
+
+    expect(served).toBe(0);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((item: { name: string }) => item.name)).toEqual(['good']);
+    expect(byComponent.body.items.map((item: { name: string }) => item.name)).toEqual(['good']);
+    const warnings = service.logLines.filter((line) => line.includes('skipped a malformed item'));
+    expect(warnings.length).toBeGreaterThanOrEqual(cases.length);
+    expect(service.logLines.join('\n')).not.toContain('sneaky-value');
+    expect(service.logLines.some((line) => line.includes('"code":"corrupt_item"'))).toBe(true);
+  });
+});
+
+describe('the stream purger deletes only the secret its key names, and only if the secret agrees', () => {
+  let service: LocalService;
+  beforeAll(async () => {
+    service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
+  });
+  afterAll(() => service.stop());
+
+  const removal = (pk: string, sk: string, oldImage: Record<string, unknown>): DynamoDBStreamEvent => ({
+    Records: [
+      {
+        eventName: 'REMOVE',
+        dynamodb: {
+          Keys: { PK: { S: pk }, SK: { S: sk } },
+          OldImage: toAttributes(oldImage) as never,
+          SequenceNumber: '1',
+        },
+      },
+    ],
+  });
+
+  it('ignores the old image: a malformed item of tenant A cannot remove tenant B’s live secret', async () => {
+    const victim = (
+      await service.api('POST', '/credentials', {
+        token: await service.token('tenant-b'),
+        body: { componentId: 'petstore', fields: { apiKey: 'victim-key' } },
+      })
+    ).body.id as string;
+    const event = removal('T#tenant-a', 'CRED#01J0000000000000000000009Z.petstore', {
+      entity: 'credential',
+      tenantId: 'tenant-b',
+      id: victim,
+    });
+
+    const addresses = removedCredentials(event).map((entry) => entry.address);
+    await purgeDeletedSecrets(service.deps, addresses);
+
+    expect(addresses).toEqual([
+      { tenantId: 'tenant-a', credentialId: '01J0000000000000000000009Z.petstore' },
+    ]);
+    const described = await service.deps.secrets.describe({ tenantId: 'tenant-b', credentialId: victim });
+    expect(described?.deleted).toBe(false);
+  });
+
+  it('refuses to delete a secret whose tags name another owner', async () => {
+    const address = { tenantId: 'tenant-c', credentialId: '01J000000000000000000000AB.petstore' };
+    // A secret at that name, but tagged for someone else (planted, or a naming bug).
+    await service.deps.secrets.create(address, { apiKey: 'x' });
+    await service.secretsManager.send(
+      new (await import('@aws-sdk/client-secrets-manager')).TagResourceCommand({
+        SecretId: `${service.config.secretPrefix}/tenant-c/${address.credentialId}`,
+        Tags: [{ Key: 'credentialId', Value: 'someone-else' }],
+      }),
+    );
+    const failed = await purgeDeletedSecrets(service.deps, [address]);
+    expect(failed).toEqual([]);
+    expect((await service.deps.secrets.describe(address))?.deleted).toBe(false);
+    expect(service.logLines.some((line) => line.includes('tags name another owner'))).toBe(true);
+  });
+});
