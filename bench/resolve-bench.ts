@@ -16,17 +16,10 @@ export const benchResolve = async (stack: BenchStack, runs: number) => {
     steps: [{ stepId: 's', componentId: 'petstore', credentialId }],
   });
   const container = (cacheTtlMs: number) =>
-    buildResolveDependencies(
-      stack.deps,
-      stack.config,
-      { dynamoDb: stack.dynamoDb, secretsManager: stack.secretsManager },
-      {
-        cacheTtlMs,
-        refreshMarginMs: 300_000,
-        leaseMs: 10_000,
-        leaseWaitMs: 12_000,
-      },
-    );
+    buildResolveDependencies(stack.deps, {
+      cacheTtlMs,
+      refreshMarginMs: 300_000,
+    });
   const actor = { tenantId: 'resolve-tenant', subject: 'bench' };
   const input = { flowId: 'bench', stepId: 's', executionId: 'bench', credentialId };
   const cold = container(0);

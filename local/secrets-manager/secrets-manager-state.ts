@@ -131,15 +131,23 @@ export class SecretsManagerState {
     return secret;
   }
 
-  private addVersion(secret: StoredSecret, versionId: string, secretString: string, stages: string[]): void {
-    if (stages.includes('AWSCURRENT')) {
-      for (const version of secret.versions) {
+  /**
+   * Each staging label is attached to one version at a time: attaching it elsewhere removes it here.
+   * Moving AWSCURRENT also moves AWSPREVIOUS to the version it left.
+   */
+  private moveLabels(secret: StoredSecret, stages: readonly string[]): void {
+    for (const version of secret.versions) {
+      const hadCurrent = version.stages.includes('AWSCURRENT');
+      version.stages = version.stages.filter((stage) => !stages.includes(stage));
+      if (stages.includes('AWSCURRENT')) {
         version.stages = version.stages.filter((stage) => stage !== 'AWSPREVIOUS');
-        if (version.stages.includes('AWSCURRENT')) {
-          version.stages = [...version.stages.filter((stage) => stage !== 'AWSCURRENT'), 'AWSPREVIOUS'];
-        }
+        if (hadCurrent) version.stages.push('AWSPREVIOUS');
       }
     }
+  }
+
+  private addVersion(secret: StoredSecret, versionId: string, secretString: string, stages: string[]): void {
+    this.moveLabels(secret, stages);
     secret.versions.push({ versionId, secretString, createdDate: seconds(), stages });
     // Like AWS, versions with no stage are eventually deprecated; keep the 100 newest.
     secret.versions = secret.versions.filter(

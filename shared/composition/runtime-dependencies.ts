@@ -19,6 +19,5 @@ const build = () => {
 export const runtimeDependencies = (): UseCaseDependencies => build().dependencies;
 
 export const runtimeResolveDependencies = () => {
-  const { config, clients, dependencies } = build();
-  return buildResolveDependencies(dependencies, config, clients, resolveSettingsFrom(process.env));
+  return buildResolveDependencies(build().dependencies, resolveSettingsFrom(process.env));
 };

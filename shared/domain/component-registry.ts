@@ -113,6 +113,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
         type: 'string',
         required: false,
         secret: true,
+        heldByService: true,
         maxLength: 4096,
       },
       {
@@ -129,6 +130,7 @@ export const buildComponentRegistry = (settings: ComponentSettings): readonly Co
         type: 'string',
         required: false,
         secret: true,
+        heldByService: true,
         maxLength: 32768,
       },
       { name: 'scope', label: 'Scope', type: 'string', required: false, secret: false, maxLength: 2048 },

@@ -7,6 +7,11 @@ export interface FieldDefinition {
   readonly required: boolean;
   /** Secret fields go to Secrets Manager only and are never read back over the API. */
   readonly secret: boolean;
+  /**
+   * Kept by the service and never handed to workflows (an OAuth2 refresh token and client secret:
+   * a workflow that refreshed on its own would present a rotating refresh token twice).
+   */
+  readonly heldByService?: boolean;
   readonly pattern?: string;
   readonly maxLength?: number;
   readonly description?: string;

@@ -15,3 +15,62 @@ export const applyTokens = (values: FieldValues, tokens: IssuedTokens): FieldVal
   ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
   ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
 });
+
+/** What a token endpoint's answer means, decided once and the same way everywhere. */
+export type TokenAnswer =
+  | { readonly kind: 'tokens'; readonly tokens: IssuedTokens }
+  /** A 4xx with an OAuth2 error code (RFC 6749 §5.2): the provider refused what was presented. */
+  | { readonly kind: 'refused'; readonly error: string }
+  /** 5xx, 429 or another status without an OAuth2 error: the provider could not answer now. */
+  | { readonly kind: 'unavailable'; readonly status: number }
+  /** A 200 that carries no usable access token (truncated, empty, not JSON). */
+  | { readonly kind: 'unusable' };
+
+/** A provider that omits `expires_in` (or sends nonsense) gets this lifetime: no refresh storm. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+const MIN_TOKEN_LIFETIME_SECONDS = 60;
+const MAX_TOKEN_LIFETIME_SECONDS = 365 * 86_400;
+const MAX_TOKEN_LENGTH = 32_768;
+
+const lifetimeSeconds = (raw: unknown): number => {
+  const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)
+    return DEFAULT_TOKEN_LIFETIME_SECONDS;
+  return Math.min(Math.max(Math.floor(seconds), MIN_TOKEN_LIFETIME_SECONDS), MAX_TOKEN_LIFETIME_SECONDS);
+};
+
+const token = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH ? value : undefined;
+
+/**
+ * Reads a token endpoint's raw answer. Total: it never throws, whatever the provider sent, because
+ * once the provider may have rotated the refresh token an exception here would lose the new one.
+ */
+export const interpretTokenResponse = (status: number, body: string, now: Date): TokenAnswer => {
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      parsed = value as Record<string, unknown>;
+  } catch {
+    parsed = {};
+  }
+  if (status === 200) {
+    const accessToken = token(parsed.access_token);
+    if (!accessToken) return { kind: 'unusable' };
+    const refreshToken = token(parsed.refresh_token);
+    const scope = typeof parsed.scope === 'string' && parsed.scope.length <= 2048 ? parsed.scope : undefined;
+    return {
+      kind: 'tokens',
+      tokens: {
+        accessToken,
+        ...(refreshToken === undefined ? {} : { refreshToken }),
+        expiresAt: new Date(now.getTime() + lifetimeSeconds(parsed.expires_in) * 1000).toISOString(),
+        ...(scope === undefined ? {} : { scope }),
+      },
+    };
+  }
+  if (status >= 400 && status < 500 && status !== 429 && typeof parsed.error === 'string')
+    return { kind: 'refused', error: parsed.error.slice(0, 64) };
+  return { kind: 'unavailable', status };
+};

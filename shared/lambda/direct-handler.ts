@@ -13,10 +13,12 @@ import { parseInput } from './schema.ts';
 export const createDirectHandler = <S extends z.core.$ZodType, Output>(
   name: string,
   schema: S,
-  run: (event: z.output<S>) => Promise<Output>,
+  run: (event: z.output<S>, context: Context) => Promise<Output>,
   logger: Logger,
 ) =>
-  middy<unknown, Output, Error, Context>(async (event: unknown) => run(parseInput(schema, event))).use({
+  middy<unknown, Output, Error, Context>(async (event: unknown, context: Context) =>
+    run(parseInput(schema, event), context),
+  ).use({
     onError: (request) => {
       const problem = toProblem(request.error);
       (problem.status >= 500 ? logger.error : logger.info)('invocation failed', {

@@ -27,6 +27,18 @@ export type VerificationResult =
       readonly upstreamExcerpt?: string;
     };
 
+export interface VerifyOptions {
+  /**
+   * May verification present a refresh token (OAuth2)? Only one that was just entered: a stored
+   * one belongs to the single-flight refresh, which alone may spend it.
+   */
+  readonly mayRefresh?: boolean;
+}
+
 export interface CredentialVerifier {
-  verify(component: ComponentDefinition, values: FieldValues): Promise<VerificationResult>;
+  verify(
+    component: ComponentDefinition,
+    values: FieldValues,
+    options?: VerifyOptions,
+  ): Promise<VerificationResult>;
 }

@@ -11,6 +11,21 @@ export interface SecretStore {
   /** Writes a new version; `requestToken` makes a retried write a no-op. Returns the version id. */
   putVersion(address: SecretAddress, values: FieldValues, requestToken: string): Promise<string>;
   read(address: SecretAddress, versionId?: string): Promise<{ values: FieldValues; versionId: string }>;
+  /**
+   * A version under a staging label of its own, leaving AWSCURRENT where it is (for a token
+   * response kept before it is read). `requestToken` makes a retry a no-op.
+   */
+  putStaged(
+    address: SecretAddress,
+    values: FieldValues,
+    requestToken: string,
+    stage: string,
+  ): Promise<string>;
+  /** The version under that label, or null. */
+  readStaged(
+    address: SecretAddress,
+    stage: string,
+  ): Promise<{ values: FieldValues; versionId: string } | null>;
   /** What the secret says about itself: its tags and whether it is scheduled for deletion; null if gone. */
   describe(address: SecretAddress): Promise<{ tags: Record<string, string>; deleted: boolean } | null>;
   /** Schedules deletion with the deployment's recovery window; already scheduled or gone counts as done. */

@@ -4,15 +4,19 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
+import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { VerificationResult } from '../ports/credential-verifier.ts';
 import { getCredential } from './get-credential.ts';
+import { refreshCredential } from './oauth2-refresh.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { stateOf } from './verify-before-saving.ts';
 
 export interface ReverifyResult {
   readonly credential: Credential;
-  readonly verification: Omit<VerificationResult, 'updatedValues'>;
+  /** Without `updatedValues`: renewed secrets are stored, never returned. */
+  readonly verification: VerificationResult;
 }
 
 /**
@@ -26,6 +30,8 @@ export const reverifyCredential = async (
 ): Promise<ReverifyResult> => {
   const current = await getCredential(deps, actor, credentialId);
   const component = deps.components.get(current.componentId);
+  if (component.verification.kind === 'oauth2' && current.secretFieldsSet.includes('refreshToken'))
+    return reverifyByRefresh(deps, actor, current);
   const address = { tenantId: actor.tenantId, credentialId };
   const stored = await deps.secrets.read(address, current.secretVersionId);
   // Only to the destination the secret was saved with: an item changed behind the API is refused.
@@ -58,4 +64,35 @@ export const reverifyCredential = async (
     updatedValues?: unknown;
   };
   return { credential, verification };
+};
+
+/**
+ * A refresh proves an OAuth2 credential, and it must be the one single-flight refresh that resolve
+ * uses: a second path presenting the same rotating refresh token would spend it twice.
+ */
+const reverifyByRefresh = async (
+  deps: UseCaseDependencies,
+  actor: Actor,
+  current: Credential,
+): Promise<ReverifyResult> => {
+  try {
+    const { credential } = await refreshCredential(deps, actor, current, {
+      audit: {},
+      deadline: Date.now() + refreshTimeBudgetMs(deps.refresh),
+      force: true,
+      isFresh: () => false,
+    });
+    return { credential, verification: { outcome: 'verified' } };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'credential_invalid') throw error;
+    const credential = await getCredential(deps, actor, current.id);
+    return {
+      credential,
+      verification: {
+        outcome: 'failed',
+        reason: 'invalid_credentials',
+        detail: credential.statusReason ?? 'the token endpoint refused the refresh token.',
+      },
+    };
+  }
 };

@@ -59,6 +59,9 @@ export const updateCredential = async (
       component,
       validateFields(component, merged),
       now,
+      {
+        mayRefresh: typeof input.fields.refreshToken === 'string',
+      },
     );
     const { plain, secret } = verified.fields;
     Object.assign(changes, verified.state);

@@ -1,11 +1,14 @@
 import type { ComponentCatalog } from '../domain/component-catalog.ts';
+import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CredentialRepository } from '../ports/credential-repository.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 import type { FlowRepository } from '../ports/flow-repository.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { RefreshLease } from '../ports/refresh-lease.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
+import type { TokenRefresher } from '../ports/token-refresher.ts';
 
 /** The ports use cases depend on. Adapters are chosen by the composition root, never here. */
 export interface UseCaseDependencies {
@@ -17,6 +20,10 @@ export interface UseCaseDependencies {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
+  /** The OAuth2 single-flight refresh: its lease, the token endpoint client and its timing. */
+  readonly leases: RefreshLease;
+  readonly tokens: TokenRefresher;
+  readonly refresh: RefreshSettings;
   /** Set in a per-tenant deployment: the only tenant this service may act for. */
   readonly tenantScope?: string;
 }

@@ -6,6 +6,7 @@ import type {
   CredentialVerifier,
   VerificationFailureReason,
   VerificationResult,
+  VerifyOptions,
 } from '../ports/credential-verifier.ts';
 
 export interface VerifiedState {
@@ -52,9 +53,10 @@ export const verifyBeforeSaving = async (
   component: ComponentDefinition,
   fields: SplitFields,
   now: Date,
+  options: VerifyOptions = {},
 ): Promise<{ state: VerifiedState; fields: SplitFields }> => {
   const values: FieldValues = { ...fields.plain, ...fields.secret };
-  const result = await verifier.verify(component, values);
+  const result = await verifier.verify(component, values, options);
   if (result.outcome === 'failed') throw verificationFailed(component, result);
   const renewed =
     result.outcome === 'verified' && result.updatedValues

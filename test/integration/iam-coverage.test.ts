@@ -88,12 +88,11 @@ describe("every function's role grants what its code does", () => {
       status: 'active',
       steps: [{ stepId: 'o', componentId: 'oauth2', credentialId: oauthId }],
     });
-    const resolveDeps = buildResolveDependencies(
-      service.deps,
-      service.config,
-      { dynamoDb: service.dynamoDb, secretsManager: service.secretsManager },
-      { cacheTtlMs: 0, refreshMarginMs: 60_000, leaseMs: 5_000, leaseWaitMs: 5_000 },
-    );
+    const resolveDeps = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 0,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 5_000 },
+    });
     const actor = { tenantId: 'tenant-iam', subject: 'workflow' };
     await track('resolve-credential', () =>
       resolveCredential(resolveDeps, actor, {

@@ -19,12 +19,11 @@ describe('resolve: secret values for workflow steps', () => {
   let token: string;
   /** A fresh "Lambda container": its own warm cache, the same table and secrets. */
   const container = (cacheTtlMs = 30_000): ResolveDependencies =>
-    buildResolveDependencies(
-      service.deps,
-      service.config,
-      { dynamoDb: service.dynamoDb, secretsManager: service.secretsManager },
-      { cacheTtlMs, refreshMarginMs: 60_000, leaseMs: 5_000, leaseWaitMs: 10_000 },
-    );
+    buildResolveDependencies(service.deps, {
+      cacheTtlMs,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 10_000 },
+    });
   const create = async (body: unknown) =>
     (await service.api('POST', '/credentials', { token, body })).body.id as string;
   const activate = (

@@ -179,12 +179,11 @@ describe('custody: a stored secret only goes to the destination it was saved wit
 
     const reverified = await service.api('POST', `/credentials/${id}/verify`, { token });
     const resolved = resolveCredential(
-      buildResolveDependencies(
-        service.deps,
-        service.config,
-        { dynamoDb: service.dynamoDb, secretsManager: service.secretsManager },
-        { cacheTtlMs: 0, refreshMarginMs: 60_000, leaseMs: 5_000, leaseWaitMs: 5_000 },
-      ),
+      buildResolveDependencies(service.deps, {
+        cacheTtlMs: 0,
+        refreshMarginMs: 60_000,
+        refresh: { leaseWaitMs: 5_000 },
+      }),
       { tenantId: tenant, subject: 'workflow' },
       { flowId: 'exfil', stepId: 's', executionId: 'e', credentialId: id },
     );

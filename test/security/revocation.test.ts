@@ -26,12 +26,11 @@ describe('revocation takes effect on the very next resolve, warm cache or not', 
   beforeAll(async () => {
     service = await startLocalService({ overrides: { verifier: acceptingVerifier } });
     token = await service.token(tenant);
-    warm = buildResolveDependencies(
-      service.deps,
-      service.config,
-      { dynamoDb: service.dynamoDb, secretsManager: service.secretsManager },
-      { cacheTtlMs: 60_000, refreshMarginMs: 60_000, leaseMs: 5_000, leaseWaitMs: 5_000 },
-    );
+    warm = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 60_000,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 5_000 },
+    });
   });
   afterAll(() => service.stop());
 

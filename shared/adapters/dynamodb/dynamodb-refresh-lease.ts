@@ -1,56 +1,192 @@
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { RefreshLease } from '../../ports/refresh-lease.ts';
-import { fromAttributes, key, leaseSk, TTL_ATTRIBUTE, tenantPk, toAttributes } from './table-layout.ts';
+import type { LeaseHolding, LeaseState, RefreshLease } from '../../ports/refresh-lease.ts';
+import {
+  auditItem,
+  credentialKey,
+  fromAttributes,
+  type Key,
+  key,
+  leaseSk,
+  TTL_ATTRIBUTE,
+  tenantPk,
+  toAttributes,
+} from './table-layout.ts';
+import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
 
-export const dynamoDbRefreshLease = (client: DynamoDBClient, tableName: string): RefreshLease => ({
-  async acquire(tenantId, credentialId, owner, now, durationMs) {
-    try {
-      const { Attributes } = await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key(tenantPk(tenantId), leaseSk(credentialId)),
-          // The generation counter makes every holding distinct, so a late release of an expired
-          // lease cannot free the next holder's.
-          UpdateExpression:
-            'SET #owner = :owner, leaseUntil = :until, entity = :entity, #ttl = :ttl ADD generation :one',
-          ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now',
-          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: toAttributes({
-            ':owner': owner,
-            ':until': now.getTime() + durationMs,
-            ':now': now.getTime(),
-            ':one': 1,
-            ':entity': 'lease',
-            ':ttl': Math.floor(now.getTime() / 1000) + 86_400,
+const stateOf = (attributes: Record<string, unknown> | undefined): LeaseState | null => {
+  if (!attributes) return null;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+  const attemptState = text(attributes.attemptState);
+  return {
+    generation: number(attributes.generation) ?? 0,
+    leaseUntil: number(attributes.leaseUntil) ?? 0,
+    ...(attemptState === 'sent' || attemptState === 'retryable' || attemptState === 'done'
+      ? { attemptState }
+      : {}),
+    ...(text(attributes.attemptHash) ? { attemptHash: text(attributes.attemptHash) } : {}),
+    ...(number(attributes.backoffUntil) ? { backoffUntil: number(attributes.backoffUntil) } : {}),
+  };
+};
+
+const FENCE = '#owner = :owner AND generation = :generation';
+
+export const dynamoDbRefreshLease = (
+  client: DynamoDBClient,
+  tableName: string,
+  auditRetentionDays: number,
+): RefreshLease => {
+  const leaseKey = (holding: Pick<LeaseHolding, 'tenantId' | 'credentialId'>): Key =>
+    key(tenantPk(holding.tenantId), leaseSk(holding.credentialId));
+  const fenceValues = (holding: LeaseHolding) => ({
+    ':owner': holding.owner,
+    ':generation': holding.generation,
+  });
+
+  return {
+    async acquire(tenantId, credentialId, owner, now, durationMs, clockSkewMs) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: leaseKey({ tenantId, credentialId }),
+            // The generation counter makes every holding distinct: it fences a late writer.
+            UpdateExpression:
+              'SET #owner = :owner, leaseUntil = :until, entity = :entity, #ttl = :ttl ADD generation :one',
+            // Expired by more than the clock skew allowed between containers: another container's
+            // clock running behind never ends a lease early.
+            ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :expiredBefore',
+            ExpressionAttributeNames: { '#owner': 'owner', '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: toAttributes({
+              ':owner': owner,
+              ':until': now.getTime() + durationMs,
+              ':expiredBefore': now.getTime() - clockSkewMs,
+              ':one': 1,
+              ':entity': 'lease',
+              ':ttl': Math.floor(now.getTime() / 1000) + 86_400,
+            }),
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { acquired: true, generation: Number(fromAttributes(Attributes ?? {}).generation ?? 0) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { acquired: false, generation: 0 };
-      throw error;
-    }
-  },
+        );
+        const state = stateOf(fromAttributes(Attributes ?? {})) as LeaseState;
+        return {
+          acquired: true,
+          holding: {
+            tenantId,
+            credentialId,
+            owner,
+            generation: state.generation,
+            until: state.leaseUntil,
+            state,
+          },
+        };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          return { acquired: false, state: stateOf(error.Item ? fromAttributes(error.Item) : undefined) };
+        throw error;
+      }
+    },
 
-  async release(tenantId, credentialId, owner, generation) {
-    try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key(tenantPk(tenantId), leaseSk(credentialId)),
-          UpdateExpression: 'SET leaseUntil = :zero',
-          ConditionExpression: '#owner = :owner AND generation = :generation',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes({ ':zero': 0, ':owner': owner, ':generation': generation }),
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  },
-});
+    async recordAttempt(holding, attempt) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: leaseKey(holding),
+            UpdateExpression:
+              'SET attemptState = :state, attemptHash = :hash, backoffUntil = :backoff, attemptGeneration = :generation',
+            ConditionExpression: FENCE,
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: toAttributes({
+              ...fenceValues(holding),
+              ':state': attempt.state,
+              ':hash': attempt.hash,
+              ':backoff': attempt.backoffUntil ?? 0,
+            }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async release(holding) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: leaseKey(holding),
+            UpdateExpression: 'SET leaseUntil = :zero',
+            ConditionExpression: FENCE,
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: toAttributes({ ':zero': 0, ...fenceValues(holding) }),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async commit(holding, credential, fromSecretVersionId, changes, audit) {
+      const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
+      const names: Record<string, string> = { '#version': 'version' };
+      const values: Record<string, unknown> = { ':from': fromSecretVersionId, ':one': 1 };
+      const sets = assignments.map(([attribute, value], index) => {
+        names[`#a${index}`] = attribute;
+        values[`:v${index}`] = value;
+        return `#a${index} = :v${index}`;
+      });
+      try {
+        await withConflictRetry(() =>
+          client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                {
+                  // The fence: only the current holder's result is ever stored, so a holder whose
+                  // lease expired mid-call cannot overwrite a newer refresh or revive `invalid`.
+                  Update: {
+                    TableName: tableName,
+                    Key: leaseKey(holding),
+                    UpdateExpression: 'SET leaseUntil = :zero, attemptState = :done',
+                    ConditionExpression: FENCE,
+                    ExpressionAttributeNames: { '#owner': 'owner' },
+                    ExpressionAttributeValues: toAttributes({
+                      ':zero': 0,
+                      ':done': 'done',
+                      ...fenceValues(holding),
+                    }),
+                  },
+                },
+                {
+                  Update: {
+                    TableName: tableName,
+                    Key: credentialKey(credential.tenantId, credential.id),
+                    UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
+                    ConditionExpression: 'attribute_exists(PK) AND secretVersionId = :from',
+                    ExpressionAttributeNames: names,
+                    ExpressionAttributeValues: toAttributes(values),
+                  },
+                },
+                { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
+              ],
+            }),
+          ),
+        );
+        return 'committed';
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons && isConditionFailure(reasons[0])) return 'fenced';
+        if (reasons && isConditionFailure(reasons[1])) return 'superseded';
+        throw error;
+      }
+    },
+  };
+};

@@ -31,13 +31,19 @@ export const componentVerifier = (settings: VerifierSettings, clock: Clock): Cre
         .map((name) => [name, values[name] as string]),
     );
   return {
-    verify: async (component, values) => {
+    verify: async (component, values, options = {}) => {
       const spec = component.verification;
       switch (spec.kind) {
         case 'http':
           return verifyWithHttpTemplate(spec, values, secretsOf(component, values), http);
         case 'oauth2':
-          return verifyOAuth2(values, secretsOf(component, values), http, clock.now());
+          return verifyOAuth2(
+            values,
+            secretsOf(component, values),
+            http,
+            clock.now(),
+            options.mayRefresh ?? true,
+          );
         case 'postgresql':
           return verifyPostgreSql(values, http);
         case 'none':

@@ -24,6 +24,14 @@ export interface GuardedHttpOptions extends NetworkPolicy {
   readonly resolve?: Resolver;
 }
 
+/**
+ * Whether a failed request may have reached the server: false only when it failed before the
+ * request was fully written (no connection, a refused destination). A token endpoint that may have
+ * seen a refresh token may have rotated it.
+ */
+export const requestMayHaveBeenSent = (error: unknown): boolean =>
+  (error as { requestSent?: unknown } | null)?.requestSent === true;
+
 export class RequestTimeoutError extends Error {
   constructor() {
     super('The request timed out.');
@@ -75,11 +83,15 @@ const once = async (
         response.on('error', finish);
       },
     );
+    let sent = false;
+    outgoing.on('finish', () => {
+      sent = true;
+    });
     const timer = setTimeout(() => outgoing.destroy(new RequestTimeoutError()), remaining);
     outgoing.on('timeout', () => outgoing.destroy(new RequestTimeoutError()));
     outgoing.on('error', (error) => {
       clearTimeout(timer);
-      reject(error);
+      reject(Object.assign(error, { requestSent: sent }));
     });
     outgoing.on('close', () => clearTimeout(timer));
     if (request.body !== undefined) outgoing.write(request.body);

@@ -1,16 +1,13 @@
 import type { FieldValues } from '../../domain/credential-fields.ts';
-import type { RefreshOutcome, TokenRefresher } from '../../ports/token-refresher.ts';
-import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
+import { interpretTokenResponse } from '../../domain/oauth2-tokens.ts';
+import type { RefreshOutcome, TokenExchange, TokenRefresher } from '../../ports/token-refresher.ts';
+import { type GuardedHttpOptions, guardedHttp, requestMayHaveBeenSent } from './guarded-http.ts';
 
 /**
- * The refresh_token grant (RFC 6749 §6) against the component's token endpoint, with client
+ * The refresh_token grant (RFC 6749 §6) against the credential's token endpoint, with client
  * authentication by HTTP Basic when a client secret is set.
  */
-export const refreshAccessToken = async (
-  values: FieldValues,
-  options: GuardedHttpOptions,
-  now: Date,
-): Promise<RefreshOutcome> => {
+const refreshRequest = (values: FieldValues) => {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: String(values.refreshToken ?? ''),
@@ -27,37 +24,48 @@ export const refreshAccessToken = async (
     form.set('client_id', String(values.clientId));
   }
   if (values.scope !== undefined) form.set('scope', String(values.scope));
-  const response = await guardedHttp(
-    { method: 'POST', url: String(values.tokenUrl), headers, body: form.toString() },
-    options,
-  );
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(response.body) as Record<string, unknown>;
-  } catch {
-    parsed = {};
-  }
-  if (response.status === 200 && typeof parsed.access_token === 'string') {
-    const expiresIn = Number(parsed.expires_in);
-    return {
-      kind: 'refreshed',
-      tokens: {
-        accessToken: parsed.access_token,
-        ...(typeof parsed.refresh_token === 'string' ? { refreshToken: parsed.refresh_token } : {}),
-        ...(Number.isFinite(expiresIn) && expiresIn > 0
-          ? { expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() }
-          : {}),
-        ...(typeof parsed.scope === 'string' ? { scope: parsed.scope } : {}),
-      },
-    };
-  }
-  if (response.status >= 400 && response.status < 500 && typeof parsed.error === 'string') {
-    return { kind: 'rejected', error: parsed.error, status: response.status, excerpt: response.body };
-  }
+  return { method: 'POST', url: String(values.tokenUrl), headers, body: form.toString() };
+};
+
+/** For verification before saving: the answer, read; network errors are the caller's to classify. */
+export const refreshAccessToken = async (
+  values: FieldValues,
+  options: GuardedHttpOptions,
+  now: Date,
+): Promise<RefreshOutcome> => {
+  const response = await guardedHttp(refreshRequest(values), options);
+  const answer = interpretTokenResponse(response.status, response.body, now);
+  if (answer.kind === 'tokens') return { kind: 'refreshed', tokens: answer.tokens };
+  if (answer.kind === 'refused')
+    return { kind: 'rejected', error: answer.error, status: response.status, excerpt: response.body };
   return { kind: 'failed', status: response.status, excerpt: response.body };
 };
 
-/** The token refresher workflows use at run time: same guarded HTTP as verification. */
+const retryAfterSeconds = (header: string | string[] | undefined): number | undefined => {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+};
+
+/**
+ * The token refresher resolve uses: it reports the raw answer (to be stored before it is read) and
+ * whether a failed request may have reached the provider.
+ */
 export const guardedTokenRefresher = (options: GuardedHttpOptions): TokenRefresher => ({
-  refresh: (values, now) => refreshAccessToken(values, options, now),
+  async exchange(values, timeoutMs): Promise<TokenExchange> {
+    try {
+      const response = await guardedHttp(refreshRequest(values), { ...options, timeoutMs });
+      const retryAfter = retryAfterSeconds(response.headers['retry-after']);
+      return {
+        kind: 'answered',
+        status: response.status,
+        body: response.body,
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      };
+    } catch (error) {
+      const name = (error as { code?: string; name?: string }).code ?? (error as Error).name ?? 'error';
+      return requestMayHaveBeenSent(error)
+        ? { kind: 'unknown', detail: String(name) }
+        : { kind: 'not_sent', detail: String(name) };
+    }
+  },
 });

@@ -15,9 +15,10 @@ export const verifyOAuth2 = async (
   secrets: FieldValues,
   options: GuardedHttpOptions,
   now: Date,
+  mayRefresh = true,
 ): Promise<VerificationResult> => {
   try {
-    if (values.refreshToken !== undefined) {
+    if (values.refreshToken !== undefined && mayRefresh) {
       const outcome = await refreshAccessToken(values, options, now);
       if (outcome.kind === 'refreshed')
         return { outcome: 'verified', updatedValues: applyTokens(values, outcome.tokens) };
@@ -56,5 +57,10 @@ export const verifyOAuth2 = async (
   } catch (error) {
     return fromNetworkError(error);
   }
-  return { outcome: 'unverified', detail: 'no refresh token or userinfo URL to verify the credential with' };
+  return {
+    outcome: 'unverified',
+    detail: mayRefresh
+      ? 'no refresh token or userinfo URL to verify the credential with'
+      : 'no userinfo URL to verify with; the stored refresh token is only presented by the single-flight refresh',
+  };
 };

@@ -5,6 +5,7 @@ import {
   DEFAULT_COMPONENT_SETTINGS,
 } from '../../../shared/domain/component-registry.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
+import { DEFAULT_REFRESH_SETTINGS } from '../../../shared/domain/refresh-timing.ts';
 import { AppError } from '../../../shared/errors/app-error.ts';
 import type { CreateOutcome, CredentialRepository } from '../../../shared/ports/credential-repository.ts';
 import { silentLogger } from '../../../shared/ports/logger.ts';
@@ -24,6 +25,9 @@ const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
     ids: { next: () => '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
     logger: silentLogger,
     flows: {} as UseCaseDependencies['flows'],
+    leases: {} as UseCaseDependencies['leases'],
+    tokens: {} as UseCaseDependencies['tokens'],
+    refresh: DEFAULT_REFRESH_SETTINGS,
   } satisfies UseCaseDependencies;
   return { deps, secrets, credentials };
 };

@@ -6,6 +6,7 @@ import {
   DEFAULT_COMPONENT_SETTINGS,
 } from '../../../shared/domain/component-registry.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
+import { DEFAULT_REFRESH_SETTINGS } from '../../../shared/domain/refresh-timing.ts';
 import { bindSecret } from '../../../shared/domain/secret-binding.ts';
 import type { CredentialRepository } from '../../../shared/ports/credential-repository.ts';
 import { silentLogger } from '../../../shared/ports/logger.ts';
@@ -74,6 +75,9 @@ const fakes = (verdict: 'verified' | 'refused' = 'verified') => {
     ids: { next: () => 'unused' },
     logger: silentLogger,
     flows: {} as UseCaseDependencies['flows'],
+    leases: {} as UseCaseDependencies['leases'],
+    tokens: {} as UseCaseDependencies['tokens'],
+    refresh: DEFAULT_REFRESH_SETTINGS,
   } satisfies UseCaseDependencies;
   return { deps, secrets, credentials, verifier };
 };
@@ -119,9 +123,11 @@ describe('updateCredential', () => {
       expectedVersion: 3,
       fields: { apiKey: 'new-key' },
     });
-    expect(verifier.verify).toHaveBeenCalledWith(expect.objectContaining({ id: 'petstore' }), {
-      apiKey: 'new-key',
-    });
+    expect(verifier.verify).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'petstore' }),
+      { apiKey: 'new-key' },
+      { mayRefresh: false },
+    );
     expect(secrets.putVersion).toHaveBeenCalledWith(
       { tenantId: 't', credentialId: stored.id },
       bindSecret(petstore, {}, { apiKey: 'new-key' }),
