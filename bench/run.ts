@@ -3,6 +3,7 @@ import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { startBenchStack } from './local-stack.ts';
 import { benchRace } from './race-bench.ts';
+import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
@@ -21,6 +22,8 @@ const main = async () => {
     results.resolve = await benchResolve(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
+    process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
+    results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
   } finally {
     await stack.stop();
   }

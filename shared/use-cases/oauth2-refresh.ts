@@ -198,20 +198,22 @@ export const refreshCredential = async (
       const receivedAt = deps.clock.now();
       if (exchange.status >= 200 && exchange.status < 300) {
         // Kept before it is read: whatever happens next, the new tokens are not lost.
-        await withRetries(
-          () =>
-            deps.secrets.putStaged(
-              address,
-              {
-                presented,
-                status: exchange.status,
-                body: exchange.body.slice(0, 60_000),
-                receivedAt: receivedAt.getTime(),
-              },
-              requestToken(holding, 'response'),
-              PENDING_STAGE,
-            ),
-          holding.until,
+        await storeOrUnavailable(deps, stale, () =>
+          withRetries(
+            () =>
+              deps.secrets.putStaged(
+                address,
+                {
+                  presented,
+                  status: exchange.status,
+                  body: exchange.body.slice(0, 60_000),
+                  receivedAt: receivedAt.getTime(),
+                },
+                requestToken(holding, 'response'),
+                PENDING_STAGE,
+              ),
+            holding.until,
+          ),
         );
       }
       const answer = interpretTokenResponse(exchange.status, exchange.body, receivedAt);
@@ -260,26 +262,34 @@ const settle = async (
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
   const renewed = applyTokens(current, answer.tokens);
   const { plain, secret } = validateFields(component, renewed);
-  const secretVersionId = await withRetries(
-    () =>
-      deps.secrets.putVersion(address, bindSecret(component, plain, secret), requestToken(holding, 'tokens')),
-    holding.until,
+  const secretVersionId = await storeOrUnavailable(deps, stale, () =>
+    withRetries(
+      () =>
+        deps.secrets.putVersion(
+          address,
+          bindSecret(component, plain, secret),
+          requestToken(holding, 'tokens'),
+        ),
+      holding.until,
+    ),
   );
   const now = deps.clock.now();
-  const outcome = await deps.leases.commit(
-    holding,
-    stale,
-    stale.secretVersionId,
-    {
-      fields: plain,
-      secretVersionId,
-      status: 'verified',
-      statusReason: null,
-      lastVerifiedAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      updatedBy: actor.subject,
-    },
-    auditEntry(actor, stale, 'refreshed', now, context.audit),
+  const outcome = await storeOrUnavailable(deps, stale, () =>
+    deps.leases.commit(
+      holding,
+      stale,
+      stale.secretVersionId,
+      {
+        fields: plain,
+        secretVersionId,
+        status: 'verified',
+        statusReason: null,
+        lastVerifiedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        updatedBy: actor.subject,
+      },
+      auditEntry(actor, stale, 'refreshed', now, context.audit),
+    ),
   );
   if (outcome === 'committed')
     return {
@@ -299,6 +309,27 @@ const settle = async (
   if (!latest) throw notFound('Credential');
   if (latest.status === 'invalid') throw invalid(latest.statusReason ?? 'invalid');
   throw unavailable('The credential changed while it was being refreshed; retry.');
+};
+
+/**
+ * A store that failed after the provider answered: the answer is kept (or the attempt recorded),
+ * so the next holder finishes the job; this caller is told to retry, never "internal".
+ */
+const storeOrUnavailable = async <T>(
+  deps: RefreshDependencies,
+  stale: Credential,
+  store: () => Promise<T>,
+): Promise<T> => {
+  try {
+    return await store();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    deps.logger.error('could not store a refresh result; the next holder rolls it forward', {
+      credentialId: stale.id,
+      ...describeError(error),
+    });
+    throw unavailable('The refreshed tokens could not be stored yet; retry.');
+  }
 };
 
 const invalidate = async (

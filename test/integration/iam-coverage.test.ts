@@ -105,6 +105,8 @@ describe("every function's role grants what its code does", () => {
     await track('resolve-credential', () =>
       resolveCredential(resolveDeps, actor, { flowId: 'f', stepId: 's', executionId: 'e' }),
     );
+    // Re-verifying an OAuth2 credential refreshes it through the same lease as resolve.
+    await track('verify-credential', () => api('POST', `/credentials/${oauthId}/verify`));
 
     await track('replace-credential', () =>
       api('POST', `/credentials/${id}/replace`, { replacementId: other }),

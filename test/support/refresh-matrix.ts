@@ -1,0 +1,305 @@
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import type { RefreshSettings } from '../../shared/domain/refresh-timing.ts';
+import { AppError } from '../../shared/errors/app-error.ts';
+import type { RefreshLease } from '../../shared/ports/refresh-lease.ts';
+import type { SecretStore } from '../../shared/ports/secret-store.ts';
+import type { TokenRefresher } from '../../shared/ports/token-refresher.ts';
+import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
+import type { ProviderMode, RotatingTokenServer } from './rotating-token-server.ts';
+
+/** Short timings so every failure, back-off and expired lease plays out in about a second. */
+export const MATRIX_REFRESH: Partial<RefreshSettings> = {
+  tokenTimeoutMs: 800,
+  storeBudgetMs: 250,
+  clockSkewMs: 100,
+  leaseWaitMs: 3000,
+  backoffMs: 300,
+};
+
+class InjectedFault extends Error {
+  constructor(where: string) {
+    super(`injected fault: ${where}`);
+    this.name = 'InjectedFault';
+  }
+}
+
+/** Where the first container's refresh is broken: before or after each step that can fail. */
+export type Fault =
+  | 'none'
+  | 'pendingStoreFailsOnce'
+  | 'tokenStoreFailsOnce'
+  | 'commitFailsOnce'
+  | 'commitAnswerLost'
+  | 'crashAfterTokenCall'
+  | 'crashAfterPendingStore';
+
+export interface Scenario {
+  readonly name: string;
+  readonly mode?: ProviderMode;
+  readonly fault?: Fault;
+  /** What must hold at the end. */
+  readonly expect: 'verified' | 'invalid';
+  /** Presentations of a spent refresh token that cannot be told apart from an outage (502 after commit). */
+  readonly toleratedReuses?: number;
+  /** Token endpoint calls over the whole scenario: one refresh, plus one retry after an outage. */
+  readonly tokenCalls: number;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'nothing fails', tokenCalls: 1, expect: 'verified' },
+  {
+    name: 'slower than the client timeout, after the commit',
+    mode: { kind: 'slowAfterCommit', delayMs: 1500 },
+    tokenCalls: 1,
+    expect: 'invalid',
+  },
+  {
+    name: 'provider outage (503, no commit)',
+    mode: { kind: 'unavailable', status: 503 },
+    tokenCalls: 2,
+    expect: 'verified',
+  },
+  {
+    name: 'rate limited (429, no commit)',
+    mode: { kind: 'unavailable', status: 429 },
+    tokenCalls: 2,
+    expect: 'verified',
+  },
+  {
+    name: '502 after the commit',
+    mode: { kind: 'badGatewayAfterCommit' },
+    tokenCalls: 2,
+    expect: 'invalid',
+    toleratedReuses: 1,
+  },
+  {
+    name: 'truncated JSON after the commit',
+    mode: { kind: 'truncatedAfterCommit' },
+    tokenCalls: 1,
+    expect: 'invalid',
+  },
+  {
+    name: 'empty access_token after the commit',
+    mode: { kind: 'emptyAccessTokenAfterCommit' },
+    tokenCalls: 1,
+    expect: 'invalid',
+  },
+  { name: 'expires_in = 1e13', mode: { kind: 'normal', expiresIn: 1e13 }, tokenCalls: 1, expect: 'verified' },
+  {
+    name: 'expires_in missing',
+    mode: { kind: 'normal', expiresIn: undefined },
+    tokenCalls: 1,
+    expect: 'verified',
+  },
+  { name: 'expires_in = 0', mode: { kind: 'normal', expiresIn: 0 }, tokenCalls: 1, expect: 'verified' },
+  { name: 'answer store fails once', fault: 'pendingStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
+  { name: 'token version store fails once', fault: 'tokenStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
+  { name: 'DynamoDB commit fails once', fault: 'commitFailsOnce', tokenCalls: 1, expect: 'verified' },
+  { name: 'DynamoDB commit answer lost', fault: 'commitAnswerLost', tokenCalls: 1, expect: 'verified' },
+  {
+    name: 'holder dies right after the token call',
+    fault: 'crashAfterTokenCall',
+    tokenCalls: 1,
+    expect: 'invalid',
+  },
+  {
+    name: 'holder dies after storing the answer',
+    fault: 'crashAfterPendingStore',
+    tokenCalls: 1,
+    expect: 'verified',
+  },
+];
+
+export interface MatrixRow {
+  readonly scenario: string;
+  readonly tokenCalls: number;
+  readonly reuses: number;
+  readonly finalStatus: string;
+  readonly statusReason: string | null;
+  readonly errorCodes: Record<string, number>;
+  /** A verified credential whose stored tokens the provider no longer honours. */
+  readonly verifiedWithRevokedTokens: boolean;
+  /** The injected fault did happen (a scenario that misses its fault proves nothing). */
+  readonly faultFired: boolean;
+  readonly holds: boolean;
+}
+
+export interface MatrixService {
+  readonly deps: UseCaseDependencies;
+  api(method: string, path: string, options: { token: string; body?: unknown }): Promise<{ body: any }>;
+}
+
+/** Wraps the ports of one container so that its refresh breaks where the fault says, once. */
+const faulty = (base: UseCaseDependencies, fault: Fault, fired: () => void): UseCaseDependencies => {
+  let armed = fault !== 'none';
+  const fire = (where: Fault) => {
+    if (armed && fault === where) {
+      armed = false;
+      fired();
+      return true;
+    }
+    return false;
+  };
+  // A dead container never releases its lease: the next holder waits for it to expire.
+  let dead = false;
+  const secrets: SecretStore = {
+    ...base.secrets,
+    async putStaged(...args) {
+      if (fire('pendingStoreFailsOnce')) throw new InjectedFault('before storing the answer');
+      const result = await base.secrets.putStaged(...args);
+      if (fire('crashAfterPendingStore')) {
+        dead = true;
+        throw new InjectedFault('container died after storing the answer');
+      }
+      return result;
+    },
+    async putVersion(...args) {
+      if (fire('tokenStoreFailsOnce')) throw new InjectedFault('before storing the tokens');
+      return base.secrets.putVersion(...args);
+    },
+  };
+  const leases: RefreshLease = {
+    ...base.leases,
+    async commit(...args) {
+      if (fire('commitFailsOnce')) throw new InjectedFault('before the commit');
+      const outcome = await base.leases.commit(...args);
+      if (fire('commitAnswerLost')) throw new InjectedFault('commit answer lost');
+      return outcome;
+    },
+    async release(holding) {
+      if (!dead) await base.leases.release(holding);
+    },
+  };
+  const tokens: TokenRefresher = {
+    async exchange(values, timeoutMs) {
+      const exchange = await base.tokens.exchange(values, timeoutMs);
+      if (fire('crashAfterTokenCall')) {
+        dead = true;
+        throw new InjectedFault('container died after the token call');
+      }
+      return exchange;
+    },
+  };
+  return { ...base, secrets, leases, tokens };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One scenario: an expired OAuth2 credential used by an active flow, 10 concurrent resolves across
+ * 5 containers while the provider or a store fails, then 5 more once things are well again.
+ */
+export const runScenario = async (
+  service: MatrixService,
+  provider: RotatingTokenServer,
+  token: string,
+  tenantId: string,
+  scenario: Scenario,
+  index: number,
+): Promise<MatrixRow> => {
+  const refreshToken = provider.issueFamily();
+  const created = await service.api('POST', '/credentials', {
+    token,
+    body: {
+      componentId: 'oauth2',
+      fields: {
+        tokenUrl: provider.tokenUrl,
+        clientId: 'client-1',
+        accessToken: 'expired-access',
+        refreshToken,
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    },
+  });
+  const credentialId = created.body.id as string;
+  const flowId = `matrix-${index}`;
+  await service.api('PUT', `/flows/${flowId}`, {
+    token,
+    body: { name: flowId, status: 'active', steps: [{ stepId: 's', componentId: 'oauth2', credentialId }] },
+  });
+  let faultFired = false;
+  const container = (fault: Fault): ResolveDependencies =>
+    buildResolveDependencies(
+      faulty(service.deps, fault, () => {
+        faultFired = true;
+      }),
+      {
+        cacheTtlMs: 0,
+        refreshMarginMs: 60_000,
+        refresh: MATRIX_REFRESH,
+      },
+    );
+  const presentedBefore = provider.presented.length;
+  const reusesBefore = provider.reuses();
+  const errorCodes: Record<string, number> = {};
+  // The first container starts a moment ahead, so that the faulty one is the lease holder.
+  const round = async (containers: ResolveDependencies[], count: number) =>
+    Promise.all(
+      Array.from({ length: count }, async (_, call) =>
+        (call > 0 ? sleep(30) : Promise.resolve())
+          .then(() =>
+            resolveCredential(
+              containers[call % containers.length] as ResolveDependencies,
+              { tenantId, subject: 'wf' },
+              {
+                flowId,
+                stepId: 's',
+                executionId: `e-${call}`,
+                credentialId,
+              },
+            ),
+          )
+          .catch((error: unknown) => {
+            const code = error instanceof AppError ? error.code : (error as Error).name;
+            errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+            return null;
+          }),
+      ),
+    );
+
+  if (scenario.mode) provider.setMode(scenario.mode);
+  await round(
+    [container(scenario.fault ?? 'none'), ...Array.from({ length: 4 }, () => container('none'))],
+    10,
+  );
+  // Well again: after the back-off, or after a dead holder's lease expired.
+  await sleep(scenario.fault?.startsWith('crash') ? 1800 : 400);
+  await round(
+    Array.from({ length: 5 }, () => container('none')),
+    5,
+  );
+  // A missing or zero expires_in must not make every resolve refresh.
+  await round([container('none')], 3);
+
+  const final = (await service.api('GET', `/credentials/${credentialId}`, { token })).body;
+  const stored = (await service.deps.secrets.read({ tenantId, credentialId }, final.secretVersionId)).values;
+  const verifiedWithRevokedTokens =
+    final.status === 'verified' &&
+    (!provider.isValidRefreshToken(String(stored.refreshToken)) ||
+      !provider.isValidAccessToken(String(stored.accessToken)));
+  const reuses = provider.reuses() - reusesBefore;
+  const invalidReasonOk =
+    final.status !== 'invalid' || /^(invalid_grant|refresh_response_lost)/.test(String(final.statusReason));
+  return {
+    scenario: scenario.name,
+    tokenCalls: provider.presented.length - presentedBefore,
+    reuses,
+    finalStatus: final.status,
+    statusReason: final.statusReason,
+    errorCodes,
+    verifiedWithRevokedTokens,
+    faultFired: faultFired || (scenario.fault ?? 'none') === 'none',
+    holds:
+      (faultFired || (scenario.fault ?? 'none') === 'none') &&
+      reuses <= (scenario.toleratedReuses ?? 0) &&
+      final.status === scenario.expect &&
+      !verifiedWithRevokedTokens &&
+      invalidReasonOk &&
+      provider.presented.length - presentedBefore === scenario.tokenCalls &&
+      // Every failure a workflow sees has a documented code (the injected crash is the test's own).
+      Object.keys(errorCodes).every((code) =>
+        ['upstream_unavailable', 'credential_invalid', 'InjectedFault'].includes(code),
+      ),
+  };
+};
