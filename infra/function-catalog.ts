@@ -32,6 +32,8 @@ export interface FunctionAccess {
   readonly secrets: readonly SecretAction[];
   /** Verification makes outbound calls to user-chosen hosts; only these functions do. */
   readonly verifies?: boolean;
+  /** Refreshes OAuth2 tokens through the lease: the timeout is sized from the refresh timing. */
+  readonly refreshes?: boolean;
   readonly description: string;
 }
 
@@ -80,6 +82,7 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     table: ['GetItem', 'UpdateItem', 'PutItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,
+    refreshes: true,
     description: 'POST /credentials/{credentialId}/verify',
   },
   'get-credential-audit': {
@@ -97,6 +100,7 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,
+    refreshes: true,
     description: 'Direct invoke by workflows: secret values for an active flow step',
   },
   'publish-lifecycle-events': {

@@ -8,8 +8,9 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GSI1 } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 import { BUNDLE_EXTERNALS, LAMBDA_NODE_TARGET } from '../bundling.ts';
-import { type AnyFunctionName, FUNCTION_ACCESS } from '../function-catalog.ts';
+import { type AnyFunctionName, FUNCTION_ACCESS, type FunctionAccess } from '../function-catalog.ts';
 
 export interface CredentialsFunctionProps {
   readonly functionName: AnyFunctionName;
@@ -30,6 +31,17 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * group and retention, environment, and the function's own least-privilege role built from
  * `FUNCTION_ACCESS`.
  */
+/**
+ * A refreshing function may wait for another holder's refresh and then hold the lease itself; its
+ * timeout covers both plus the margin resolve keeps for answering, so Lambda never ends it between
+ * the provider's rotation and the store.
+ */
+const defaultTimeout = (access: FunctionAccess): Duration => {
+  if (access.refreshes)
+    return Duration.seconds(Math.ceil((refreshTimeBudgetMs(DEFAULT_REFRESH_SETTINGS) + 2000) / 1000));
+  return Duration.seconds(access.verifies ? 15 : 10);
+};
+
 export class CredentialsFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
@@ -138,7 +150,7 @@ export class CredentialsFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(access.verifies ? 15 : 10),
+      timeout: props.timeout ?? defaultTimeout(access),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -139,6 +139,8 @@ export class CredentialsService extends Construct {
       this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
+        // API Gateway refuses a token without the route's scope before the function runs.
+        authorizationScopes: [route.scope],
         integration: new HttpLambdaIntegration(
           `Integration-${route.method}-${route.path}`,
           httpFunctions[route.functionName],

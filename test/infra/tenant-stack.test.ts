@@ -8,6 +8,7 @@ import { buildApp } from '../../infra/app.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { parseTenants } from '../../infra/tenant-config.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
+import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 
 const tenants = [
   {
@@ -96,14 +97,33 @@ describe('tenant stack', () => {
     }
   });
 
+  it('gives the refreshing functions a timeout that covers waiting for a holder and holding the lease', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Description?: string; Timeout?: number };
+    }[];
+    const budgetSeconds = refreshTimeBudgetMs(DEFAULT_REFRESH_SETTINGS) / 1000;
+    for (const name of ['resolve-credential', 'verify-credential'] as const) {
+      const fn = functions.find(
+        (candidate) => candidate.Properties.Description === FUNCTION_ACCESS[name].description,
+      );
+      expect(fn?.Properties.Timeout).toBeGreaterThan(budgetSeconds);
+    }
+  });
+
   it('routes every documented route behind the JWT authorizer, with throttling and access logs', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as {
-      Properties: { RouteKey: string; AuthorizationType: string };
+      Properties: { RouteKey: string; AuthorizationType: string; AuthorizationScopes: string[] };
     }[];
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
       ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
     );
-    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe('JWT');
+      const declared = ROUTES.find(
+        (candidate) => `${candidate.method} ${candidate.path}` === route.Properties.RouteKey,
+      );
+      expect(route.Properties.AuthorizationScopes).toEqual([declared?.scope]);
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://acme.eu.auth0.com/', Audience: ['credentials-api'] },
