@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from './app-error.ts';
+import { isTransientFailure } from './transient-failure.ts';
 
 /** RFC 9457 problem details, as sent to HTTPS callers and thrown to direct (workflow) callers. */
 export interface Problem {
@@ -45,11 +46,16 @@ export const PROBLEM_TYPE_BASE = 'https://credentials-service.dev/problems/';
  * an unexpected error may carry SDK text or input echoes, so it is replaced by a generic detail.
  */
 export const toProblem = (error: unknown): Problem => {
-  const appError = error instanceof AppError ? error : new AppError('internal', 'internal');
+  const appError =
+    error instanceof AppError
+      ? error
+      : isTransientFailure(error)
+        ? new AppError('upstream_unavailable', 'A storage service is busy or unreachable. Retry in a moment.')
+        : new AppError('internal', 'internal');
   const [status, title] = STATUS_AND_TITLE[appError.code];
   // A corrupt item is a server fault the caller should still be able to report: its key (ids only,
   // never values) is the whole of what it says.
-  const safe = status < 500 || appError.code === 'corrupt_item';
+  const safe = status < 500 || appError.code === 'corrupt_item' || appError.code === 'upstream_unavailable';
   return {
     ...(safe ? appError.extensions : {}),
     type: `${PROBLEM_TYPE_BASE}${appError.code}`,

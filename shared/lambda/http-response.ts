@@ -20,9 +20,10 @@ export const noContent = (headers: Record<string, string> = {}): HttpResult => (
   headers: { ...SECURITY_HEADERS, ...headers },
 });
 
-/** RFC 6750 §3: what a bearer-token client needs to know about a refused token. */
+/** RFC 6750 §3 for a refused token; RFC 9110 Retry-After for a failure a retry can cure. */
 const authenticateHeader = (problem: Problem): Record<string, string> => {
   if (problem.code === 'unauthorized') return { 'www-authenticate': 'Bearer error="invalid_token"' };
+  if (problem.code === 'upstream_unavailable') return { 'retry-after': '1' };
   if (problem.code === 'insufficient_scope')
     return {
       'www-authenticate': `Bearer error="insufficient_scope", scope="${String(problem.requiredScope ?? '')}"`,

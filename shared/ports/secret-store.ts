@@ -6,8 +6,11 @@ export interface SecretAddress {
 }
 
 export interface SecretStore {
-  /** Creates the credential's one secret; returns its version id. */
-  create(address: SecretAddress, values: FieldValues): Promise<string>;
+  /**
+   * Creates the credential's one secret; returns its version id. Retried with the same
+   * `requestToken`, a create whose answer was lost is a no-op that answers the same version.
+   */
+  create(address: SecretAddress, values: FieldValues, requestToken?: string): Promise<string>;
   /** Writes a new version; `requestToken` makes a retried write a no-op. Returns the version id. */
   putVersion(address: SecretAddress, values: FieldValues, requestToken: string): Promise<string>;
   read(address: SecretAddress, versionId?: string): Promise<{ values: FieldValues; versionId: string }>;

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import { formatCredentialId } from '../domain/credential-id.ts';
 import { bindSecret } from '../domain/secret-binding.ts';
+import { AppError } from '../errors/app-error.ts';
+import { isDefiniteFailure } from '../errors/transient-failure.ts';
 import { describeError } from '../ports/logger.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { verifyBeforeSaving } from './verify-before-saving.ts';
@@ -61,7 +63,7 @@ export const createCredential = async (
 
   const id = formatCredentialId(deps.ids.next(), component.id);
   const address = { tenantId: actor.tenantId, credentialId: id };
-  const secretVersionId = await deps.secrets.create(address, bindSecret(component, plain, secret));
+  const secretVersionId = await createSecret(deps, address, bindSecret(component, plain, secret));
 
   const timestamp = now.toISOString();
   const credential: Credential = {
@@ -97,7 +99,19 @@ export const createCredential = async (
       auditEntry(actor, credential, 'created', now),
     );
   } catch (error) {
-    await discardSecret(deps, address, 'metadata write failed');
+    if (error instanceof AppError || isDefiniteFailure(error)) {
+      // Refused, so nothing references the secret: it can go at once.
+      await discardSecret(deps, address, 'metadata write refused');
+      throw error;
+    }
+    // Outcome unknown: the transaction may have committed. Never delete a secret an item may
+    // reference; if the item is not there, the orphan sweeper removes the secret after its grace.
+    const written = await deps.credentials.get(actor.tenantId, id).catch(() => undefined);
+    if (written && written.secretVersionId === secretVersionId) return { credential: written, created: true };
+    deps.logger.warn('credential write outcome unknown; the secret is left to the orphan sweeper', {
+      credentialId: id,
+      ...describeError(error),
+    });
     throw error;
   }
   if (outcome.kind === 'replayed') {
@@ -106,6 +120,32 @@ export const createCredential = async (
     return { credential: outcome.credential, created: false };
   }
   return { credential, created: true };
+};
+
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * CreateSecret, retried with one ClientRequestToken: a create whose answer was lost is answered
+ * with the same version on retry, instead of leaving a secret nobody knows about. If every attempt
+ * fails, a secret that may exist anyway is removed (nothing references it yet).
+ */
+const createSecret = async (
+  deps: UseCaseDependencies,
+  address: { tenantId: string; credentialId: string },
+  value: Record<string, string | number>,
+): Promise<string> => {
+  const requestToken = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.secrets.create(address, value, requestToken);
+    } catch (error) {
+      if (isDefiniteFailure(error) || attempt >= CREATE_ATTEMPTS) {
+        if (!isDefiniteFailure(error)) await discardSecret(deps, address, 'create outcome unknown');
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 };
 
 /**

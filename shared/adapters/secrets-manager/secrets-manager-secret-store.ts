@@ -43,12 +43,12 @@ export const secretsManagerSecretStore = (
   };
 
   return {
-    async create(address, values) {
+    async create(address, values, requestToken = randomUUID()) {
       const { VersionId } = await client.send(
         new CreateSecretCommand({
           Name: name(address),
           SecretString: JSON.stringify(values),
-          ClientRequestToken: randomUUID(),
+          ClientRequestToken: requestToken,
           KmsKeyId: settings.kmsKeyId,
           Tags: secretTags(address),
           Description: 'Credential secret fields, managed by the credentials service.',

@@ -15,6 +15,7 @@ export const verifyPostgreSql = async (
   // Loaded on first use: only the verifying functions ever connect to a database.
   const { default: pg } = await import('pg');
   let client: InstanceType<typeof pg.Client> | undefined;
+  const started = Date.now();
   try {
     const vetted = await vetDestination(String(values.host), Number(values.port), options, options.resolve);
     const sslMode = String(values.sslMode ?? 'require');
@@ -43,7 +44,8 @@ export const verifyPostgreSql = async (
     if (code === MISSING_DATABASE) return failed('invalid_credentials', 'the database does not exist.');
     if (code === PERMISSION_DENIED)
       return failed('insufficient_scope', 'the user may not connect to this database.');
-    if (/timeout/i.test((error as Error).message ?? ''))
+    // pg's own timeouts carry no error code; the elapsed time tells them apart, never the message.
+    if (!code && Date.now() - started >= options.timeoutMs - 50)
       return failed('timeout', 'the database did not answer in time.');
     return fromNetworkError(error);
   } finally {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors/app-error.ts';
 import { toProblem } from '../../../shared/errors/problem.ts';
+import { problemResponse } from '../../../shared/lambda/http-response.ts';
 
 describe('toProblem', () => {
   it('maps a domain error to RFC 9457 members with its extensions', () => {
@@ -28,5 +29,40 @@ describe('toProblem', () => {
     const problem = toProblem(new AppError('not_found', 'gone', { extensions: { status: 200, type: 'x' } }));
     expect(problem.status).toBe(404);
     expect(problem.type).toContain('not_found');
+  });
+
+  it.each([
+    [
+      'throttling',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }),
+    ],
+    ['a server fault', Object.assign(new Error('x'), { name: 'InternalServerError', $fault: 'server' })],
+    ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['an SDK timeout', Object.assign(new Error('x'), { name: 'TimeoutError' })],
+    [
+      'a transaction cancelled for throughput',
+      Object.assign(new Error('x'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+      }),
+    ],
+  ])('answers 503 upstream_unavailable for %s, never 500', (_what, error) => {
+    const problem = toProblem(error);
+    expect(problem).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    expect(problemResponse(problem).headers).toMatchObject({ 'retry-after': '1' });
+  });
+
+  it('keeps a refused condition or a validation error a 500 (a bug, not a retry)', () => {
+    expect(
+      toProblem(
+        Object.assign(new Error('x'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+        }),
+      ).status,
+    ).toBe(500);
+    expect(
+      toProblem(Object.assign(new Error('x'), { name: 'ValidationException', $fault: 'client' })).status,
+    ).toBe(500);
   });
 });

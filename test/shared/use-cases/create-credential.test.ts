@@ -15,7 +15,7 @@ import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dep
 
 const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
   const secrets = { create: vi.fn(async () => 'v1'), deleteNow: vi.fn(async () => {}) };
-  const credentials = { create: vi.fn(outcome) };
+  const credentials = { create: vi.fn(outcome), get: vi.fn(async (): Promise<Credential | null> => null) };
   const deps = {
     components: componentCatalog(buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS)),
     credentials: credentials as unknown as CredentialRepository,
@@ -76,6 +76,36 @@ describe('createCredential', () => {
       code: 'idempotency_key_reused',
     });
     expect(secrets.deleteNow).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 201 when the write committed but its answer was lost, and keeps the secret', async () => {
+    const { deps, secrets, credentials } = fakes(async () => {
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    });
+    credentials.get.mockImplementation(async () => credentials.create.mock.calls[0]?.[0] ?? null);
+    const result = await createCredential(deps, actor, input);
+    expect(result.created).toBe(true);
+    expect(result.credential.secretVersionId).toBe('v1');
+    expect(secrets.deleteNow).not.toHaveBeenCalled();
+  });
+
+  it('never deletes the secret on an unknown outcome with no item: the sweeper decides later', async () => {
+    const { deps, secrets } = fakes(async () => {
+      throw Object.assign(new Error('x'), { name: 'TimeoutError' });
+    });
+    await expect(createCredential(deps, actor, input)).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(secrets.deleteNow).not.toHaveBeenCalled();
+  });
+
+  it('retries CreateSecret with the same request token, then cleans up on final failure', async () => {
+    const { deps, secrets, credentials } = fakes(async () => ({ kind: 'created' }));
+    secrets.create.mockRejectedValue(Object.assign(new Error('x'), { code: 'ECONNRESET' }));
+    await expect(createCredential(deps, actor, input)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const tokens = secrets.create.mock.calls.map((call) => (call as unknown[])[2]);
+    expect(tokens).toHaveLength(3);
+    expect(new Set(tokens).size).toBe(1);
+    expect(secrets.deleteNow).toHaveBeenCalledTimes(1);
+    expect(credentials.create).not.toHaveBeenCalled();
   });
 
   it("refuses another component's fields before any port is called", async () => {
