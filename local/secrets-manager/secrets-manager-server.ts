@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
@@ -6,6 +14,7 @@ import {
   SecretsManagerError,
   type SecretsManagerSnapshot,
   SecretsManagerState,
+  type StoredSecret,
 } from './secrets-manager-state.ts';
 
 export interface LocalSecretsManager {
@@ -21,25 +30,51 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
 };
 
 /**
+ * State on disk: a snapshot plus an append-only log of changed secrets (one line per secret a
+ * request changed). A change costs one small append, whatever the number of secrets; the log is
+ * folded into the snapshot at start-up.
+ */
+const openStore = (persistPath: string | undefined, region: string | undefined) => {
+  if (!persistPath) return { state: new SecretsManagerState(region), record: () => {} };
+  const logPath = `${persistPath}.log`;
+  const snapshot = existsSync(persistPath)
+    ? (JSON.parse(readFileSync(persistPath, 'utf8')) as SecretsManagerSnapshot)
+    : undefined;
+  const state = new SecretsManagerState(region, undefined, snapshot);
+  if (existsSync(logPath)) {
+    for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        const { name, secret } = JSON.parse(line) as { name: string; secret: StoredSecret | null };
+        state.restore(name, secret);
+      } catch {
+        // A line torn by a crash mid-append: everything before it stands.
+      }
+    }
+  }
+  mkdirSync(dirname(persistPath), { recursive: true });
+  const temporary = `${persistPath}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state.snapshot()), { mode: 0o600 });
+  renameSync(temporary, persistPath);
+  rmSync(logPath, { force: true });
+  return {
+    state,
+    record: (names: Iterable<string>) => {
+      const lines = [...names].map((name) => JSON.stringify({ name, secret: state.entry(name) }));
+      if (lines.length > 0) appendFileSync(logPath, `${lines.join('\n')}\n`, { mode: 0o600 });
+    },
+  };
+};
+
+/**
  * Serves the AWS JSON 1.1 protocol (`POST /`, `X-Amz-Target: secretsmanager.<Operation>`) on
  * loopback, so the real `@aws-sdk/client-secrets-manager` client talks to it given `endpoint`.
- * With `persistPath`, state survives restarts (written after every change).
+ * With `persistPath`, state survives restarts.
  */
 export const startLocalSecretsManager = async (
   options: { port?: number; persistPath?: string; region?: string } = {},
 ): Promise<LocalSecretsManager> => {
-  const snapshot =
-    options.persistPath && existsSync(options.persistPath)
-      ? (JSON.parse(readFileSync(options.persistPath, 'utf8')) as SecretsManagerSnapshot)
-      : undefined;
-  const state = new SecretsManagerState(options.region, undefined, snapshot);
-  const persist = () => {
-    if (!options.persistPath) return;
-    mkdirSync(dirname(options.persistPath), { recursive: true });
-    const temporary = `${options.persistPath}.tmp`;
-    writeFileSync(temporary, JSON.stringify(state.snapshot()), { mode: 0o600 });
-    renameSync(temporary, options.persistPath);
-  };
+  const { state, record } = openStore(options.persistPath, options.region);
 
   const server: Server = createServer(async (request, response) => {
     const reply = (status: number, body: unknown, errorType?: string) => {
@@ -62,10 +97,19 @@ export const startLocalSecretsManager = async (
     const operation = target.slice('secretsmanager.'.length);
     try {
       const body = await readBody(request);
-      const result = state.handle(operation, body ? (JSON.parse(body) as Record<string, unknown>) : {});
-      if (!['GetSecretValue', 'DescribeSecret', 'ListSecrets'].includes(operation)) persist();
+      let parsed: unknown = {};
+      try {
+        parsed = body ? JSON.parse(body) : {};
+      } catch {
+        throw new SecretsManagerError('SerializationException', 'The request body is not valid JSON.');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new SecretsManagerError('SerializationException', 'The request body must be a JSON object.');
+      const result = state.handle(operation, parsed as Record<string, unknown>);
+      record(state.changed);
       reply(200, result);
     } catch (error) {
+      record(state.changed);
       if (error instanceof SecretsManagerError) {
         reply(400, { __type: error.type, message: error.message }, error.type);
       } else {

@@ -2,8 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * A faithful-enough, in-process model of AWS Secrets Manager for local runs and tests: the
- * operations this service uses, with AWS's error names and the behaviours that matter (request-token
- * idempotency, version stages, scheduled deletion, limits). A dev/test tool, never deployed.
+ * operations this service uses (and will use for rotation), with AWS's request validation, error
+ * names and wording for the cases the service handles, request-token idempotency, staging labels,
+ * scheduled deletion and its recovery window, and ListSecrets' filters and pagination. Written from
+ * the AWS API reference; `test/local/secrets-manager-conformance.test.ts` holds it to that.
+ * A dev/test tool, never deployed.
  */
 export class SecretsManagerError extends Error {
   constructor(
@@ -21,15 +24,17 @@ interface SecretVersion {
   stages: string[];
 }
 
-interface StoredSecret {
+export interface StoredSecret {
   readonly arn: string;
   readonly name: string;
-  readonly description?: string;
-  readonly kmsKeyId?: string;
+  description?: string;
+  kmsKeyId?: string;
   tags: { Key: string; Value: string }[];
   readonly createdDate: number;
   lastChangedDate: number;
   deletedDate?: number;
+  /** When a scheduled deletion becomes final (DeletedDate + recovery window). */
+  deletionDate?: number;
   versions: SecretVersion[];
 }
 
@@ -40,10 +45,23 @@ export interface SecretsManagerSnapshot {
 type Request = Record<string, unknown>;
 
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const FILTER_VALUE_PATTERN = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
+const FILTER_KEYS = [
+  'description',
+  'name',
+  'tag-key',
+  'tag-value',
+  'primary-region',
+  'owning-service',
+  'all',
+];
 const MAX_SECRET_BYTES = 65_536;
-const seconds = () => Date.now() / 1000;
+/** Versions without a staging label are deprecated; AWS keeps about 100 versions per secret. */
+const MAX_VERSIONS = 100;
 
 const invalidParameter = (message: string) => new SecretsManagerError('InvalidParameterException', message);
+const validation = (message: string) =>
+  new SecretsManagerError('ValidationException', `1 validation error detected: ${message}`);
 const notFound = () =>
   new SecretsManagerError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 const markedForDeletion = () =>
@@ -55,50 +73,123 @@ const markedForDeletion = () =>
 const stringField = (request: Request, name: string, required = false): string | undefined => {
   const value = request[name];
   if (value === undefined || value === null) {
-    if (required) throw invalidParameter(`${name} is required.`);
+    if (required)
+      throw validation(
+        `Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+      );
     return undefined;
   }
-  if (typeof value !== 'string') throw invalidParameter(`${name} must be a string.`);
+  if (typeof value !== 'string')
+    throw new SecretsManagerError('SerializationException', `${name} must be a string.`);
   return value;
 };
 
 const checkToken = (token: string | undefined): string => {
   if (token === undefined) return randomUUID();
   if (token.length < 32 || token.length > 64) {
-    throw invalidParameter('ClientRequestToken must be between 32 and 64 characters.');
+    throw validation(
+      "Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64",
+    );
   }
   return token;
 };
 
-const checkSecretString = (request: Request): string => {
-  const value = stringField(request, 'SecretString', true) ?? '';
-  if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) {
+const checkSecretString = (request: Request, required = true): string | undefined => {
+  const value = stringField(request, 'SecretString', required);
+  if (value !== undefined && Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) {
     throw invalidParameter('SecretString must be at most 65536 bytes.');
   }
   return value;
 };
 
+const checkStage = (stage: string): string => {
+  if (stage.length < 1 || stage.length > 256)
+    throw invalidParameter('A staging label must be 1 to 256 characters.');
+  return stage;
+};
+
+interface PageToken {
+  readonly offset: number;
+  readonly total: number;
+}
+
+const encodeToken = (token: PageToken): string => Buffer.from(JSON.stringify(token)).toString('base64url');
+const decodeToken = (raw: unknown, total: number): PageToken => {
+  const invalid = () =>
+    new SecretsManagerError('InvalidNextTokenException', 'The NextToken value is invalid.');
+  if (typeof raw !== 'string' || raw.length > 4096) throw invalid();
+  try {
+    const token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as PageToken;
+    if (!Number.isInteger(token.offset) || token.offset < 0 || token.offset > total + 100) throw invalid();
+    return token;
+  } catch {
+    throw invalid();
+  }
+};
+
+const maxResultsOf = (request: Request, fallback: number): number => {
+  const value = request.MaxResults;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100)
+    throw validation(
+      `Value '${String(value)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
+    );
+  return value;
+};
+
+/** "all": the search string broken into words (case changes, letters/digits, punctuation). */
+const wordsOf = (text: string): string[] =>
+  text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)|(\d)([A-Za-z])/g, '$1$3 $2$4')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+
 export class SecretsManagerState {
   private readonly secrets = new Map<string, StoredSecret>();
+  /** Names changed by the last operation, for incremental persistence. */
+  readonly changed = new Set<string>();
 
   constructor(
     private readonly region = 'us-east-1',
     private readonly accountId = '000000000000',
     snapshot?: SecretsManagerSnapshot,
+    private readonly now: () => number = () => Date.now() / 1000,
   ) {
-    for (const secret of snapshot?.secrets ?? []) this.secrets.set(secret.name, secret);
+    for (const secret of snapshot?.secrets ?? []) {
+      // State written before deletion dates were kept: the longest window AWS allows.
+      if (secret.deletedDate !== undefined && secret.deletionDate === undefined)
+        secret.deletionDate = secret.deletedDate + 30 * 86_400;
+      this.secrets.set(secret.name, secret);
+    }
   }
 
   snapshot(): SecretsManagerSnapshot {
     return { secrets: [...this.secrets.values()] };
   }
 
+  /** The current state of one secret (null once removed): what an append-only log records. */
+  entry(name: string): StoredSecret | null {
+    return this.secrets.get(name) ?? null;
+  }
+
+  /** Applies a logged entry when replaying an append-only log. */
+  restore(name: string, secret: StoredSecret | null): void {
+    if (secret) this.secrets.set(name, secret);
+    else this.secrets.delete(name);
+  }
+
   handle(operation: string, request: Request): Record<string, unknown> {
+    this.changed.clear();
+    this.purgeExpiredDeletions();
     switch (operation) {
       case 'CreateSecret':
         return this.createSecret(request);
       case 'PutSecretValue':
         return this.putSecretValue(request);
+      case 'UpdateSecret':
+        return this.updateSecret(request);
       case 'GetSecretValue':
         return this.getSecretValue(request);
       case 'DescribeSecret':
@@ -109,15 +200,38 @@ export class SecretsManagerState {
         return this.restoreSecret(request);
       case 'ListSecrets':
         return this.listSecrets(request);
+      case 'ListSecretVersionIds':
+        return this.listSecretVersionIds(request);
+      case 'UpdateSecretVersionStage':
+        return this.updateSecretVersionStage(request);
       case 'TagResource':
         return this.tagResource(request);
+      case 'UntagResource':
+        return this.untagResource(request);
       default:
         throw new SecretsManagerError('InvalidAction', `The local endpoint does not implement ${operation}.`);
     }
   }
 
+  /** As AWS does at the end of the recovery window: the secret and its versions are gone for good. */
+  private purgeExpiredDeletions(): void {
+    const now = this.now();
+    for (const secret of this.secrets.values()) {
+      if (secret.deletionDate !== undefined && secret.deletionDate <= now) {
+        this.secrets.delete(secret.name);
+        this.changed.add(secret.name);
+      }
+    }
+  }
+
+  private touch(secret: StoredSecret): void {
+    secret.lastChangedDate = this.now();
+    this.changed.add(secret.name);
+  }
+
   private find(secretId: string | undefined): StoredSecret {
-    if (!secretId) throw invalidParameter('SecretId is required.');
+    if (!secretId)
+      throw validation("Value null at 'secretId' failed to satisfy constraint: Member must not be null");
     const secret =
       this.secrets.get(secretId) ??
       [...this.secrets.values()].find((candidate) => candidate.arn === secretId);
@@ -148,18 +262,23 @@ export class SecretsManagerState {
 
   private addVersion(secret: StoredSecret, versionId: string, secretString: string, stages: string[]): void {
     this.moveLabels(secret, stages);
-    secret.versions.push({ versionId, secretString, createdDate: seconds(), stages });
-    // Like AWS, versions with no stage are eventually deprecated; keep the 100 newest.
-    secret.versions = secret.versions.filter(
-      (version, index, all) => version.stages.length > 0 || index >= all.length - 100,
-    );
-    secret.lastChangedDate = seconds();
+    secret.versions.push({ versionId, secretString, createdDate: this.now(), stages });
+    // Deprecated versions (no label) are removed once the secret holds more than the quota.
+    let surplus = secret.versions.length - MAX_VERSIONS;
+    secret.versions = secret.versions.filter((version) => {
+      if (surplus > 0 && version.stages.length === 0) {
+        surplus--;
+        return false;
+      }
+      return true;
+    });
+    this.touch(secret);
   }
 
   private createSecret(request: Request) {
     const name = stringField(request, 'Name', true) ?? '';
     if (!NAME_PATTERN.test(name)) throw invalidParameter('Name contains invalid characters or is too long.');
-    const secretString = checkSecretString(request);
+    const secretString = checkSecretString(request) ?? '';
     const token = checkToken(stringField(request, 'ClientRequestToken'));
     const existing = this.secrets.get(name);
     if (existing) {
@@ -185,18 +304,17 @@ export class SecretsManagerState {
       description: stringField(request, 'Description'),
       kmsKeyId: stringField(request, 'KmsKeyId'),
       tags,
-      createdDate: seconds(),
-      lastChangedDate: seconds(),
+      createdDate: this.now(),
+      lastChangedDate: this.now(),
       versions: [],
     };
-    this.addVersion(secret, token, secretString, ['AWSCURRENT']);
     this.secrets.set(name, secret);
+    this.addVersion(secret, token, secretString, ['AWSCURRENT']);
     return { ARN: secret.arn, Name: name, VersionId: token };
   }
 
-  private putSecretValue(request: Request) {
-    const secret = this.live(stringField(request, 'SecretId'));
-    const secretString = checkSecretString(request);
+  /** A new version, or the same one again for a retried request token. */
+  private newVersion(secret: StoredSecret, request: Request, secretString: string, stages: string[]) {
     const token = checkToken(stringField(request, 'ClientRequestToken'));
     const existing = secret.versions.find((version) => version.versionId === token);
     if (existing) {
@@ -208,15 +326,34 @@ export class SecretsManagerState {
         "You can't modify an existing version, you can only create a new version.",
       );
     }
-    const stages = Array.isArray(request.VersionStages)
-      ? (request.VersionStages as string[])
-      : ['AWSCURRENT'];
     this.addVersion(secret, token, secretString, stages);
     return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: stages };
   }
 
+  private putSecretValue(request: Request) {
+    const secret = this.live(stringField(request, 'SecretId', true));
+    const secretString = checkSecretString(request) ?? '';
+    const stages = Array.isArray(request.VersionStages)
+      ? (request.VersionStages as unknown[]).map((stage) => checkStage(String(stage)))
+      : ['AWSCURRENT'];
+    return this.newVersion(secret, request, secretString, stages);
+  }
+
+  private updateSecret(request: Request) {
+    const secret = this.live(stringField(request, 'SecretId', true));
+    const description = stringField(request, 'Description');
+    const kmsKeyId = stringField(request, 'KmsKeyId');
+    const secretString = checkSecretString(request, false);
+    if (description !== undefined) secret.description = description;
+    if (kmsKeyId !== undefined) secret.kmsKeyId = kmsKeyId;
+    this.touch(secret);
+    if (secretString === undefined) return { ARN: secret.arn, Name: secret.name };
+    const { VersionId } = this.newVersion(secret, request, secretString, ['AWSCURRENT']);
+    return { ARN: secret.arn, Name: secret.name, VersionId };
+  }
+
   private getSecretValue(request: Request) {
-    const secret = this.live(stringField(request, 'SecretId'));
+    const secret = this.live(stringField(request, 'SecretId', true));
     const versionId = stringField(request, 'VersionId');
     const stage = stringField(request, 'VersionStage') ?? (versionId ? undefined : 'AWSCURRENT');
     const version = secret.versions.find(
@@ -240,30 +377,35 @@ export class SecretsManagerState {
     };
   }
 
-  private describe(secret: StoredSecret) {
+  private stages(secret: StoredSecret): Record<string, string[]> {
+    return Object.fromEntries(
+      secret.versions
+        .filter((version) => version.stages.length > 0)
+        .map((version) => [version.versionId, version.stages]),
+    );
+  }
+
+  private common(secret: StoredSecret) {
     return {
       ARN: secret.arn,
       Name: secret.name,
-      Description: secret.description,
-      KmsKeyId: secret.kmsKeyId,
+      ...(secret.description === undefined ? {} : { Description: secret.description }),
+      ...(secret.kmsKeyId === undefined ? {} : { KmsKeyId: secret.kmsKeyId }),
       Tags: secret.tags,
       CreatedDate: secret.createdDate,
       LastChangedDate: secret.lastChangedDate,
       ...(secret.deletedDate === undefined ? {} : { DeletedDate: secret.deletedDate }),
-      VersionIdsToStages: Object.fromEntries(
-        secret.versions
-          .filter((version) => version.stages.length > 0)
-          .map((version) => [version.versionId, version.stages]),
-      ),
     };
   }
 
   private describeSecret(request: Request) {
-    return this.describe(this.find(stringField(request, 'SecretId')));
+    const secret = this.find(stringField(request, 'SecretId', true));
+    // DescribeSecret names them VersionIdsToStages…
+    return { ...this.common(secret), VersionIdsToStages: this.stages(secret) };
   }
 
   private deleteSecret(request: Request) {
-    const secret = this.find(stringField(request, 'SecretId'));
+    const secret = this.find(stringField(request, 'SecretId', true));
     const force = request.ForceDeleteWithoutRecovery === true;
     const window = request.RecoveryWindowInDays;
     if (force && window !== undefined) {
@@ -275,61 +417,207 @@ export class SecretsManagerState {
       window !== undefined &&
       (typeof window !== 'number' || !Number.isInteger(window) || window < 7 || window > 30)
     ) {
-      throw invalidParameter('RecoveryWindowInDays must be an integer from 7 to 30.');
+      throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
     if (force) {
       this.secrets.delete(secret.name);
-      return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds() };
+      this.changed.add(secret.name);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: this.now() };
     }
-    if (secret.deletedDate !== undefined) {
-      throw new SecretsManagerError(
-        'InvalidRequestException',
-        "You can't perform this operation on the secret because it was marked for deletion.",
-      );
-    }
-    secret.deletedDate = seconds();
-    const deletionDate = secret.deletedDate + ((window as number | undefined) ?? 30) * 86_400;
-    return { ARN: secret.arn, Name: secret.name, DeletionDate: deletionDate };
+    if (secret.deletedDate !== undefined) throw markedForDeletion();
+    secret.deletedDate = this.now();
+    secret.deletionDate = secret.deletedDate + ((window as number | undefined) ?? 30) * 86_400;
+    this.changed.add(secret.name);
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
   }
 
   private restoreSecret(request: Request) {
-    const secret = this.find(stringField(request, 'SecretId'));
+    const secret = this.find(stringField(request, 'SecretId', true));
     delete secret.deletedDate;
+    delete secret.deletionDate;
+    this.changed.add(secret.name);
     return { ARN: secret.arn, Name: secret.name };
   }
 
   private tagResource(request: Request) {
-    const secret = this.live(stringField(request, 'SecretId'));
-    const tags = Array.isArray(request.Tags) ? (request.Tags as { Key: string; Value: string }[]) : [];
+    const secret = this.live(stringField(request, 'SecretId', true));
+    if (!Array.isArray(request.Tags))
+      throw validation("Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    const tags = request.Tags as { Key: string; Value: string }[];
     const keys = new Set(tags.map((tag) => tag.Key));
     secret.tags = [...secret.tags.filter((tag) => !keys.has(tag.Key)), ...tags];
+    this.changed.add(secret.name);
     return {};
   }
 
+  private untagResource(request: Request) {
+    const secret = this.live(stringField(request, 'SecretId', true));
+    if (!Array.isArray(request.TagKeys))
+      throw validation("Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+    const keys = new Set((request.TagKeys as unknown[]).map(String));
+    secret.tags = secret.tags.filter((tag) => !keys.has(tag.Key));
+    this.changed.add(secret.name);
+    return {};
+  }
+
+  private listSecretVersionIds(request: Request) {
+    const secret = this.find(stringField(request, 'SecretId', true));
+    const includeDeprecated = request.IncludeDeprecated === true;
+    const versions = secret.versions
+      .filter((version) => includeDeprecated || version.stages.length > 0)
+      .sort((a, b) => b.createdDate - a.createdDate);
+    const maxResults = maxResultsOf(request, 100);
+    const start =
+      request.NextToken === undefined ? 0 : decodeToken(request.NextToken, versions.length).offset;
+    const page = versions.slice(start, start + maxResults);
+    const next =
+      start + maxResults < versions.length
+        ? encodeToken({ offset: start + maxResults, total: versions.length })
+        : undefined;
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      Versions: page.map((version) => ({
+        VersionId: version.versionId,
+        VersionStages: version.stages,
+        CreatedDate: version.createdDate,
+        ...(secret.kmsKeyId ? { KmsKeyIds: [secret.kmsKeyId] } : {}),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  /**
+   * Moves a label. AWS requires naming the version it leaves (RemoveFromVersionId) when it is
+   * attached elsewhere, and refuses a RemoveFromVersionId that does not hold it.
+   */
+  private updateSecretVersionStage(request: Request) {
+    const secret = this.live(stringField(request, 'SecretId', true));
+    const stage = checkStage(stringField(request, 'VersionStage', true) ?? '');
+    const removeFrom = stringField(request, 'RemoveFromVersionId');
+    const moveTo = stringField(request, 'MoveToVersionId');
+    const holder = secret.versions.find((version) => version.stages.includes(stage));
+    const version = (id: string) => {
+      const found = secret.versions.find((candidate) => candidate.versionId === id);
+      if (!found) throw invalidParameter(`The version ${id} does not exist for this secret.`);
+      return found;
+    };
+    if (removeFrom !== undefined && holder?.versionId !== removeFrom) {
+      throw invalidParameter(`The staging label ${stage} is not attached to version ${removeFrom}.`);
+    }
+    if (moveTo === undefined) {
+      if (removeFrom === undefined)
+        throw invalidParameter('Specify MoveToVersionId, RemoveFromVersionId or both.');
+      if (stage === 'AWSCURRENT')
+        throw invalidParameter(
+          "You can't remove AWSCURRENT from a version; move it to another version instead.",
+        );
+      version(removeFrom).stages = version(removeFrom).stages.filter((label) => label !== stage);
+      this.touch(secret);
+      return { ARN: secret.arn, Name: secret.name };
+    }
+    const target = version(moveTo);
+    if (holder && holder !== target && removeFrom === undefined) {
+      throw invalidParameter(
+        `The staging label ${stage} is currently attached to version ${holder.versionId}. Specify RemoveFromVersionId to move it.`,
+      );
+    }
+    this.moveLabels(secret, [stage]);
+    if (!target.stages.includes(stage)) target.stages.push(stage);
+    this.touch(secret);
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  private matches(secret: StoredSecret, key: string, raw: string): boolean {
+    const negate = raw.startsWith('!');
+    const value = negate ? raw.slice(1) : raw;
+    const prefix = (candidates: (string | undefined)[], caseSensitive = true) =>
+      candidates.some((candidate) =>
+        candidate === undefined
+          ? false
+          : caseSensitive
+            ? candidate.startsWith(value)
+            : candidate.toLowerCase().startsWith(value.toLowerCase()),
+      );
+    let hit: boolean;
+    switch (key) {
+      case 'name':
+        hit = prefix([secret.name]);
+        break;
+      case 'description':
+        hit = prefix([secret.description], false);
+        break;
+      case 'tag-key':
+        hit = prefix(secret.tags.map((tag) => tag.Key));
+        break;
+      case 'tag-value':
+        hit = prefix(secret.tags.map((tag) => tag.Value));
+        break;
+      case 'primary-region':
+      case 'owning-service':
+        // Local secrets are not replicated and not owned by another service.
+        hit = false;
+        break;
+      default: {
+        const haystack = [
+          secret.name,
+          secret.description ?? '',
+          ...secret.tags.flatMap((tag) => [tag.Key, tag.Value]),
+        ].flatMap(wordsOf);
+        hit = wordsOf(value).every((word) => haystack.some((candidate) => candidate.startsWith(word)));
+      }
+    }
+    return negate ? !hit : hit;
+  }
+
   private listSecrets(request: Request) {
-    const filters = Array.isArray(request.Filters)
-      ? (request.Filters as { Key: string; Values: string[] }[])
-      : [];
+    const filters = request.Filters === undefined ? [] : request.Filters;
+    if (!Array.isArray(filters))
+      throw new SecretsManagerError('SerializationException', 'Filters must be a list.');
+    for (const filter of filters as { Key?: unknown; Values?: unknown }[]) {
+      if (typeof filter.Key !== 'string' || !FILTER_KEYS.includes(filter.Key))
+        throw validation(
+          `Value '${String(filter.Key)}' at 'filters.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${FILTER_KEYS.join(', ')}]`,
+        );
+      if (!Array.isArray(filter.Values) || filter.Values.length < 1 || filter.Values.length > 10)
+        throw invalidParameter('Each filter needs 1 to 10 values.');
+      for (const value of filter.Values)
+        if (typeof value !== 'string' || value.length > 512 || !FILTER_VALUE_PATTERN.test(value))
+          throw invalidParameter('A filter value contains characters that are not allowed.');
+    }
+    const sortOrder = request.SortOrder ?? 'desc';
+    if (sortOrder !== 'asc' && sortOrder !== 'desc')
+      throw validation(
+        `Value '${String(sortOrder)}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]`,
+      );
     const includeDeleted = request.IncludePlannedDeletion === true;
-    const maxResults =
-      typeof request.MaxResults === 'number' ? Math.min(Math.max(request.MaxResults, 1), 100) : 100;
-    const start = typeof request.NextToken === 'string' ? Number(request.NextToken) : 0;
+    const maxResults = maxResultsOf(request, 100);
     const matching = [...this.secrets.values()]
       .filter((secret) => includeDeleted || secret.deletedDate === undefined)
       .filter((secret) =>
-        filters.every((filter) => {
-          if (filter.Key === 'name') return filter.Values.some((value) => secret.name.startsWith(value));
-          if (filter.Key === 'tag-key')
-            return filter.Values.some((value) => secret.tags.some((tag) => tag.Key === value));
-          if (filter.Key === 'tag-value') {
-            return filter.Values.some((value) => secret.tags.some((tag) => tag.Value === value));
-          }
-          return true;
-        }),
+        (filters as { Key: string; Values: string[] }[]).every((filter) =>
+          filter.Values.some((value) => this.matches(secret, filter.Key, value)),
+        ),
       )
-      .sort((a, b) => a.name.localeCompare(b.name));
+      // Listed by creation date, as AWS documents for SortOrder; the name breaks ties.
+      .sort(
+        (a, b) =>
+          (a.createdDate - b.createdDate || a.name.localeCompare(b.name)) * (sortOrder === 'asc' ? 1 : -1),
+      );
+    const start =
+      request.NextToken === undefined ? 0 : decodeToken(request.NextToken, matching.length).offset;
     const page = matching.slice(start, start + maxResults);
-    const next = start + maxResults < matching.length ? String(start + maxResults) : undefined;
-    return { SecretList: page.map((secret) => this.describe(secret)), ...(next ? { NextToken: next } : {}) };
+    const next =
+      start + maxResults < matching.length
+        ? encodeToken({ offset: start + maxResults, total: matching.length })
+        : undefined;
+    return {
+      // …and ListSecrets names them SecretVersionsToStages.
+      SecretList: page.map((secret) => ({
+        ...this.common(secret),
+        SecretVersionsToStages: this.stages(secret),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
   }
 }
