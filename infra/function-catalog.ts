@@ -6,7 +6,8 @@ export type TableAction =
   | 'PutItem'
   | 'UpdateItem'
   | 'DeleteItem'
-  | 'ConditionCheckItem';
+  | 'ConditionCheckItem'
+  | 'BatchGetItem';
 export type SecretAction =
   | 'CreateSecret'
   | 'TagResource'
@@ -115,9 +116,12 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'Table stream consumer: schedules secret deletions',
   },
   'sweep-orphan-secrets': {
-    table: ['GetItem'],
-    secrets: ['DeleteSecret'],
-    description: 'Hourly: schedules deletion of secrets whose credential item was never written',
+    // BatchGetItem: existence 100 at a time; Get/PutItem: its resume position; Query + Update/PutItem:
+    // the reverse pass that marks credentials without their secret invalid (audited).
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'Query', 'UpdateItem'],
+    secrets: ['DeleteSecret', 'DescribeSecret'],
+    description:
+      'Hourly, resumable: schedules deletion of secrets without an item, marks items without a secret invalid',
   },
 };
 

@@ -84,7 +84,9 @@ export class CredentialsFunction extends Construct {
     const kmsActions = new Set<string>();
     if (access.table.length > 0)
       for (const action of ['kms:Decrypt', 'kms:DescribeKey']) kmsActions.add(action);
-    if (access.table.some((action) => action !== 'GetItem' && action !== 'Query')) {
+    if (
+      access.table.some((action) => action !== 'GetItem' && action !== 'Query' && action !== 'BatchGetItem')
+    ) {
       for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) kmsActions.add(action);
     }
     if (

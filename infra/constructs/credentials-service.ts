@@ -83,9 +83,10 @@ export class CredentialsService extends Construct {
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
-    const makeFunction = (functionName: AnyFunctionName): lambda.Function => {
+    const makeFunction = (functionName: AnyFunctionName, timeout?: Duration): lambda.Function => {
       const created = new CredentialsFunction(this, `Fn-${functionName}`, {
         functionName,
+        ...(timeout ? { timeout } : {}),
         tenantId: props.tenantId,
         table,
         key: this.key,
@@ -210,7 +211,9 @@ export class CredentialsService extends Construct {
       reportBatchItemFailures: true,
       filter: { eventName: 'REMOVE', image: 'OldImage', entity: 'credential' },
     });
-    const sweep = makeFunction('sweep-orphan-secrets');
+    // Sized for about 10,000 secrets a run (see the sweeper benchmark); a larger tenant is finished
+    // over several runs, each resuming where the last stopped.
+    const sweep = makeFunction('sweep-orphan-secrets', Duration.minutes(5));
     const sweepRole = roles['sweep-orphan-secrets'];
     if (sweepRole) {
       Validations.of(sweepRole).acknowledge({

@@ -108,23 +108,37 @@ const checkStage = (stage: string): string => {
   return stage;
 };
 
-interface PageToken {
-  readonly offset: number;
-  readonly total: number;
-}
+/** A cursor, not an offset: the page after the last item returned, whatever was deleted meanwhile. */
+type PageToken = readonly [number, string];
 
 const encodeToken = (token: PageToken): string => Buffer.from(JSON.stringify(token)).toString('base64url');
-const decodeToken = (raw: unknown, total: number): PageToken => {
+const decodeToken = (raw: unknown): PageToken => {
   const invalid = () =>
     new SecretsManagerError('InvalidNextTokenException', 'The NextToken value is invalid.');
   if (typeof raw !== 'string' || raw.length > 4096) throw invalid();
+  let token: unknown;
   try {
-    const token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as PageToken;
-    if (!Number.isInteger(token.offset) || token.offset < 0 || token.offset > total + 100) throw invalid();
-    return token;
+    token = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
     throw invalid();
   }
+  if (!Array.isArray(token) || typeof token[0] !== 'number' || typeof token[1] !== 'string') throw invalid();
+  return [token[0], token[1]];
+};
+
+/** The items after the cursor, in the order `compare` gives on (date, id). */
+const pageAfter = <T>(
+  items: readonly T[],
+  keyOf: (item: T) => PageToken,
+  compare: (a: PageToken, b: PageToken) => number,
+  raw: unknown,
+  size: number,
+): { page: T[]; next: string | undefined } => {
+  const after = raw === undefined ? undefined : decodeToken(raw);
+  const rest = after === undefined ? [...items] : items.filter((item) => compare(keyOf(item), after) > 0);
+  const page = rest.slice(0, size);
+  const last = page.at(-1);
+  return { page, next: rest.length > size && last ? encodeToken(keyOf(last)) : undefined };
 };
 
 const maxResultsOf = (request: Request, fallback: number): number => {
@@ -463,17 +477,17 @@ export class SecretsManagerState {
   private listSecretVersionIds(request: Request) {
     const secret = this.find(stringField(request, 'SecretId', true));
     const includeDeprecated = request.IncludeDeprecated === true;
+    const newestFirst = (a: PageToken, b: PageToken) => b[0] - a[0] || b[1].localeCompare(a[1]);
     const versions = secret.versions
       .filter((version) => includeDeprecated || version.stages.length > 0)
-      .sort((a, b) => b.createdDate - a.createdDate);
-    const maxResults = maxResultsOf(request, 100);
-    const start =
-      request.NextToken === undefined ? 0 : decodeToken(request.NextToken, versions.length).offset;
-    const page = versions.slice(start, start + maxResults);
-    const next =
-      start + maxResults < versions.length
-        ? encodeToken({ offset: start + maxResults, total: versions.length })
-        : undefined;
+      .sort((a, b) => newestFirst([a.createdDate, a.versionId], [b.createdDate, b.versionId]));
+    const { page, next } = pageAfter(
+      versions,
+      (version) => [version.createdDate, version.versionId],
+      newestFirst,
+      request.NextToken,
+      maxResultsOf(request, 100),
+    );
     return {
       ARN: secret.arn,
       Name: secret.name,
@@ -592,6 +606,9 @@ export class SecretsManagerState {
       );
     const includeDeleted = request.IncludePlannedDeletion === true;
     const maxResults = maxResultsOf(request, 100);
+    // Listed by creation date, as AWS documents for SortOrder; the name breaks ties.
+    const order = (a: PageToken, b: PageToken) =>
+      (a[0] - b[0] || a[1].localeCompare(b[1])) * (sortOrder === 'asc' ? 1 : -1);
     const matching = [...this.secrets.values()]
       .filter((secret) => includeDeleted || secret.deletedDate === undefined)
       .filter((secret) =>
@@ -599,18 +616,14 @@ export class SecretsManagerState {
           filter.Values.some((value) => this.matches(secret, filter.Key, value)),
         ),
       )
-      // Listed by creation date, as AWS documents for SortOrder; the name breaks ties.
-      .sort(
-        (a, b) =>
-          (a.createdDate - b.createdDate || a.name.localeCompare(b.name)) * (sortOrder === 'asc' ? 1 : -1),
-      );
-    const start =
-      request.NextToken === undefined ? 0 : decodeToken(request.NextToken, matching.length).offset;
-    const page = matching.slice(start, start + maxResults);
-    const next =
-      start + maxResults < matching.length
-        ? encodeToken({ offset: start + maxResults, total: matching.length })
-        : undefined;
+      .sort((a, b) => order([a.createdDate, a.name], [b.createdDate, b.name]));
+    const { page, next } = pageAfter(
+      matching,
+      (secret) => [secret.createdDate, secret.name],
+      order,
+      request.NextToken,
+      maxResults,
+    );
     return {
       // …and ListSecrets names them SecretVersionsToStages.
       SecretList: page.map((secret) => ({

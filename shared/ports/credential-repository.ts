@@ -79,5 +79,10 @@ export interface CredentialRepository {
     query: { limit: number; cursor?: string },
   ): Promise<Page<AuditEntry>>;
   countByComponent(tenantId: string): Promise<Record<string, number>>;
+  /** Which of these credentials have an item (BatchGetItem: up to 100 per call). */
+  existingIds(tenantId: string, credentialIds: readonly string[]): Promise<Set<string>>;
+  /** Where a long pass (the sweeper) stopped, to resume on its next run. */
+  sweepPosition(scope: string, pass: string): Promise<string | undefined>;
+  saveSweepPosition(scope: string, pass: string, position: string | undefined): Promise<void>;
   usage(tenantId: string, credentialId: string): Promise<CredentialUsage[]>;
 }

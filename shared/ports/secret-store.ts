@@ -5,6 +5,20 @@ export interface SecretAddress {
   readonly credentialId: string;
 }
 
+export interface ManagedSecret {
+  readonly address: SecretAddress;
+  readonly createdAt: Date;
+  readonly tags: Record<string, string>;
+}
+
+/** A listing position the store no longer accepts: start the listing over. */
+export class StaleListingError extends Error {
+  constructor() {
+    super('The listing position is no longer valid.');
+    this.name = 'StaleListingError';
+  }
+}
+
 export interface SecretStore {
   /**
    * Creates the credential's one secret; returns its version id. Retried with the same
@@ -30,11 +44,20 @@ export interface SecretStore {
     stage: string,
   ): Promise<{ values: FieldValues; versionId: string } | null>;
   /** What the secret says about itself: its tags and whether it is scheduled for deletion; null if gone. */
-  describe(address: SecretAddress): Promise<{ tags: Record<string, string>; deleted: boolean } | null>;
+  describe(
+    address: SecretAddress,
+  ): Promise<{ tags: Record<string, string>; deleted: boolean; versionIds: string[] } | null>;
   /** Schedules deletion with the deployment's recovery window; already scheduled or gone counts as done. */
   scheduleDeletion(address: SecretAddress): Promise<void>;
   /** For a secret that was never exposed (its item was never written): removed at once. */
   deleteNow(address: SecretAddress): Promise<void>;
-  /** Every live (not scheduled for deletion) secret this service manages, of one tenant or all: for the orphan sweeper only. */
-  listManaged(tenantId?: string): AsyncIterable<{ address: SecretAddress; createdAt: Date }>;
+  /**
+   * One page of the live (not scheduled for deletion) secrets this service manages, of one tenant
+   * or all: for the sweeper only. `nextToken` resumes a listing; an expired one throws
+   * `StaleListingError`.
+   */
+  listManagedPage(
+    tenantId: string | undefined,
+    nextToken: string | undefined,
+  ): Promise<{ entries: ManagedSecret[]; nextToken: string | undefined }>;
 }

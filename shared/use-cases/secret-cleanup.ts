@@ -1,5 +1,7 @@
+import { auditEntry } from '../domain/audit.ts';
+import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
-import type { SecretAddress } from '../ports/secret-store.ts';
+import { type SecretAddress, StaleListingError } from '../ports/secret-store.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 /**
@@ -42,26 +44,136 @@ export const purgeDeletedSecrets = async (
 
 /** Older than this, a secret without its item cannot be a create still in flight. */
 export const ORPHAN_GRACE_MINUTES = 15;
+/** DeleteSecret and DescribeSecret calls in flight at once: well under Secrets Manager's quotas. */
+const CONCURRENCY = 10;
+
+export interface SweepResult {
+  readonly examined: number;
+  readonly scheduled: SecretAddress[];
+  /** Credentials whose secret (or secret version) is gone, now marked `invalid`. */
+  readonly invalidated: string[];
+  /** Both passes reached their end in this run (otherwise the next run resumes where this stopped). */
+  readonly complete: boolean;
+}
+
+const inBatches = async <T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> => {
+  for (let start = 0; start < items.length; start += CONCURRENCY)
+    await Promise.all(items.slice(start, start + CONCURRENCY).map(run));
+};
+
+type SweepDependencies = Pick<
+  UseCaseDependencies,
+  'secrets' | 'credentials' | 'components' | 'clock' | 'logger' | 'tenantScope'
+>;
 
 /**
- * The reconciler for the one gap no transaction covers: the process dying between CreateSecret and
- * the DynamoDB write (or a failed discard). A managed secret with no credential item, older than
- * the grace period, is scheduled for deletion: recoverable within the window, never lost at once.
+ * The reconciler for the gaps no transaction covers, in both directions, within a time budget and
+ * resumable across runs:
+ *
+ * - secrets without an item (the process died between CreateSecret and the DynamoDB write, or a
+ *   write's outcome was unknown), older than the grace period, are scheduled for deletion —
+ *   recoverable within the window, never lost at once. Existence is checked 100 at a time.
+ * - items without their secret (or secret version) are marked `invalid` with the reason, which
+ *   emits an `invalidated` event: a workflow gets `credential_invalid`, a person sees why.
  */
-export const sweepOrphanSecrets = async (
-  deps: Pick<UseCaseDependencies, 'secrets' | 'credentials' | 'clock' | 'logger' | 'tenantScope'>,
-): Promise<{ examined: number; scheduled: SecretAddress[] }> => {
+export const sweepSecrets = async (deps: SweepDependencies, deadline: number): Promise<SweepResult> => {
+  const scope = deps.tenantScope ?? '*';
   const cutoff = deps.clock.now().getTime() - ORPHAN_GRACE_MINUTES * 60_000;
   const scheduled: SecretAddress[] = [];
+  const invalidated: string[] = [];
+  const tenants = new Set<string>(deps.tenantScope ? [deps.tenantScope] : []);
   let examined = 0;
-  // In a per-tenant deployment only that tenant's secrets: another tenant's have their own table.
-  for await (const { address, createdAt } of deps.secrets.listManaged(deps.tenantScope)) {
-    examined++;
-    if (createdAt.getTime() > cutoff) continue;
-    if (await deps.credentials.get(address.tenantId, address.credentialId)) continue;
-    await deps.secrets.scheduleDeletion(address);
-    deps.logger.warn('scheduled deletion of an orphan secret', { credentialId: address.credentialId });
-    scheduled.push(address);
+  const timeLeft = () => Date.now() < deadline;
+
+  // Secrets → items.
+  let orphansDone = false;
+  let position = await deps.credentials.sweepPosition(scope, 'orphans');
+  while (timeLeft()) {
+    let page: Awaited<ReturnType<typeof deps.secrets.listManagedPage>>;
+    try {
+      // In a per-tenant deployment only that tenant's secrets: another tenant's have their own table.
+      page = await deps.secrets.listManagedPage(deps.tenantScope, position);
+    } catch (error) {
+      if (!(error instanceof StaleListingError)) throw error;
+      position = undefined;
+      continue;
+    }
+    examined += page.entries.length;
+    const old = page.entries.filter((entry) => entry.createdAt.getTime() <= cutoff);
+    const byTenant = new Map<string, typeof old>();
+    for (const entry of page.entries) tenants.add(entry.address.tenantId);
+    for (const entry of old)
+      byTenant.set(entry.address.tenantId, [...(byTenant.get(entry.address.tenantId) ?? []), entry]);
+    for (const [tenantId, entries] of byTenant) {
+      const existing = await deps.credentials.existingIds(
+        tenantId,
+        entries.map((entry) => entry.address.credentialId),
+      );
+      const orphans = entries.filter(
+        (entry) =>
+          !existing.has(entry.address.credentialId) &&
+          // Only a secret whose tags name this very credential.
+          entry.tags.tenant === entry.address.tenantId &&
+          entry.tags.credentialId === entry.address.credentialId,
+      );
+      await inBatches(orphans, async ({ address }) => {
+        await deps.secrets.scheduleDeletion(address);
+        deps.logger.warn('scheduled deletion of an orphan secret', { credentialId: address.credentialId });
+        scheduled.push(address);
+      });
+    }
+    position = page.nextToken;
+    await deps.credentials.saveSweepPosition(scope, 'orphans', position);
+    if (!position) {
+      orphansDone = true;
+      break;
+    }
   }
-  return { examined, scheduled };
+
+  // Items → secrets.
+  let itemsDone = orphansDone;
+  for (const tenantId of orphansDone ? tenants : []) {
+    let cursor = await deps.credentials.sweepPosition(`${scope}|${tenantId}`, 'items');
+    while (timeLeft()) {
+      const page = await deps.credentials.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
+      await inBatches(page.items, async (credential) => {
+        if (credential.status === 'invalid' && credential.statusReason?.startsWith('secret_missing')) return;
+        const described = await deps.secrets.describe({ tenantId, credentialId: credential.id });
+        if (described && !described.deleted && described.versionIds.includes(credential.secretVersionId))
+          return;
+        const now = deps.clock.now();
+        const reason = !described
+          ? 'the secret does not exist'
+          : described.deleted
+            ? 'the secret is scheduled for deletion'
+            : 'the secret version the credential names no longer exists';
+        await deps.credentials
+          .update(
+            credential,
+            {
+              status: 'invalid',
+              statusReason: `secret_missing: ${reason}; enter the secret fields again.`,
+              updatedAt: now.toISOString(),
+              updatedBy: 'sweeper',
+            },
+            auditEntry({ tenantId, subject: 'sweeper' }, credential, 'invalidated', now, {
+              detail: 'secret_missing',
+            }),
+          )
+          .then(() => {
+            invalidated.push(credential.id);
+            deps.logger.warn('credential without its secret marked invalid', { credentialId: credential.id });
+          })
+          .catch((error: unknown) => {
+            // Changed meanwhile (a PATCH re-entered the secret): the next pass looks again.
+            if (!(error instanceof AppError && error.code === 'version_mismatch')) throw error;
+          });
+      });
+      cursor = page.nextCursor ?? undefined;
+      await deps.credentials.saveSweepPosition(`${scope}|${tenantId}`, 'items', cursor);
+      if (!cursor) break;
+    }
+    if (cursor) itemsDone = false;
+  }
+  return { examined, scheduled, invalidated, complete: orphansDone && itemsDone };
 };

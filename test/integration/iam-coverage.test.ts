@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
-import { purgeDeletedSecrets, sweepOrphanSecrets } from '../../shared/use-cases/secret-cleanup.ts';
+import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
@@ -119,7 +119,10 @@ describe("every function's role grants what its code does", () => {
       purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: id }]),
     );
     await track('sweep-orphan-secrets', () =>
-      sweepOrphanSecrets({ ...service.deps, clock: { now: () => new Date(Date.now() + 3_600_000) } }),
+      sweepSecrets(
+        { ...service.deps, clock: { now: () => new Date(Date.now() + 3_600_000) } },
+        Date.now() + 10_000,
+      ),
     );
   });
 

@@ -3,7 +3,7 @@ import { removedCredentials } from '../../functions/purge-deleted-secrets/remove
 import { startStreamPoller } from '../../local/stream-poller.ts';
 import { createCredential } from '../../shared/use-cases/create-credential.ts';
 import { deleteCredential } from '../../shared/use-cases/delete-credential.ts';
-import { purgeDeletedSecrets, sweepOrphanSecrets } from '../../shared/use-cases/secret-cleanup.ts';
+import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const actor = { tenantId: 'tenant-cleanup', subject: 'tester' };
@@ -95,11 +95,11 @@ describe('no orphan secrets and no lost deletions', () => {
     const orphan = { tenantId: actor.tenantId, credentialId: '01ARZ3NDEKTSV4RRFFQ69G5FAV.petstore' };
     await service.deps.secrets.create(orphan, { apiKey: 'lost' });
 
-    const now = await sweepOrphanSecrets(service.deps);
-    const later = await sweepOrphanSecrets({
-      ...service.deps,
-      clock: { now: () => new Date(Date.now() + 20 * 60_000) },
-    });
+    const now = await sweepSecrets(service.deps, Date.now() + 10_000);
+    const later = await sweepSecrets(
+      { ...service.deps, clock: { now: () => new Date(Date.now() + 20 * 60_000) } },
+      Date.now() + 10_000,
+    );
 
     expect(now.scheduled).toEqual([]);
     // The orphan, and the secret of the create whose outcome was unknown (its item never came).
@@ -116,16 +116,85 @@ describe('no orphan secrets and no lost deletions', () => {
     await service.deps.secrets.create(mine, { apiKey: 'a' });
     await service.deps.secrets.create(theirs, { apiKey: 'b' });
 
-    const swept = await sweepOrphanSecrets({
-      ...service.deps,
-      tenantScope: actor.tenantId,
-      clock: { now: () => new Date(Date.now() + 20 * 60_000) },
-    });
+    const swept = await sweepSecrets(
+      {
+        ...service.deps,
+        tenantScope: actor.tenantId,
+        clock: { now: () => new Date(Date.now() + 20 * 60_000) },
+      },
+      Date.now() + 10_000,
+    );
 
     expect(swept.scheduled).toEqual([mine]);
     const neighbour = service.secretsState
       .snapshot()
       .secrets.find((secret) => secret.name.endsWith(theirs.credentialId));
     expect(neighbour?.deletedDate).toBeUndefined();
+  });
+});
+
+describe('the sweeper at scale and in reverse', () => {
+  let service: LocalService;
+  beforeAll(async () => {
+    service = await startLocalService();
+  });
+  afterAll(() => service.stop());
+  const later = () => ({ now: () => new Date(Date.now() + 20 * 60_000) });
+
+  it('resumes where the last run stopped when its time is up', async () => {
+    const tenantId = 'tenant-resume';
+    for (let index = 0; index < 250; index++) {
+      const ulid = `01J${String(index).padStart(23, '0')}`;
+      await service.deps.secrets.create({ tenantId, credentialId: `${ulid}.petstore` }, { apiKey: 'x' });
+    }
+    let pages = 0;
+    // Each page takes longer than the run's whole budget: exactly one page per run.
+    const slow = {
+      ...service.deps,
+      tenantScope: tenantId,
+      clock: later(),
+      secrets: {
+        ...service.deps.secrets,
+        listManagedPage: async (tenant: string | undefined, token: string | undefined) => {
+          pages++;
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          return service.deps.secrets.listManagedPage(tenant, token);
+        },
+      },
+    };
+
+    const first = await sweepSecrets(slow, Date.now() + 30);
+    const second = await sweepSecrets(slow, Date.now() + 30);
+    const third = await sweepSecrets(slow, Date.now() + 30);
+
+    expect([first.scheduled.length, second.scheduled.length, third.scheduled.length]).toEqual([100, 100, 50]);
+    expect([first.complete, second.complete]).toEqual([false, false]);
+    expect(pages).toBe(3);
+  });
+
+  it('marks a credential whose secret is gone invalid, audited and evented, once', async () => {
+    const token = await service.token('tenant-reverse');
+    const created = await service.api('POST', '/credentials', {
+      token,
+      body: { componentId: 'petstore', fields: { apiKey: 'k-reverse' } },
+    });
+    await service.deps.secrets.deleteNow({ tenantId: 'tenant-reverse', credentialId: created.body.id });
+
+    const swept = await sweepSecrets({ ...service.deps, tenantScope: 'tenant-reverse' }, Date.now() + 10_000);
+    const again = await sweepSecrets({ ...service.deps, tenantScope: 'tenant-reverse' }, Date.now() + 10_000);
+
+    expect(swept.invalidated).toEqual([created.body.id]);
+    expect(again.invalidated).toEqual([]);
+    const stored = await service.api('GET', `/credentials/${created.body.id}`, { token });
+    expect(stored.body).toMatchObject({
+      status: 'invalid',
+      statusReason: expect.stringMatching(/^secret_missing/),
+    });
+    const audit = await service.api('GET', `/credentials/${created.body.id}/audit`, { token });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'invalidated',
+      detail: 'secret_missing',
+      actor: 'sweeper',
+    });
   });
 });

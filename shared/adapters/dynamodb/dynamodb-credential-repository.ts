@@ -1,4 +1,6 @@
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -393,6 +395,50 @@ export const dynamoDbCredentialRepository = (
     }
   };
 
+  const existingIds = async (tenantId: string, credentialIds: readonly string[]): Promise<Set<string>> => {
+    const found = new Set<string>();
+    for (let start = 0; start < credentialIds.length; start += 100) {
+      let keys: Key[] | undefined = credentialIds
+        .slice(start, start + 100)
+        .map((credentialId) => credentialKey(tenantId, credentialId));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        const result: BatchGetItemCommandOutput = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: 'SK', ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const sk = item.SK?.S ?? '';
+          if (sk.startsWith('CRED#')) found.add(sk.slice('CRED#'.length));
+        }
+        // Throttled keys come back unprocessed: retried with back-off, as DynamoDB documents.
+        keys = result.UnprocessedKeys?.[tableName]?.Keys;
+        if (keys && keys.length > 0)
+          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+    return found;
+  };
+
+  const sweepKey = (scope: string, pass: string) => key(tenantPk(scope), `SWEEP#${pass}`);
+
+  const sweepPosition = async (scope: string, pass: string): Promise<string | undefined> => {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: sweepKey(scope, pass), ConsistentRead: true }),
+    );
+    const position = Item ? fromAttributes(Item).position : undefined;
+    return typeof position === 'string' ? position : undefined;
+  };
+
+  const saveSweepPosition = async (scope: string, pass: string, position: string | undefined) => {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: toAttributes({ ...fromAttributes(sweepKey(scope, pass)), entity: 'sweep', position }),
+      }),
+    );
+  };
+
   const listAudit = async (
     tenantId: string,
     credentialId: string,
@@ -427,6 +473,9 @@ export const dynamoDbCredentialRepository = (
     getWithFlow,
     appendAudit,
     appendAuditIfStepUses,
+    existingIds,
+    sweepPosition,
+    saveSweepPosition,
     listAudit,
   };
 };

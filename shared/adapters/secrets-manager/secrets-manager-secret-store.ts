@@ -4,6 +4,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidNextTokenException,
   InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
@@ -11,7 +12,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { FieldValues } from '../../domain/credential-fields.ts';
-import type { SecretStore } from '../../ports/secret-store.ts';
+import { type SecretStore, StaleListingError } from '../../ports/secret-store.ts';
 import { parseSecretName, secretName, secretTags } from './secret-naming.ts';
 
 export interface SecretStoreSettings {
@@ -35,6 +36,8 @@ export const secretsManagerSecretStore = (
       return {
         tags: Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
         deleted: described.DeletedDate !== undefined,
+        // Versions with a staging label; an unlabeled (deprecated) one may be removed by AWS at any time.
+        versionIds: Object.keys(described.VersionIdsToStages ?? {}),
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return null;
@@ -136,9 +139,8 @@ export const secretsManagerSecretStore = (
       }
     },
 
-    async *listManaged(tenantId) {
-      let nextToken: string | undefined;
-      do {
+    async listManagedPage(tenantId, nextToken) {
+      try {
         const page = await client.send(
           new ListSecretsCommand({
             Filters: [
@@ -146,14 +148,25 @@ export const secretsManagerSecretStore = (
             ],
             MaxResults: 100,
             NextToken: nextToken,
+            SortOrder: 'asc',
           }),
         );
-        for (const secret of page.SecretList ?? []) {
+        const entries = (page.SecretList ?? []).flatMap((secret) => {
           const address = secret.Name ? parseSecretName(settings.prefix, secret.Name) : null;
-          if (address) yield { address, createdAt: secret.CreatedDate ?? new Date(0) };
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
+          if (!address) return [];
+          return [
+            {
+              address,
+              createdAt: secret.CreatedDate ?? new Date(0),
+              tags: Object.fromEntries((secret.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+            },
+          ];
+        });
+        return { entries, nextToken: page.NextToken };
+      } catch (error) {
+        if (error instanceof InvalidNextTokenException) throw new StaleListingError();
+        throw error;
+      }
     },
   };
 };
