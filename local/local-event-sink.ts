@@ -9,7 +9,10 @@ export interface PublishedEvent {
   readonly detail: AuditEntry;
 }
 
-/** Stands in for the EventBridge bus locally: keeps events in memory and, optionally, a JSONL file. */
+/** The newest events kept in memory; the JSONL file has them all. */
+const MEMORY_LIMIT = 1000;
+
+/** Stands in for the EventBridge bus locally: keeps recent events in memory and, optionally, a JSONL file. */
 export const localEventSink = (filePath?: string): EventPublisher & { readonly events: PublishedEvent[] } => {
   const events: PublishedEvent[] = [];
   return {
@@ -18,6 +21,7 @@ export const localEventSink = (filePath?: string): EventPublisher & { readonly e
       for (const detail of batch) {
         const event = { source: EVENT_SOURCE, detailType: detailTypeOf(detail), detail };
         events.push(event);
+        if (events.length > MEMORY_LIMIT) events.splice(0, events.length - MEMORY_LIMIT);
         if (filePath) {
           mkdirSync(dirname(filePath), { recursive: true });
           appendFileSync(filePath, `${JSON.stringify(event)}\n`);

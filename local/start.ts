@@ -77,16 +77,32 @@ const main = async (): Promise<void> => {
     const streamAdmin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
     // Lifecycle events go to a local sink instead of EventBridge: .local/events.jsonl.
     const events = localEventSink(join(LOCAL_STATE_DIRECTORY, 'events.jsonl'));
-    const poller = await startStreamPoller({
-      dynamoDb: streamAdmin,
-      endpoint: dynamoDb.endpoint,
-      tableName: TABLE_NAME,
-      consume: async (event) => {
-        await purger.handler(event);
-        await events.publish(lifecycleEvents(event));
-      },
-    });
-    stops.push(async () => poller.stop());
+    // Two consumers, as the stack wires two event source mappings: each with its own position,
+    // retries and dead-letter file.
+    const consumers = {
+      purge: (event: DynamoDBStreamEvent) => purger.handler(event),
+      publish: (event: DynamoDBStreamEvent) => events.publish(lifecycleEvents(event)),
+    };
+    for (const [name, consume] of Object.entries(consumers)) {
+      const poller = await startStreamPoller({
+        dynamoDb: streamAdmin,
+        endpoint: dynamoDb.endpoint,
+        tableName: TABLE_NAME,
+        consume,
+        positionPath: join(LOCAL_STATE_DIRECTORY, 'stream', `${name}.position.json`),
+        deadLetterPath: join(LOCAL_STATE_DIRECTORY, 'stream', `${name}.dead-letters.jsonl`),
+      });
+      stops.push(async () => poller.stop());
+    }
+
+    // The hourly sweeper of the stack, every minute locally, so orphans behave as they will in AWS.
+    const sweeper = (await import('../functions/sweep-orphan-secrets/handler.ts')) as {
+      handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
+    };
+    const sweepTimer = setInterval(() => {
+      sweeper.handler({}, { getRemainingTimeInMillis: () => 60_000 }).catch(() => {});
+    }, 60_000);
+    stops.push(async () => clearInterval(sweepTimer));
 
     const issuer = await createLocalIssuer(join(LOCAL_STATE_DIRECTORY, 'issuer-key.json'));
     const gateway = await startLocalGateway({ handlers, issuer, port });

@@ -1,12 +1,20 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface PetstoreDemoApi {
   /** Base URL of the API, as the `petstore` component expects it (`…/v2`). */
   readonly baseUrl: string;
-  readonly requests: { path: string; apiKey: string | undefined }[];
+  /** The most recent requests, with a fingerprint of the key (never the key itself). */
+  readonly requests: { path: string; apiKeyFingerprint: string | undefined }[];
   stop(): Promise<void>;
 }
+
+const REQUEST_LOG_LIMIT = 100;
+
+/** Enough to tell which key a request carried in a test, without keeping the key. */
+export const fingerprint = (apiKey: string): string =>
+  createHash('sha256').update(apiKey).digest('hex').slice(0, 12);
 
 /** The key the public Swagger Petstore documents; the local demo accepts it too. */
 export const DEMO_PETSTORE_KEY = 'special-key';
@@ -22,11 +30,16 @@ export const startPetstoreDemoApi = async (
   const requests: PetstoreDemoApi['requests'] = [];
   const server = createServer((request, response) => {
     const apiKey = request.headers.api_key as string | undefined;
-    requests.push({ path: request.url ?? '', apiKey });
+    requests.push({
+      path: request.url ?? '',
+      apiKeyFingerprint: apiKey === undefined ? undefined : fingerprint(apiKey),
+    });
+    if (requests.length > REQUEST_LOG_LIMIT) requests.splice(0, requests.length - REQUEST_LOG_LIMIT);
     response.setHeader('content-type', 'application/json');
     if (request.url !== '/v2/store/inventory') {
       response.writeHead(404).end(JSON.stringify({ code: 404, message: 'not found' }));
     } else if (apiKey === undefined || !accepts(apiKey)) {
+      // Echoes the key back, as careless APIs do: verification must never pass it on.
       response.writeHead(401).end(JSON.stringify({ code: 401, message: `invalid api_key ${apiKey ?? ''}` }));
     } else {
       response.writeHead(200).end(JSON.stringify({ available: 7, pending: 2, sold: 4 }));

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../local/demo-apis/petstore-demo-api.ts';
 import { componentVerifier } from '../../shared/adapters/verification/component-verifier.ts';
 import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
 import {
@@ -80,7 +81,10 @@ describe('verification before saving', () => {
       statusReason: null,
       lastVerifiedAt: expect.any(String),
     });
-    expect(service.petstore.requests.at(-1)).toEqual({ path: '/v2/store/inventory', apiKey: 'good-key-1' });
+    expect(service.petstore.requests.at(-1)).toEqual({
+      path: '/v2/store/inventory',
+      apiKeyFingerprint: fingerprint('good-key-1'),
+    });
   });
 
   it('refuses a revoked key with 422 and stores nothing: no secret, no item, no count', async () => {
