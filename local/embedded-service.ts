@@ -24,6 +24,8 @@ export interface EmbeddedServiceOptions {
   readonly petstoreAccepts: (apiKey: string) => boolean;
   readonly overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>;
   readonly env?: Record<string, string>;
+  /** Puts something (a fault-injecting proxy) between the service's clients and an endpoint. */
+  readonly routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
 }
 
 /**
@@ -45,14 +47,15 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     ...options.env,
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const route = options.routeThrough ?? (async (_service, endpoint: string) => endpoint);
   const dynamoDb = new DynamoDBClient({
     region: config.region,
-    endpoint: config.dynamoDbEndpoint,
+    endpoint: await route('dynamodb', config.dynamoDbEndpoint ?? ''),
     credentials,
   });
   const secretsManager = new SecretsManagerClient({
     region: config.region,
-    endpoint: config.secretsManagerEndpoint,
+    endpoint: await route('secretsmanager', config.secretsManagerEndpoint ?? ''),
     credentials,
   });
   await createServiceTable(dynamoDb, tableName);

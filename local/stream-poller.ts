@@ -121,7 +121,19 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     return 0;
   };
 
+  /** Drains what the shard has now, batch by batch, stopping at a batch that did not go through. */
   const pollShard = async (shardId: string): Promise<number> => {
+    let total = 0;
+    for (let round = 0; round < 100; round++) {
+      const pendingBefore = pending.get(shardId)?.length ?? 0;
+      const done = await pollBatch(shardId);
+      total += done;
+      if (done === 0 || (pending.get(shardId)?.length ?? 0) > 0 || pendingBefore > 0) break;
+    }
+    return total;
+  };
+
+  const pollBatch = async (shardId: string): Promise<number> => {
     let batch = pending.get(shardId) ?? [];
     if (batch.length === 0) {
       if (!iterators.has(shardId)) {

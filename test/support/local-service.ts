@@ -61,7 +61,11 @@ export interface LocalService {
  * own Secrets Manager endpoint, real SDK clients with a call counter, and the local HTTP gateway.
  */
 export const startLocalService = async (
-  options: { overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>; env?: Record<string, string> } = {},
+  options: {
+    overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>;
+    env?: Record<string, string>;
+    routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
+  } = {},
 ): Promise<LocalService> => {
   const logLines: string[] = [];
   const log =
