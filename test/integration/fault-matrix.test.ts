@@ -299,5 +299,6 @@ describe('faults on every AWS call: invariants hold after the fault and after a 
 
   it('ran a case for every call of every path', () => {
     expect(cases).toBeGreaterThanOrEqual(40);
+    if (process.env.FAULT_MATRIX_REPORT) process.stdout.write(`fault matrix: ${cases} cases, ${broken.length} broken\n`);
   });
 });
