@@ -5,6 +5,7 @@ import { startBenchStack } from './local-stack.ts';
 import { benchRace } from './race-bench.ts';
 import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
+import { benchSweeper } from './sweeper-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
 const main = async () => {
@@ -22,6 +23,11 @@ const main = async () => {
     results.resolve = await benchResolve(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
+    process.stdout.write('sweeper: one run over 10,000 secrets...\n');
+    results.sweeper = await benchSweeper(
+      stack.dynamoDbEndpoint,
+      Number(process.env.BENCH_SWEEP_SECRETS ?? 10_000),
+    );
     process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
     results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
   } finally {

@@ -299,6 +299,7 @@ describe('faults on every AWS call: invariants hold after the fault and after a 
 
   it('ran a case for every call of every path', () => {
     expect(cases).toBeGreaterThanOrEqual(40);
-    if (process.env.FAULT_MATRIX_REPORT) process.stdout.write(`fault matrix: ${cases} cases, ${broken.length} broken\n`);
+    if (process.env.FAULT_MATRIX_REPORT)
+      process.stdout.write(`fault matrix: ${cases} cases, ${broken.length} broken\n`);
   });
 });
