@@ -1,28 +1,100 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
-import { TENANT_ID_PATTERN } from '../shared/domain/actor.ts';
 
 z.config(z.locales.en());
 
+/**
+ * Tenant ids become part of the stack name (`Credentials-<id>`), which CloudFormation limits to
+ * letters, digits and hyphens: stricter than the service's own tenant pattern (no `_`).
+ */
+const STACK_SAFE_ID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})$/;
+/** The only values CloudWatch Logs accepts for a log group's retention. */
+export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter(
+  (value): value is number => typeof value === 'number' && value !== logs.RetentionDays.INFINITE,
+);
+const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'));
+
 /** One entry of the `credentials-service:tenants` context list in cdk.json. */
-export const TenantConfig = z.strictObject({
-  id: z.string().check(z.regex(TENANT_ID_PATTERN)),
-  account: z.optional(z.string().check(z.regex(/^\d{12}$/))),
-  region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/))),
-  jwtIssuer: z.url(),
-  jwtAudience: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-  workflowInvokerArns: z.optional(
-    z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/))),
-  ),
-  verificationAllowedHosts: z.optional(z.array(z.string())),
-  logRetentionDays: z.optional(z.int()),
-  secretRecoveryWindowDays: z.optional(z.int().check(z.gte(7), z.lte(30))),
-  petstoreBaseUrl: z.optional(z.url()),
-});
+export const TenantConfig = z
+  .strictObject({
+    id: z
+      .string()
+      .check(
+        z.regex(
+          STACK_SAFE_ID,
+          'must be 1-63 letters, digits or hyphens: it is part of the CloudFormation stack name, which allows no other characters',
+        ),
+      ),
+    account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+    region: z.optional(
+      z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
+    ),
+    jwtIssuer: z.url(),
+    jwtAudience: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    /** Workflow roles: may invoke resolve, nothing else. */
+    resolveInvokerArns: z.optional(z.array(roleArn)),
+    /** Automation roles: may invoke the management functions directly, without the JWT authorizer. */
+    managementInvokerArns: z.optional(z.array(roleArn)),
+    verificationAllowedHosts: z.optional(
+      z.array(z.string().check(z.regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port'))),
+    ),
+    logRetentionDays: z.optional(
+      z.int().check(
+        z.refine((days: number) => LOG_RETENTION_DAYS.includes(days), {
+          message: `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+        }),
+      ),
+    ),
+    secretRecoveryWindowDays: z.optional(z.int().check(z.gte(7), z.lte(30))),
+    petstoreBaseUrl: z.optional(z.url()),
+    /** Alarm notifications: an existing SNS topic, or email addresses for a topic the stack creates. */
+    alarmTopicArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN'),
+        ),
+    ),
+    alarmEmails: z.optional(z.array(z.email())),
+    /** Runs the verifying and refreshing functions in these subnets (to reach in-VPC hosts). */
+    vpc: z.optional(
+      z.strictObject({
+        vpcId: z.string().check(z.regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id')),
+        availabilityZones: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+        privateSubnetIds: z
+          .array(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')))
+          .check(z.minLength(1)),
+        securityGroupIds: z
+          .array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id')))
+          .check(z.minLength(1)),
+      }),
+    ),
+  })
+  .check(
+    z.refine((tenant) => !(tenant.alarmTopicArn && tenant.alarmEmails), {
+      message: 'set alarmTopicArn or alarmEmails, not both',
+    }),
+    z.refine(
+      (tenant) =>
+        !tenant.vpc || tenant.vpc.privateSubnetIds.length % tenant.vpc.availabilityZones.length === 0,
+      {
+        message: 'vpc.privateSubnetIds must hold the same number of subnets in each availability zone',
+      },
+    ),
+  );
 export type TenantConfig = z.infer<typeof TenantConfig>;
 
 export const TENANTS_CONTEXT_KEY = 'credentials-service:tenants';
 
 export const parseTenants = (value: unknown): TenantConfig[] => {
+  const entries = Array.isArray(value) ? value : [];
+  for (const [index, entry] of entries.entries()) {
+    if (entry && typeof entry === 'object' && 'workflowInvokerArns' in entry) {
+      throw new Error(
+        `Invalid ${TENANTS_CONTEXT_KEY}[${index}] in cdk.json: workflowInvokerArns was split into resolveInvokerArns (workflows: resolve only) and managementInvokerArns (automation that manages credentials).`,
+      );
+    }
+  }
   const result = z.safeParse(z.array(TenantConfig), value ?? []);
   if (!result.success) {
     throw new Error(`Invalid ${TENANTS_CONTEXT_KEY} context in cdk.json:\n${z.prettifyError(result.error)}`);

@@ -1,12 +1,19 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { CredentialsService } from './constructs/credentials-service.ts';
+import { TenantKey } from './constructs/tenant-key.ts';
 import type { TenantConfig } from './tenant-config.ts';
 
 /** One tenant's deployment: a thin wrapper over the reusable construct. */
 export class TenantStack extends Stack {
   readonly service: CredentialsService;
+  readonly alarmTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, tenant: TenantConfig, props: StackProps = {}) {
     super(scope, id, {
@@ -16,17 +23,50 @@ export class TenantStack extends Stack {
     });
     Tags.of(this).add('tenant', tenant.id);
     Tags.of(this).add('service', 'credentials');
+    const key = new TenantKey(this, 'Key', { tenantId: tenant.id }).key;
+    this.alarmTopic = this.alarmTopicFor(tenant, key);
     this.service = new CredentialsService(this, 'Credentials', {
       tenantId: tenant.id,
+      key,
       jwtIssuer: tenant.jwtIssuer,
       jwtAudience: tenant.jwtAudience,
-      workflowInvokerArns: tenant.workflowInvokerArns,
+      resolveInvokerArns: tenant.resolveInvokerArns,
+      managementInvokerArns: tenant.managementInvokerArns,
       verificationAllowedHosts: tenant.verificationAllowedHosts,
       secretRecoveryWindowDays: tenant.secretRecoveryWindowDays,
       logRetention: tenant.logRetentionDays as logs.RetentionDays | undefined,
       petstoreBaseUrl: tenant.petstoreBaseUrl,
+      vpc: tenant.vpc,
+      alarmActions: this.alarmTopic ? [new actions.SnsAction(this.alarmTopic)] : [],
     });
     new CfnOutput(this, 'ApiUrl', { value: this.service.api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.service.tableName });
+    new CfnOutput(this, 'ResolveFunctionArn', {
+      value: this.service.resolveFunction.functionArn,
+      description: 'What Step Functions (or any workflow role in resolveInvokerArns) invokes to get secrets.',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.service.eventBus.eventBusArn });
+    if (this.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+  }
+
+  /** An existing topic, or one the stack creates for the listed addresses (encrypted, TLS only). */
+  private alarmTopicFor(tenant: TenantConfig, key: kms.IKey): sns.ITopic | undefined {
+    if (tenant.alarmTopicArn) return sns.Topic.fromTopicArn(this, 'AlarmTopic', tenant.alarmTopicArn);
+    if (!tenant.alarmEmails?.length) return undefined;
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Credentials service alarms (${tenant.id})`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes to the encrypted topic with the tenant key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
+    for (const email of tenant.alarmEmails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
   }
 }

@@ -29,4 +29,5 @@ export const createResolveHandler = (deps: ResolveDependencies) =>
         },
       ),
     deps.logger,
+    deps.metrics,
   );

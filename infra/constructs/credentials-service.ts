@@ -1,22 +1,24 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '../../functions/routes.ts';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
+import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
-import { HTTP_FUNCTIONS } from '../function-catalog.ts';
+import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
 import { CredentialsFunction } from './credentials-function.ts';
 import { CredentialsTable } from './credentials-table.ts';
 import { TenantKey } from './tenant-key.ts';
@@ -27,8 +29,27 @@ export interface CredentialsServiceProps {
   /** The API's JWT authorizer: the tenant's identity provider. Tokens carry a `tenant_id` claim. */
   readonly jwtIssuer: string;
   readonly jwtAudience: readonly string[];
-  /** IAM principals (role ARNs) allowed to invoke the functions directly: Step Functions, workers. */
-  readonly workflowInvokerArns?: readonly string[];
+  /**
+   * IAM principals (role ARNs) of the workflows that run flow steps: they may invoke resolve, and
+   * nothing else (they never create, change or delete credentials).
+   */
+  readonly resolveInvokerArns?: readonly string[];
+  /**
+   * IAM principals allowed to invoke the management functions directly (create, update, delete,
+   * flows…), without the JWT authorizer: automation the tenant trusts with every credential.
+   */
+  readonly managementInvokerArns?: readonly string[];
+  /**
+   * Runs the functions that reach user-chosen hosts (verification and OAuth2 refresh) in these
+   * subnets, so in-VPC databases and APIs can be verified. They then need a NAT gateway (or VPC
+   * endpoints for DynamoDB, Secrets Manager and KMS, plus a NAT for public APIs).
+   */
+  readonly vpc?: {
+    readonly vpcId: string;
+    readonly availabilityZones: readonly string[];
+    readonly privateSubnetIds: readonly string[];
+    readonly securityGroupIds: readonly string[];
+  };
   /** Hosts verification may reach even when they resolve to non-public addresses. */
   readonly verificationAllowedHosts?: readonly string[];
   /** @default 7 — Secrets Manager accepts 7 to 30. */
@@ -58,6 +79,13 @@ export class CredentialsService extends Construct {
   readonly key: kms.IKey;
   readonly deadLetterQueue: sqs.Queue;
   readonly eventBus: events.EventBus;
+  readonly resolveFunction: lambda.IFunction;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  /** Lets a workflow (Step Functions, a worker's role) invoke resolve: the only way secrets leave. */
+  grantResolve(grantee: iam.IGrantable): iam.Grant {
+    return this.resolveFunction.grantInvoke(grantee);
+  }
 
   constructor(scope: Construct, id: string, props: CredentialsServiceProps) {
     super(scope, id);
@@ -83,10 +111,27 @@ export class CredentialsService extends Construct {
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
+    const network = props.vpc
+      ? {
+          vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+            vpcId: props.vpc.vpcId,
+            availabilityZones: [...props.vpc.availabilityZones],
+            privateSubnetIds: [...props.vpc.privateSubnetIds],
+          }),
+          subnets: props.vpc.privateSubnetIds.map((subnetId) =>
+            ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId),
+          ),
+          securityGroups: props.vpc.securityGroupIds.map((groupId) =>
+            ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${groupId}`, groupId),
+          ),
+        }
+      : undefined;
     const makeFunction = (functionName: AnyFunctionName, timeout?: Duration): lambda.Function => {
+      const access = FUNCTION_ACCESS[functionName];
       const created = new CredentialsFunction(this, `Fn-${functionName}`, {
         functionName,
         ...(timeout ? { timeout } : {}),
+        ...(network && (access.verifies || access.refreshes) ? { network } : {}),
         tenantId: props.tenantId,
         table,
         key: this.key,
@@ -101,11 +146,6 @@ export class CredentialsService extends Construct {
     const httpFunctions = Object.fromEntries(
       HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)]),
     ) as Record<FunctionName, lambda.Function>;
-
-    // Workflows invoke the same functions directly; IAM decides who may.
-    for (const arn of props.workflowInvokerArns ?? []) {
-      for (const fn of Object.values(httpFunctions)) fn.grantInvoke(new iam.ArnPrincipal(arn));
-    }
 
     // The HTTP API: every documented route, behind the tenant's JWT authorizer.
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
@@ -150,9 +190,10 @@ export class CredentialsService extends Construct {
     }
 
     // Durable secret clean-up: the stream consumer finishes deletions, the sweeper removes orphans.
+    // It holds where in the stream a batch failed (shard, sequence numbers), never item images or
+    // secrets: SQS-managed encryption, so the consumers need no grant on the tenant key for it.
     this.deadLetterQueue = new sqs.Queue(this, 'PurgeDeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -170,39 +211,51 @@ export class CredentialsService extends Construct {
         filter: { eventName: 'INSERT' | 'REMOVE'; image: 'NewImage' | 'OldImage'; entity: string };
       },
     ) => {
-      fn.addEventSource(
-        new DynamoEventSource(table, {
-          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-          batchSize: options.batchSize,
-          retryAttempts: 10,
-          bisectBatchOnError: true,
-          reportBatchItemFailures: options.reportBatchItemFailures,
-          maxRecordAge: Duration.days(1),
-          onFailure: new SqsDlq(this.deadLetterQueue),
-          filters: [
-            lambda.FilterCriteria.filter({
-              eventName: lambda.FilterRule.isEqual(options.filter.eventName),
-              dynamodb: {
-                [options.filter.image]: { entity: { S: lambda.FilterRule.isEqual(options.filter.entity) } },
-              },
-            }),
-          ],
+      // The mapping is wired by hand (not DynamoEventSource) so the role gets exactly what reading
+      // the stream needs: the stream actions on this table's stream, and kms:Decrypt through
+      // DynamoDB only.
+      new lambda.EventSourceMapping(this, `StreamTo-${functionName}`, {
+        target: fn,
+        eventSourceArn: table.tableStreamArn,
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: options.batchSize,
+        retryAttempts: 10,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: options.reportBatchItemFailures,
+        maxRecordAge: Duration.days(1),
+        onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual(options.filter.eventName),
+            dynamodb: {
+              [options.filter.image]: { entity: { S: lambda.FilterRule.isEqual(options.filter.entity) } },
+            },
+          }),
+        ],
+      });
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [table.tableStreamArn ?? ''],
         }),
       );
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
       const role = roles[functionName];
-      if (!role) return;
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.',
-      });
-      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      if (role)
         Validations.of(role).acknowledge({
-          id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+          id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
           reason:
-            'Added by the SQS dead-letter destination grant so failed batches can be encrypted with the tenant key only.',
+            'dynamodb:ListStreams, which Lambda needs to read a table stream, has no resource-level permissions.',
         });
-      }
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [this.key.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` },
+          },
+        }),
+      );
     };
 
     const purge = makeFunction('purge-deleted-secrets');
@@ -233,7 +286,10 @@ export class CredentialsService extends Construct {
 
     // Workflows read secrets only through resolve: direct invoke, no HTTP route, IAM decides who.
     const resolve = makeFunction('resolve-credential');
-    for (const arn of props.workflowInvokerArns ?? []) resolve.grantInvoke(new iam.ArnPrincipal(arn));
+    this.resolveFunction = resolve;
+    for (const arn of props.resolveInvokerArns ?? []) this.grantResolve(new iam.ArnPrincipal(arn));
+    for (const arn of props.managementInvokerArns ?? [])
+      for (const fn of Object.values(httpFunctions)) fn.grantInvoke(new iam.ArnPrincipal(arn));
 
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.
     this.eventBus = new events.EventBus(this, 'Events', {
@@ -256,31 +312,79 @@ export class CredentialsService extends Construct {
       'sweep-orphan-secrets': sweep,
     };
 
-    // Alarms: any error or throttle of any function, and anything in the dead-letter queue.
-    const alarm = (name: string, metric: cloudwatch.IMetric, description: string) => {
+    // Alarms. HTTP functions turn every failure into a response, so Lambda's Errors metric cannot
+    // see them: the one error mapping counts them (embedded metric format) as UnexpectedErrors,
+    // apart from refusals and from AWS being busy.
+    const alarm = (name: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
       const created = new cloudwatch.Alarm(this, name, {
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       for (const action of props.alarmActions ?? []) created.addAlarmAction(action);
+      this.alarms.push(created);
       return created;
     };
-    for (const [name, fn] of Object.entries(this.functions)) {
-      alarm(`Errors-${name}`, fn.metricErrors({ period: Duration.minutes(5) }), `${name} reported errors`);
+    const outcome = (functionName: AnyFunctionName, metricName: OutcomeMetric) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { Tenant: props.tenantId, Function: functionName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      });
+    for (const [name, fn] of Object.entries(this.functions) as [AnyFunctionName, lambda.IFunction][]) {
       alarm(
         `Throttles-${name}`,
         fn.metricThrottles({ period: Duration.minutes(5) }),
-        `${name} was throttled`,
+        `${name} was throttled: raise its reserved concurrency or the account limit.`,
       );
+      if (name === 'resolve-credential') {
+        // Resolve throws its refusals (flow_not_active, credential_invalid) so a Step Functions
+        // Catch can route them: errors minus refusals are the real failures (timeouts included).
+        alarm(
+          `Failures-${name}`,
+          new cloudwatch.MathExpression({
+            expression: 'errors - refusals',
+            usingMetrics: {
+              errors: fn.metricErrors({ period: Duration.minutes(5) }),
+              refusals: outcome(name, 'Refusals'),
+            },
+            period: Duration.minutes(5),
+          }),
+          'resolve failed for a reason other than a refusal (a bug, a denied permission, a timeout): see its logs.',
+        );
+      } else {
+        alarm(
+          `Errors-${name}`,
+          fn.metricErrors({ period: Duration.minutes(5) }),
+          `${name} crashed or timed out: see its logs.`,
+        );
+      }
+      if (
+        name !== 'publish-lifecycle-events' &&
+        name !== 'purge-deleted-secrets' &&
+        name !== 'sweep-orphan-secrets'
+      )
+        alarm(
+          `UnexpectedErrors-${name}`,
+          outcome(name, 'UnexpectedErrors'),
+          `${name} answered 500: a bug or a denied permission (AccessDenied, KMS). See its logs for the request id.`,
+        );
     }
+    alarm(
+      'Api5xx',
+      this.api.metricServerError({ period: Duration.minutes(5) }),
+      'The HTTP API answered 5xx five times in 5 minutes (integration failures, or AWS busy: 503 upstream_unavailable).',
+      5,
+    );
     alarm(
       'DeadLettersAlarm',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      'Secret deletions that failed every retry: schedule them by hand (see README).',
+      'Stream records that failed every retry (a secret deletion or an event): replay them (docs/operations.md).',
     );
   }
 }

@@ -1,4 +1,5 @@
 import { loadServiceConfig, type ServiceConfig } from '../config/service-config.ts';
+import { embeddedMetrics } from '../ports/metrics.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { buildDependencies } from './dependencies.ts';
@@ -10,7 +11,14 @@ const build = () => {
   if (!runtime) {
     const config = loadServiceConfig(process.env);
     const clients = createAwsClients(config);
-    runtime = { config, clients, dependencies: buildDependencies(config, { clients }) };
+    const base = buildDependencies(config, { clients });
+    const functionName = process.env.FUNCTION_KEY;
+    // Lambda only: the alarms count these; a local run has no CloudWatch to read them.
+    const dependencies =
+      functionName && config.tenantId
+        ? { ...base, metrics: embeddedMetrics({ Tenant: config.tenantId, Function: functionName }) }
+        : base;
+    runtime = { config, clients, dependencies };
   }
   return runtime;
 };

@@ -3,7 +3,9 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { toProblem } from '../errors/problem.ts';
 import { describeError, type Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { OperationFailed } from './direct-event.ts';
+import { countOutcome } from './outcome-metrics.ts';
 import { parseInput } from './schema.ts';
 
 /**
@@ -15,12 +17,14 @@ export const createDirectHandler = <S extends z.core.$ZodType, Output>(
   schema: S,
   run: (event: z.output<S>, context: Context) => Promise<Output>,
   logger: Logger,
+  metrics?: Metrics,
 ) =>
   middy<unknown, Output, Error, Context>(async (event: unknown, context: Context) =>
     run(parseInput(schema, event), context),
   ).use({
     onError: (request) => {
       const problem = toProblem(request.error);
+      countOutcome(metrics, problem.status, problem.code, true);
       (problem.status >= 500 ? logger.error : logger.info)('invocation failed', {
         operation: name,
         code: problem.code,

@@ -9,6 +9,7 @@ import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
 import type { Operation } from './operation.ts';
+import { countOutcome } from './outcome-metrics.ts';
 import { parseInput } from './schema.ts';
 import { assertScope } from './scopes.ts';
 
@@ -87,6 +88,7 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
     },
     onError: (request) => {
       const problem = toProblem(request.error);
+      countOutcome(deps.metrics, problem.status, problem.code, !isHttpEvent(request.event));
       const log = problem.status >= 500 ? deps.logger.error : deps.logger.info;
       log('request failed', {
         operation: op.name,

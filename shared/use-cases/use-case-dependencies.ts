@@ -6,6 +6,7 @@ import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 import type { FlowRepository } from '../ports/flow-repository.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { RefreshLease } from '../ports/refresh-lease.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { TokenRefresher } from '../ports/token-refresher.ts';
@@ -24,6 +25,8 @@ export interface UseCaseDependencies {
   readonly leases: RefreshLease;
   readonly tokens: TokenRefresher;
   readonly refresh: RefreshSettings;
+  /** Outcome counts for alarms (embedded metric format in Lambda); absent locally. */
+  readonly metrics?: Metrics;
   /** Set in a per-tenant deployment: the only tenant this service may act for. */
   readonly tenantScope?: string;
 }

@@ -17,7 +17,9 @@ const tenants = [
     region: 'eu-west-1',
     jwtIssuer: 'https://acme.eu.auth0.com/',
     jwtAudience: ['credentials-api'],
-    workflowInvokerArns: ['arn:aws:iam::111111111111:role/acme-flow-runner'],
+    resolveInvokerArns: ['arn:aws:iam::111111111111:role/acme-flow-runner'],
+    managementInvokerArns: ['arn:aws:iam::111111111111:role/acme-admin-automation'],
+    alarmEmails: ['oncall@acme.example'],
     secretRecoveryWindowDays: 30,
   },
   { id: 'globex', region: 'us-east-1', jwtIssuer: 'https://login.globex.example/', jwtAudience: ['api'] },
@@ -187,16 +189,50 @@ describe('tenant stack', () => {
     }
   });
 
-  it('lets the configured workflow role invoke the functions directly', () => {
+  it('lets workflow roles invoke resolve only, and management roles the management functions only', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as {
-      Properties: { Principal: string };
+      Properties: { Principal: string; FunctionName: { 'Fn::GetAtt': string[] } };
     }[];
-    expect(
-      permissions.filter(
-        (permission) => permission.Properties.Principal === 'arn:aws:iam::111111111111:role/acme-flow-runner',
-      ),
-      // Every HTTP operation, plus resolve, which has no HTTP route at all.
-    ).toHaveLength(FUNCTION_NAMES.length + 1);
+    const targetsOf = (principal: string) =>
+      permissions
+        .filter((permission) => permission.Properties.Principal === principal)
+        .map((permission) => permission.Properties.FunctionName['Fn::GetAtt'][0] ?? '');
+    const resolveOnly = targetsOf('arn:aws:iam::111111111111:role/acme-flow-runner');
+    const management = targetsOf('arn:aws:iam::111111111111:role/acme-admin-automation');
+    expect(resolveOnly).toHaveLength(1);
+    expect(resolveOnly[0]).toMatch(/resolvecredential/);
+    expect(management).toHaveLength(FUNCTION_NAMES.length);
+    expect(management.some((id) => /resolvecredential/.test(id))).toBe(false);
+  });
+
+  it('outputs what deployers and workflow authors need: API URL, resolve ARN, event bus ARN, table', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['AlarmTopicArn', 'ApiUrl', 'EventBusArn', 'ResolveFunctionArn', 'TableName'].sort(),
+    );
+    expect(JSON.stringify(outputs.ResolveFunctionArn)).toMatch(/resolvecredential/);
+  });
+
+  it('grants the stream consumers only what SQS and DynamoDB Streams need, KMS through DynamoDB only', () => {
+    for (const name of ['purge-deleted-secrets', 'publish-lifecycle-events']) {
+      const statements = policyOf(name);
+      const kmsActions = statements.flatMap(actionsOf).filter((action) => action.startsWith('kms:'));
+      expect(kmsActions.every((action) => action === 'kms:Decrypt' || action === 'kms:DescribeKey')).toBe(
+        true,
+      );
+      for (const statement of statements.filter((candidate) =>
+        actionsOf(candidate).some((a) => a.startsWith('kms:')),
+      ))
+        expect(JSON.stringify(statement.Condition)).toContain('kms:ViaService');
+    }
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('runs no function in a VPC unless one is configured', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { VpcConfig?: unknown };
+    }[];
+    expect(functions.every((fn) => fn.Properties.VpcConfig === undefined)).toBe(true);
   });
 
   it('finishes secret deletions from the stream with retries and a dead-letter queue, and sweeps orphans hourly', () => {
@@ -207,7 +243,6 @@ describe('tenant stack', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('REMOVE') }] },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
   });
 
@@ -227,9 +262,86 @@ describe('tenant stack', () => {
     expect(integrations).not.toContain(resolveFunctions[0]);
   });
 
-  it('alarms on errors and throttles of every function and on the dead-letter queue', () => {
-    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength((FUNCTION_NAMES.length + 4) * 2 + 1);
+  it('alarms on what can fail, counts refusals apart, and notifies the configured topic', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<
+      string,
+      { Properties: { MetricName?: string; Namespace?: string; AlarmActions?: unknown[]; Metrics?: unknown } }
+    >;
+    const ids = Object.keys(alarms);
+    const count = (prefix: string) => ids.filter((id) => id.includes(prefix)).length;
+    const all = FUNCTION_NAMES.length + 4;
+    expect(count('Throttles')).toBe(all);
+    // Resolve throws refusals, so its alarm is errors minus refusals; the others alarm on Errors.
+    expect(count('Errors') - count('UnexpectedErrors')).toBe(all - 1);
+    expect(count('Failuresresolvecredential')).toBe(1);
+    // The HTTP functions and resolve answer every failure: their one error mapping counts it.
+    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 1);
+    expect(count('Api5xx')).toBe(1);
+    expect(count('DeadLetters')).toBe(1);
+    const unexpected = Object.entries(alarms).find(([id]) =>
+      id.includes('UnexpectedErrorsgetcredential'),
+    )?.[1];
+    expect(unexpected?.Properties).toMatchObject({
+      Namespace: 'CredentialsService',
+      MetricName: 'UnexpectedErrors',
+    });
+    const resolve = Object.entries(alarms).find(([id]) => id.includes('Failuresresolvecredential'))?.[1];
+    expect(JSON.stringify(resolve?.Properties.Metrics)).toContain('errors - refusals');
+    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@acme.example',
+    });
+  });
+
+  it('keeps source maps in the asset but off the cold-start path', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables?: Record<string, string> } };
+    }[];
+    for (const fn of functions) expect(fn.Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
+  });
+});
+
+describe('a tenant with a VPC and an existing alarm topic', () => {
+  it('runs only the verifying and refreshing functions in the subnets, and notifies that topic', () => {
+    const app = newApp();
+    const [tenant] = parseTenants([
+      {
+        ...tenants[1],
+        alarmTopicArn: 'arn:aws:sns:us-east-1:222222222222:ops-alarms',
+        vpc: {
+          vpcId: 'vpc-0123456789abcdef0',
+          availabilityZones: ['us-east-1a'],
+          privateSubnetIds: ['subnet-0123456789abcdef0'],
+          securityGroupIds: ['sg-0123456789abcdef0'],
+        },
+      },
+    ]);
+    const template = Template.fromStack(
+      new TenantStack(app, 'Credentials-vpc', tenant ?? (undefined as never)),
+    );
+    const functions = template.findResources('AWS::Lambda::Function') as Record<
+      string,
+      { Properties: { VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] } } }
+    >;
+    const inVpc = Object.entries(functions)
+      .filter(([, fn]) => fn.Properties.VpcConfig)
+      .map(([id]) => id);
+    const expected = Object.entries(FUNCTION_ACCESS)
+      .filter(([, access]) => access.verifies || access.refreshes)
+      .map(([name]) => name.replace(/-/g, ''));
+    expect(inVpc).toHaveLength(expected.length);
+    for (const name of expected) expect(inVpc.some((id) => id.includes(name))).toBe(true);
+    expect(Object.values(functions).find((fn) => fn.Properties.VpcConfig)?.Properties.VpcConfig).toEqual({
+      SubnetIds: ['subnet-0123456789abcdef0'],
+      SecurityGroupIds: ['sg-0123456789abcdef0'],
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions: unknown[] };
+    }[];
+    for (const alarm of alarms)
+      expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:222222222222:ops-alarms']);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 });
 
@@ -254,5 +366,29 @@ describe('the per-tenant app', () => {
   it('refuses invalid tenant configuration', () => {
     expect(() => parseTenants([{ id: 'x', jwtIssuer: 'not a url', jwtAudience: [] }])).toThrow(/Invalid/);
     expect(() => parseTenants([tenants[1], tenants[1]])).toThrow(/unique/);
+  });
+
+  it('fails synthesis with a clear message for what CloudFormation would refuse at deploy time', () => {
+    const synthWith = (change: Record<string, unknown>) => () =>
+      buildApp(
+        new App({
+          context: {
+            'credentials-service:tenants': [{ ...tenants[1], ...change }],
+            'aws:cdk:bundling-stacks': [],
+          },
+        }),
+      );
+    expect(synthWith({ logRetentionDays: 100 })).toThrow(
+      /one of the values CloudWatch Logs accepts[\s\S]*logRetentionDays/,
+    );
+    expect(synthWith({ id: 'acme_eu' })).toThrow(/CloudFormation stack name[\s\S]*\]\.id/);
+    expect(synthWith({ verificationAllowedHosts: ['db.internal'] })).toThrow(/host:port/);
+    expect(synthWith({ workflowInvokerArns: ['arn:aws:iam::111111111111:role/x'] })).toThrow(
+      /split into resolveInvokerArns .* and managementInvokerArns/,
+    );
+    expect(
+      synthWith({ alarmEmails: ['a@b.example'], alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:t' }),
+    ).toThrow(/not both/);
+    expect(synthWith({ logRetentionDays: 90 })).not.toThrow();
   });
 });
