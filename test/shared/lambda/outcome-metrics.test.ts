@@ -36,8 +36,11 @@ describe('outcome metrics (CloudWatch embedded metric format)', () => {
     countOutcome(metrics, 403, 'flow_not_active', true);
     countOutcome(metrics, 503, 'upstream_unavailable', true);
     countOutcome(metrics, 404, 'not_found', false);
-    expect(lines.map((line) => Object.keys(line).find((key) => key.endsWith('s') && key !== '_aws'))).toEqual(
-      ['Refusals', 'UpstreamUnavailable'],
+    const names = lines.map(
+      (line) =>
+        (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]
+          ?.Metrics[0]?.Name,
     );
+    expect(names).toEqual(['Refusals', 'UpstreamUnavailable']);
   });
 });
