@@ -8,7 +8,6 @@ import { TABLE_KEYS } from '../shared/adapters/dynamodb/table-definition.ts';
 
 /** Creates the service table locally with the same keys, index, stream and TTL as the CDK stack. */
 export const createServiceTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
-  const index = TABLE_KEYS.globalIndexes[0];
   try {
     await client.send(
       new CreateTableCommand({
@@ -17,23 +16,23 @@ export const createServiceTable = async (client: DynamoDBClient, tableName: stri
         AttributeDefinitions: [
           { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
           { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-          { AttributeName: index.partitionKey, AttributeType: 'S' },
-          { AttributeName: index.sortKey, AttributeType: 'S' },
+          ...TABLE_KEYS.globalIndexes.flatMap((index) => [
+            { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+            { AttributeName: index.sortKey, AttributeType: 'S' as const },
+          ]),
         ],
         KeySchema: [
           { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: index.name,
-            KeySchema: [
-              { AttributeName: index.partitionKey, KeyType: 'HASH' },
-              { AttributeName: index.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: TABLE_KEYS.globalIndexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+          ],
+          Projection: { ProjectionType: 'ALL' as const },
+        })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
     );

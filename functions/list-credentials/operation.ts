@@ -5,11 +5,20 @@ import { defineOperation } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
 import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
 
-export const ListCredentialsInput = z.strictObject({
-  componentId: z.optional(componentIdSchema),
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
+export const ListCredentialsInput = z
+  .strictObject({
+    componentId: z.optional(componentIdSchema),
+    /** The credentials that need attention, from a sparse index (healthy ones cost nothing). */
+    status: z.optional(z.enum(['invalid', 'unverified', 'unreachable'])),
+    limit: limitSchema,
+    cursor: cursorSchema,
+  })
+  .check(
+    z.refine((input) => !(input.componentId && input.status), {
+      message: 'filter by componentId or by status, not both',
+      path: ['status'],
+    }),
+  );
 
 export const listCredentialsOperation = defineOperation({
   name: 'listCredentials',

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { GSI1 } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { TABLE_KEYS } from '../../shared/adapters/dynamodb/table-definition.ts';
 import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 import { BUNDLE_EXTERNALS, LAMBDA_NODE_TARGET } from '../bundling.ts';
 import { type AnyFunctionName, FUNCTION_ACCESS, type FunctionAccess } from '../function-catalog.ts';
@@ -76,7 +76,9 @@ export class CredentialsFunction extends Construct {
           actions: access.table.map((action) => `dynamodb:${action}`),
           resources: [
             props.table.tableArn,
-            ...(access.table.includes('Query') ? [`${props.table.tableArn}/index/${GSI1}`] : []),
+            ...(access.table.includes('Query')
+              ? TABLE_KEYS.globalIndexes.map((index) => `${props.table.tableArn}/index/${index.name}`)
+              : []),
           ],
           // Defence in depth: every key this function touches starts with the tenant's prefix.
           conditions: {

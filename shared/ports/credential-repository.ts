@@ -20,6 +20,8 @@ export interface Page<T> {
 
 export interface ListQuery {
   readonly componentId?: string;
+  /** Only credentials that need attention (`invalid`, `unverified`, `unreachable`): a sparse index. */
+  readonly status?: 'invalid' | 'unverified' | 'unreachable';
   readonly limit: number;
   readonly cursor?: string;
 }

@@ -5,6 +5,7 @@ import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 export interface ListCredentialsInput {
   readonly componentId?: string;
+  readonly status?: 'invalid' | 'unverified' | 'unreachable';
   readonly limit: number;
   readonly cursor?: string;
 }

@@ -71,6 +71,14 @@ describe('tenant stack', () => {
             { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
           ],
         }),
+        // Sparse: only credentials that need attention carry its keys.
+        Match.objectLike({
+          IndexName: 'GSI2',
+          KeySchema: [
+            { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
+          ],
+        }),
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,

@@ -25,7 +25,7 @@ import { CountItem, type ItemKey, parseItem, UsageItem } from './item-schemas.ts
 import {
   auditFromItem,
   auditItem,
-  auditPrefix,
+  auditPk,
   componentGsiPk,
   countSk,
   credentialFromItem,
@@ -37,10 +37,14 @@ import {
   flowSk,
   fromAttributes,
   GSI1,
+  GSI2,
   idempotencySk,
   type Key,
   key,
   parseItems,
+  sortKeyRange,
+  statusGsiPk,
+  statusIndexKeys,
   TTL_ATTRIBUTE,
   tenantPk,
   toAttributes,
@@ -152,21 +156,30 @@ export const dynamoDbCredentialRepository = (
 
   const list = async (tenantId: string, query: ListQuery): Promise<Page<Credential>> => {
     const pk = tenantPk(tenantId);
-    const byComponent = query.componentId !== undefined;
-    const gsiPk = byComponent ? componentGsiPk(tenantId, query.componentId ?? '') : undefined;
-    const startKey = query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk }) : undefined;
+    // One Query whichever the filter: the status index, the component index, or the tenant's range.
+    const index = query.status !== undefined ? GSI2 : query.componentId !== undefined ? GSI1 : undefined;
+    const gsiPk =
+      query.status !== undefined
+        ? statusGsiPk(tenantId, query.status)
+        : query.componentId !== undefined
+          ? componentGsiPk(tenantId, query.componentId)
+          : undefined;
+    const startKey = query.cursor
+      ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, ...(index ? { index } : {}) })
+      : undefined;
+    const range = sortKeyRange('CRED#');
     const result = await client.send(
       new QueryCommand({
         TableName: tableName,
-        ...(byComponent
+        ...(index
           ? {
-              IndexName: GSI1,
-              KeyConditionExpression: 'GSI1PK = :pk',
+              IndexName: index,
+              KeyConditionExpression: `${index}PK = :pk`,
               ExpressionAttributeValues: toAttributes({ ':pk': gsiPk }),
             }
           : {
-              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-              ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': 'CRED#' }),
+              KeyConditionExpression: range.condition,
+              ExpressionAttributeValues: toAttributes({ ':pk': pk, ...range.values }),
             }),
         // ULID ids sort by creation time: newest first without another index.
         ScanIndexForward: false,
@@ -197,6 +210,16 @@ export const dynamoDbCredentialRepository = (
       values[`:v${index}`] = value;
       return `#a${index} = :v${index}`;
     });
+    const removes: string[] = [];
+    if (changes.status !== undefined) {
+      // The sparse status index follows the status: keys while it needs attention, none otherwise.
+      const indexKeys = statusIndexKeys(current.tenantId, current.id, changes.status);
+      if ('GSI2PK' in indexKeys) {
+        values[':gsi2pk'] = indexKeys.GSI2PK;
+        values[':gsi2sk'] = indexKeys.GSI2SK;
+        sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
+      } else removes.push('GSI2PK', 'GSI2SK');
+    }
     try {
       await client.send(
         new TransactWriteItemsCommand({
@@ -205,7 +228,9 @@ export const dynamoDbCredentialRepository = (
               Update: {
                 TableName: tableName,
                 Key: credentialKey(current.tenantId, current.id),
-                UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
+                UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
+                  removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
+                }`,
                 // The version is the optimistic lock behind If-Match / ETag.
                 ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
                 ExpressionAttributeNames: names,
@@ -299,11 +324,12 @@ export const dynamoDbCredentialRepository = (
     const items: Record<string, unknown>[] = [];
     let startKey: Key | undefined;
     do {
+      const range = sortKeyRange(prefix);
       const result = await client.send(
         new QueryCommand({
           TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ':prefix': prefix }),
+          KeyConditionExpression: range.condition,
+          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ...range.values }),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -444,16 +470,16 @@ export const dynamoDbCredentialRepository = (
     credentialId: string,
     query: { limit: number; cursor?: string },
   ) => {
-    const pk = tenantPk(tenantId);
-    const prefix = auditPrefix(credentialId);
+    // The credential's own audit partition, newest first: one Query, whatever else the tenant holds.
+    const pk = auditPk(tenantId, credentialId);
     const result = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': prefix }),
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: toAttributes({ ':pk': pk }),
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: prefix }) : undefined,
+        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: '' }) : undefined,
       }),
     );
     return {

@@ -19,6 +19,7 @@ import {
   flowSk,
   key,
   parseItems,
+  sortKeyRange,
   tenantPk,
   toAttributes,
   usageSk,
@@ -201,8 +202,8 @@ export const dynamoDbFlowRepository = (
     const result = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: toAttributes({ ':pk': pk, ':prefix': 'FLOW#' }),
+        KeyConditionExpression: sortKeyRange('FLOW#').condition,
+        ExpressionAttributeValues: toAttributes({ ':pk': pk, ...sortKeyRange('FLOW#').values }),
         Limit: query.limit,
         ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: 'FLOW#' }) : undefined,
       }),

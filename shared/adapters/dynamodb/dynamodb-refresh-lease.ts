@@ -12,6 +12,7 @@ import {
   type Key,
   key,
   leaseSk,
+  statusIndexKeys,
   TTL_ATTRIBUTE,
   tenantPk,
   toAttributes,
@@ -144,6 +145,15 @@ export const dynamoDbRefreshLease = (
         values[`:v${index}`] = value;
         return `#a${index} = :v${index}`;
       });
+      const removes: string[] = [];
+      if (changes.status !== undefined) {
+        const indexKeys = statusIndexKeys(credential.tenantId, credential.id, changes.status);
+        if ('GSI2PK' in indexKeys) {
+          values[':gsi2pk'] = indexKeys.GSI2PK;
+          values[':gsi2sk'] = indexKeys.GSI2SK;
+          sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
+        } else removes.push('GSI2PK', 'GSI2SK');
+      }
       try {
         await withConflictRetry(() =>
           client.send(
@@ -169,7 +179,9 @@ export const dynamoDbRefreshLease = (
                   Update: {
                     TableName: tableName,
                     Key: credentialKey(credential.tenantId, credential.id),
-                    UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}`,
+                    UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
+                      removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
+                    }`,
                     ConditionExpression: 'attribute_exists(PK) AND secretVersionId = :from',
                     ExpressionAttributeNames: names,
                     ExpressionAttributeValues: toAttributes(values),

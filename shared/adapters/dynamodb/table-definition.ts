@@ -1,4 +1,4 @@
-import { GSI1, TTL_ATTRIBUTE } from './table-layout.ts';
+import { GSI1, GSI2, TTL_ATTRIBUTE } from './table-layout.ts';
 
 /**
  * The table's keys and indexes, shared by the CDK construct and the local runtime so both create
@@ -7,6 +7,9 @@ import { GSI1, TTL_ATTRIBUTE } from './table-layout.ts';
 export const TABLE_KEYS = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  globalIndexes: [{ name: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+  globalIndexes: [
+    { name: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    { name: GSI2, partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  ],
   ttlAttribute: TTL_ATTRIBUTE,
 } as const;

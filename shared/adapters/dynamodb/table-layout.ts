@@ -14,21 +14,30 @@ import {
 } from './item-schemas.ts';
 
 /**
- * The one module that knows the single-table layout. Every item a tenant owns lives under
- * `PK = T#<tenant>`, so isolation is a key prefix (and an IAM LeadingKeys condition in a pooled
- * deployment).
+ * The one module that knows the single-table layout. Every key a tenant owns starts with
+ * `T#<tenant>`, so isolation is a key prefix (and an IAM LeadingKeys condition on `T#<tenant>` and
+ * `T#<tenant>#*`). The tenant's own partition holds only its credentials, flows, references and
+ * counts; append-only audit records live in a partition per credential (docs/design.md has the plan).
  *
- * | item        | SK                          | GSI1PK                 | GSI1SK          |
- * |-------------|-----------------------------|------------------------|-----------------|
- * | credential  | CRED#<credentialId>         | T#<tenant>#C#<comp>    | <credentialId>  |
- * | count       | COUNT#<componentId>         |                        |                 |
- * | flow        | FLOW#<flowId>               |                        |                 |
- * | usage       | USE#<credentialId>#<flowId> |                        |                 |
- * | idempotency | IDEM#<key>                  |                        |                 |
- * | audit       | AUDIT#<credentialId>#<at>#<n> |                      |                 |
- * | lease       | LEASE#<credentialId>        |                        |                 |
+ * | item        | PK                          | SK                          | index keys                                  |
+ * |-------------|-----------------------------|-----------------------------|---------------------------------------------|
+ * | credential  | T#<tenant>                  | CRED#<credentialId>         | GSI1: T#<tenant>#C#<comp> / <credentialId>; |
+ * |             |                             |                             | GSI2 (sparse, needs attention only):        |
+ * |             |                             |                             | T#<tenant>#S#<status> / <credentialId>      |
+ * | count       | T#<tenant>                  | COUNT#<componentId>         |                                             |
+ * | flow        | T#<tenant>                  | FLOW#<flowId>               |                                             |
+ * | usage       | T#<tenant>                  | USE#<credentialId>#<flowId> |                                             |
+ * | idempotency | T#<tenant>                  | IDEM#<key>                  |                                             |
+ * | lease       | T#<tenant>                  | LEASE#<credentialId>        |                                             |
+ * | audit       | T#<tenant>#A#<credentialId> | <at>#<random>               |                                             |
+ *
+ * Every listing is one Query on a key range (`BETWEEN`, never a filter): a `begins_with` reads the
+ * same in AWS, but DynamoDB Local walks the whole partition for it.
  */
 export const GSI1 = 'GSI1';
+/** Sparse: only credentials that need attention carry its keys, so its cost ignores the healthy ones. */
+export const GSI2 = 'GSI2';
+export const NEEDS_ATTENTION: readonly Credential['status'][] = ['invalid', 'unverified', 'unreachable'];
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';
 
 export type Key = Record<string, AttributeValue>;
@@ -41,7 +50,18 @@ export const usagePrefix = (credentialId: string): string => `USE#${credentialId
 export const usageSk = (credentialId: string, flowId: string): string =>
   `${usagePrefix(credentialId)}${flowId}`;
 export const idempotencySk = (key: string): string => `IDEM#${key}`;
-export const auditPrefix = (credentialId: string): string => `AUDIT#${credentialId}#`;
+export const auditPk = (tenantId: string, credentialId: string): string => `T#${tenantId}#A#${credentialId}`;
+export const statusGsiPk = (tenantId: string, status: string): string => `T#${tenantId}#S#${status}`;
+
+/** The key condition for every item whose sort key starts with `prefix`, as a range. */
+export const sortKeyRange = (prefix: string) => ({
+  condition: 'PK = :pk AND SK BETWEEN :from AND :to',
+  values: { ':from': prefix, ':to': `${prefix}\uffff` },
+});
+
+/** The sparse status index's keys for a credential in this status (none when it is healthy). */
+export const statusIndexKeys = (tenantId: string, credentialId: string, status: Credential['status']) =>
+  NEEDS_ATTENTION.includes(status) ? { GSI2PK: statusGsiPk(tenantId, status), GSI2SK: credentialId } : {};
 export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
 export const componentGsiPk = (tenantId: string, componentId: string): string =>
   `T#${tenantId}#C#${componentId}`;
@@ -71,6 +91,7 @@ export const credentialItem = (credential: Credential): Key =>
     SK: credentialSk(credential.id),
     GSI1PK: componentGsiPk(credential.tenantId, credential.componentId),
     GSI1SK: credential.id,
+    ...statusIndexKeys(credential.tenantId, credential.id, credential.status),
     entity: 'credential',
     ...credential,
   });
@@ -94,9 +115,10 @@ export const credentialFromItem = (item: Key): Credential => {
 
 export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
   toAttributes({
-    PK: tenantPk(entry.tenantId),
-    // The random suffix keeps two records of the same millisecond apart.
-    SK: `${auditPrefix(entry.credentialId)}${entry.at}#${Math.random().toString(36).slice(2, 10)}`,
+    PK: auditPk(entry.tenantId, entry.credentialId),
+    // Time-ordered, so newest first is a reverse Query; the random suffix keeps two records of the
+    // same millisecond apart.
+    SK: `${entry.at}#${Math.random().toString(36).slice(2, 10)}`,
     entity: 'audit',
     ...entry,
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400,
@@ -109,8 +131,7 @@ export const auditFromItem = (item: Key): AuditEntry => {
     AuditItem,
     itemKey,
     attributes,
-    (entry) =>
-      itemKey.PK === tenantPk(entry.tenantId) && itemKey.SK.startsWith(auditPrefix(entry.credentialId)),
+    (entry) => itemKey.PK === auditPk(entry.tenantId, entry.credentialId) && itemKey.SK.startsWith(entry.at),
   ) as AuditEntry;
 };
 
@@ -165,7 +186,7 @@ const badCursor = (): AppError =>
 
 export const decodeCursor = (
   cursor: string,
-  expected: { pk: string; skPrefix: string; gsiPk?: string },
+  expected: { pk: string; skPrefix: string; gsiPk?: string; index?: 'GSI1' | 'GSI2' },
 ): Key => {
   let decoded: unknown;
   try {
@@ -175,13 +196,16 @@ export const decodeCursor = (
     throw badCursor();
   }
   if (typeof decoded !== 'object' || decoded === null) throw badCursor();
-  const { SK, GSI1PK, GSI1SK, ...extra } = decoded as Record<string, unknown>;
+  const index = expected.index ?? 'GSI1';
+  const pkName = `${index}PK`;
+  const skName = `${index}SK`;
+  const { SK, [pkName]: indexPk, [skName]: indexSk, ...extra } = decoded as Record<string, unknown>;
   if (Object.keys(extra).length > 0 || typeof SK !== 'string' || !SK.startsWith(expected.skPrefix))
     throw badCursor();
   if (expected.gsiPk === undefined) {
-    if (GSI1PK !== undefined || GSI1SK !== undefined) throw badCursor();
+    if (indexPk !== undefined || indexSk !== undefined) throw badCursor();
     return toAttributes({ PK: expected.pk, SK });
   }
-  if (GSI1PK !== expected.gsiPk || typeof GSI1SK !== 'string') throw badCursor();
-  return toAttributes({ PK: expected.pk, SK, GSI1PK, GSI1SK });
+  if (indexPk !== expected.gsiPk || typeof indexSk !== 'string') throw badCursor();
+  return toAttributes({ PK: expected.pk, SK, [pkName]: indexPk, [skName]: indexSk });
 };
