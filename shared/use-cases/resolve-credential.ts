@@ -72,7 +72,12 @@ const boundValues = (deps: ResolveDependencies, credential: Credential, stored: 
 };
 
 /** Reads the flow and credential (consistently) and the current secret, in parallel when it can. */
-const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput) => {
+/**
+ * One round of parallel calls: the flow and the credential (one consistent TransactGetItems), the
+ * current secret, and the audit record, written only if the flow is active and its step uses the
+ * credential (the write that re-authorises). Without a credential id the flow is read first.
+ */
+const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput, now: Date) => {
   let credentialId = input.credentialId;
   if (credentialId === undefined) {
     const flow = await deps.flows.get(actor.tenantId, input.flowId);
@@ -81,13 +86,21 @@ const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput
   }
   if (!parseCredentialId(credentialId)) throw refused(input, credentialId);
   const address = { tenantId: actor.tenantId, credentialId };
-  const [snapshot, secret] = await Promise.all([
+  const componentId = parseCredentialId(credentialId)?.componentId ?? '';
+  const [snapshot, secret, authorized] = await Promise.all([
     deps.credentials.getWithFlow(actor.tenantId, input.flowId, credentialId),
     deps.secrets.read(address).catch(() => null),
+    deps.credentials.appendAuditIfStepUses(
+      auditEntry(actor, { id: credentialId, componentId }, 'resolved', now, {
+        ...auditedInput(input),
+        detail: 'granted',
+      }),
+      { flowId: input.flowId, stepId: input.stepId },
+    ),
   ]);
   const { flow, credential } = snapshot;
   const flowStepUses = flow?.steps.find((step) => step.stepId === input.stepId)?.credentialId;
-  if (flow?.status !== 'active' || flowStepUses !== credentialId || !credential)
+  if (!authorized || flow?.status !== 'active' || flowStepUses !== credentialId || !credential)
     throw refused(input, credentialId);
   // The item names the current secret version; a PATCH racing this read may have moved AWSCURRENT.
   const secretValues =
@@ -124,7 +137,7 @@ export const resolveCredential = async (
 
   let loaded: Awaited<ReturnType<typeof load>>;
   try {
-    loaded = await load(deps, actor, input);
+    loaded = await load(deps, actor, input, now);
   } catch (error) {
     if (
       error instanceof AppError &&
@@ -178,9 +191,7 @@ export const resolveCredential = async (
     version: credential.version,
     resolvedAt: now.toISOString(),
   };
-  await deps.credentials.appendAudit(
-    auditEntry(actor, credential, 'resolved', now, { ...auditedInput(input), detail: 'granted' }),
-  );
+
   const tokenExpiry =
     values.expiresAt === undefined
       ? undefined

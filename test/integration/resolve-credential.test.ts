@@ -65,6 +65,7 @@ describe('resolve: secret values for workflow steps', () => {
     service.calls.reset();
     const first = await resolveCredential(deps, actor, input);
     const missCalls = [...service.calls.calls];
+    const missRounds = service.calls.rounds();
     service.calls.reset();
     const second = await resolveCredential(deps, actor, input);
 
@@ -75,10 +76,9 @@ describe('resolve: secret values for workflow steps', () => {
       secrets: { apiKey: 'resolve-me-1' },
     });
     expect(second.secrets).toEqual(first.secrets);
-    expect(missCalls.filter((call) => call !== 'PutItem').sort()).toEqual([
-      'GetSecretValue',
-      'TransactGetItems',
-    ]);
+    // One round of three parallel calls: flow + credential, the secret, the conditional audit write.
+    expect(missCalls.sort()).toEqual(['GetSecretValue', 'TransactGetItems', 'TransactWriteItems']);
+    expect(missRounds).toBe(1);
     // One conditional write: the audit record, only while the step still uses the credential.
     expect(service.calls.calls).toEqual(['TransactWriteItems']);
   });

@@ -11,6 +11,11 @@ export interface AwsCallCounter {
   readonly iamActions: Set<string>;
   reset(): void;
   count(commandName?: string): number;
+  /**
+   * Round trips since the last reset: calls that overlap in time are one round (they were sent in
+   * parallel); a call that starts after all earlier ones ended begins a new round.
+   */
+  rounds(): number;
 }
 
 type CountingMiddleware = (
@@ -53,28 +58,51 @@ export const iamActionsOf = (
   return [`${service}:${command}`];
 };
 
-export const createAwsCallCounter = (): AwsCallCounter => {
+export const createAwsCallCounter = (): AwsCallCounter & {
+  readonly spans: { start: number; end: number }[];
+} => {
   const calls: string[] = [];
   const iamActions = new Set<string>();
+  const spans: { start: number; end: number }[] = [];
   return {
     calls,
     iamActions,
+    spans,
     reset: () => {
       calls.length = 0;
       iamActions.clear();
+      spans.length = 0;
+    },
+    rounds: () => {
+      let rounds = 0;
+      let lastEnd = Number.NEGATIVE_INFINITY;
+      for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+        if (span.start >= lastEnd) rounds++;
+        lastEnd = Math.max(lastEnd, span.end);
+      }
+      return rounds;
     },
     count: (commandName) =>
       commandName ? calls.filter((call) => call === commandName).length : calls.length,
   };
 };
 
-export const countCallsOf = (client: MiddlewareStackOwner, counter: AwsCallCounter): void => {
+export const countCallsOf = (
+  client: MiddlewareStackOwner,
+  counter: AwsCallCounter & { readonly spans?: { start: number; end: number }[] },
+): void => {
   const middleware: CountingMiddleware = (next, context) => async (args) => {
     const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
     const service = /secrets/i.test(context.clientName ?? '') ? 'secretsmanager' : 'dynamodb';
     counter.calls.push(command);
     for (const action of iamActionsOf(service, command, args.input)) counter.iamActions.add(action);
-    return next(args);
+    const span = { start: performance.now(), end: Number.POSITIVE_INFINITY };
+    counter.spans?.push(span);
+    try {
+      return await next(args);
+    } finally {
+      span.end = performance.now();
+    }
   };
   client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'awsCallCounter' });
 };
