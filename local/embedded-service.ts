@@ -5,7 +5,9 @@ import { OPERATIONS } from '../functions/operations.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
+import { createCredentialVerifier } from '../shared/composition/credential-verifier.ts';
 import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
+import { createTokenRefresher } from '../shared/composition/token-refresher.ts';
 import { loadServiceConfig } from '../shared/config/service-config.ts';
 import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
 import type { Logger } from '../shared/ports/logger.ts';
@@ -66,6 +68,8 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
   const deps = buildDependencies(config, {
     clients: { dynamoDb, secretsManager },
     logger: options.logger,
+    verifier: createCredentialVerifier(config),
+    tokens: createTokenRefresher(config),
     ...options.overrides,
   });
   const handlers = Object.fromEntries(

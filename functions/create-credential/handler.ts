@@ -1,5 +1,5 @@
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { runtimeVerifyingDependencies } from '../../shared/composition/runtime-verifying-dependencies.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { createCredentialOperation } from './operation.ts';
 
-export const handler = createLambdaHandler(createCredentialOperation, runtimeDependencies());
+export const handler = createLambdaHandler(createCredentialOperation, runtimeVerifyingDependencies());

@@ -1,4 +1,4 @@
-import { runtimeResolveDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { runtimeResolveDependencies } from '../../shared/composition/runtime-resolve-dependencies.ts';
 import { createResolveHandler } from './resolve-handler.ts';
 
 export const handler = createResolveHandler(runtimeResolveDependencies());

@@ -3,23 +3,24 @@ import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-cred
 import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
 import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
 import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
-import { guardedTokenRefresher } from '../adapters/verification/oauth2-token-client.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
 import { componentCatalog } from '../domain/component-catalog.ts';
 import { buildComponentRegistry } from '../domain/component-registry.ts';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
+import { AppError } from '../errors/app-error.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 import { jsonLogger, type Logger } from '../ports/logger.ts';
+import type { TokenRefresher } from '../ports/token-refresher.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
-import { createCredentialVerifier } from './credential-verifier.ts';
 
 export interface DependencyOverrides {
   readonly clients?: AwsClients;
   readonly logger?: Logger;
   readonly verifier?: CredentialVerifier;
+  readonly tokens?: TokenRefresher;
 }
 
 /** The token call shares verification's timeout setting; the rest is derived from it. */
@@ -27,6 +28,19 @@ const refreshSettingsFrom = (config: ServiceConfig): RefreshSettings => ({
   ...DEFAULT_REFRESH_SETTINGS,
   tokenTimeoutMs: config.verificationTimeoutMs,
 });
+
+/**
+ * What functions that never verify get: the verifier adapters (the PostgreSQL driver above all)
+ * stay out of their bundles and their cold start. Verifying functions compose a real one
+ * (`runtimeVerifyingDependencies`).
+ */
+const verificationUnavailable: CredentialVerifier = {
+  verify: () => Promise.reject(new AppError('internal', 'This function does not verify credentials.')),
+};
+
+const tokensUnavailable: TokenRefresher = {
+  exchange: () => Promise.reject(new AppError('internal', 'This function does not refresh tokens.')),
+};
 
 /** The composition root: the only place that picks adapters for ports. */
 export const buildDependencies = (
@@ -48,15 +62,9 @@ export const buildDependencies = (
       recoveryWindowDays: config.secretRecoveryWindowDays,
       kmsKeyId: config.kmsKeyId,
     }),
-    verifier: overrides.verifier ?? createCredentialVerifier(config),
+    verifier: overrides.verifier ?? verificationUnavailable,
     leases: dynamoDbRefreshLease(clients.dynamoDb, config.tableName, AUDIT_RETENTION_DAYS),
-    tokens: guardedTokenRefresher({
-      allowedHosts: config.verificationAllowedHosts,
-      timeoutMs: refresh.tokenTimeoutMs,
-      maxResponseBytes: 64 * 1024,
-      // A token endpoint that redirects is misconfigured; a refresh token never follows a redirect.
-      maxRedirects: 0,
-    }),
+    tokens: overrides.tokens ?? tokensUnavailable,
     refresh,
     clock: systemClock,
     ids: { next: () => nextUlid() },

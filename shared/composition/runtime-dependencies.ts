@@ -2,16 +2,16 @@ import { loadServiceConfig, type ServiceConfig } from '../config/service-config.
 import { embeddedMetrics } from '../ports/metrics.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
-import { buildDependencies } from './dependencies.ts';
-import { buildResolveDependencies, resolveSettingsFrom } from './resolve-dependencies.ts';
+import { buildDependencies, type DependencyOverrides } from './dependencies.ts';
 
 let runtime: { config: ServiceConfig; clients: AwsClients; dependencies: UseCaseDependencies } | undefined;
 
-const build = () => {
+/** Built once per container; `overrides` lets a verifying entry add its verifier. */
+export const buildRuntime = (overrides: (config: ServiceConfig) => DependencyOverrides = () => ({})) => {
   if (!runtime) {
     const config = loadServiceConfig(process.env);
     const clients = createAwsClients(config);
-    const base = buildDependencies(config, { clients });
+    const base = buildDependencies(config, { clients, ...overrides(config) });
     const functionName = process.env.FUNCTION_KEY;
     // Lambda only: the alarms count these; a local run has no CloudWatch to read them.
     const dependencies =
@@ -24,8 +24,4 @@ const build = () => {
 };
 
 /** Lambda entries call this at module scope: clients and config are built once per container. */
-export const runtimeDependencies = (): UseCaseDependencies => build().dependencies;
-
-export const runtimeResolveDependencies = () => {
-  return buildResolveDependencies(build().dependencies, resolveSettingsFrom(process.env));
-};
+export const runtimeDependencies = (): UseCaseDependencies => buildRuntime().dependencies;
