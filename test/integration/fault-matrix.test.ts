@@ -157,11 +157,11 @@ describe('faults on every AWS call: invariants hold after the fault and after a 
           cacheTtlMs: 0,
           refreshMarginMs: 60_000,
           refresh: {
-            tokenTimeoutMs: 800,
-            storeBudgetMs: 400,
-            clockSkewMs: 100,
-            leaseWaitMs: 2500,
-            backoffMs: 200,
+            tokenTimeoutMs: 500,
+            storeBudgetMs: 150,
+            clockSkewMs: 50,
+            leaseWaitMs: 1500,
+            backoffMs: 100,
           },
         });
         const send = async (): Promise<Outcome> => {
@@ -185,7 +185,11 @@ describe('faults on every AWS call: invariants hold after the fault and after a 
         };
         return {
           act: send,
-          retry: async () => (await new Promise((resolve) => setTimeout(resolve, 2200)), send()),
+          // The retry comes after any lease the fault left behind has expired.
+          retry: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 1100));
+            return send();
+          },
         };
       },
     },

@@ -127,6 +127,7 @@ export interface MatrixRow {
 
 export interface MatrixService {
   readonly deps: UseCaseDependencies;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field
   api(method: string, path: string, options: { token: string; body?: unknown }): Promise<{ body: any }>;
 }
 
