@@ -5,10 +5,28 @@ import { startBenchStack } from './local-stack.ts';
 import { benchRace } from './race-bench.ts';
 import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
+import { benchScale } from './scale-bench.ts';
 import { benchSweeper } from './sweeper-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
+/** `npm run bench -- --scale`: the 100,000-credential tenant beside a 100-credential one, alone. */
+const scale = async () => {
+  const stack = await startBenchStack();
+  try {
+    process.stdout.write('scale: seeding 100,000 + 100 credentials, then measuring...\n');
+    const results = { measuredAt: new Date().toISOString(), ...(await benchScale(stack)) };
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/scale.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    for (const [name, row] of Object.entries(results.listings))
+      process.stdout.write(`${name.padEnd(40)} ${JSON.stringify(row)}\n`);
+    process.stdout.write(`${JSON.stringify(results.throughput)}\nwritten to bench/results/scale.json\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
+  if (process.argv.includes('--scale')) return scale();
   const runs = Number(process.env.BENCH_RUNS ?? 500);
   const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? 1000);
   const stack = await startBenchStack();

@@ -168,14 +168,20 @@ export const dynamoDbCredentialRepository = (
       ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, ...(index ? { index } : {}) })
       : undefined;
     const range = sortKeyRange('CRED#');
+    // On an index the cursor becomes a key condition (ids below the last one seen, newest first):
+    // a range read everywhere, where an ExclusiveStartKey makes DynamoDB Local walk the partition.
+    const after = index && startKey ? startKey[`${index}SK`]?.S : undefined;
     const result = await client.send(
       new QueryCommand({
         TableName: tableName,
         ...(index
           ? {
               IndexName: index,
-              KeyConditionExpression: `${index}PK = :pk`,
-              ExpressionAttributeValues: toAttributes({ ':pk': gsiPk }),
+              KeyConditionExpression: `${index}PK = :pk${after ? ` AND ${index}SK < :after` : ''}`,
+              ExpressionAttributeValues: toAttributes({
+                ':pk': gsiPk,
+                ...(after ? { ':after': after } : {}),
+              }),
             }
           : {
               KeyConditionExpression: range.condition,
@@ -184,7 +190,7 @@ export const dynamoDbCredentialRepository = (
         // ULID ids sort by creation time: newest first without another index.
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: startKey,
+        ...(index ? {} : { ExclusiveStartKey: startKey }),
       }),
     );
     return {
