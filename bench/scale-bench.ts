@@ -135,17 +135,18 @@ export const benchScale = async (stack: BenchStack, big = 100_000, small = 100) 
   const little = await seedTenant(stack, 'tenant-100', small);
   const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
 
+  // Pages of 10, so page 5 holds 10 credentials in both tenants (the small one has 90 petstore ones).
   const pageFive = async (token: string) => {
     let cursor: string | null = null;
     for (let page = 0; page < 4; page++) {
       const response: { body: { nextCursor: string | null } } = await stack.api(
         'GET',
-        `/credentials?componentId=petstore&limit=20${cursor ? `&cursor=${cursor}` : ''}`,
+        `/credentials?componentId=petstore&limit=10${cursor ? `&cursor=${cursor}` : ''}`,
         token,
       );
       cursor = response.body.nextCursor;
     }
-    return `/credentials?componentId=petstore&limit=20&cursor=${cursor}`;
+    return `/credentials?componentId=petstore&limit=10&cursor=${cursor}`;
   };
   const rows = (tenant: { token: string; credentialId: string }, pageFivePath: string) => ({
     'GET /credentials by component, page 5': () => stack.api('GET', pageFivePath, tenant.token),
