@@ -31,6 +31,7 @@ import {
   credentialFromItem,
   credentialItem,
   credentialKey,
+  credentialUpdate,
   decodeCursor,
   encodeCursor,
   flowFromItem,
@@ -44,7 +45,6 @@ import {
   parseItems,
   sortKeyRange,
   statusGsiPk,
-  statusIndexKeys,
   TTL_ATTRIBUTE,
   tenantPk,
   toAttributes,
@@ -209,23 +209,7 @@ export const dynamoDbCredentialRepository = (
     audit: AuditEntry,
   ): Promise<Credential> => {
     const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
-    const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':expected': current.version, ':one': 1 };
-    const sets = assignments.map(([attribute, value], index) => {
-      names[`#a${index}`] = attribute;
-      values[`:v${index}`] = value;
-      return `#a${index} = :v${index}`;
-    });
-    const removes: string[] = [];
-    if (changes.status !== undefined) {
-      // The sparse status index follows the status: keys while it needs attention, none otherwise.
-      const indexKeys = statusIndexKeys(current.tenantId, current.id, changes.status);
-      if ('GSI2PK' in indexKeys) {
-        values[':gsi2pk'] = indexKeys.GSI2PK;
-        values[':gsi2sk'] = indexKeys.GSI2SK;
-        sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
-      } else removes.push('GSI2PK', 'GSI2SK');
-    }
+    const expression = credentialUpdate(current, changes, { ':expected': current.version });
     try {
       await client.send(
         new TransactWriteItemsCommand({
@@ -234,13 +218,9 @@ export const dynamoDbCredentialRepository = (
               Update: {
                 TableName: tableName,
                 Key: credentialKey(current.tenantId, current.id),
-                UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
-                  removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
-                }`,
+                ...expression,
                 // The version is the optimistic lock behind If-Match / ETag.
                 ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: toAttributes(values),
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },

@@ -8,11 +8,11 @@ import type { LeaseHolding, LeaseState, RefreshLease } from '../../ports/refresh
 import {
   auditItem,
   credentialKey,
+  credentialUpdate,
   fromAttributes,
   type Key,
   key,
   leaseSk,
-  statusIndexKeys,
   TTL_ATTRIBUTE,
   tenantPk,
   toAttributes,
@@ -137,23 +137,7 @@ export const dynamoDbRefreshLease = (
     },
 
     async commit(holding, credential, fromSecretVersionId, changes, audit) {
-      const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
-      const names: Record<string, string> = { '#version': 'version' };
-      const values: Record<string, unknown> = { ':from': fromSecretVersionId, ':one': 1 };
-      const sets = assignments.map(([attribute, value], index) => {
-        names[`#a${index}`] = attribute;
-        values[`:v${index}`] = value;
-        return `#a${index} = :v${index}`;
-      });
-      const removes: string[] = [];
-      if (changes.status !== undefined) {
-        const indexKeys = statusIndexKeys(credential.tenantId, credential.id, changes.status);
-        if ('GSI2PK' in indexKeys) {
-          values[':gsi2pk'] = indexKeys.GSI2PK;
-          values[':gsi2sk'] = indexKeys.GSI2SK;
-          sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
-        } else removes.push('GSI2PK', 'GSI2SK');
-      }
+      const expression = credentialUpdate(credential, changes, { ':from': fromSecretVersionId });
       try {
         await withConflictRetry(() =>
           client.send(
@@ -179,12 +163,8 @@ export const dynamoDbRefreshLease = (
                   Update: {
                     TableName: tableName,
                     Key: credentialKey(credential.tenantId, credential.id),
-                    UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
-                      removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
-                    }`,
+                    ...expression,
                     ConditionExpression: 'attribute_exists(PK) AND secretVersionId = :from',
-                    ExpressionAttributeNames: names,
-                    ExpressionAttributeValues: toAttributes(values),
                   },
                 },
                 { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },

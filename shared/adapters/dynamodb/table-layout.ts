@@ -4,6 +4,7 @@ import type { AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
+import type { CredentialChanges } from '../../ports/credential-repository.ts';
 import {
   AuditItem,
   CredentialItem,
@@ -79,6 +80,43 @@ export const credentialAddressFromKey = (itemKey: Key): { tenantId: string; cred
   const credentialId = sk.slice(5);
   if (!tenantId || !credentialId || tenantId.includes('#')) return null;
   return { tenantId, credentialId };
+};
+
+/**
+ * The update of a credential item for a set of changes: each defined attribute set, the version
+ * bumped, and the sparse status index following the status (its keys while the credential needs
+ * attention, none otherwise). `values` may hold the caller's own condition values.
+ */
+export const credentialUpdate = (
+  credential: { tenantId: string; id: string },
+  changes: CredentialChanges,
+  conditionValues: Record<string, unknown>,
+) => {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ...conditionValues, ':one': 1 };
+  const sets = Object.entries(changes)
+    .filter(([, value]) => value !== undefined)
+    .map(([attribute, value], index) => {
+      names[`#a${index}`] = attribute;
+      values[`:v${index}`] = value;
+      return `#a${index} = :v${index}`;
+    });
+  const removes: string[] = [];
+  if (changes.status !== undefined) {
+    const indexKeys = statusIndexKeys(credential.tenantId, credential.id, changes.status);
+    if ('GSI2PK' in indexKeys) {
+      values[':gsi2pk'] = indexKeys.GSI2PK;
+      values[':gsi2sk'] = indexKeys.GSI2SK;
+      sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
+    } else removes.push('GSI2PK', 'GSI2SK');
+  }
+  return {
+    UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
+      removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
+    }`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: toAttributes(values),
+  };
 };
 
 export const toAttributes = (value: Record<string, unknown>): Key =>
