@@ -88,7 +88,8 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
   // Secrets → items.
   let orphansDone = false;
   let position = await deps.credentials.sweepPosition(scope, 'orphans');
-  while (timeLeft()) {
+  // At least one page a run, however short its budget: every run makes progress.
+  for (let pages = 0; pages === 0 || timeLeft(); pages++) {
     let page: Awaited<ReturnType<typeof deps.secrets.listManagedPage>>;
     try {
       // In a per-tenant deployment only that tenant's secrets: another tenant's have their own table.
