@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
 
@@ -12,6 +12,14 @@ if (!functionName || !eventJson || !/^[a-z-]+$/.test(functionName)) {
   process.stderr.write(
     "Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\n",
   );
+  process.exit(2);
+}
+const known = readdirSync(new URL('../functions/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+if (!known.includes(functionName)) {
+  process.stderr.write(`Unknown function '${functionName}'. Functions:\n  ${known.join('\n  ')}\n`);
   process.exit(2);
 }
 if (!existsSync(endpointsFile)) {

@@ -9,6 +9,8 @@ declare module 'vitest' {
 
 /** One DynamoDB Local (in memory) per test run; each test file creates its own table. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // As in the workers (vitest.config.ts): the SDK's Node version notice, once is enough — here, none.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const dynamoDb = await startDynamoDbLocal();
   project.provide('dynamoDbEndpoint', dynamoDb.endpoint);
   return () => dynamoDb.stop();
