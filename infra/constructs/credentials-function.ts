@@ -184,6 +184,8 @@ export class CredentialsFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         externalModules: BUNDLE_EXTERNALS,
         forceDockerBundling: false,
+        // Quiet means quiet: esbuild reports problems only.
+        logLevel: nodejs.LogLevel.ERROR,
       },
     });
 

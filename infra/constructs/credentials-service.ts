@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -113,14 +113,20 @@ export class CredentialsService extends Construct {
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
     const network = props.vpc
       ? {
+          // The subnets are given explicitly below: the VPC itself only needs its id.
           vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
             vpcId: props.vpc.vpcId,
             availabilityZones: [...props.vpc.availabilityZones],
-            privateSubnetIds: [...props.vpc.privateSubnetIds],
           }),
-          subnets: props.vpc.privateSubnetIds.map((subnetId) =>
-            ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId),
-          ),
+          subnets: props.vpc.privateSubnetIds.map((subnetId) => {
+            const subnet = ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId);
+            // A function's network interfaces need the subnet's id only, never its route table.
+            Annotations.of(subnet).acknowledgeWarning(
+              '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+              'Lambda places its network interfaces by subnet id; no route table is read.',
+            );
+            return subnet;
+          }),
           securityGroups: props.vpc.securityGroupIds.map((groupId) =>
             ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${groupId}`, groupId),
           ),
