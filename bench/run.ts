@@ -40,11 +40,9 @@ const main = async () => {
     results.resolve = await benchResolve(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
-    process.stdout.write('sweeper: one run over 10,000 secrets...\n');
-    results.sweeper = await benchSweeper(
-      stack.dynamoDbEndpoint,
-      Number(process.env.BENCH_SWEEP_SECRETS ?? 10_000),
-    );
+    const sweepSecrets = Number(process.env.BENCH_SWEEP_SECRETS ?? 10_000);
+    process.stdout.write(`sweeper: one run over ${sweepSecrets} secrets...\n`);
+    results.sweeper = await benchSweeper(stack.dynamoDbEndpoint, sweepSecrets);
     process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
     results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
   } finally {
