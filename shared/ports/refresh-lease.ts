@@ -11,7 +11,8 @@ export interface LeaseState {
   readonly leaseUntil: number;
   /** `sent`: presented, answer not (yet) stored; `retryable`: the provider answered 5xx/429. */
   readonly attemptState?: 'sent' | 'retryable' | 'done';
-  readonly attemptHash?: string;
+  /** The secret version whose refresh token the attempt presented. */
+  readonly attemptVersion?: string;
   readonly backoffUntil?: number;
 }
 
@@ -50,7 +51,7 @@ export interface RefreshLease {
   /** Records the attempt before the call (fenced). False: the lease is no longer ours. */
   recordAttempt(
     holding: LeaseHolding,
-    attempt: { state: 'sent' | 'retryable' | 'done'; hash: string; backoffUntil?: number },
+    attempt: { state: 'sent' | 'retryable' | 'done'; secretVersionId: string; backoffUntil?: number },
   ): Promise<boolean>;
   /** Gives it back early; only the holder of that generation can. */
   release(holding: LeaseHolding): Promise<void>;

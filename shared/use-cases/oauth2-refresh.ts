@@ -34,11 +34,6 @@ export interface Refreshed {
 export const PENDING_STAGE = 'TOKENRESPONSE';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const hashOf = (value: unknown): string =>
-  createHash('sha256')
-    .update(String(value ?? ''))
-    .digest('base64url')
-    .slice(0, 32);
 
 /** A ClientRequestToken that is the same on every retry of one holder's store, and only then. */
 const requestToken = (holding: LeaseHolding, purpose: string): string => {
@@ -70,8 +65,8 @@ const withRetries = async <T>(attempt: () => Promise<T>, until: number): Promise
  * The single-flight refresh of an OAuth2 credential, safe against every failure after the provider
  * may have rotated the refresh token:
  *
- * 1. Only the lease holder calls the token endpoint, and records the attempt (the hash of the
- *    refresh token presented) on the lease before calling.
+ * 1. Only the lease holder calls the token endpoint, and records the attempt (which secret
+ *    version's refresh token it presents) on the lease before calling.
  * 2. The raw answer is stored (a Secrets Manager version under its own label) before it is read,
  *    and reading it cannot throw.
  * 3. The new tokens become AWSCURRENT and the credential points at them in one transaction fenced by
@@ -140,9 +135,11 @@ export const refreshCredential = async (
       if (!context.force && context.isFresh(current)) return { credential: stale, values: current };
       if (inBackoff(holding.state)) throw unavailable('The token endpoint is unavailable; retry shortly.');
 
-      const presented = hashOf(current.refreshToken);
+      // The refresh token is named by the secret version that holds it: nothing derived from a
+      // secret, not even a hash, goes to DynamoDB.
+      const presented = stale.secretVersionId;
       const earlier =
-        holding.state.attemptHash === presented &&
+        holding.state.attemptVersion === presented &&
         (holding.state.attemptState === 'sent' || holding.state.attemptState === 'retryable')
           ? holding.state.attemptState
           : undefined;
@@ -182,11 +179,12 @@ export const refreshCredential = async (
       );
       if (timeoutMs < Math.min(1000, settings.tokenTimeoutMs))
         throw unavailable('Not enough time left to refresh the access token safely; retry.');
-      if (!(await deps.leases.recordAttempt(holding, { state: 'sent', hash: presented }))) continue;
+      if (!(await deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: presented })))
+        continue;
 
       const exchange = await deps.tokens.exchange(current, timeoutMs);
       if (exchange.kind === 'not_sent') {
-        await deps.leases.recordAttempt(holding, { state: 'done', hash: presented });
+        await deps.leases.recordAttempt(holding, { state: 'done', secretVersionId: presented });
         throw unavailable(`The token endpoint could not be reached (${exchange.detail}).`);
       }
       if (exchange.kind === 'unknown') {
@@ -220,7 +218,7 @@ export const refreshCredential = async (
       if (answer.kind === 'unavailable') {
         await deps.leases.recordAttempt(holding, {
           state: 'retryable',
-          hash: presented,
+          secretVersionId: presented,
           backoffUntil:
             Date.now() +
             Math.min(Math.max((exchange.retryAfterSeconds ?? 0) * 1000, settings.backoffMs), 60_000),

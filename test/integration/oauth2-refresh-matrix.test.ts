@@ -101,7 +101,7 @@ describe('the refresh lease', () => {
     expect(await leases.commit(first.holding, credential, credential.secretVersionId, changes, audit)).toBe(
       'fenced',
     );
-    expect(await leases.recordAttempt(first.holding, { state: 'sent', hash: 'h' })).toBe(false);
+    expect(await leases.recordAttempt(first.holding, { state: 'sent', secretVersionId: 'v' })).toBe(false);
     expect(await leases.commit(second.holding, credential, 'another-version', changes, audit)).toBe(
       'superseded',
     );
@@ -117,7 +117,7 @@ describe('the refresh lease', () => {
     if (!held.acquired) throw new Error('should acquire');
     await leases.recordAttempt(held.holding, {
       state: 'retryable',
-      hash: 'h',
+      secretVersionId: 'v',
       backoffUntil: Date.now() + 5000,
     });
     const refused = await leases.acquire('tenant-backoff', credential.id, 'b', clock.now(), 10_000, 0);

@@ -30,7 +30,7 @@ const stateOf = (attributes: Record<string, unknown> | undefined): LeaseState | 
     ...(attemptState === 'sent' || attemptState === 'retryable' || attemptState === 'done'
       ? { attemptState }
       : {}),
-    ...(text(attributes.attemptHash) ? { attemptHash: text(attributes.attemptHash) } : {}),
+    ...(text(attributes.attemptVersion) ? { attemptVersion: text(attributes.attemptVersion) } : {}),
     ...(number(attributes.backoffUntil) ? { backoffUntil: number(attributes.backoffUntil) } : {}),
   };
 };
@@ -101,13 +101,13 @@ export const dynamoDbRefreshLease = (
             TableName: tableName,
             Key: leaseKey(holding),
             UpdateExpression:
-              'SET attemptState = :state, attemptHash = :hash, backoffUntil = :backoff, attemptGeneration = :generation',
+              'SET attemptState = :state, attemptVersion = :version, backoffUntil = :backoff, attemptGeneration = :generation',
             ConditionExpression: FENCE,
             ExpressionAttributeNames: { '#owner': 'owner' },
             ExpressionAttributeValues: toAttributes({
               ...fenceValues(holding),
               ':state': attempt.state,
-              ':hash': attempt.hash,
+              ':version': attempt.secretVersionId,
               ':backoff': attempt.backoffUntil ?? 0,
             }),
           }),
