@@ -26,6 +26,15 @@ export type TokenAnswer =
   /** A 200 that carries no usable access token (truncated, empty, not JSON). */
   | { readonly kind: 'unusable' };
 
+const OAUTH_ERROR_CODES = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+]);
+
 /** A provider that omits `expires_in` (or sends nonsense) gets this lifetime: no refresh storm. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 const MIN_TOKEN_LIFETIME_SECONDS = 60;
@@ -71,6 +80,11 @@ export const interpretTokenResponse = (status: number, body: string, now: Date):
     };
   }
   if (status >= 400 && status < 500 && status !== 429 && typeof parsed.error === 'string')
-    return { kind: 'refused', error: parsed.error.slice(0, 64) };
+    // Only the codes RFC 6749 §5.2 defines are kept: the provider's free text never becomes a
+    // status reason (it could echo what it received).
+    return {
+      kind: 'refused',
+      error: OAUTH_ERROR_CODES.has(parsed.error) ? parsed.error : 'token_endpoint_error',
+    };
   return { kind: 'unavailable', status };
 };

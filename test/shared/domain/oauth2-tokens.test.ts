@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  interpretTokenResponse,
+} from '../../../shared/domain/oauth2-tokens.ts';
+
+const now = new Date('2026-06-01T00:00:00.000Z');
+const expiresInSeconds = (answer: ReturnType<typeof interpretTokenResponse>) =>
+  answer.kind === 'tokens' ? (Date.parse(answer.tokens.expiresAt ?? '') - now.getTime()) / 1000 : Number.NaN;
+
+describe('interpretTokenResponse: total, whatever the provider sends', () => {
+  it.each([
+    ['1e13', 365 * 86_400],
+    [0, DEFAULT_TOKEN_LIFETIME_SECONDS],
+    [-5, DEFAULT_TOKEN_LIFETIME_SECONDS],
+    ['abc', DEFAULT_TOKEN_LIFETIME_SECONDS],
+    [undefined, DEFAULT_TOKEN_LIFETIME_SECONDS],
+    [10, 60],
+    ['3600', 3600],
+  ])('clamps expires_in %s to %i seconds', (expiresIn, seconds) => {
+    const answer = interpretTokenResponse(
+      200,
+      JSON.stringify({ access_token: 'at', expires_in: expiresIn }),
+      now,
+    );
+    expect(expiresInSeconds(answer)).toBe(seconds);
+  });
+
+  it('reads a truncated body, an empty access token or a non-object as unusable, never throwing', () => {
+    for (const body of ['{"access_token":"at', '{"access_token":""}', '[1]', 'null', ''])
+      expect(interpretTokenResponse(200, body, now)).toEqual({ kind: 'unusable' });
+  });
+
+  it('keeps only the RFC 6749 error codes, never the provider free text', () => {
+    expect(interpretTokenResponse(400, '{"error":"invalid_grant"}', now)).toEqual({
+      kind: 'refused',
+      error: 'invalid_grant',
+    });
+    expect(interpretTokenResponse(400, '{"error":"rt-echoed-secret-123"}', now)).toEqual({
+      kind: 'refused',
+      error: 'token_endpoint_error',
+    });
+    expect(interpretTokenResponse(503, 'busy', now)).toEqual({ kind: 'unavailable', status: 503 });
+    expect(interpretTokenResponse(429, '{"error":"slow_down"}', now)).toEqual({
+      kind: 'unavailable',
+      status: 429,
+    });
+  });
+});
