@@ -1,4 +1,4 @@
-import { type RefreshSettings, refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
+import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import { ResolveCache } from '../use-cases/resolve-cache.ts';
 import type { ResolveDependencies, ResolvedCredential } from '../use-cases/resolve-credential.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
@@ -27,5 +27,3 @@ export const buildResolveDependencies = (
   resolveCache: new ResolveCache<ResolvedCredential>(settings.cacheTtlMs),
   settings: { refreshMarginMs: settings.refreshMarginMs },
 });
-
-export { refreshTimeBudgetMs };
