@@ -1,4 +1,3 @@
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   auditItem,
   countSk,
@@ -10,6 +9,7 @@ import {
 import { auditEntry } from '../shared/domain/audit.ts';
 import type { Credential } from '../shared/domain/credential.ts';
 import { type BenchStack, interleaved, percentile } from './local-stack.ts';
+import { seededCredential, writeAll } from './seed.ts';
 
 const ULID_CHARS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Distinct, time-ordered ULIDs for seeded credentials (the index, base 32, after a fixed prefix). */
@@ -24,46 +24,18 @@ const needsAttention = (index: number, total: number) => index % Math.floor(tota
 
 const credentialFor = (tenantId: string, index: number, total: number): Credential => {
   const componentId = index % 10 === 0 ? 'oauth2' : 'petstore';
-  const at = new Date(Date.now() - (total - index) * 1000).toISOString();
-  return {
+  return seededCredential({
     tenantId,
     id: `${ulidOf(index)}.${componentId}`,
     componentId,
     name: `seeded ${index}`,
     fields: componentId === 'oauth2' ? { tokenUrl: 'https://login.example.com/token', clientId: 'c' } : {},
     secretFieldsSet: componentId === 'oauth2' ? ['accessToken'] : ['apiKey'],
-    secretVersionId: 'seeded',
     // Five need attention in each tenant, whatever its size: the sparse index must not care.
     status: needsAttention(index, total) ? 'invalid' : 'verified',
     statusReason: needsAttention(index, total) ? 'invalid_credentials: seeded' : null,
-    lastVerifiedAt: at,
-    version: 1,
-    activeFlowCount: 0,
-    flowCount: 0,
-    createdAt: at,
-    updatedAt: at,
-    createdBy: 'seed',
-    updatedBy: 'seed',
-  };
-};
-
-/** Batch writes, 25 items a call, several calls in flight: minutes for 200,000 items, not an hour. */
-const writeAll = async (client: DynamoDBClient, tableName: string, items: Key[]) => {
-  const batches: Key[][] = [];
-  for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      let pending = batches[next++]?.map((Item) => ({ PutRequest: { Item } }));
-      while (pending && pending.length > 0) {
-        const result = await client.send(
-          new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
-        );
-        pending = result.UnprocessedItems?.[tableName] as typeof pending;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+    createdAt: new Date(Date.now() - (total - index) * 1000).toISOString(),
+  });
 };
 
 /** One tenant seeded through the repository's own item mapping: credentials, counts, one audit record each. */

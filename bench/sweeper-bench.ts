@@ -1,9 +1,9 @@
-import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedService } from '../local/embedded-service.ts';
 import { credentialItem } from '../shared/adapters/dynamodb/table-layout.ts';
 import { bindSecret } from '../shared/domain/secret-binding.ts';
 import { silentLogger } from '../shared/ports/logger.ts';
 import { sweepSecrets } from '../shared/use-cases/secret-cleanup.ts';
+import { seededCredential, writeAll } from './seed.ts';
 
 /**
  * One sweeper run over a tenant with `secretCount` secrets, half of them orphans (no item), the
@@ -32,41 +32,19 @@ export const benchSweeper = async (dynamoDbEndpoint: string, secretCount = 10_00
         ],
       });
       if (index % 2 === 0) {
-        const at = new Date().toISOString();
         items.push(
-          credentialItem({
-            tenantId,
-            id: credentialId,
-            componentId: 'petstore',
-            name: null,
-            fields: {},
-            secretFieldsSet: ['apiKey'],
-            secretVersionId: String(created.VersionId),
-            status: 'verified',
-            statusReason: null,
-            lastVerifiedAt: at,
-            version: 1,
-            activeFlowCount: 0,
-            flowCount: 0,
-            createdAt: at,
-            updatedAt: at,
-            createdBy: 'bench',
-            updatedBy: 'bench',
-          }),
+          credentialItem(
+            seededCredential({
+              tenantId,
+              id: credentialId,
+              componentId: 'petstore',
+              secretVersionId: String(created.VersionId),
+            }),
+          ),
         );
       }
     }
-    for (let start = 0; start < items.length; start += 25) {
-      await service.dynamoDb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [service.config.tableName]: items
-              .slice(start, start + 25)
-              .map((Item) => ({ PutRequest: { Item } })),
-          },
-        }),
-      );
-    }
+    await writeAll(service.dynamoDb, service.config.tableName, items);
     service.calls.reset();
     const started = performance.now();
     const result = await sweepSecrets(
