@@ -89,3 +89,32 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/flows', functionName: 'list-flows', scope: 'flows:read' },
   { method: 'DELETE', path: '/flows/{flowId}', functionName: 'delete-flow', scope: 'flows:write' },
 ];
+
+/** Routes anyone may read without a token: the contract and the pages behind problem `type` URIs. */
+export interface PublicRoute {
+  readonly method: 'GET';
+  readonly path: string;
+  readonly functionName: 'get-api-document';
+  readonly summary: string;
+}
+
+export const PUBLIC_ROUTES: readonly PublicRoute[] = [
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    functionName: 'get-api-document',
+    summary: 'This OpenAPI document',
+  },
+  {
+    method: 'GET',
+    path: '/problems',
+    functionName: 'get-api-document',
+    summary: 'The list of problem types',
+  },
+  {
+    method: 'GET',
+    path: '/problems/{code}',
+    functionName: 'get-api-document',
+    summary: 'What a problem type means and what to do',
+  },
+];

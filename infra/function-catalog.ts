@@ -22,7 +22,9 @@ export type BackgroundFunctionName =
   | 'publish-lifecycle-events'
   | 'purge-deleted-secrets'
   | 'sweep-orphan-secrets';
-export type AnyFunctionName = FunctionName | BackgroundFunctionName;
+/** Serves the public documents (the OpenAPI contract, problem pages): no table, no secrets. */
+export type PublicFunctionName = 'get-api-document';
+export type AnyFunctionName = FunctionName | BackgroundFunctionName | PublicFunctionName;
 
 /**
  * Least privilege, per function: exactly the DynamoDB and Secrets Manager actions its code path
@@ -47,6 +49,11 @@ const WRITE_FLOW: readonly TableAction[] = [
 ];
 
 export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
+  'get-api-document': {
+    table: [],
+    secrets: [],
+    description: 'GET /openapi.json, GET /problems/{code}',
+  },
   'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
   'get-component': { table: ['Query'], secrets: [], description: 'GET /components/{componentId}' },
   'create-credential': {

@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json, noContent } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { credentialIdSchema, versionSchema } from '../../shared/lambda/schema.ts';
+import { credentialIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { deleteCredential } from '../../shared/use-cases/delete-credential.ts';
 
 export const DeleteCredentialInput = z.strictObject({
   credentialId: credentialIdSchema,
-  expectedVersion: z.optional(versionSchema),
+  expectedVersion: z.optional(versionConditionSchema),
   dryRun: z.optional(z.boolean()),
 });
 

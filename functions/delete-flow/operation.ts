@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { noContent } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { flowIdSchema, versionSchema } from '../../shared/lambda/schema.ts';
+import { flowIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { deleteFlow } from '../../shared/use-cases/flow-queries.ts';
 
 export const DeleteFlowInput = z.strictObject({
   flowId: flowIdSchema,
-  expectedVersion: z.optional(versionSchema),
+  expectedVersion: z.optional(versionConditionSchema),
 });
 
 export const deleteFlowOperation = defineOperation({

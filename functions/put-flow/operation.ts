@@ -7,7 +7,7 @@ import {
   componentIdSchema,
   credentialIdSchema,
   flowIdSchema,
-  versionSchema,
+  versionConditionSchema,
 } from '../../shared/lambda/schema.ts';
 import { putFlow } from '../../shared/use-cases/put-flow.ts';
 
@@ -25,7 +25,7 @@ export const PutFlowBody = z.strictObject({
 
 export const PutFlowInput = z.strictObject({
   flowId: flowIdSchema,
-  expectedVersion: z.optional(versionSchema),
+  expectedVersion: z.optional(versionConditionSchema),
   body: PutFlowBody,
 });
 

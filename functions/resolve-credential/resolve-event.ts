@@ -6,7 +6,7 @@ import { credentialIdSchema, flowIdSchema } from '../../shared/lambda/schema.ts'
 export const ResolveEvent = z.strictObject({
   tenantId: z.string().check(z.regex(TENANT_ID_PATTERN)),
   flowId: flowIdSchema,
-  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
   executionId: z.string().check(z.minLength(1), z.maxLength(512)),
   credentialId: z.optional(credentialIdSchema),
   actor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),

@@ -4,7 +4,12 @@ import { AppError } from '../../shared/errors/app-error.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
-import { credentialIdSchema, fieldsSchema, nameSchema, versionSchema } from '../../shared/lambda/schema.ts';
+import {
+  credentialIdSchema,
+  fieldsSchema,
+  nameSchema,
+  versionConditionSchema,
+} from '../../shared/lambda/schema.ts';
 import { updateCredential } from '../../shared/use-cases/update-credential.ts';
 
 export const UpdateCredentialBody = z
@@ -15,7 +20,7 @@ export const UpdateCredentialBody = z
 
 export const UpdateCredentialInput = z.strictObject({
   credentialId: credentialIdSchema,
-  expectedVersion: versionSchema,
+  expectedVersion: versionConditionSchema,
   body: UpdateCredentialBody,
 });
 

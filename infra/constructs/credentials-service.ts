@@ -14,7 +14,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionName, ROUTES } from '../../functions/routes.ts';
+import { type FunctionName, PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
@@ -195,6 +195,24 @@ export class CredentialsService extends Construct {
       });
     }
 
+    // The contract and the problem pages: public, so a client generator and a person following a
+    // problem's `type` link need no token. The function reads no table and no secret.
+    const apiDocument = makeFunction('get-api-document');
+    for (const route of PUBLIC_ROUTES) {
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        authorizer: new apigw.HttpNoneAuthorizer(),
+        integration: new HttpLambdaIntegration(`Integration-${route.method}-${route.path}`, apiDocument),
+      });
+      if (added) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-APIG4',
+          reason: 'Public documents (the OpenAPI contract, problem pages): no tenant data, no secrets.',
+        });
+      }
+    }
+
     // Durable secret clean-up: the stream consumer finishes deletions, the sweeper removes orphans.
     // It holds where in the stream a batch failed (shard, sequence numbers), never item images or
     // secrets: SQS-managed encryption, so the consumers need no grant on the tenant key for it.
@@ -316,6 +334,7 @@ export class CredentialsService extends Construct {
       'publish-lifecycle-events': publish,
       'purge-deleted-secrets': purge,
       'sweep-orphan-secrets': sweep,
+      'get-api-document': apiDocument,
     };
 
     // Alarms. HTTP functions turn every failure into a response, so Lambda's Errors metric cannot
@@ -373,7 +392,8 @@ export class CredentialsService extends Construct {
       if (
         name !== 'publish-lifecycle-events' &&
         name !== 'purge-deleted-secrets' &&
-        name !== 'sweep-orphan-secrets'
+        name !== 'sweep-orphan-secrets' &&
+        name !== 'get-api-document'
       )
         alarm(
           `UnexpectedErrors-${name}`,

@@ -8,7 +8,8 @@ export interface Problem {
   readonly status: number;
   readonly code: ErrorCode;
   readonly detail: string;
-  readonly errors?: readonly { path: string; message: string }[];
+  /** Field-level issues; always present, empty when the problem is not about particular fields. */
+  readonly errors: readonly { path: string; message: string }[];
   readonly [extension: string]: unknown;
 }
 
@@ -39,13 +40,20 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   internal: [500, 'Internal error'],
 };
 
-export const PROBLEM_TYPE_BASE = 'https://credentials-service.dev/problems/';
+/**
+ * Where each problem is explained for people: the API serves `GET /problems/{code}`. Without a
+ * request to resolve against (a direct invocation) the `type` stays this relative reference
+ * (RFC 9457 §3.1.1); HTTP answers make it absolute with the API's own origin.
+ */
+export const PROBLEM_TYPE_PATH = '/problems/';
+
+export const problemStatusAndTitle = (code: ErrorCode): readonly [number, string] => STATUS_AND_TITLE[code];
 
 /**
  * The single place where errors become problem documents. Only codes below 500 show their message:
  * an unexpected error may carry SDK text or input echoes, so it is replaced by a generic detail.
  */
-export const toProblem = (error: unknown): Problem => {
+export const toProblem = (error: unknown, origin = ''): Problem => {
   const appError =
     error instanceof AppError
       ? error
@@ -58,11 +66,11 @@ export const toProblem = (error: unknown): Problem => {
   const safe = status < 500 || appError.code === 'corrupt_item' || appError.code === 'upstream_unavailable';
   return {
     ...(safe ? appError.extensions : {}),
-    type: `${PROBLEM_TYPE_BASE}${appError.code}`,
+    type: `${origin}${PROBLEM_TYPE_PATH}${appError.code}`,
     title,
     status,
     code: appError.code,
     detail: safe ? appError.message : 'The service could not complete the request. Try again later.',
-    ...(safe && appError.issues.length > 0 ? { errors: appError.issues } : {}),
+    errors: safe ? appError.issues : [],
   };
 };

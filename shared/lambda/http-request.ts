@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { VersionCondition } from '../domain/version-condition.ts';
 import { AppError } from '../errors/app-error.ts';
 
 /** Bodies above this are refused before parsing; the largest legal secret is 64 KB. */
@@ -76,14 +77,33 @@ export const toHttpRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): H
   };
 };
 
-/** `If-Match: "3"` (or W/"3", or 3) is version 3. */
-export const ifMatchVersion = (request: HttpRequest): number | undefined => {
-  const header = request.headers['if-match'];
+/** One entity-tag of an If-Match list (RFC 9110 §8.8.3), or the bare digits older clients sent. */
+const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$|^(\d{1,15})$/;
+
+/**
+ * If-Match as RFC 9110 §13.1.1 reads it: `*` is any current version; otherwise a list of tags,
+ * compared strongly, so a weak tag or one this API never issued (`"abc"`) simply never matches and
+ * ends in 412, like a stale one. Only a value that is not an entity-tag list at all is a 400.
+ */
+export const ifMatchVersion = (request: HttpRequest): VersionCondition | undefined => {
+  const header = request.headers['if-match']?.trim();
   if (header === undefined || header === '') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!match?.[1])
-    throw new AppError('malformed_request', 'If-Match must be an ETag returned by this API, e.g. "3".');
-  return Number(match[1]);
+  if (header === '*') return '*';
+  const versions: number[] = [];
+  for (const member of header.split(',')) {
+    const tag = member.trim();
+    if (tag === '') continue;
+    const match = ENTITY_TAG.exec(tag);
+    if (!match) {
+      throw new AppError(
+        'malformed_request',
+        'If-Match must be * or a list of entity tags returned by this API, e.g. "3".',
+      );
+    }
+    const opaque = match[3] ?? (match[1] ? undefined : match[2]);
+    if (opaque !== undefined && /^[1-9]\d{0,14}$/.test(opaque)) versions.push(Number(opaque));
+  }
+  return versions.slice(0, 20);
 };
 
 export const etag = (version: number): string => `"${version}"`;

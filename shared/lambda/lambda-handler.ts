@@ -46,6 +46,13 @@ const actorFromClaims = (claims: HttpRequest['claims']): Actor => {
 
 type LambdaEvent = APIGatewayProxyEventV2WithJWTAuthorizer | DirectEvent;
 
+/** The API's own origin, from API Gateway's request context, to make problem `type` URIs absolute. */
+const originOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer): string => {
+  const scheme = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const host = event.requestContext.domainName;
+  return /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host ?? '') ? `${scheme}://${host}` : '';
+};
+
 /** A per-tenant deployment acts for its own tenant only, whatever a token or an event claims. */
 export const assertInScope = (actor: Actor, tenantScope: string | undefined): Actor => {
   if (tenantScope !== undefined && actor.tenantId !== tenantScope) {
@@ -87,7 +94,10 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
       });
     },
     onError: (request) => {
-      const problem = toProblem(request.error);
+      const problem = toProblem(
+        request.error,
+        isHttpEvent(request.event) ? originOf(request.event) : undefined,
+      );
       countOutcome(deps.metrics, problem.status, problem.code, !isHttpEvent(request.event));
       const log = problem.status >= 500 ? deps.logger.error : deps.logger.info;
       log('request failed', {

@@ -1,10 +1,9 @@
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
 import { type FieldIssue, validationFailed } from '../errors/app-error.ts';
+import { humanMessage } from './validation-messages.ts';
 
-// zod/mini keeps cold starts low (7 ms vs 48 ms for classic zod) but ships no messages until a
-// locale is configured; importing the one locale (not `z.locales`) keeps the other 40 out of the bundle.
-z.config(en());
+// zod/mini ships no messages until configured; this map is the only "locale" the service needs.
+z.config({ localeError: humanMessage });
 
 const pathOf = (path: readonly PropertyKey[]): string =>
   path.length === 0 ? '(body)' : path.map(String).join('.');
@@ -15,8 +14,7 @@ export const parseInput = <S extends z.core.$ZodType>(schema: S, input: unknown)
   if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.map((issue) => ({
     path: pathOf(issue.path),
-    message:
-      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    message: issue.message,
   }));
   throw validationFailed(issues);
 };
@@ -24,7 +22,7 @@ export const parseInput = <S extends z.core.$ZodType>(schema: S, input: unknown)
 export const limitSchema = z.optional(
   z
     .pipe(
-      z.union([z.string().check(z.regex(/^\d{1,3}$/)), z.int()]),
+      z.union([z.string().check(z.regex(/^\d{1,3}$/, 'must be from 1 to 100')), z.int()]),
       z.transform((value) => Number(value)),
     )
     .check(z.refine((value: number) => value >= 1 && value <= 100, 'must be from 1 to 100')),
@@ -39,4 +37,10 @@ export const flowIdSchema = z
 export const componentIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
 export const nameSchema = z.nullable(z.string().check(z.minLength(1), z.maxLength(200)));
 export const fieldsSchema = z.record(z.string().check(z.maxLength(64)), z.unknown());
-export const versionSchema = z.int().check(z.gte(1));
+export const versionSchema = z.int().check(z.gte(1, 'must be a version number from 1'));
+/** A version a write is conditional on: one number (direct callers) or what If-Match carried. */
+export const versionConditionSchema = z.union([
+  versionSchema,
+  z.literal('*'),
+  z.array(versionSchema).check(z.maxLength(20, 'at most 20 versions')),
+]);

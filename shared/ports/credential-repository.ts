@@ -42,7 +42,8 @@ export interface DeleteRequest {
   readonly tenantId: string;
   readonly credentialId: string;
   readonly componentId: string;
-  readonly expectedVersion?: number;
+  /** The delete only happens while the version is one of these (never empty); absent: any version. */
+  readonly acceptedVersions?: readonly number[];
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import type { CredentialUsage } from '../domain/flow.ts';
+import { acceptedVersions, type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
 import { getCredential } from './get-credential.ts';
@@ -9,7 +10,7 @@ import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 export interface DeleteCredentialInput {
   readonly credentialId: string;
-  readonly expectedVersion?: number;
+  readonly expectedVersion?: VersionCondition;
   readonly dryRun?: boolean;
 }
 
@@ -19,6 +20,11 @@ export interface DeletePlan {
   readonly deletable: boolean;
   readonly blockingFlows: readonly CredentialUsage[];
 }
+
+const staleVersion = (currentVersion: number): AppError =>
+  new AppError('version_mismatch', 'The credential changed since you read it. Read it again, then retry.', {
+    extensions: { currentVersion },
+  });
 
 /**
  * Any flow that references the credential blocks its deletion, active or not: an inactive flow
@@ -59,10 +65,8 @@ export const deleteCredential = async (
       getCredential(deps, actor, input.credentialId),
       deps.credentials.usage(actor.tenantId, input.credentialId),
     ]);
-    if (input.expectedVersion !== undefined && credential.version !== input.expectedVersion) {
-      throw new AppError('version_mismatch', 'The credential changed since you read it.', {
-        extensions: { currentVersion: credential.version },
-      });
+    if (input.expectedVersion !== undefined && !versionSatisfies(input.expectedVersion, credential.version)) {
+      throw staleVersion(credential.version);
     }
     return {
       credentialId: input.credentialId,
@@ -72,13 +76,18 @@ export const deleteCredential = async (
     };
   }
 
+  const accepted = input.expectedVersion === undefined ? undefined : acceptedVersions(input.expectedVersion);
+  // Only tags this API never issued (or weak ones): nothing can match, but the answer still names
+  // the current version so the client can recover.
+  if (accepted?.length === 0)
+    throw staleVersion((await getCredential(deps, actor, input.credentialId)).version);
   try {
     await deps.credentials.delete(
       {
         tenantId: actor.tenantId,
         credentialId: input.credentialId,
         componentId: parsed.componentId,
-        expectedVersion: input.expectedVersion,
+        ...(accepted === undefined ? {} : { acceptedVersions: accepted }),
       },
       auditEntry(
         actor,

@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
 import type { Flow } from '../domain/flow.ts';
+import type { VersionCondition } from '../domain/version-condition.ts';
 import { notFound } from '../errors/app-error.ts';
 import type { Page } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
@@ -26,7 +27,7 @@ export const listFlows = (
 export const deleteFlow = async (
   deps: Pick<UseCaseDependencies, 'flows'>,
   actor: Actor,
-  input: { flowId: string; expectedVersion?: number },
+  input: { flowId: string; expectedVersion?: VersionCondition },
 ): Promise<void> => {
   await changeFlow(deps, actor, input.flowId, input.expectedVersion, (previous) => {
     if (!previous) throw notFound('Flow');

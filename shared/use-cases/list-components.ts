@@ -30,7 +30,7 @@ export const getComponent = async (
     fields: component.fields,
     verification:
       component.verification.kind === 'none'
-        ? { kind: 'none', reason: component.verification.reason }
+        ? { kind: 'none' as const, reason: component.verification.reason }
         : { kind: component.verification.kind },
   };
 };

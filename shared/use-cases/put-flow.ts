@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { type Flow, type FlowStatus, type FlowStep, usesOf } from '../domain/flow.ts';
+import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, validationFailed } from '../errors/app-error.ts';
 import type { FlowChange } from '../ports/flow-repository.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
@@ -10,7 +11,7 @@ export interface PutFlowInput {
   readonly name: string;
   readonly status: FlowStatus;
   readonly steps: readonly FlowStep[];
-  readonly expectedVersion?: number;
+  readonly expectedVersion?: VersionCondition;
 }
 
 /** One flow item plus, per credential, one reference update and one usage item must fit in 100. */
@@ -48,8 +49,12 @@ const checkSteps = (deps: Pick<UseCaseDependencies, 'components'>, steps: readon
   }
 };
 
-const checkVersion = (flowId: string, previous: Flow | null, expectedVersion: number | undefined): void => {
-  if (expectedVersion !== undefined && (previous?.version ?? 0) !== expectedVersion) {
+const checkVersion = (
+  flowId: string,
+  previous: Flow | null,
+  expectedVersion: VersionCondition | undefined,
+): void => {
+  if (expectedVersion !== undefined && !versionSatisfies(expectedVersion, previous?.version)) {
     throw new AppError(
       'version_mismatch',
       `Flow '${flowId}' changed since you read it. Read it again, then retry.`,
@@ -68,7 +73,7 @@ export const changeFlow = async (
   deps: Pick<UseCaseDependencies, 'flows'>,
   actor: Actor,
   flowId: string,
-  expectedVersion: number | undefined,
+  expectedVersion: VersionCondition | undefined,
   plan: (previous: Flow | null) => FlowChange,
 ): Promise<FlowChange> => {
   for (let attempt = 1; ; attempt++) {

@@ -6,6 +6,7 @@ import type { Credential } from '../domain/credential.ts';
 import { mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { assertSecretsResentWithDestination, bindSecret, unbindSecret } from '../domain/secret-binding.ts';
+import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { CredentialChanges } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
@@ -14,7 +15,7 @@ import { verifyBeforeSaving } from './verify-before-saving.ts';
 
 export interface UpdateCredentialInput {
   readonly credentialId: string;
-  readonly expectedVersion: number;
+  readonly expectedVersion: VersionCondition;
   readonly name?: string | null;
   /** Merged into the stored fields: a field not sent keeps its value, `null` clears an optional one. */
   readonly fields?: Record<string, unknown>;
@@ -39,7 +40,7 @@ export const updateCredential = async (
   }
   const current = await getCredential(deps, actor, input.credentialId);
   // Checked before any write so a stale client never creates a secret version.
-  if (current.version !== input.expectedVersion) throw staleVersion(current);
+  if (!versionSatisfies(input.expectedVersion, current.version)) throw staleVersion(current);
 
   const now = deps.clock.now();
   const changes: { -readonly [K in keyof CredentialChanges]: CredentialChanges[K] } = {

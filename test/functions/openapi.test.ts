@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../../functions/openapi.ts';
+import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
 import { ROUTES } from '../../functions/routes.ts';
 
 describe('the OpenAPI document', () => {

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, ROUTES } from '../../functions/routes.ts';
+import { FUNCTION_NAMES, PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { parseTenants } from '../../infra/tenant-config.ts';
@@ -98,7 +98,7 @@ describe('tenant stack', () => {
       Properties: Record<string, unknown>;
     }[];
     const ours = functions.filter((fn) => fn.Properties.Runtime === 'nodejs24.x');
-    expect(ours).toHaveLength(FUNCTION_NAMES.length + 4);
+    expect(ours).toHaveLength(Object.keys(FUNCTION_ACCESS).length);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Environment).toMatchObject({
@@ -125,9 +125,15 @@ describe('tenant stack', () => {
       Properties: { RouteKey: string; AuthorizationType: string; AuthorizationScopes: string[] };
     }[];
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+      [...ROUTES, ...PUBLIC_ROUTES].map((route) => `${route.method} ${route.path}`).sort(),
     );
-    for (const route of routes) {
+    const isPublic = (route: (typeof routes)[number]) =>
+      PUBLIC_ROUTES.some(
+        (candidate) => `${candidate.method} ${candidate.path}` === route.Properties.RouteKey,
+      );
+    // Only the contract and the problem pages answer without a token.
+    for (const route of routes.filter(isPublic)) expect(route.Properties.AuthorizationType).toBe('NONE');
+    for (const route of routes.filter((candidate) => !isPublic(candidate))) {
       expect(route.Properties.AuthorizationType).toBe('JWT');
       const declared = ROUTES.find(
         (candidate) => `${candidate.method} ${candidate.path}` === route.Properties.RouteKey,
@@ -277,7 +283,7 @@ describe('tenant stack', () => {
     >;
     const ids = Object.keys(alarms);
     const count = (prefix: string) => ids.filter((id) => id.includes(prefix)).length;
-    const all = FUNCTION_NAMES.length + 4;
+    const all = Object.keys(FUNCTION_ACCESS).length;
     expect(count('Throttles')).toBe(all);
     // Resolve throws refusals, so its alarm is errors minus refusals; the others alarm on Errors.
     expect(count('Errors') - count('UnexpectedErrors')).toBe(all - 1);

@@ -247,9 +247,11 @@ export const dynamoDbCredentialRepository = (
   };
 
   const remove = async (request: DeleteRequest, audit: AuditEntry): Promise<void> => {
-    const { tenantId, credentialId, componentId, expectedVersion } = request;
+    const { tenantId, credentialId, componentId, acceptedVersions } = request;
     const values: Record<string, unknown> = { ':component': componentId, ':zero': 0, ':minusOne': -1 };
-    if (expectedVersion !== undefined) values[':expected'] = expectedVersion;
+    acceptedVersions?.forEach((version, index) => {
+      values[`:v${index}`] = version;
+    });
     try {
       await withConflictRetry(() =>
         client.send(
@@ -262,7 +264,9 @@ export const dynamoDbCredentialRepository = (
                   // The in-use guard: flows maintain flowCount in their own transactions, so a
                   // concurrent activation either lands first (and this fails) or fails itself.
                   ConditionExpression: `attribute_exists(PK) AND componentId = :component AND flowCount = :zero${
-                    expectedVersion === undefined ? '' : ' AND version = :expected'
+                    acceptedVersions === undefined
+                      ? ''
+                      : ` AND version IN (${acceptedVersions.map((_, index) => `:v${index}`).join(', ')})`
                   }`,
                   ExpressionAttributeValues: toAttributes(
                     Object.fromEntries(Object.entries(values).filter(([name]) => name !== ':minusOne')),
@@ -288,7 +292,7 @@ export const dynamoDbCredentialRepository = (
       if (reason && isConditionFailure(reason)) {
         const old = reason.Item ? credentialFromItem(reason.Item) : null;
         if (!old || old.componentId !== componentId) throw notFound('Credential');
-        if (expectedVersion !== undefined && old.version !== expectedVersion) {
+        if (acceptedVersions !== undefined && !acceptedVersions.includes(old.version)) {
           throw new AppError(
             'version_mismatch',
             'The credential changed since you read it. Read it again, then retry.',

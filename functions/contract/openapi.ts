@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { OPERATIONS } from './operations.ts';
-import { ROUTES } from './routes.ts';
+import { OPERATIONS } from '../operations.ts';
+import { ROUTES } from '../routes.ts';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; [key: string]: unknown };
 

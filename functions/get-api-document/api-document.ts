@@ -1,0 +1,65 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { AppError } from '../../shared/errors/app-error.ts';
+import { toProblem } from '../../shared/errors/problem.ts';
+import { PROBLEM_GUIDES, type ProblemGuide, problemGuide } from '../../shared/errors/problem-guide.ts';
+import { type HttpResult, json, problemResponse } from '../../shared/lambda/http-response.ts';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+/** The guides use `backticks` for names; everything else is text. */
+const inline = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+const page = (title: string, body: string): HttpResult => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'public, max-age=3600',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy':
+      "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'referrer-policy': 'no-referrer',
+  },
+  body: `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>${body}</body></html>\n`,
+});
+
+const guidePage = (guide: ProblemGuide): HttpResult =>
+  page(
+    `${guide.title} (${guide.status})`,
+    `<main><h1>${escapeHtml(guide.title)}</h1>
+<p>HTTP status <strong>${guide.status}</strong>, <code>code: "${guide.code}"</code></p>
+<h2>What happened</h2><p>${inline(guide.meaning)}</p>
+<h2>What to do</h2><p>${inline(guide.action)}</p>
+${guide.extensions ? `<h2>Extra members</h2><ul>${guide.extensions.map((name) => `<li><code>${escapeHtml(name)}</code></li>`).join('')}</ul>` : ''}
+<p><a href="/problems">All problems</a> · <a href="/openapi.json">API document</a></p></main>`,
+  );
+
+const indexPage = (): HttpResult =>
+  page(
+    'Problems the credentials API answers',
+    `<main><h1>Problems the credentials API answers</h1>
+<p>Every error is an RFC 9457 problem+json body whose <code>type</code> links to one of these pages.</p>
+<ul>${PROBLEM_GUIDES.map((guide) => `<li><a href="/problems/${guide.code}">${guide.status} ${escapeHtml(guide.title)}</a> (<code>${guide.code}</code>)</li>`).join('\n')}</ul></main>`,
+  );
+
+/**
+ * The API's public documents: the OpenAPI contract and one page per problem `type`. No token: a
+ * client generator and a person following a problem's link have none, and nothing here is tenant data.
+ */
+export const serveApiDocument = (event: APIGatewayProxyEventV2, document: unknown): HttpResult => {
+  const path = event.rawPath;
+  const origin = `${event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https'}://${event.requestContext.domainName}`;
+  if (path === '/openapi.json') {
+    return json(200, document, {
+      'cache-control': 'public, max-age=300',
+      'access-control-allow-origin': '*',
+    });
+  }
+  if (path === '/problems' || path === '/problems/') return indexPage();
+  const code = event.pathParameters?.code ?? '';
+  const guide = problemGuide(code);
+  if (guide) return guidePage(guide);
+  return problemResponse(
+    toProblem(new AppError('not_found', `There is no problem type '${code.slice(0, 64)}'.`), origin),
+  );
+};

@@ -1,0 +1,138 @@
+import type { ErrorCode } from './app-error.ts';
+import { problemStatusAndTitle } from './problem.ts';
+
+export interface ProblemGuide {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+  /** What happened, for a person reading the page behind the problem's `type` URI. */
+  readonly meaning: string;
+  /** What to do about it. */
+  readonly action: string;
+  /** Problem members beyond the standard ones that this code carries. */
+  readonly extensions?: readonly string[];
+}
+
+const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>> = {
+  malformed_request: {
+    meaning:
+      'The request could not be read: the body is not JSON, a query parameter is repeated, the path has broken percent-encoding, or If-Match is not a list of entity tags.',
+    action: 'Fix the request as `detail` says and send it again.',
+  },
+  validation_failed: {
+    meaning: 'The request was read but some values break the rules: `errors[]` names each field and rule.',
+    action: 'Correct every field listed in `errors[]` and send the request again. Nothing was stored.',
+  },
+  payload_too_large: {
+    meaning: 'The body is larger than the API accepts (256 KB; a secret may be at most 64 KB).',
+    action: 'Send a smaller body.',
+  },
+  unsupported_media_type: {
+    meaning: 'The body was not sent as JSON.',
+    action: 'Send `Content-Type: application/json` (or `application/merge-patch+json` for PATCH).',
+  },
+  unauthorized: {
+    meaning:
+      'No bearer token was sent, or it is expired, not yet valid or not signed by the tenant’s issuer.',
+    action:
+      'Get a fresh access token from your identity provider and send it as `Authorization: Bearer <token>`.',
+  },
+  insufficient_scope: {
+    meaning: 'The token is valid but lacks the scope the route needs (`requiredScope`).',
+    action: 'Ask your identity provider for a token that carries `requiredScope`.',
+    extensions: ['requiredScope'],
+  },
+  secrets_required: {
+    meaning:
+      'The change moves where the credential’s secrets are sent (a URL, host or token endpoint). Stored secrets never follow such a change on their own.',
+    action: 'Send the secret fields named in `secretFields` again in the same request.',
+    extensions: ['secretFields'],
+  },
+  corrupt_item: {
+    meaning: 'A stored item does not have the shape the service writes: it was edited outside the API.',
+    action: 'Report the id in `detail` to the operators; they restore the item from a backup.',
+  },
+  not_found: {
+    meaning: 'Nothing with that id exists for your tenant (or it was deleted).',
+    action: 'Check the id; list the collection to find the right one.',
+  },
+  route_not_found: {
+    meaning: 'No route has that path.',
+    action: 'Check the path against the API reference (`GET /openapi.json`).',
+  },
+  method_not_allowed: {
+    meaning: 'The path exists but does not answer that method.',
+    action: 'Use one of the methods in the `Allow` header.',
+  },
+  header_fields_too_large: {
+    meaning: 'The request line or headers are larger than 16 KB.',
+    action: 'Send a shorter path, cursor or header.',
+  },
+  version_mismatch: {
+    meaning:
+      'If-Match does not name the current version: someone changed the resource since you read it, or the tag was not issued by this API.',
+    action: 'Read the resource again (`currentVersion` is the current one), reapply your change, and retry.',
+    extensions: ['currentVersion'],
+  },
+  precondition_required: {
+    meaning: 'This change needs If-Match, so that it never overwrites someone else’s edit unseen.',
+    action: 'Read the resource, then send its ETag in If-Match.',
+  },
+  credential_in_use: {
+    meaning: 'Flows still use the credential; `blockingFlows` lists each flow and its steps.',
+    action:
+      'Move those flows to another credential of the same component (`POST /credentials/{id}/replace`) or delete them, then delete again.',
+    extensions: ['credentialId', 'blockingFlows'],
+  },
+  idempotency_key_reused: {
+    meaning: 'The Idempotency-Key was already used for a different request body.',
+    action: 'Use a new key for a new request; reuse a key only to retry the same request.',
+  },
+  verification_failed: {
+    meaning:
+      'The dry request to the component’s API refused the credential or could not reach it; `reason` says which (invalid_credentials, insufficient_scope, unreachable, timeout, rate_limited, upstream_error, blocked_destination). Nothing was stored.',
+    action:
+      'Correct the fields (invalid_credentials, insufficient_scope) or retry later (unreachable, timeout, rate_limited, upstream_error).',
+    extensions: ['reason', 'upstreamStatus', 'upstreamExcerpt'],
+  },
+  invalid_flow_reference: {
+    meaning: 'A flow step names a credential that does not exist or belongs to another component.',
+    action:
+      'Use a credential of the step’s component; `credentialId`, `componentId` and `steps` name the one at fault.',
+    extensions: ['credentialId', 'componentId', 'steps', 'flowId'],
+  },
+  flow_not_active: {
+    meaning: 'Resolve was asked for a credential by a flow step that is not active or does not use it.',
+    action: 'Activate the flow, or resolve the credential its step actually uses.',
+  },
+  credential_invalid: {
+    meaning:
+      'The credential is marked invalid (its provider refused it) and cannot be used until it is fixed.',
+    action: 'Replace its secrets with PATCH, or re-verify it once the provider accepts it again.',
+    extensions: ['reason'],
+  },
+  too_many_references: {
+    meaning: 'A flow may use at most 25 distinct credentials.',
+    action: 'Split the flow, or reuse credentials across its steps.',
+  },
+  conflict: {
+    meaning: 'A concurrent change won the race for the same item.',
+    action: 'Read the resource again and retry.',
+  },
+  upstream_unavailable: {
+    meaning: 'DynamoDB or Secrets Manager is throttling or unreachable for a moment. Nothing was half-done.',
+    action: 'Retry after the number of seconds in `Retry-After`.',
+  },
+  internal: {
+    meaning: 'The service failed unexpectedly. The detail is kept out of the answer on purpose.',
+    action: 'Retry later; if it persists, report the time and route to the operators.',
+  },
+};
+
+export const PROBLEM_GUIDES: readonly ProblemGuide[] = (Object.keys(GUIDES) as ErrorCode[]).map((code) => {
+  const [status, title] = problemStatusAndTitle(code);
+  return { code, status, title, ...GUIDES[code] };
+});
+
+export const problemGuide = (code: string): ProblemGuide | undefined =>
+  PROBLEM_GUIDES.find((guide) => guide.code === code);
