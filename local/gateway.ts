@@ -6,7 +6,14 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { type FunctionName, ROUTES, type Route } from '../functions/routes.ts';
+import { handler as apiDocumentHandler } from '../functions/get-api-document/handler.ts';
+import {
+  type FunctionName,
+  PUBLIC_ROUTES,
+  type PublicRoute,
+  ROUTES,
+  type Route,
+} from '../functions/routes.ts';
 import { AppError } from '../shared/errors/app-error.ts';
 import { toProblem } from '../shared/errors/problem.ts';
 import { MAX_BODY_BYTES } from '../shared/lambda/http-request.ts';
@@ -25,12 +32,12 @@ export interface LocalGateway {
 }
 
 interface CompiledRoute {
-  readonly route: Route;
+  readonly route: Route | PublicRoute;
   readonly pattern: RegExp;
   readonly parameterNames: string[];
 }
 
-const compile = (route: Route): CompiledRoute => {
+const compile = (route: Route | PublicRoute): CompiledRoute => {
   const parameterNames: string[] = [];
   const source = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     parameterNames.push(name);
@@ -60,7 +67,8 @@ const sendProblem = (
   error: AppError,
   headers: Record<string, string> = {},
 ): void => {
-  const result = problemResponse(toProblem(error));
+  const host = response.req.headers.host;
+  const result = problemResponse(toProblem(error, host ? `http://${host}` : ''));
   response.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), ...headers });
   response.end(result.body);
 };
@@ -105,7 +113,7 @@ export const startLocalGateway = async (options: {
   port?: number;
   host?: string;
 }): Promise<LocalGateway> => {
-  const routes = ROUTES.map(compile);
+  const routes = [...ROUTES, ...PUBLIC_ROUTES].map(compile);
   // Verified claims per token until the token expires: signature checks are the gateway's cost,
   // not the service's, and a real HTTP API does them outside the function.
   const verified = new Map<string, Record<string, unknown>>();
@@ -142,22 +150,25 @@ export const startLocalGateway = async (options: {
         sendProblem(response, new AppError('route_not_found', `No route for ${method} ${url.pathname}.`));
         return;
       }
-      const authorization = request.headers.authorization ?? '';
-      const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
-      let claims: Record<string, unknown>;
-      try {
-        if (!token) throw new Error('missing');
-        claims = await verify(token);
-      } catch {
-        sendProblem(response, new AppError('unauthorized', 'Send a valid, unexpired bearer token.'), {
-          'www-authenticate': token ? 'Bearer error="invalid_token"' : 'Bearer',
-        });
-        return;
-      }
-      // The route's authorizationScopes, checked before the function runs, as API Gateway does.
-      if (!grantedScopes(claims).has(hit.compiled.route.scope)) {
-        sendProblem(response, insufficientScope(hit.compiled.route.scope));
-        return;
+      const { route } = hit.compiled;
+      let claims: Record<string, unknown> = {};
+      if ('scope' in route) {
+        const authorization = request.headers.authorization ?? '';
+        const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
+        try {
+          if (!token) throw new Error('missing');
+          claims = await verify(token);
+        } catch {
+          sendProblem(response, new AppError('unauthorized', 'Send a valid, unexpired bearer token.'), {
+            'www-authenticate': token ? 'Bearer error="invalid_token"' : 'Bearer',
+          });
+          return;
+        }
+        // The route's authorizationScopes, checked before the function runs, as API Gateway does.
+        if (!grantedScopes(claims).has(route.scope)) {
+          sendProblem(response, insufficientScope(route.scope));
+          return;
+        }
       }
       const body = await readBody(request);
       if (body === null) {
@@ -180,12 +191,16 @@ export const startLocalGateway = async (options: {
         sendProblem(response, new AppError('malformed_request', 'The path has malformed percent-encoding.'));
         return;
       }
-      const headers = Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [
-          name,
-          Array.isArray(value) ? value.join(',') : (value ?? ''),
-        ]),
-      );
+      const headers = {
+        ...Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(',') : (value ?? ''),
+          ]),
+        ),
+        // API Gateway tells the function the scheme the client used; locally it is plain HTTP.
+        'x-forwarded-proto': 'http',
+      };
       const query = queryParameters(url);
       const routeKey = `${compiled.route.method} ${compiled.route.path}`;
       const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
@@ -228,7 +243,10 @@ export const startLocalGateway = async (options: {
           },
         },
       };
-      const handler = options.handlers[compiled.route.functionName];
+      const handler =
+        compiled.route.functionName === 'get-api-document'
+          ? apiDocumentHandler
+          : options.handlers[compiled.route.functionName];
       const result = (await handler(
         event,
         lambdaContext(compiled.route.functionName),

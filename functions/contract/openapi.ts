@@ -1,95 +1,293 @@
 import * as z from 'zod/mini';
+import {
+  buildComponentRegistry,
+  DEFAULT_COMPONENT_SETTINGS,
+} from '../../shared/domain/component-registry.ts';
+import { SCOPES } from '../../shared/lambda/scopes.ts';
 import { OPERATIONS } from '../operations.ts';
-import { ROUTES } from '../routes.ts';
+import { PUBLIC_ROUTES, ROUTES } from '../routes.ts';
+import { componentCreateSchemas } from './component-schemas.ts';
+import { OPERATION_DOCS } from './operation-docs.ts';
+import {
+  HEADERS,
+  PROBLEM_RESPONSES,
+  PROBLEM_SCHEMA,
+  type ProblemResponseName,
+  problemResponseObject,
+} from './problem-responses.ts';
+import { NAMED_SCHEMAS } from './response-schemas.ts';
 
+type Json = Record<string, unknown>;
 type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; [key: string]: unknown };
 
-/** Input members that come from headers rather than the path, query or body. */
-const HEADER_MEMBERS: Record<string, { name: string; description: string }> = {
-  expectedVersion: { name: 'If-Match', description: 'The ETag of your last read, e.g. "3".' },
+/** Input members that come from request headers rather than the path, query or body. */
+const HEADER_PARAMETERS: Record<string, Json> = {
+  expectedVersion: {
+    name: 'If-Match',
+    in: 'header',
+    description:
+      'RFC 9110: the ETag of your last read (e.g. `"3"`), a list of them, or `*` for any current version. A weak or unknown tag never matches (412).',
+    schema: { type: 'string', maxLength: 1024 },
+    example: '"3"',
+  },
   idempotencyKey: {
     name: 'Idempotency-Key',
-    description: 'Retries with the same key create one credential.',
+    in: 'header',
+    description: 'Retries with the same key and body create one credential (kept 24 hours).',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,128}$' },
+    example: 'create-petstore-7f3a9c',
   },
 };
 
-const SUCCESS: Record<string, [string, string]> = {
-  'create-credential': ['201', 'Created (200 with Idempotent-Replayed: true on a replay)'],
-  'put-flow': ['200', 'Updated (201 when created)'],
-  'delete-credential': ['204', 'Deleted (200 with the plan when dryRun=true)'],
-  'delete-flow': ['204', 'Deleted'],
+/** Query members whose wire form (text) differs from what the schema parses them into. */
+const QUERY_SCHEMAS: Record<string, Json> = {
+  limit: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    description: 'Page size: 20 by default, 50 for audit.',
+  },
+  dryRun: { type: 'boolean', default: false },
+  cursor: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 1024,
+    description: 'The `nextCursor` of the previous page.',
+  },
 };
 
-const PROBLEM = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code', 'detail'],
-  properties: {
-    type: { type: 'string', format: 'uri' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string' },
-    detail: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+/** Every authenticated route can answer these, whatever it does. */
+const COMMON_PROBLEMS: readonly ProblemResponseName[] = [
+  'BadRequest',
+  'Unauthorized',
+  'Forbidden',
+  'TooManyRequests',
+  'InternalError',
+  'ServiceUnavailable',
+];
+
+const EXAMPLE_CREDENTIAL = {
+  id: 'petstore.01J9ZK4N8Q6W3B7R5T2Y1X0V9C',
+  componentId: 'petstore',
+  name: 'Petstore production',
+  fields: {},
+  secretFieldsSet: ['apiKey'],
+  status: 'verified',
+  statusReason: null,
+  lastVerifiedAt: '2026-11-26T09:30:00.000Z',
+  version: 1,
+  activeFlowCount: 0,
+  flowCount: 0,
+  createdAt: '2026-11-26T09:30:00.000Z',
+  updatedAt: '2026-11-26T09:30:00.000Z',
+  createdBy: 'user-42',
+  updatedBy: 'user-42',
+};
+
+const jsonSchemaOf = (schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const namedSchemas = (): Record<string, Json> => {
+  const registry = z.registry<{ id: string }>();
+  for (const [name, schema] of Object.entries(NAMED_SCHEMAS)) registry.add(schema, { id: name });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'output',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  return Object.fromEntries(Object.entries(schemas).map(([name, { $id: _id, ...schema }]) => [name, schema]));
+};
+
+const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
+
+const headerName = (name: keyof typeof HEADERS): string =>
+  ({
+    ETag: 'ETag',
+    Location: 'Location',
+    IdempotentReplayed: 'Idempotent-Replayed',
+    WWWAuthenticate: 'WWW-Authenticate',
+    RetryAfter: 'Retry-After',
+  })[name];
+
+const parametersOf = (path: string, properties: Record<string, JsonSchema>, required: Set<string>) => {
+  const pathNames = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  return Object.entries(properties).flatMap(([name, schema]) => {
+    if (name === 'body') return [];
+    if (pathNames.includes(name)) return [{ name, in: 'path', required: true, schema }];
+    const header = HEADER_PARAMETERS[name];
+    if (header) return [{ ...header, required: required.has(name) }];
+    return [{ name, in: 'query', required: required.has(name), schema: QUERY_SCHEMAS[name] ?? schema }];
+  });
+};
+
+const authenticatedOperations = (paths: Record<string, Record<string, Json>>, createBody: Json) => {
+  for (const route of ROUTES) {
+    const operation = OPERATIONS[route.functionName];
+    const docs = OPERATION_DOCS[route.functionName];
+    const input = jsonSchemaOf(operation.input, 'input');
+    const properties = input.properties ?? {};
+    const body = route.functionName === 'create-credential' ? createBody : properties.body;
+    const bodyContent = body
+      ? {
+          'application/json': {
+            schema: body,
+            ...(route.functionName === 'create-credential'
+              ? {
+                  example: {
+                    componentId: 'petstore',
+                    name: 'Petstore production',
+                    fields: { apiKey: 'special-key' },
+                  },
+                }
+              : {}),
+          },
+          ...(route.method === 'PATCH' ? { 'application/merge-patch+json': { schema: body } } : {}),
+        }
+      : undefined;
+    const successes = Object.fromEntries(
+      docs.success.map((success) => [
+        String(success.status),
+        {
+          description: success.description,
+          ...(success.headers
+            ? {
+                headers: Object.fromEntries(
+                  success.headers.map((name) => [headerName(name), ref('headers', name)]),
+                ),
+              }
+            : {}),
+          ...(success.schema
+            ? {
+                content: {
+                  'application/json': {
+                    schema: ref('schemas', success.schema),
+                    ...(success.schema === 'Credential' ? { example: EXAMPLE_CREDENTIAL } : {}),
+                  },
+                },
+              }
+            : {}),
+        },
+      ]),
+    );
+    const problems = Object.fromEntries(
+      [...COMMON_PROBLEMS, ...docs.problems]
+        .map((name) => [String(PROBLEM_RESPONSES[name].status), ref('responses', name)] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, Json>)[route.method.toLowerCase()] = {
+      operationId: operation.name,
+      summary: docs.summary,
+      description: `${docs.description}\n\nScope: \`${route.scope}\`.`,
+      tags: [docs.tag],
+      security: [{ bearer: [route.scope] }],
+      parameters: parametersOf(route.path, properties, new Set(input.required ?? [])),
+      ...(bodyContent ? { requestBody: { required: true, content: bodyContent } } : {}),
+      responses: { ...successes, ...problems },
+    };
+  }
+};
+
+const PUBLIC_OPERATIONS: Record<string, Json> = {
+  '/openapi.json': {
+    operationId: 'getOpenApiDocument',
+    description: 'The OpenAPI 3.1 document of this API: generate clients from it. No token needed.',
+    responses: {
+      '200': {
+        description: 'The document.',
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+      },
+      '429': ref('responses', 'TooManyRequests'),
+    },
+  },
+  '/problems': {
+    operationId: 'listProblemTypes',
+    description: 'A page listing every problem `type`, with links. No token needed.',
+    responses: {
+      '200': { description: 'The list.', content: { 'text/html': { schema: { type: 'string' } } } },
+      '429': ref('responses', 'TooManyRequests'),
+    },
+  },
+  '/problems/{code}': {
+    operationId: 'getProblemType',
+    description:
+      'The page behind a problem’s `type` URI: what the problem means and what to do. No token needed.',
+    parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } }],
+    responses: {
+      '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } },
+      '404': ref('responses', 'NotFound'),
+      '429': ref('responses', 'TooManyRequests'),
     },
   },
 };
 
-/**
- * The OpenAPI 3.1 document, generated from the same route table and zod schemas the handlers use,
- * so the contract is never written twice. `npm run openapi` writes it to docs/openapi.json.
- */
-export const buildOpenApiDocument = () => {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
-    const operation = OPERATIONS[route.functionName];
-    const input = z.toJSONSchema(operation.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-    const { $schema: _schema, ...inputSchema } = input;
-    const properties = inputSchema.properties ?? {};
-    const required = new Set(inputSchema.required ?? []);
-    const pathNames = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
-    const parameters = Object.entries(properties).flatMap(([name, schema]) => {
-      if (name === 'body') return [];
-      if (pathNames.includes(name)) return [{ name, in: 'path', required: true, schema }];
-      const header = HEADER_MEMBERS[name];
-      if (header) {
-        return [
-          {
-            name: header.name,
-            in: 'header',
-            required: required.has(name),
-            description: header.description,
-            schema: { type: 'string' },
-          },
-        ];
-      }
-      return [{ name, in: 'query', required: required.has(name), schema }];
-    });
-    const [status, description] = SUCCESS[route.functionName] ?? ['200', 'OK'];
-    paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
-      operationId: operation.name,
-      parameters,
-      ...(properties.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: properties.body } } } }
-        : {}),
-      responses: {
-        [status]: { description },
-        default: {
-          description: 'A problem (RFC 9457)',
-          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-        },
-      },
+const publicOperations = (paths: Record<string, Record<string, Json>>) => {
+  for (const route of PUBLIC_ROUTES) {
+    paths[route.path] = {
+      get: { summary: route.summary, tags: ['Documents'], security: [], ...PUBLIC_OPERATIONS[route.path] },
     };
   }
+};
+
+/**
+ * The OpenAPI 3.1 document, generated from the route table, the operations' zod input schemas,
+ * the response schemas, the problem catalogue and the component definitions, so the contract is
+ * never written twice. `npm run openapi` writes it to docs/openapi.json; the API serves it.
+ */
+export const buildOpenApiDocument = () => {
+  const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+  const { variants, union } = componentCreateSchemas(components);
+  const paths: Record<string, Record<string, Json>> = {};
+  authenticatedOperations(paths, ref('schemas', 'CreateCredentialRequest'));
+  publicOperations(paths);
   return {
     openapi: '3.1.0',
-    info: { title: 'Credentials service', version: '1.0.0' },
+    info: {
+      title: 'Credentials service',
+      version: '1.0.0',
+      summary: 'Create, verify, reuse and guard the credentials integration flows use.',
+      description:
+        'Secret fields are write-only: they go to AWS Secrets Manager and are handed only to the workflows that run flow steps (by direct invocation, not this API). Every error is RFC 9457 problem+json whose `type` links to a page explaining it.',
+      license: { name: 'Apache 2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: 'npm start (local)' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'A tenant stack (its ApiUrl output)',
+        variables: { apiId: { default: 'abc123' }, region: { default: 'eu-west-1' } },
+      },
+    ],
+    tags: [
+      { name: 'Components', description: 'The APIs credentials are for, with their field schemas.' },
+      { name: 'Credentials', description: 'Create, read, change, verify and delete credentials.' },
+      { name: 'Flows', description: 'Flows and the credentials their steps use.' },
+      { name: 'Audit', description: 'Who did what to a credential, and when.' },
+      { name: 'Documents', description: 'This contract and the problem pages; public.' },
+    ],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (tenant_id claim)' } },
-      schemas: { Problem: PROBLEM },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `A JWT from the tenant's identity provider with a \`tenant_id\` claim and the route's scope in \`scope\`: ${SCOPES.map((scope) => `\`${scope}\``).join(', ')}.`,
+        },
+      },
+      headers: HEADERS,
+      responses: Object.fromEntries(
+        Object.entries(PROBLEM_RESPONSES).map(([name, response]) => [name, problemResponseObject(response)]),
+      ),
+      schemas: {
+        Problem: PROBLEM_SCHEMA,
+        ...namedSchemas(),
+        CreateCredentialRequest: union,
+        ...variants,
+      },
     },
     paths,
   };

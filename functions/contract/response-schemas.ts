@@ -5,6 +5,7 @@ import type { CredentialUsage, toFlowView } from '../../shared/domain/flow.ts';
 import type { VerificationResult } from '../../shared/ports/credential-verifier.ts';
 import type { DeletePlan } from '../../shared/use-cases/delete-credential.ts';
 import type { componentSummary, getComponent } from '../../shared/use-cases/list-components.ts';
+import type { replaceCredential } from '../../shared/use-cases/replace-credential.ts';
 
 /**
  * What the API answers, as zod schemas for the OpenAPI document only (the handlers never load them,
@@ -115,7 +116,7 @@ export const DeletePlanSchema = z.object({
 export const ReplaceResultSchema = z.object({
   credentialId: z.string(),
   replacementId: z.string(),
-  movedFlows: z.array(z.string()),
+  movedFlows: z.array(z.object({ flowId: z.string(), stepIds: z.array(z.string()) })),
 });
 
 export const VerificationSchema = z.object({
@@ -192,6 +193,9 @@ sameShape<Same<Mutable<ReturnType<typeof toFlowView>>, z.output<typeof FlowSchem
 sameShape<Same<Mutable<ReturnType<typeof componentSummary>>, z.output<typeof ComponentSummarySchema>>>();
 sameShape<Same<Mutable<CredentialUsage>, z.output<typeof CredentialUsageSchema>>>();
 sameShape<Same<Mutable<DeletePlan>, z.output<typeof DeletePlanSchema>>>();
+sameShape<
+  Same<Mutable<Awaited<ReturnType<typeof replaceCredential>>>, z.output<typeof ReplaceResultSchema>>
+>();
 sameShape<Same<Mutable<Omit<AuditEntry, 'tenantId'>>, z.output<typeof AuditRecordSchema>>>();
 const _component: z.output<typeof ComponentSchema> | undefined = undefined as
   | Mutable<Awaited<ReturnType<typeof getComponent>>>

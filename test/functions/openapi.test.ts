@@ -1,43 +1,96 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
-import { ROUTES } from '../../functions/routes.ts';
+import { PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
+import {
+  buildComponentRegistry,
+  DEFAULT_COMPONENT_SETTINGS,
+} from '../../shared/domain/component-registry.ts';
+
+type Operation = {
+  operationId: string;
+  summary: string;
+  security: Record<string, string[]>[];
+  parameters: { in: string; name: string; required: boolean; schema: Record<string, unknown> }[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, unknown>;
+};
 
 describe('the OpenAPI document', () => {
   const document = buildOpenApiDocument();
+  const operation = (method: string, path: string) =>
+    (document.paths[path] as Record<string, Operation> | undefined)?.[method.toLowerCase()];
 
-  it('describes every route, from the same schemas the handlers validate with', () => {
+  it('describes every route with its scope, success and problem answers, from the handlers’ own schemas', () => {
     for (const route of ROUTES) {
-      const operation = (
-        document.paths[route.path] as Record<string, { parameters: { in: string; name: string }[] }>
-      )[route.method.toLowerCase()];
-      expect(operation, `${route.method} ${route.path}`).toBeDefined();
-      const pathParameters = operation?.parameters
+      const described = operation(route.method, route.path);
+      expect(described, `${route.method} ${route.path}`).toBeDefined();
+      expect(described?.summary).toBeTruthy();
+      expect(described?.security).toEqual([{ bearer: [route.scope] }]);
+      const statuses = Object.keys(described?.responses ?? {});
+      expect(statuses.some((status) => status.startsWith('2'))).toBe(true);
+      expect(statuses).toEqual(expect.arrayContaining(['400', '401', '403', '429', '500', '503']));
+      expect(statuses).not.toContain('default');
+      const pathParameters = described?.parameters
         .filter((parameter) => parameter.in === 'path')
         .map((parameter) => parameter.name);
       expect(pathParameters).toEqual([...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
     }
-    const create = (
-      document.paths['/credentials'] as Record<
-        string,
-        { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }
-      >
-    ).post;
-    expect(create?.requestBody.content['application/json']?.schema).toMatchObject({
+    for (const route of PUBLIC_ROUTES) expect(operation('GET', route.path)?.security).toEqual([]);
+    // The answers that used to fall through to `default`.
+    expect(Object.keys(operation('PUT', '/flows/{flowId}')?.responses ?? {})).toContain('201');
+    expect(Object.keys(operation('DELETE', '/credentials/{credentialId}')?.responses ?? {})).toContain('200');
+    expect(Object.keys(operation('POST', '/credentials')?.responses ?? {})).toContain('200');
+    expect(operation('PATCH', '/credentials/{credentialId}')?.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-Match', required: true }),
+    );
+    expect(operation('GET', '/credentials')?.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'limit',
+        schema: expect.objectContaining({ minimum: 1, maximum: 100 }),
+      }),
+    );
+  });
+
+  it('gives each component its own create schema, chosen by componentId', () => {
+    const schemas = document.components.schemas as Record<string, Record<string, unknown>>;
+    const union = schemas.CreateCredentialRequest as { oneOf: unknown[]; discriminator: { mapping: object } };
+    const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+    expect(Object.keys(union.discriminator.mapping).sort()).toEqual(components.map((c) => c.id).sort());
+    expect(union.oneOf).toHaveLength(components.length);
+    expect(schemas.CreateCredentialPetstore).toMatchObject({
       additionalProperties: false,
-      required: ['componentId', 'fields'],
+      properties: {
+        componentId: { const: 'petstore' },
+        fields: {
+          additionalProperties: false,
+          required: ['apiKey'],
+          properties: { apiKey: { type: 'string', writeOnly: true } },
+        },
+      },
     });
-    const patch = (
-      document.paths['/credentials/{credentialId}'] as Record<
-        string,
-        { parameters: { name: string; required: boolean }[] }
-      >
-    ).patch;
-    expect(patch?.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', required: true }));
   });
 
   it('is committed as generated (npm run openapi)', () => {
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(document)));
   });
+
+  it('passes redocly lint with the recommended rules: 0 errors, 0 warnings', () => {
+    const cli = new URL('../../node_modules/@redocly/cli/bin/cli.js', import.meta.url).pathname;
+    let output: string;
+    try {
+      output = execFileSync(process.execPath, [cli, 'lint', 'docs/openapi.json', '--format=json'], {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString();
+    } catch (error) {
+      output = String((error as { stdout?: Buffer }).stdout ?? '');
+    }
+    const report = JSON.parse(output) as { totals: Record<string, number>; problems: unknown[] };
+    expect(report.problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  }, 60_000);
 });

@@ -115,6 +115,8 @@ describe("every function's role grants what its code does", () => {
     await track('delete-flow', () => api('DELETE', '/flows/g'));
     expect((await track('delete-credential', () => api('DELETE', `/credentials/${id}`))).status).toBe(204);
     await track('get-credential-audit', () => api('GET', `/credentials/${id}/audit`));
+    await track('get-api-document', () => api('GET', '/openapi.json'));
+    await track('get-api-document', () => api('GET', '/problems/credential_in_use'));
     await track('purge-deleted-secrets', () =>
       purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: id }]),
     );

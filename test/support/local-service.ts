@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
@@ -14,6 +15,7 @@ import type { ServiceConfig } from '../../shared/config/service-config.ts';
 import type { CredentialVerifier } from '../../shared/ports/credential-verifier.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
+import { assertMatchesContract, takeContractCount } from './contract.ts';
 
 /**
  * For test files about storage rules (CRUD, flows, bad input), whose credentials point at hosts that
@@ -107,7 +109,10 @@ export const startLocalService = async (
       } catch {
         parsed = null;
       }
-      return { status: response.status, headers: response.headers, text, body: parsed };
+      const result = { status: response.status, headers: response.headers, text, body: parsed };
+      // Every answer a test receives must be one the OpenAPI document describes.
+      assertMatchesContract(method, path, result);
+      return result;
     },
     async scanTable() {
       const items: Record<string, unknown>[] = [];
@@ -121,6 +126,11 @@ export const startLocalService = async (
       } while (startKey);
       return items;
     },
-    stop: embedded.stop,
+    async stop() {
+      if (process.env.CONTRACT_STATS) {
+        appendFileSync(process.env.CONTRACT_STATS, `${takeContractCount()}\n`);
+      }
+      await embedded.stop();
+    },
   };
 };

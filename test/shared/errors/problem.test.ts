@@ -9,13 +9,20 @@ describe('toProblem', () => {
       new AppError('credential_in_use', 'In use.', { extensions: { blockingFlows: [] } }),
     );
     expect(problem).toEqual({
-      type: 'https://credentials-service.dev/problems/credential_in_use',
+      type: '/problems/credential_in_use',
       title: 'Credential in use',
       status: 409,
       code: 'credential_in_use',
       detail: 'In use.',
+      errors: [],
       blockingFlows: [],
     });
+  });
+
+  it('makes the type URI absolute with the API origin when there is one', () => {
+    const problem = toProblem(new AppError('not_found', 'gone'), 'https://api.example.com');
+    expect(problem.type).toBe('https://api.example.com/problems/not_found');
+    expect(problem.errors).toEqual([]);
   });
 
   it('hides everything about an unexpected error', () => {

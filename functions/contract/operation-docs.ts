@@ -1,0 +1,172 @@
+import type { FunctionName } from '../routes.ts';
+import type { HeaderName, ProblemResponseName } from './problem-responses.ts';
+import type { SchemaName } from './response-schemas.ts';
+
+export interface SuccessDoc {
+  readonly status: number;
+  readonly description: string;
+  /** A named response schema; absent for an empty body. */
+  readonly schema?: SchemaName;
+  readonly headers?: readonly HeaderName[];
+}
+
+export interface OperationDoc {
+  readonly summary: string;
+  readonly description: string;
+  readonly tag: 'Components' | 'Credentials' | 'Flows' | 'Audit';
+  readonly success: readonly SuccessDoc[];
+  /** Beyond what every authenticated route can answer (400, 401, 403, 429, 500, 503). */
+  readonly problems: readonly ProblemResponseName[];
+}
+
+const WRITE_BODY: readonly ProblemResponseName[] = ['PayloadTooLarge', 'UnsupportedMediaType'];
+
+/** What the route table cannot say: each operation's prose, success answers and extra problems. */
+export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
+  'list-components': {
+    summary: 'List components with their credential counts',
+    description:
+      'Every component the service knows, with how many credentials the tenant has for each (the number on the component’s icon).',
+    tag: 'Components',
+    success: [{ status: 200, description: 'The components.', schema: 'ComponentList' }],
+    problems: [],
+  },
+  'get-component': {
+    summary: 'Get a component and its field schema',
+    description:
+      'The fields a credential of this component takes (labels, types, which are secret) and how it is verified.',
+    tag: 'Components',
+    success: [{ status: 200, description: 'The component.', schema: 'Component' }],
+    problems: ['NotFound'],
+  },
+  'create-credential': {
+    summary: 'Create a credential (verified first)',
+    description:
+      'Verifies the fields with a dry request to the component’s API, then stores the secret fields in Secrets Manager and the rest as metadata. Secret fields are never returned. Retrying with the same Idempotency-Key creates one credential.',
+    tag: 'Credentials',
+    success: [
+      { status: 201, description: 'Created.', schema: 'Credential', headers: ['Location', 'ETag'] },
+      {
+        status: 200,
+        description: 'A replay of an earlier request with the same Idempotency-Key.',
+        schema: 'Credential',
+        headers: ['Location', 'ETag', 'IdempotentReplayed'],
+      },
+    ],
+    problems: ['NotFound', 'UnprocessableCredential', 'Conflict', ...WRITE_BODY],
+  },
+  'list-credentials': {
+    summary: 'List credentials',
+    description:
+      'Newest first, paginated with `cursor`. Filter by `componentId`, or by `status` for the credentials that need attention.',
+    tag: 'Credentials',
+    success: [{ status: 200, description: 'A page of credentials.', schema: 'CredentialPage' }],
+    problems: [],
+  },
+  'get-credential': {
+    summary: 'Get a credential',
+    description:
+      'Its plain fields, which secret fields are set, its verification status and how many flows use it.',
+    tag: 'Credentials',
+    success: [{ status: 200, description: 'The credential.', schema: 'Credential', headers: ['ETag'] }],
+    problems: ['NotFound'],
+  },
+  'update-credential': {
+    summary: 'Rename a credential or change its fields',
+    description:
+      'A merge: fields not sent keep their value, `null` clears an optional one. Changed fields are verified before saving. Changing where secrets are sent (a URL or host) needs the secrets again. Needs If-Match.',
+    tag: 'Credentials',
+    success: [
+      { status: 200, description: 'The updated credential.', schema: 'Credential', headers: ['ETag'] },
+    ],
+    problems: [
+      'NotFound',
+      'PreconditionFailed',
+      'PreconditionRequired',
+      'UnprocessableCredential',
+      'Conflict',
+      ...WRITE_BODY,
+    ],
+  },
+  'delete-credential': {
+    summary: 'Delete a credential',
+    description:
+      'Refused with 409 while any flow uses the credential, naming the flows. `dryRun=true` answers whether it could be deleted, without deleting.',
+    tag: 'Credentials',
+    success: [
+      { status: 204, description: 'Deleted; the secret is scheduled for deletion.' },
+      { status: 200, description: 'The plan, with `dryRun=true`.', schema: 'DeletePlan' },
+    ],
+    problems: ['NotFound', 'CredentialInUse', 'PreconditionFailed'],
+  },
+  'get-credential-usage': {
+    summary: 'List the flows that use a credential',
+    description: 'Every flow and step that references the credential, active or not.',
+    tag: 'Credentials',
+    success: [{ status: 200, description: 'The usage.', schema: 'Usage' }],
+    problems: ['NotFound'],
+  },
+  'replace-credential': {
+    summary: 'Move every flow from one credential to another',
+    description:
+      'Points every step that uses this credential at `replacementId` (a credential of the same component), so the old one can be deleted.',
+    tag: 'Credentials',
+    success: [{ status: 200, description: 'The flows moved.', schema: 'ReplaceResult' }],
+    problems: ['NotFound', 'UnprocessableFlow', 'Conflict', ...WRITE_BODY],
+  },
+  'verify-credential': {
+    summary: 'Re-verify a stored credential',
+    description:
+      'Runs the dry request again and records the result (`status`, `statusReason`, `lastVerifiedAt`). A failed verification is a result, not an error.',
+    tag: 'Credentials',
+    success: [
+      {
+        status: 200,
+        description: 'The result and the credential.',
+        schema: 'VerifyResult',
+        headers: ['ETag'],
+      },
+    ],
+    problems: ['NotFound', 'UnprocessableCredential', 'Conflict'],
+  },
+  'get-credential-audit': {
+    summary: 'Read a credential’s audit trail',
+    description:
+      'Who did what and when, newest first; never a value. Kept 90 days, also after the credential is deleted.',
+    tag: 'Audit',
+    success: [{ status: 200, description: 'A page of records.', schema: 'AuditPage' }],
+    problems: ['NotFound'],
+  },
+  'put-flow': {
+    summary: 'Create or replace a flow',
+    description:
+      'A flow’s steps name the credentials they use; references are checked and counted in the same transaction. If-Match makes the change conditional.',
+    tag: 'Flows',
+    success: [
+      { status: 200, description: 'Replaced.', schema: 'Flow', headers: ['ETag'] },
+      { status: 201, description: 'Created.', schema: 'Flow', headers: ['ETag', 'Location'] },
+    ],
+    problems: ['PreconditionFailed', 'UnprocessableFlow', 'Conflict', ...WRITE_BODY],
+  },
+  'get-flow': {
+    summary: 'Get a flow',
+    description: 'The flow, its steps and the credentials they use.',
+    tag: 'Flows',
+    success: [{ status: 200, description: 'The flow.', schema: 'Flow', headers: ['ETag'] }],
+    problems: ['NotFound'],
+  },
+  'list-flows': {
+    summary: 'List flows',
+    description: 'Paginated with `cursor`.',
+    tag: 'Flows',
+    success: [{ status: 200, description: 'A page of flows.', schema: 'FlowPage' }],
+    problems: [],
+  },
+  'delete-flow': {
+    summary: 'Delete a flow',
+    description: 'Releases its references to credentials in the same transaction.',
+    tag: 'Flows',
+    success: [{ status: 204, description: 'Deleted.' }],
+    problems: ['NotFound', 'PreconditionFailed', 'Conflict'],
+  },
+};
