@@ -20,6 +20,7 @@ import { MAX_BODY_BYTES } from '../shared/lambda/http-request.ts';
 import { problemResponse } from '../shared/lambda/http-response.ts';
 import { grantedScopes, insufficientScope } from '../shared/lambda/scopes.ts';
 import type { LocalIssuer } from './local-issuer.ts';
+import { apiReference, REFERENCE_CONTENT_SECURITY_POLICY } from './reference/api-reference.ts';
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -134,6 +135,18 @@ export const startLocalGateway = async (options: {
         .map((compiled) => ({ compiled, match: compiled.pattern.exec(url.pathname) }))
         .filter((candidate) => candidate.match);
       const hit = candidates.find((candidate) => candidate.compiled.route.method === method);
+      if (!hit && method === 'GET' && url.pathname.startsWith('/reference')) {
+        const page = await apiReference(url.pathname);
+        if (page) {
+          response.writeHead(page.status, {
+            'content-type': page.contentType,
+            'content-security-policy': REFERENCE_CONTENT_SECURITY_POLICY,
+            'x-content-type-options': 'nosniff',
+          });
+          response.end(page.body);
+          return;
+        }
+      }
       if (!hit?.match) {
         if (candidates.length > 0) {
           const allow = candidates.map((candidate) => candidate.compiled.route.method).join(', ');

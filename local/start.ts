@@ -132,6 +132,7 @@ const main = async (): Promise<void> => {
         token,
         '',
         `Try: curl -s ${gateway.url}/components -H "authorization: Bearer $TOKEN"`,
+        `API reference: ${gateway.url}/reference (the contract: ${gateway.url}/openapi.json)`,
         `Workflows: npm run invoke -- resolve-credential '{"tenantId":"${DEV_TENANT}","flowId":"…","stepId":"…","executionId":"run-1"}'`,
         `Lifecycle events: ${join(LOCAL_STATE_DIRECTORY, 'events.jsonl')}`,
         '',

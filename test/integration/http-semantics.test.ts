@@ -163,6 +163,24 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
     expect(served.body).toEqual(committed);
   });
 
+  it('renders the reference locally from installed files only: no CDN, no online validator', async () => {
+    const page = await fetch(`${service.url}/reference`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset.startsWith('/reference/')).toBe(true);
+      const served = await fetch(`${service.url}${asset}`);
+      expect(served.status, asset).toBe(200);
+      expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    const init = await (await fetch(`${service.url}/reference/init.js`)).text();
+    expect(init).toContain("url: '/openapi.json'");
+    expect(init).toContain('validatorUrl: null');
+  });
+
   it('keeps the token requirement everywhere else', async () => {
     const refused = await service.api('GET', '/components');
     expect(refused.status).toBe(401);
