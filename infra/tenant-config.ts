@@ -31,6 +31,10 @@ export const TenantConfig = z
     ),
     jwtIssuer: z.url(),
     jwtAudience: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    /** Put before each route scope, for providers that qualify scopes (Cognito: `<resource server>/`). */
+    scopePrefix: z.optional(
+      z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
+    ),
     /** Workflow roles: may invoke resolve, nothing else. */
     resolveInvokerArns: z.optional(z.array(roleArn)),
     /** Automation roles: may invoke the management functions directly, without the JWT authorizer. */

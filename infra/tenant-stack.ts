@@ -30,6 +30,7 @@ export class TenantStack extends Stack {
       key,
       jwtIssuer: tenant.jwtIssuer,
       jwtAudience: tenant.jwtAudience,
+      ...(tenant.scopePrefix ? { scopePrefix: tenant.scopePrefix } : {}),
       resolveInvokerArns: tenant.resolveInvokerArns,
       managementInvokerArns: tenant.managementInvokerArns,
       verificationAllowedHosts: tenant.verificationAllowedHosts,

@@ -8,16 +8,19 @@ import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
  */
 const [functionName, eventJson] = process.argv.slice(2);
 const endpointsFile = join(LOCAL_STATE_DIRECTORY, 'endpoints.json');
+const functionsDirectory = new URL('../functions/', import.meta.url);
+const known = readdirSync(functionsDirectory, { withFileTypes: true })
+  .filter(
+    (entry) => entry.isDirectory() && existsSync(new URL(`${entry.name}/handler.ts`, functionsDirectory)),
+  )
+  .map((entry) => entry.name)
+  .sort();
 if (!functionName || !eventJson || !/^[a-z-]+$/.test(functionName)) {
   process.stderr.write(
-    "Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\n",
+    `Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\nFunctions:\n  ${known.join('\n  ')}\n`,
   );
   process.exit(2);
 }
-const known = readdirSync(new URL('../functions/', import.meta.url), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
 if (!known.includes(functionName)) {
   process.stderr.write(`Unknown function '${functionName}'. Functions:\n  ${known.join('\n  ')}\n`);
   process.exit(2);

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
+import { problemsMarkdown } from '../functions/contract/problems-markdown.ts';
 
-const target = new URL('../docs/openapi.json', import.meta.url);
-writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);
-process.stdout.write(`wrote ${target.pathname}\n`);
+const documentFile = new URL('../docs/openapi.json', import.meta.url);
+writeFileSync(documentFile, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);
+const problemsFile = new URL('../docs/problems.md', import.meta.url);
+writeFileSync(problemsFile, problemsMarkdown());
+process.stdout.write(`wrote ${documentFile.pathname} and ${problemsFile.pathname}\n`);

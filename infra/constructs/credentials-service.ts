@@ -30,6 +30,12 @@ export interface CredentialsServiceProps {
   readonly jwtIssuer: string;
   readonly jwtAudience: readonly string[];
   /**
+   * Put before each route's scope, in API Gateway's authorizationScopes and the functions' own
+   * check, for identity providers that qualify scopes (Amazon Cognito: `<resource server id>/`).
+   * @default '' (scopes as named: `credentials:read`…)
+   */
+  readonly scopePrefix?: string;
+  /**
    * IAM principals (role ARNs) of the workflows that run flow steps: they may invoke resolve, and
    * nothing else (they never create, change or delete credentials).
    */
@@ -108,6 +114,7 @@ export class CredentialsService extends Construct {
       SECRET_RECOVERY_WINDOW_DAYS: String(recoveryWindow),
       KMS_KEY_ID: this.key.keyArn,
       VERIFICATION_ALLOWED_HOSTS: (props.verificationAllowedHosts ?? []).join(','),
+      ...(props.scopePrefix ? { SCOPE_PREFIX: props.scopePrefix } : {}),
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
@@ -187,7 +194,7 @@ export class CredentialsService extends Construct {
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         // API Gateway refuses a token without the route's scope before the function runs.
-        authorizationScopes: [route.scope],
+        authorizationScopes: [`${props.scopePrefix ?? ''}${route.scope}`],
         integration: new HttpLambdaIntegration(
           `Integration-${route.method}-${route.path}`,
           httpFunctions[route.functionName],

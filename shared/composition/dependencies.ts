@@ -70,5 +70,6 @@ export const buildDependencies = (
     ids: { next: () => nextUlid() },
     logger,
     tenantScope: config.tenantId,
+    scopePrefix: config.scopePrefix,
   };
 };

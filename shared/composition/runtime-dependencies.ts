@@ -4,23 +4,27 @@ import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts'
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 import { buildDependencies, type DependencyOverrides } from './dependencies.ts';
 
-let runtime: { config: ServiceConfig; clients: AwsClients; dependencies: UseCaseDependencies } | undefined;
+let shared: { config: ServiceConfig; clients: AwsClients } | undefined;
 
-/** Built once per container; `overrides` lets a verifying entry add its verifier. */
+/**
+ * Config and AWS clients are built once per process; the dependencies are built per entry, because
+ * `npm start` loads every entry into one process and each must keep the ports it asked for (a
+ * verifying entry its verifier). In Lambda a container runs one entry, so this is once either way.
+ */
 export const buildRuntime = (overrides: (config: ServiceConfig) => DependencyOverrides = () => ({})) => {
-  if (!runtime) {
+  if (!shared) {
     const config = loadServiceConfig(process.env);
-    const clients = createAwsClients(config);
-    const base = buildDependencies(config, { clients, ...overrides(config) });
-    const functionName = process.env.FUNCTION_KEY;
-    // Lambda only: the alarms count these; a local run has no CloudWatch to read them.
-    const dependencies =
-      functionName && config.tenantId
-        ? { ...base, metrics: embeddedMetrics({ Tenant: config.tenantId, Function: functionName }) }
-        : base;
-    runtime = { config, clients, dependencies };
+    shared = { config, clients: createAwsClients(config) };
   }
-  return runtime;
+  const { config, clients } = shared;
+  const base = buildDependencies(config, { clients, ...overrides(config) });
+  const functionName = process.env.FUNCTION_KEY;
+  // Lambda only: the alarms count these; a local run has no CloudWatch to read them.
+  const dependencies =
+    functionName && config.tenantId
+      ? { ...base, metrics: embeddedMetrics({ Tenant: config.tenantId, Function: functionName }) }
+      : base;
+  return { config, clients, dependencies };
 };
 
 /** Lambda entries call this at module scope: clients and config are built once per container. */

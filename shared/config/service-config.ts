@@ -18,6 +18,11 @@ export interface ServiceConfig {
   /** Hosts verification may reach even when they resolve to non-public addresses. */
   readonly verificationAllowedHosts: readonly string[];
   readonly verificationTimeoutMs: number;
+  /**
+   * Prepended to every scope a route needs, for identity providers that qualify scopes (Amazon
+   * Cognito: `<resource server>/credentials:read`). Empty by default.
+   */
+  readonly scopePrefix: string;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -54,4 +59,5 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean),
   verificationTimeoutMs: integer(env, 'VERIFICATION_TIMEOUT_MS', 5000, 100, 20_000),
+  scopePrefix: env.SCOPE_PREFIX ?? '',
 });

@@ -112,7 +112,8 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     extensions: ['reason'],
   },
   too_many_references: {
-    meaning: 'A flow may use at most 25 distinct credentials.',
+    meaning:
+      'A flow may use at most 49 distinct credentials (one DynamoDB transaction holds its references).',
     action: 'Split the flow, or reuse credentials across its steps.',
   },
   conflict: {

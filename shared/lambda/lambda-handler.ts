@@ -71,7 +71,7 @@ export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) =>
       const request = toHttpRequest(event);
       const actor = assertInScope(actorFromClaims(request.claims), deps.tenantScope);
       // API Gateway checks the route's scope first; this keeps the rule where the code is.
-      assertScope(request.claims, op.scope);
+      assertScope(request.claims, op.scope, deps.scopePrefix);
       const input = parseInput(op.input, op.fromHttp(request));
       return op.toHttp(await op.execute(deps, actor, input));
     }

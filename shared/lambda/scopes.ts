@@ -27,11 +27,16 @@ export const grantedScopes = (claims: Readonly<Record<string, unknown>>): Set<st
   return granted;
 };
 
-export const insufficientScope = (required: Scope): AppError =>
+export const insufficientScope = (required: string): AppError =>
   new AppError('insufficient_scope', `This request needs a token with the scope '${required}'.`, {
     extensions: { requiredScope: required },
   });
 
-export const assertScope = (claims: Readonly<Record<string, unknown>>, required: Scope): void => {
-  if (!grantedScopes(claims).has(required)) throw insufficientScope(required);
+/** `prefix` is the deployment's scope qualifier (e.g. Cognito's `credentials-api/`), or empty. */
+export const assertScope = (
+  claims: Readonly<Record<string, unknown>>,
+  required: Scope,
+  prefix = '',
+): void => {
+  if (!grantedScopes(claims).has(`${prefix}${required}`)) throw insufficientScope(`${prefix}${required}`);
 };

@@ -29,4 +29,6 @@ export interface UseCaseDependencies {
   readonly metrics?: Metrics;
   /** Set in a per-tenant deployment: the only tenant this service may act for. */
   readonly tenantScope?: string;
+  /** What the deployment's identity provider puts before each scope name (see ServiceConfig). */
+  readonly scopePrefix?: string;
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
+import { problemsMarkdown } from '../../functions/contract/problems-markdown.ts';
 import { PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
 import {
   buildComponentRegistry,
@@ -75,6 +76,11 @@ describe('the OpenAPI document', () => {
   it('is committed as generated (npm run openapi)', () => {
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it('commits docs/problems.md as generated from the same catalogue as the /problems pages', () => {
+    const committed = readFileSync(new URL('../../docs/problems.md', import.meta.url), 'utf8');
+    expect(committed).toBe(problemsMarkdown());
   });
 
   it('passes redocly lint with the recommended rules: 0 errors, 0 warnings', () => {

@@ -357,6 +357,30 @@ describe('a tenant with a VPC and an existing alarm topic', () => {
       expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:222222222222:ops-alarms']);
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
+
+  it('qualifies every route scope with the scope prefix a provider such as Cognito needs', () => {
+    const [tenant] = parseTenants([{ ...tenants[1], scopePrefix: 'credentials-api/' }]);
+    const template = Template.fromStack(
+      new TenantStack(newApp(), 'Credentials-cognito', tenant ?? (undefined as never)),
+    );
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as {
+      Properties: { RouteKey: string; AuthorizationScopes?: string[] };
+    }[];
+    for (const route of ROUTES) {
+      const found = routes.find(
+        (candidate) => candidate.Properties.RouteKey === `${route.method} ${route.path}`,
+      );
+      expect(found?.Properties.AuthorizationScopes).toEqual([`credentials-api/${route.scope}`]);
+    }
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment?: { Variables?: Record<string, string> } };
+    }[];
+    const withPrefix = functions.filter(
+      (fn) => fn.Properties.Environment?.Variables?.SCOPE_PREFIX === 'credentials-api/',
+    );
+    expect(withPrefix.length).toBe(Object.keys(FUNCTION_ACCESS).length);
+    expect(() => parseTenants([{ ...tenants[1], scopePrefix: 'has space/' }])).toThrow(/scopePrefix/);
+  });
 });
 
 describe('the per-tenant app', () => {
