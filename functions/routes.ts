@@ -118,3 +118,15 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     summary: 'What a problem type means and what to do',
   },
 ];
+
+/** The methods a route template answers, for the `Allow` header of a 405. */
+export const allowedMethods = (template: string): string =>
+  [...ROUTES, ...PUBLIC_ROUTES]
+    .filter((route) => route.path === template)
+    .map((route) => route.method)
+    .join(', ');
+
+/** Every path the API has, once: the stack gives each an `ANY` route that answers 405. */
+export const ROUTE_PATHS: readonly string[] = [
+  ...new Set([...ROUTES, ...PUBLIC_ROUTES].map((route) => route.path)),
+];

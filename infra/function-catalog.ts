@@ -52,7 +52,7 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'get-api-document': {
     table: [],
     secrets: [],
-    description: 'GET /openapi.json, GET /problems/{code}',
+    description: 'GET /openapi.json, GET /problems/{code}, 405 for a method a path does not answer',
   },
   'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
   'get-component': { table: ['Query'], secrets: [], description: 'GET /components/{componentId}' },

@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors/app-error.ts';
 import { toProblem } from '../../shared/errors/problem.ts';
 import { PROBLEM_GUIDES, type ProblemGuide, problemGuide } from '../../shared/errors/problem-guide.ts';
 import { type HttpResult, json, problemResponse } from '../../shared/lambda/http-response.ts';
+import { allowedMethods } from '../routes.ts';
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -49,6 +50,22 @@ const indexPage = (): HttpResult =>
 export const serveApiDocument = (event: APIGatewayProxyEventV2, document: unknown): HttpResult => {
   const path = event.rawPath;
   const origin = `${event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https'}://${event.requestContext.domainName}`;
+  // The stack routes `ANY <path>` here for every path the API has: API Gateway picks a route with
+  // the request's own method first, so only methods the path does not answer arrive.
+  if (event.routeKey.startsWith('ANY ')) {
+    const template = event.routeKey.slice('ANY '.length);
+    const allow = allowedMethods(template);
+    return problemResponse(
+      toProblem(
+        new AppError(
+          'method_not_allowed',
+          `${path.slice(0, 200)} does not answer ${event.requestContext.http.method}; it answers ${allow}.`,
+        ),
+        origin,
+      ),
+      { allow },
+    );
+  }
   if (path === '/openapi.json') {
     return json(200, document, {
       'cache-control': 'public, max-age=300',
@@ -60,6 +77,6 @@ export const serveApiDocument = (event: APIGatewayProxyEventV2, document: unknow
   const guide = problemGuide(code);
   if (guide) return guidePage(guide);
   return problemResponse(
-    toProblem(new AppError('not_found', `There is no problem type '${code.slice(0, 64)}'.`), origin),
+    toProblem(new AppError('not_found', 'There is no such problem type; /problems lists them all.'), origin),
   );
 };

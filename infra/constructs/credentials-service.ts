@@ -14,7 +14,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionName, PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
+import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
@@ -216,6 +216,23 @@ export class CredentialsService extends Construct {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions::AwsSolutions-APIG4',
           reason: 'Public documents (the OpenAPI contract, problem pages): no tenant data, no secrets.',
+        });
+      }
+    }
+
+    // A known path with another method: API Gateway would answer 404 {"message":"Not Found"}; an
+    // ANY route per path (less specific than the real methods) answers 405 with Allow instead.
+    for (const path of ROUTE_PATHS) {
+      const [added] = this.api.addRoutes({
+        path,
+        methods: [apigw.HttpMethod.ANY],
+        authorizer: new apigw.HttpNoneAuthorizer(),
+        integration: new HttpLambdaIntegration(`Integration-ANY-${path}`, apiDocument),
+      });
+      if (added) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-APIG4',
+          reason: 'Answers 405 Method Not Allowed with the Allow header; runs no operation.',
         });
       }
     }

@@ -31,12 +31,13 @@ const authenticateHeader = (problem: Problem): Record<string, string> => {
   return {};
 };
 
-export const problemResponse = (problem: Problem): HttpResult => ({
+export const problemResponse = (problem: Problem, headers: Record<string, string> = {}): HttpResult => ({
   statusCode: problem.status,
   headers: {
     'content-type': 'application/problem+json',
     ...SECURITY_HEADERS,
     ...authenticateHeader(problem),
+    ...headers,
   },
   body: JSON.stringify(problem),
 });

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
+import { FUNCTION_NAMES, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { parseTenants } from '../../infra/tenant-config.ts';
@@ -125,13 +125,17 @@ describe('tenant stack', () => {
       Properties: { RouteKey: string; AuthorizationType: string; AuthorizationScopes: string[] };
     }[];
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      [...ROUTES, ...PUBLIC_ROUTES].map((route) => `${route.method} ${route.path}`).sort(),
+      [
+        ...[...ROUTES, ...PUBLIC_ROUTES].map((route) => `${route.method} ${route.path}`),
+        ...ROUTE_PATHS.map((path) => `ANY ${path}`),
+      ].sort(),
     );
     const isPublic = (route: (typeof routes)[number]) =>
+      route.Properties.RouteKey.startsWith('ANY ') ||
       PUBLIC_ROUTES.some(
         (candidate) => `${candidate.method} ${candidate.path}` === route.Properties.RouteKey,
       );
-    // Only the contract and the problem pages answer without a token.
+    // Only the contract, the problem pages and the 405 answers need no token.
     for (const route of routes.filter(isPublic)) expect(route.Properties.AuthorizationType).toBe('NONE');
     for (const route of routes.filter((candidate) => !isPublic(candidate))) {
       expect(route.Properties.AuthorizationType).toBe('JWT');
