@@ -3,10 +3,10 @@ import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-cred
 import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
 import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
 import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
+import { buildComponentRegistry } from '../components/index.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
 import { componentCatalog } from '../domain/component-catalog.ts';
-import { buildComponentRegistry } from '../domain/component-registry.ts';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
 import { AppError } from '../errors/app-error.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -54,7 +54,12 @@ export const buildDependencies = (
   const onCorruptItem = (itemKey: { PK: string; SK: string }) =>
     logger.warn('skipped a malformed item', { code: 'corrupt_item', key: itemKey });
   return {
-    components: componentCatalog(buildComponentRegistry({ petstoreBaseUrl: config.petstoreBaseUrl })),
+    components: componentCatalog(
+      buildComponentRegistry({
+        petstoreBaseUrl: config.petstoreBaseUrl,
+        demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
+      }),
+    ),
     credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName, undefined, onCorruptItem),
     flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName, onCorruptItem),
     secrets: secretsManagerSecretStore(clients.secretsManager, {

@@ -1,4 +1,4 @@
-import { DEFAULT_COMPONENT_SETTINGS } from '../domain/component-registry.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../components/index.ts';
 
 /** Everything the functions read from the environment, read once; a missing value fails fast. */
 export interface ServiceConfig {
@@ -15,6 +15,8 @@ export interface ServiceConfig {
   readonly dynamoDbEndpoint?: string;
   readonly secretsManagerEndpoint?: string;
   readonly petstoreBaseUrl: string;
+  /** Where the local demo OAuth2 provider runs; unset in AWS, which leaves the demo components out. */
+  readonly demoOAuth2BaseUrl?: string;
   /** Hosts verification may reach even when they resolve to non-public addresses. */
   readonly verificationAllowedHosts: readonly string[];
   readonly verificationTimeoutMs: number;
@@ -53,7 +55,8 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
   kmsKeyId: env.KMS_KEY_ID || undefined,
   dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
   secretsManagerEndpoint: env.SECRETS_MANAGER_ENDPOINT || undefined,
-  petstoreBaseUrl: env.PETSTORE_BASE_URL || DEFAULT_COMPONENT_SETTINGS.petstoreBaseUrl,
+  petstoreBaseUrl: env.PETSTORE_BASE_URL || (DEFAULT_COMPONENT_SETTINGS.petstoreBaseUrl as string),
+  demoOAuth2BaseUrl: env.DEMO_OAUTH2_BASE_URL || undefined,
   verificationAllowedHosts: (env.VERIFICATION_ALLOWED_HOSTS ?? '')
     .split(',')
     .map((host) => host.trim().toLowerCase())

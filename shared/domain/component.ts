@@ -35,10 +35,25 @@ export type VerificationSpec =
   | { readonly kind: 'postgresql' }
   | { readonly kind: 'none'; readonly reason: string };
 
+/** The OAuth2 provider behind a component: its endpoints come from here, never from a user. */
+export interface OAuth2Provider {
+  readonly grant: 'authorization_code' | 'client_credentials';
+  readonly authorizationUrl?: string;
+  readonly tokenUrl: string;
+  readonly userinfo?: { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
+  readonly scopes: readonly string[];
+  readonly pkce?: boolean;
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  readonly authorizationParams?: Readonly<Record<string, string>>;
+}
+
 export interface ComponentDefinition {
   readonly id: string;
   readonly name: string;
   readonly description: string;
+  /** A data: URL (SVG or PNG) for the component's card. */
+  readonly icon?: string;
+  readonly provider?: OAuth2Provider;
   readonly fields: readonly FieldDefinition[];
   readonly verification: VerificationSpec;
   /**

@@ -1,4 +1,4 @@
-import { COMPONENT_ID_PATTERN } from './component-registry.ts';
+import { COMPONENT_ID_PATTERN } from './component-descriptor.ts';
 
 /**
  * Credential ids are `<ULID>.<componentId>`. The ULID makes a reverse Query list newest first; the

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type FieldIssue, validationFailed } from '../errors/app-error.ts';
-import { humanMessage } from './validation-messages.ts';
+import { humanMessage } from '../errors/validation-messages.ts';
 
 // zod/mini ships no messages until configured; this map is the only "locale" the service needs.
 z.config({ localeError: humanMessage });

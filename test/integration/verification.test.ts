@@ -4,10 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../local/demo-apis/petstore-demo-api.ts';
 import { componentVerifier } from '../../shared/adapters/verification/component-verifier.ts';
 import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
-import {
-  buildComponentRegistry,
-  DEFAULT_COMPONENT_SETTINGS,
-} from '../../shared/domain/component-registry.ts';
+import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/index.ts';
 import type { VerificationResult } from '../../shared/ports/credential-verifier.ts';
 import { startTestPostgres, type TestPostgres } from '../support/embedded-postgres.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildComponentRegistry,
-  DEFAULT_COMPONENT_SETTINGS,
-} from '../../../shared/domain/component-registry.ts';
+import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/index.ts';
 import { mergeFieldChanges, validateFields } from '../../../shared/domain/credential-fields.ts';
 import type { AppError } from '../../../shared/errors/app-error.ts';
 

@@ -1,0 +1,200 @@
+import * as z from 'zod/mini';
+import { humanMessage } from '../errors/validation-messages.ts';
+import type { ComponentDefinition } from './component.ts';
+
+/** Component ids: lower case, used in credential ids (`<ULID>.<componentId>`) and URLs. */
+export const COMPONENT_ID_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;
+
+/**
+ * Deployment settings a descriptor may name as `{{$name}}` in its URLs (where the demo APIs live).
+ * A descriptor that names a setting the deployment leaves unset is not offered at all.
+ */
+export type ComponentSettings = Readonly<Record<string, string | undefined>>;
+
+const fieldName = z
+  .string()
+  .check(z.regex(/^[a-zA-Z][a-zA-Z0-9]{0,63}$/, 'must be a letter, then up to 63 letters or digits'));
+const text = (max: number) => z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(max));
+
+/** A URL a descriptor fixes: https, or a deployment setting (`{{$demoOAuth2BaseUrl}}/token`). */
+const endpoint = z
+  .string()
+  .check(
+    z.refine(
+      (value) => /^\{\{\$\w+\}\}/.test(value) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(value),
+      'must be an https URL (or start with a {{$setting}})',
+    ),
+  );
+
+const regexSource = z.string().check(
+  z.refine((value) => {
+    try {
+      new RegExp(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+);
+
+const FieldSchema = z.strictObject({
+  name: fieldName,
+  label: text(120),
+  type: z.enum(['string', 'integer', 'url', 'datetime', 'hostname']),
+  required: z.boolean(),
+  secret: z.boolean(),
+  heldByService: z.optional(z.boolean()),
+  pattern: z.optional(regexSource),
+  maxLength: z.optional(z.int().check(z.gte(1), z.lte(65_536))),
+  description: z.optional(text(500)),
+});
+
+const VerificationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('http'),
+    method: z.enum(['GET', 'POST', 'HEAD']),
+    url: text(2048),
+    headers: z.optional(z.record(z.string(), z.string())),
+    basicAuth: z.optional(z.strictObject({ username: z.string(), password: z.string() })),
+    successStatuses: z.array(z.int().check(z.gte(200), z.lte(299))).check(z.minLength(1)),
+  }),
+  z.strictObject({ kind: z.literal('oauth2') }),
+  z.strictObject({ kind: z.literal('postgresql') }),
+  z.strictObject({ kind: z.literal('none'), reason: text(300) }),
+]);
+
+/** The OAuth2 provider of a component whose endpoints are fixed (GitHub, Google, Salesforce…). */
+const ProviderSchema = z
+  .strictObject({
+    grant: z.enum(['authorization_code', 'client_credentials']),
+    authorizationUrl: z.optional(endpoint),
+    tokenUrl: endpoint,
+    /** The token check after connecting: a GET with the access token as a bearer token. */
+    userinfo: z.optional(
+      z.strictObject({ url: endpoint, headers: z.optional(z.record(z.string(), z.string())) }),
+    ),
+    scopes: z.array(text(200)).check(z.maxLength(50)),
+    /** Proof Key for Code Exchange with S256 (RFC 7636): on unless a provider cannot take it. */
+    pkce: z.optional(z.boolean()),
+    tokenEndpointAuthMethod: z.optional(z.enum(['client_secret_basic', 'client_secret_post'])),
+    /** Extra authorization request parameters, such as `access_type: offline`. */
+    authorizationParams: z.optional(z.record(z.string(), z.string())),
+  })
+  .check(
+    z.refine(
+      (provider) => provider.grant !== 'authorization_code' || provider.authorizationUrl !== undefined,
+      { message: 'is required for the authorization_code grant', path: ['authorizationUrl'] },
+    ),
+  );
+
+export const ComponentDescriptorSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  id: z.string().check(z.regex(COMPONENT_ID_PATTERN, 'must be 2-40 lower-case letters, digits or -')),
+  name: text(120),
+  description: text(500),
+  icon: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^data:image\/(svg\+xml|png);base64,[A-Za-z0-9+/=]+$/,
+          'must be a data: URL of an SVG or PNG',
+        ),
+        z.maxLength(16_384),
+      ),
+  ),
+  fields: z.array(FieldSchema).check(z.minLength(1), z.maxLength(30)),
+  verification: VerificationSchema,
+  destinationFields: z.optional(z.array(fieldName)),
+  provider: z.optional(ProviderSchema),
+});
+export type ComponentDescriptor = z.infer<typeof ComponentDescriptorSchema>;
+
+const SETTING = /\{\{\$(\w+)\}\}/g;
+
+/** Fills `{{$setting}}` in every string; `undefined` when a named setting is not configured. */
+const withSettings = <T>(value: T, settings: ComponentSettings): T | undefined => {
+  let missing = false;
+  const fill = (node: unknown): unknown => {
+    if (typeof node === 'string')
+      return node.replace(SETTING, (_match, name: string) => {
+        const setting = settings[name];
+        if (setting === undefined) missing = true;
+        return setting ?? '';
+      });
+    if (Array.isArray(node)) return node.map(fill);
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, fill(child)]));
+    return node;
+  };
+  const filled = fill(value) as T;
+  return missing ? undefined : filled;
+};
+
+/** Rules across members that a schema per member cannot state. */
+const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; message: string }[] => {
+  const names = descriptor.fields.map((field) => field.name);
+  const issues: { path: string; message: string }[] = [];
+  names.forEach((name, index) => {
+    if (names.indexOf(name) !== index)
+      issues.push({ path: `fields.${index}.name`, message: `'${name}' is declared twice` });
+  });
+  const verification = descriptor.verification;
+  const template =
+    verification.kind === 'http'
+      ? JSON.stringify([verification.url, verification.headers, verification.basicAuth])
+      : '';
+  for (const [, name] of template.matchAll(/\{\{(\w+)\}\}/g)) {
+    if (!names.includes(name as string))
+      issues.push({ path: 'verification', message: `names {{${name}}}, which is not a field` });
+  }
+  (descriptor.destinationFields ?? []).forEach((name, index) => {
+    if (!names.includes(name))
+      issues.push({ path: `destinationFields.${index}`, message: `'${name}' is not a field` });
+  });
+  if (descriptor.provider && descriptor.verification.kind !== 'oauth2')
+    issues.push({ path: 'verification.kind', message: "must be 'oauth2' for a component with a provider" });
+  if (descriptor.provider?.grant === 'client_credentials') {
+    for (const required of ['clientId', 'clientSecret'])
+      if (!names.includes(required))
+        issues.push({
+          path: 'fields',
+          message: `a client_credentials component needs a '${required}' field`,
+        });
+  }
+  if (descriptor.provider?.grant === 'authorization_code' && !names.includes('accessToken'))
+    issues.push({ path: 'fields', message: "an authorization_code component needs an 'accessToken' field" });
+  return issues;
+};
+
+/**
+ * Validates the descriptors under `shared/components/` and turns them into the definitions the
+ * service uses. A broken descriptor fails with its file and the field at fault, so a mistake shows
+ * in the tests (and at start), never as a half-working component.
+ */
+export const loadComponents = (
+  descriptors: Readonly<Record<string, unknown>>,
+  settings: ComponentSettings,
+): ComponentDefinition[] => {
+  const components: ComponentDefinition[] = [];
+  for (const [file, json] of Object.entries(descriptors)) {
+    const parsed = z.safeParse(ComponentDescriptorSchema, json, { error: humanMessage });
+    const issues = parsed.success
+      ? consistencyIssues(parsed.data)
+      : parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String).join('.') || '(root)',
+          message: issue.message,
+        }));
+    if (parsed.success && parsed.data.id !== file.replace(/\.json$/, ''))
+      issues.push({ path: 'id', message: `must match the file name ('${file.replace(/\.json$/, '')}')` });
+    if (!parsed.success || issues.length > 0) {
+      throw new Error(
+        `Invalid component descriptor shared/components/${file}:\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`,
+      );
+    }
+    const { $schema: _schema, ...descriptor } = parsed.data;
+    const filled = withSettings(descriptor, settings);
+    if (filled) components.push(filled);
+  }
+  return components;
+};

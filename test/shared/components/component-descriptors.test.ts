@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/index.ts';
+import { ComponentDescriptorSchema, loadComponents } from '../../../shared/domain/component-descriptor.ts';
+
+const directory = new URL('../../../shared/components/', import.meta.url);
+const petstore = COMPONENT_DESCRIPTORS['petstore.json'] as Record<string, unknown>;
+const github = COMPONENT_DESCRIPTORS['github.json'] as Record<string, unknown>;
+
+describe('component descriptors (shared/components/*.json)', () => {
+  it('are all registered, and every shipped one validates', () => {
+    const files = readdirSync(directory).filter(
+      (name) => name.endsWith('.json') && name !== 'component.schema.json',
+    );
+    expect(Object.keys(COMPONENT_DESCRIPTORS).sort()).toEqual(files.sort());
+    const all = loadComponents(COMPONENT_DESCRIPTORS, {
+      ...DEFAULT_COMPONENT_SETTINGS,
+      demoOAuth2BaseUrl: 'http://127.0.0.1:9999',
+    });
+    expect(all.map((component) => component.id).sort()).toEqual(
+      files.map((name) => name.replace('.json', '')).sort(),
+    );
+    const demo = all.find((component) => component.id === 'demo-oauth2');
+    expect(demo?.provider?.tokenUrl).toBe('http://127.0.0.1:9999/token');
+  });
+
+  it('ship real providers with their documented endpoints, PKCE on', () => {
+    const providers = loadComponents(COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS).filter(
+      (component) => component.provider?.grant === 'authorization_code',
+    );
+    expect(providers.map((component) => component.id).sort()).toEqual(['github', 'google', 'salesforce']);
+    for (const component of providers) {
+      expect(component.provider?.tokenUrl).toMatch(/^https:\/\//);
+      expect(component.provider?.pkce).toBe(true);
+    }
+  });
+
+  it('leave out a demo component whose setting the deployment does not configure', () => {
+    const ids = loadComponents(COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS).map(
+      (component) => component.id,
+    );
+    expect(ids).not.toContain('demo-oauth2');
+    expect(ids).toContain('petstore');
+  });
+
+  it('fail with the file and the field at fault when broken', () => {
+    const broken =
+      (descriptor: unknown, file = 'broken.json') =>
+      () =>
+        loadComponents({ [file]: descriptor }, DEFAULT_COMPONENT_SETTINGS);
+    const fields = petstore.fields as Record<string, unknown>[];
+    expect(broken({ ...petstore, id: 'broken', fields: [{ ...fields[0], type: 'number' }] })).toThrow(
+      /shared\/components\/broken\.json:\n\s+fields\.0\.type: must be one of/,
+    );
+    expect(
+      broken({
+        ...petstore,
+        id: 'broken',
+        verification: { ...(petstore.verification as object), url: '{{nope}}/x' },
+      }),
+    ).toThrow(/broken\.json:\n\s+verification: names \{\{nope\}\}, which is not a field/);
+    expect(broken({ ...petstore }, 'broken.json')).toThrow(/id: must match the file name/);
+    expect(
+      broken({
+        ...github,
+        id: 'broken',
+        provider: { ...(github.provider as object), tokenUrl: 'http://evil.example/token' },
+      }),
+    ).toThrow(/provider\.tokenUrl: must be an https URL/);
+    expect(
+      broken({
+        ...github,
+        id: 'broken',
+        provider: { ...(github.provider as object), authorizationUrl: undefined },
+      }),
+    ).toThrow(/provider\.authorizationUrl: is required for the authorization_code grant/);
+  });
+
+  it('commit component.schema.json as generated, for editors', () => {
+    const committed = JSON.parse(readFileSync(new URL('component.schema.json', directory), 'utf8'));
+    expect(committed).toEqual(
+      JSON.parse(
+        JSON.stringify(z.toJSONSchema(ComponentDescriptorSchema, { io: 'input', unrepresentable: 'any' })),
+      ),
+    );
+  });
+});
