@@ -1,16 +1,22 @@
 import type { Operation } from '../shared/lambda/operation.ts';
+import { createConnectSessionOperation } from './create-connect-session/operation.ts';
 import { createCredentialOperation } from './create-credential/operation.ts';
 import { deleteCredentialOperation } from './delete-credential/operation.ts';
 import { deleteFlowOperation } from './delete-flow/operation.ts';
+import { deleteOAuthAppOperation } from './delete-oauth-app/operation.ts';
 import { getComponentOperation } from './get-component/operation.ts';
+import { getConnectSessionOperation } from './get-connect-session/operation.ts';
 import { getCredentialOperation } from './get-credential/operation.ts';
 import { getCredentialAuditOperation } from './get-credential-audit/operation.ts';
 import { getCredentialUsageOperation } from './get-credential-usage/operation.ts';
 import { getFlowOperation } from './get-flow/operation.ts';
+import { getOAuthAppOperation } from './get-oauth-app/operation.ts';
 import { listComponentsOperation } from './list-components/operation.ts';
 import { listCredentialsOperation } from './list-credentials/operation.ts';
 import { listFlowsOperation } from './list-flows/operation.ts';
+import { listOAuthAppsOperation } from './list-oauth-apps/operation.ts';
 import { putFlowOperation } from './put-flow/operation.ts';
+import { putOAuthAppOperation } from './put-oauth-app/operation.ts';
 import { replaceCredentialOperation } from './replace-credential/operation.ts';
 import type { FunctionName } from './routes.ts';
 import { updateCredentialOperation } from './update-credential/operation.ts';
@@ -33,4 +39,10 @@ export const OPERATIONS: Record<FunctionName, Operation> = {
   'get-flow': getFlowOperation,
   'list-flows': listFlowsOperation,
   'delete-flow': deleteFlowOperation,
+  'put-oauth-app': putOAuthAppOperation,
+  'list-oauth-apps': listOAuthAppsOperation,
+  'get-oauth-app': getOAuthAppOperation,
+  'delete-oauth-app': deleteOAuthAppOperation,
+  'create-connect-session': createConnectSessionOperation,
+  'get-connect-session': getConnectSessionOperation,
 };

@@ -29,6 +29,12 @@ export const FUNCTION_NAMES = [
   'get-flow',
   'list-flows',
   'delete-flow',
+  'put-oauth-app',
+  'list-oauth-apps',
+  'get-oauth-app',
+  'delete-oauth-app',
+  'create-connect-session',
+  'get-connect-session',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -88,13 +94,47 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/flows/{flowId}', functionName: 'get-flow', scope: 'flows:read' },
   { method: 'GET', path: '/flows', functionName: 'list-flows', scope: 'flows:read' },
   { method: 'DELETE', path: '/flows/{flowId}', functionName: 'delete-flow', scope: 'flows:write' },
+  {
+    method: 'PUT',
+    path: '/oauth-apps/{componentId}',
+    functionName: 'put-oauth-app',
+    scope: 'credentials:write',
+  },
+  { method: 'GET', path: '/oauth-apps', functionName: 'list-oauth-apps', scope: 'credentials:read' },
+  {
+    method: 'GET',
+    path: '/oauth-apps/{componentId}',
+    functionName: 'get-oauth-app',
+    scope: 'credentials:read',
+  },
+  {
+    method: 'DELETE',
+    path: '/oauth-apps/{componentId}',
+    functionName: 'delete-oauth-app',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'POST',
+    path: '/connect-sessions',
+    functionName: 'create-connect-session',
+    scope: 'credentials:write',
+  },
+  {
+    method: 'GET',
+    path: '/connect-sessions/{sessionId}',
+    functionName: 'get-connect-session',
+    scope: 'credentials:read',
+  },
 ];
+
+/** Functions behind public routes: the documents, and the OAuth2 callback the browser returns to. */
+export type PublicFunctionName = 'get-api-document' | 'complete-connect';
 
 /** Routes anyone may read without a token: the contract and the pages behind problem `type` URIs. */
 export interface PublicRoute {
   readonly method: 'GET';
   readonly path: string;
-  readonly functionName: 'get-api-document';
+  readonly functionName: PublicFunctionName;
   readonly summary: string;
 }
 
@@ -116,6 +156,12 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     path: '/problems/{code}',
     functionName: 'get-api-document',
     summary: 'What a problem type means and what to do',
+  },
+  {
+    method: 'GET',
+    path: '/oauth2/callback',
+    functionName: 'complete-connect',
+    summary: 'Where a provider sends the browser back after consent',
   },
 ];
 

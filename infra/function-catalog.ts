@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
+import { FUNCTION_NAMES, type FunctionName, type PublicFunctionName } from '../functions/routes.ts';
 
 export type TableAction =
   | 'GetItem'
@@ -23,7 +23,6 @@ export type BackgroundFunctionName =
   | 'purge-deleted-secrets'
   | 'sweep-orphan-secrets';
 /** Serves the public documents (the OpenAPI contract, problem pages): no table, no secrets. */
-export type PublicFunctionName = 'get-api-document';
 export type AnyFunctionName = FunctionName | BackgroundFunctionName | PublicFunctionName;
 
 /**
@@ -55,6 +54,36 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'GET /openapi.json, GET /problems/{code}, 405 for a method a path does not answer',
   },
   'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
+  'put-oauth-app': {
+    table: ['GetItem', 'PutItem'],
+    secrets: ['CreateSecret', 'TagResource', 'PutSecretValue', 'DescribeSecret'],
+    description: 'PUT /oauth-apps/{componentId}',
+  },
+  'list-oauth-apps': { table: ['Query'], secrets: [], description: 'GET /oauth-apps' },
+  'get-oauth-app': { table: ['GetItem'], secrets: [], description: 'GET /oauth-apps/{componentId}' },
+  'delete-oauth-app': {
+    // The app item goes in one transaction with a check that no credential of its component is left.
+    table: ['GetItem', 'DeleteItem', 'ConditionCheckItem'],
+    secrets: ['DeleteSecret'],
+    description: 'DELETE /oauth-apps/{componentId}',
+  },
+  'create-connect-session': {
+    table: ['GetItem', 'PutItem'],
+    secrets: [],
+    description: 'POST /connect-sessions',
+  },
+  'get-connect-session': {
+    table: ['GetItem'],
+    secrets: [],
+    description: 'GET /connect-sessions/{sessionId}',
+  },
+  'complete-connect': {
+    // Claims the session, reads the tenant's app, then creates (or re-connects) the credential.
+    table: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    secrets: ['GetSecretValue', 'CreateSecret', 'TagResource', 'DeleteSecret', 'PutSecretValue'],
+    verifies: true,
+    description: 'GET /oauth2/callback',
+  },
   'get-component': { table: ['Query'], secrets: [], description: 'GET /components/{componentId}' },
   'create-credential': {
     table: ['PutItem', 'UpdateItem', 'GetItem'],

@@ -35,6 +35,8 @@ export const TenantConfig = z
     scopePrefix: z.optional(
       z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
     ),
+    /** Where a finished OAuth2 connect may send the browser: https URL prefixes (origin and path). */
+    connectReturnUrls: z.optional(z.array(z.url({ protocol: /^https$/ }))),
     /** Workflow roles: may invoke resolve, nothing else. */
     resolveInvokerArns: z.optional(z.array(roleArn)),
     /** Automation roles: may invoke the management functions directly, without the JWT authorizer. */

@@ -31,6 +31,7 @@ export class TenantStack extends Stack {
       jwtIssuer: tenant.jwtIssuer,
       jwtAudience: tenant.jwtAudience,
       ...(tenant.scopePrefix ? { scopePrefix: tenant.scopePrefix } : {}),
+      ...(tenant.connectReturnUrls ? { connectReturnUrls: tenant.connectReturnUrls } : {}),
       resolveInvokerArns: tenant.resolveInvokerArns,
       managementInvokerArns: tenant.managementInvokerArns,
       verificationAllowedHosts: tenant.verificationAllowedHosts,
@@ -47,6 +48,10 @@ export class TenantStack extends Stack {
       description: 'What Step Functions (or any workflow role in resolveInvokerArns) invokes to get secrets.',
     });
     new CfnOutput(this, 'EventBusArn', { value: this.service.eventBus.eventBusArn });
+    new CfnOutput(this, 'OAuthCallbackUrl', {
+      value: this.service.callbackUrl,
+      description: 'The redirect URI to register in each OAuth app at its provider.',
+    });
     if (this.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createCallbackHandler } from '../functions/complete-connect/callback-response.ts';
 import { OPERATIONS } from '../functions/operations.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
@@ -12,7 +13,9 @@ import { loadServiceConfig } from '../shared/config/service-config.ts';
 import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
 import type { Logger } from '../shared/ports/logger.ts';
 import { createServiceTable } from './create-table.ts';
+import { startOAuth2DemoProvider } from './demo-apis/oauth2-demo-provider.ts';
 import { startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
+import { freePort } from './free-port.ts';
 import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
 import { createLocalIssuer } from './local-issuer.ts';
 import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
@@ -37,6 +40,8 @@ export interface EmbeddedServiceOptions {
 export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
   const secrets = await startLocalSecretsManager();
   const petstore = await startPetstoreDemoApi({ accepts: options.petstoreAccepts });
+  const oauth2 = await startOAuth2DemoProvider();
+  const gatewayPort = await freePort();
   const tableName = `${options.tablePrefix}-${randomUUID()}`;
   const config = loadServiceConfig({
     AWS_REGION: 'us-east-1',
@@ -44,8 +49,14 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     SECRETS_MANAGER_ENDPOINT: secrets.endpoint,
     PETSTORE_BASE_URL: petstore.baseUrl,
-    VERIFICATION_ALLOWED_HOSTS: allowListEntry('127.0.0.1', Number(new URL(petstore.baseUrl).port)),
+    VERIFICATION_ALLOWED_HOSTS: [
+      allowListEntry('127.0.0.1', Number(new URL(petstore.baseUrl).port)),
+      allowListEntry('127.0.0.1', Number(new URL(oauth2.baseUrl).port)),
+    ].join(','),
     VERIFICATION_TIMEOUT_MS: '1500',
+    DEMO_OAUTH2_BASE_URL: oauth2.baseUrl,
+    CONNECT_CALLBACK_URL: `http://127.0.0.1:${gatewayPort}/oauth2/callback`,
+    CONNECT_RETURN_URLS: 'https://app.example.test/connected',
     ...options.env,
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -76,7 +87,12 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
   ) as unknown as Record<FunctionName, LambdaHttpHandler>;
   const issuer = await createLocalIssuer();
-  const gateway = await startLocalGateway({ handlers, issuer });
+  const gateway = await startLocalGateway({
+    handlers,
+    callbackHandler: createCallbackHandler(deps) as LambdaHttpHandler,
+    issuer,
+    port: gatewayPort,
+  });
 
   return {
     url: gateway.url,
@@ -87,6 +103,7 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     secretsManager,
     secretsState: secrets.state,
     petstore,
+    oauth2,
     issuer,
     handlers,
     /** Lets verification reach one more loopback server (a test's peer), by its URL's host and port. */
@@ -100,6 +117,7 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
       await gateway.stop();
       await secrets.stop();
       await petstore.stop();
+      await oauth2.stop();
       dynamoDb.destroy();
       secretsManager.destroy();
     },

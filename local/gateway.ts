@@ -110,6 +110,8 @@ const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
  */
 export const startLocalGateway = async (options: {
   handlers: Record<FunctionName, LambdaHttpHandler>;
+  /** `GET /oauth2/callback` (public), when the stack runs the connect flow. */
+  callbackHandler?: LambdaHttpHandler;
   issuer: LocalIssuer;
   port?: number;
   host?: string;
@@ -256,10 +258,17 @@ export const startLocalGateway = async (options: {
           },
         },
       };
+      const { functionName } = compiled.route;
       const handler =
-        compiled.route.functionName === 'get-api-document'
+        functionName === 'get-api-document'
           ? apiDocumentHandler
-          : options.handlers[compiled.route.functionName];
+          : functionName === 'complete-connect'
+            ? options.callbackHandler
+            : options.handlers[functionName];
+      if (!handler) {
+        sendProblem(response, new AppError('route_not_found', `No route for ${method} ${url.pathname}.`));
+        return;
+      }
       const result = (await handler(
         event,
         lambdaContext(compiled.route.functionName),

@@ -6,6 +6,7 @@ import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-rec
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { createServiceTable } from './create-table.ts';
+import { startOAuth2DemoProvider } from './demo-apis/oauth2-demo-provider.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
@@ -35,7 +36,17 @@ const main = async (): Promise<void> => {
     persistPath: join(LOCAL_STATE_DIRECTORY, 'secrets-manager.json'),
   });
   const petstore = await startPetstoreDemoApi({ port: Number(process.env.PETSTORE_DEMO_PORT ?? 0) });
-  const stops: (() => Promise<void>)[] = [dynamoDb.stop, secretsManager.stop, petstore.stop];
+  const oauth2 = await startOAuth2DemoProvider({ port: Number(process.env.OAUTH2_DEMO_PORT ?? 0) });
+  const stops: (() => Promise<void>)[] = [dynamoDb.stop, secretsManager.stop, petstore.stop, oauth2.stop];
+  // The demo APIs, the callback URL and where a connect may return to: the same for the server and
+  // for `npm run invoke`.
+  const demoEnvironment = {
+    PETSTORE_BASE_URL: petstore.baseUrl,
+    DEMO_OAUTH2_BASE_URL: oauth2.baseUrl,
+    VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl, oauth2.baseUrl),
+    CONNECT_CALLBACK_URL: `http://127.0.0.1:${port}/oauth2/callback`,
+    CONNECT_RETURN_URLS: `http://127.0.0.1:${port}/`,
+  };
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);
@@ -52,8 +63,7 @@ const main = async (): Promise<void> => {
       ),
       // The petstore component points at the local demo API, which verification may reach on loopback.
       {
-        PETSTORE_BASE_URL: petstore.baseUrl,
-        VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl),
+        ...demoEnvironment,
       },
     );
     const admin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
@@ -105,9 +115,19 @@ const main = async (): Promise<void> => {
     stops.push(async () => clearInterval(sweepTimer));
 
     const issuer = await createLocalIssuer(join(LOCAL_STATE_DIRECTORY, 'issuer-key.json'));
-    const gateway = await startLocalGateway({ handlers, issuer, port });
+    const callback = (await import('../functions/complete-connect/handler.ts')) as {
+      handler: LambdaHttpHandler;
+    };
+    const gateway = await startLocalGateway({ handlers, callbackHandler: callback.handler, issuer, port });
     stops.push(gateway.stop);
     const token = await issuer.sign(DEV_TENANT);
+    // The dev tenant's OAuth app for the demo provider, so Connect works from the first start.
+    const registered = await fetch(`${gateway.url}/oauth-apps/demo-oauth2`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'demo-client', clientSecret: 'demo-client-secret' }),
+    });
+    if (!registered.ok) throw new Error(`Registering the demo OAuth app failed: ${registered.status}`);
     // For `npm run invoke`, which plays a workflow invoking a function directly.
     writeFileSync(
       join(LOCAL_STATE_DIRECTORY, 'endpoints.json'),
@@ -116,8 +136,7 @@ const main = async (): Promise<void> => {
           { dynamoDb: dynamoDb.endpoint, secretsManager: secretsManager.endpoint },
           TABLE_NAME,
         ),
-        PETSTORE_BASE_URL: petstore.baseUrl,
-        VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl),
+        ...demoEnvironment,
       }),
     );
     process.stdout.write(
@@ -133,6 +152,7 @@ const main = async (): Promise<void> => {
         '',
         `Try: curl -s ${gateway.url}/components -H "authorization: Bearer $TOKEN"`,
         `API reference: ${gateway.url}/reference (the contract: ${gateway.url}/openapi.json)`,
+        `Connect (demo OAuth2 provider at ${oauth2.baseUrl}): curl -sL "$(curl -s ${gateway.url}/connect-sessions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"componentId":"demo-oauth2"}' | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).authorizationUrl')"`,
         `Workflows: npm run invoke -- resolve-credential '{"tenantId":"${DEV_TENANT}","flowId":"…","stepId":"…","executionId":"run-1"}'`,
         `Lifecycle events: ${join(LOCAL_STATE_DIRECTORY, 'events.jsonl')}`,
         '',

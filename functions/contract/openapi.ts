@@ -188,6 +188,33 @@ const authenticatedOperations = (paths: Record<string, Record<string, Json>>, cr
   }
 };
 
+const CALLBACK_OPERATION: Json = {
+  operationId: 'completeConnect',
+  description:
+    'The redirect URI registered at providers. The browser arrives from the provider with `code` and `state` (or `error`); the service exchanges the code, stores the verified credential and redirects to the session’s `returnUrl` (303), or answers a short page. No token: the one-time `state` is the proof.',
+  parameters: [
+    { name: 'code', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } },
+    { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+    { name: 'error', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+  ],
+  responses: {
+    '200': {
+      description: 'Connected (no returnUrl).',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '303': {
+      description:
+        'Connected or failed: back to `returnUrl` with `credentialId` and `sessionId`, or `error`.',
+      headers: { Location: ref('headers', 'Location') },
+    },
+    '400': {
+      description: 'Not connected (no returnUrl): the reason, in words.',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '429': ref('responses', 'TooManyRequests'),
+  },
+};
+
 const PUBLIC_OPERATIONS: Record<string, Json> = {
   '/openapi.json': {
     operationId: 'getOpenApiDocument',
@@ -208,6 +235,7 @@ const PUBLIC_OPERATIONS: Record<string, Json> = {
       '429': ref('responses', 'TooManyRequests'),
     },
   },
+  '/oauth2/callback': CALLBACK_OPERATION,
   '/problems/{code}': {
     operationId: 'getProblemType',
     description:
@@ -224,7 +252,12 @@ const PUBLIC_OPERATIONS: Record<string, Json> = {
 const publicOperations = (paths: Record<string, Record<string, Json>>) => {
   for (const route of PUBLIC_ROUTES) {
     paths[route.path] = {
-      get: { summary: route.summary, tags: ['Documents'], security: [], ...PUBLIC_OPERATIONS[route.path] },
+      get: {
+        summary: route.summary,
+        tags: [route.functionName === 'complete-connect' ? 'Connect' : 'Documents'],
+        security: [],
+        ...PUBLIC_OPERATIONS[route.path],
+      },
     };
   }
 };
@@ -263,6 +296,11 @@ export const buildOpenApiDocument = () => {
       { name: 'Credentials', description: 'Create, read, change, verify and delete credentials.' },
       { name: 'Flows', description: 'Flows and the credentials their steps use.' },
       { name: 'Audit', description: 'Who did what to a credential, and when.' },
+      {
+        name: 'Connect',
+        description:
+          'OAuth apps per tenant and the authorization-code flow that stores a connected credential.',
+      },
       { name: 'Documents', description: 'This contract and the problem pages; public.' },
     ],
     security: [{ bearer: [] }],

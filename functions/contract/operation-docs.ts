@@ -13,7 +13,7 @@ export interface SuccessDoc {
 export interface OperationDoc {
   readonly summary: string;
   readonly description: string;
-  readonly tag: 'Components' | 'Credentials' | 'Flows' | 'Audit';
+  readonly tag: 'Components' | 'Credentials' | 'Flows' | 'Audit' | 'Connect';
   readonly success: readonly SuccessDoc[];
   /** Beyond what every authenticated route can answer (400, 401, 403, 429, 500, 503). */
   readonly problems: readonly ProblemResponseName[];
@@ -168,5 +168,56 @@ export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
     tag: 'Flows',
     success: [{ status: 204, description: 'Deleted.' }],
     problems: ['NotFound', 'PreconditionFailed', 'Conflict'],
+  },
+  'put-oauth-app': {
+    summary: 'Register or replace the tenant’s OAuth app for a component',
+    description:
+      'The client id and secret of your own OAuth client at the provider (GitHub, Google, Salesforce…). The secret goes to Secrets Manager and is never returned; `redirectUri` is the callback URL to register at the provider.',
+    tag: 'Connect',
+    success: [
+      { status: 201, description: 'Registered.', schema: 'OAuthApp', headers: ['ETag', 'Location'] },
+      { status: 200, description: 'Replaced.', schema: 'OAuthApp', headers: ['ETag'] },
+    ],
+    problems: ['NotFound', 'PreconditionFailed', ...WRITE_BODY],
+  },
+  'list-oauth-apps': {
+    summary: 'List the tenant’s OAuth apps',
+    description: 'Every registered app, without secrets.',
+    tag: 'Connect',
+    success: [{ status: 200, description: 'The apps.', schema: 'OAuthAppList' }],
+    problems: [],
+  },
+  'get-oauth-app': {
+    summary: 'Get the tenant’s OAuth app for a component',
+    description: 'Client id, scopes, which secret fields are set, and the callback URL to register.',
+    tag: 'Connect',
+    success: [{ status: 200, description: 'The app.', schema: 'OAuthApp', headers: ['ETag'] }],
+    problems: ['NotFound'],
+  },
+  'delete-oauth-app': {
+    summary: 'Delete the tenant’s OAuth app for a component',
+    description:
+      'Refused with 409 while credentials of the component exist (their refreshes use the app), naming how many.',
+    tag: 'Connect',
+    success: [{ status: 204, description: 'Deleted; its secret is scheduled for deletion.' }],
+    problems: ['NotFound', 'OAuthAppInUse', 'PreconditionFailed'],
+  },
+  'create-connect-session': {
+    summary: 'Start connecting an app (authorization code with PKCE)',
+    description:
+      'Answers the provider’s `authorizationUrl` to open in a browser. After consent the provider returns to `/oauth2/callback`, which stores the verified credential (or re-connects `credentialId`) and redirects to `returnUrl`. Sessions last 10 minutes.',
+    tag: 'Connect',
+    success: [
+      { status: 201, description: 'Started.', schema: 'ConnectSessionCreated', headers: ['Location'] },
+    ],
+    problems: ['NotFound', 'UnprocessableConnect', ...WRITE_BODY],
+  },
+  'get-connect-session': {
+    summary: 'Follow a connect session',
+    description:
+      '`pending` until the browser returns; then `completed` with `credentialId`, or `failed` with `reason`.',
+    tag: 'Connect',
+    success: [{ status: 200, description: 'The session.', schema: 'ConnectSession' }],
+    problems: ['NotFound'],
   },
 };

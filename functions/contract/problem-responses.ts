@@ -60,6 +60,8 @@ const EXTENSIONS: Json = {
   requiredScope: { type: 'string', description: 'insufficient_scope: the scope the route needs.' },
   activeFlowCount: { type: 'integer' },
   flowCount: { type: 'integer' },
+  credentialCount: { type: 'integer', description: 'oauth_app_in_use: credentials of the component.' },
+  sessionId: { type: 'string' },
   key: {
     type: 'object',
     description: 'corrupt_item: the key of the item (ids only).',
@@ -142,6 +144,16 @@ export const PROBLEM_RESPONSES = {
     status: 409,
     description: 'Flows use the credential: `blockingFlows` names them.',
     codes: ['credential_in_use', 'conflict'],
+  },
+  OAuthAppInUse: {
+    status: 409,
+    description: 'Credentials of the component still use the app: `credentialCount` says how many.',
+    codes: ['oauth_app_in_use'],
+  },
+  UnprocessableConnect: {
+    status: 422,
+    description: 'The component has no OAuth app registered, or connect is not configured.',
+    codes: ['oauth_app_missing', 'connect_failed'],
   },
   Conflict: {
     status: 409,

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
+import type { ConnectSessionView } from '../../shared/domain/connect-session.ts';
 import type { CredentialView } from '../../shared/domain/credential.ts';
 import type { CredentialUsage, toFlowView } from '../../shared/domain/flow.ts';
+import type { OAuthAppView } from '../../shared/domain/oauth-app.ts';
 import type { VerificationResult } from '../../shared/ports/credential-verifier.ts';
 import type { DeletePlan } from '../../shared/use-cases/delete-credential.ts';
 import type { componentSummary, getComponent } from '../../shared/use-cases/list-components.ts';
@@ -156,6 +158,35 @@ export const AuditRecordSchema = z.object({
 
 export const AuditPageSchema = z.object({ items: z.array(AuditRecordSchema), nextCursor: cursor });
 
+export const OAuthAppSchema = z.object({
+  componentId: z.string(),
+  clientId: z.string(),
+  scopes: z.nullable(z.array(z.string())),
+  secretFieldsSet: z.array(z.string()),
+  redirectUri: z.nullable(z.string()),
+  version: versionNumber,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  updatedBy: z.string(),
+});
+
+export const OAuthAppListSchema = z.object({ items: z.array(OAuthAppSchema) });
+
+export const ConnectSessionSchema = z.object({
+  sessionId: z.string(),
+  componentId: z.string(),
+  status: z.enum(['pending', 'exchanging', 'completed', 'failed']),
+  reason: z.nullable(z.string()),
+  credentialId: z.nullable(z.string()),
+  expiresAt: timestamp,
+  createdAt: timestamp,
+});
+
+export const ConnectSessionCreatedSchema = z.object({
+  ...ConnectSessionSchema.shape,
+  authorizationUrl: z.string(),
+});
+
 /** The reusable schemas, by the name they get under `components.schemas`. */
 export const NAMED_SCHEMAS = {
   Credential: CredentialSchema,
@@ -176,6 +207,10 @@ export const NAMED_SCHEMAS = {
   VerifyResult: VerifyResultSchema,
   AuditRecord: AuditRecordSchema,
   AuditPage: AuditPageSchema,
+  OAuthApp: OAuthAppSchema,
+  OAuthAppList: OAuthAppListSchema,
+  ConnectSession: ConnectSessionSchema,
+  ConnectSessionCreated: ConnectSessionCreatedSchema,
 } as const;
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
 
@@ -193,6 +228,8 @@ sameShape<Same<Mutable<ReturnType<typeof toFlowView>>, z.output<typeof FlowSchem
 sameShape<Same<Mutable<ReturnType<typeof componentSummary>>, z.output<typeof ComponentSummarySchema>>>();
 sameShape<Same<Mutable<CredentialUsage>, z.output<typeof CredentialUsageSchema>>>();
 sameShape<Same<Mutable<DeletePlan>, z.output<typeof DeletePlanSchema>>>();
+sameShape<Same<Mutable<OAuthAppView>, z.output<typeof OAuthAppSchema>>>();
+sameShape<Same<Mutable<ConnectSessionView>, z.output<typeof ConnectSessionSchema>>>();
 sameShape<
   Same<Mutable<Awaited<ReturnType<typeof replaceCredential>>>, z.output<typeof ReplaceResultSchema>>
 >();

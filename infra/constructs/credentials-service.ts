@@ -66,6 +66,8 @@ export interface CredentialsServiceProps {
   readonly secretPrefix?: string;
   /** @default the public Petstore */
   readonly petstoreBaseUrl?: string;
+  /** URL prefixes a connect session may send the browser back to (the platform UI, the console). */
+  readonly connectReturnUrls?: readonly string[];
   /** @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Where alarms notify, e.g. an SNS topic action. @default no action */
@@ -87,6 +89,8 @@ export class CredentialsService extends Construct {
   readonly eventBus: events.EventBus;
   readonly resolveFunction: lambda.IFunction;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The redirect URI tenants register at OAuth2 providers. */
+  readonly callbackUrl: string;
 
   /** Lets a workflow (Step Functions, a worker's role) invoke resolve: the only way secrets leave. */
   grantResolve(grantee: iam.IGrantable): iam.Grant {
@@ -115,6 +119,7 @@ export class CredentialsService extends Construct {
       KMS_KEY_ID: this.key.keyArn,
       VERIFICATION_ALLOWED_HOSTS: (props.verificationAllowedHosts ?? []).join(','),
       ...(props.scopePrefix ? { SCOPE_PREFIX: props.scopePrefix } : {}),
+      ...(props.connectReturnUrls?.length ? { CONNECT_RETURN_URLS: props.connectReturnUrls.join(',') } : {}),
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
@@ -205,7 +210,7 @@ export class CredentialsService extends Construct {
     // The contract and the problem pages: public, so a client generator and a person following a
     // problem's `type` link need no token. The function reads no table and no secret.
     const apiDocument = makeFunction('get-api-document');
-    for (const route of PUBLIC_ROUTES) {
+    for (const route of PUBLIC_ROUTES.filter((candidate) => candidate.functionName === 'get-api-document')) {
       const [added] = this.api.addRoutes({
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
@@ -219,6 +224,35 @@ export class CredentialsService extends Construct {
         });
       }
     }
+
+    // The OAuth2 callback: public (the browser arrives from the provider), proved by its one-time state.
+    const callback = makeFunction('complete-connect');
+    {
+      const route = PUBLIC_ROUTES.find((candidate) => candidate.functionName === 'complete-connect');
+      if (route) {
+        const [added] = this.api.addRoutes({
+          path: route.path,
+          methods: [apigw.HttpMethod.GET],
+          authorizer: new apigw.HttpNoneAuthorizer(),
+          integration: new HttpLambdaIntegration('Integration-GET-/oauth2/callback', callback),
+        });
+        if (added)
+          Validations.of(added).acknowledge({
+            id: 'AwsSolutions::AwsSolutions-APIG4',
+            reason:
+              'The OAuth2 redirect URI: a browser returning from the provider has no token; the one-time state authorises it.',
+          });
+      }
+    }
+    this.callbackUrl = `${this.api.apiEndpoint}/oauth2/callback`;
+    for (const fn of [
+      callback,
+      httpFunctions['put-oauth-app'],
+      httpFunctions['get-oauth-app'],
+      httpFunctions['list-oauth-apps'],
+      httpFunctions['create-connect-session'],
+    ])
+      fn.addEnvironment('CONNECT_CALLBACK_URL', this.callbackUrl);
 
     // A known path with another method: API Gateway would answer 404 {"message":"Not Found"}; an
     // ANY route per path (less specific than the real methods) answers 405 with Allow instead.
@@ -359,6 +393,7 @@ export class CredentialsService extends Construct {
       'purge-deleted-secrets': purge,
       'sweep-orphan-secrets': sweep,
       'get-api-document': apiDocument,
+      'complete-connect': callback,
     };
 
     // Alarms. HTTP functions turn every failure into a response, so Lambda's Errors metric cannot

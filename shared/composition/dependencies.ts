@@ -1,6 +1,8 @@
 import { monotonicFactory } from 'ulid';
+import { dynamoDbConnectSessionRepository } from '../adapters/dynamodb/dynamodb-connect-session-repository.ts';
 import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-credential-repository.ts';
 import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
+import { dynamoDbOAuthAppRepository } from '../adapters/dynamodb/dynamodb-oauth-app-repository.ts';
 import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
 import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
 import { buildComponentRegistry } from '../components/index.ts';
@@ -13,6 +15,7 @@ import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 import { jsonLogger, type Logger } from '../ports/logger.ts';
 import type { TokenRefresher } from '../ports/token-refresher.ts';
+import { clientTokenCache } from '../use-cases/client-token-cache.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 
@@ -38,8 +41,12 @@ const verificationUnavailable: CredentialVerifier = {
   verify: () => Promise.reject(new AppError('internal', 'This function does not verify credentials.')),
 };
 
+const noTokens = () =>
+  Promise.reject(new AppError('internal', 'This function does not call token endpoints.'));
 const tokensUnavailable: TokenRefresher = {
-  exchange: () => Promise.reject(new AppError('internal', 'This function does not refresh tokens.')),
+  exchange: noTokens,
+  exchangeCode: noTokens,
+  clientCredentials: noTokens,
 };
 
 /** The composition root: the only place that picks adapters for ports. */
@@ -76,5 +83,12 @@ export const buildDependencies = (
     logger,
     tenantScope: config.tenantId,
     scopePrefix: config.scopePrefix,
+    oauthApps: dynamoDbOAuthAppRepository(clients.dynamoDb, config.tableName),
+    connectSessions: dynamoDbConnectSessionRepository(clients.dynamoDb, config.tableName),
+    connect: {
+      ...(config.connectCallbackUrl ? { callbackUrl: config.connectCallbackUrl } : {}),
+      returnUrls: config.connectReturnUrls,
+    },
+    clientTokens: clientTokenCache(),
   };
 };

@@ -25,6 +25,10 @@ export interface ServiceConfig {
    * Cognito: `<resource server>/credentials:read`). Empty by default.
    */
   readonly scopePrefix: string;
+  /** `<API>/oauth2/callback`, the redirect URI tenants register at providers; unset: no connect. */
+  readonly connectCallbackUrl?: string;
+  /** URL prefixes a connect session's `returnUrl` must start with. */
+  readonly connectReturnUrls: readonly string[];
 }
 
 type Environment = Record<string, string | undefined>;
@@ -63,4 +67,9 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
     .filter(Boolean),
   verificationTimeoutMs: integer(env, 'VERIFICATION_TIMEOUT_MS', 5000, 100, 20_000),
   scopePrefix: env.SCOPE_PREFIX ?? '',
+  connectCallbackUrl: env.CONNECT_CALLBACK_URL || undefined,
+  connectReturnUrls: (env.CONNECT_RETURN_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean),
 });

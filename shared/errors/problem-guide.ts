@@ -84,6 +84,23 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
       'Move those flows to another credential of the same component (`POST /credentials/{id}/replace`) or delete them, then delete again.',
     extensions: ['credentialId', 'blockingFlows'],
   },
+  oauth_app_in_use: {
+    meaning: 'Credentials of this component still use the OAuth app; `credentialCount` says how many.',
+    action: 'Delete those credentials (or move their flows and delete them) first, then delete the app.',
+    extensions: ['componentId', 'credentialCount'],
+  },
+  oauth_app_missing: {
+    meaning: 'The component connects through an OAuth app of your tenant, and none is registered for it.',
+    action:
+      'Register one with `PUT /oauth-apps/{componentId}` (client id and secret from the provider), then connect again.',
+    extensions: ['componentId'],
+  },
+  connect_failed: {
+    meaning:
+      'The connect session cannot go on: its state is unknown, expired or already used, the provider refused, or the code exchange failed. Nothing was stored.',
+    action: 'Start a new connect session (`POST /connect-sessions`) and consent again.',
+    extensions: ['reason', 'sessionId'],
+  },
   idempotency_key_reused: {
     meaning: 'The Idempotency-Key was already used for a different request body.',
     action: 'Use a new key for a new request; reuse a key only to retry the same request.',

@@ -23,7 +23,28 @@ export type TokenExchange =
   | { readonly kind: 'not_sent'; readonly detail: string }
   | { readonly kind: 'unknown'; readonly detail: string };
 
-/** Calls an OAuth2 credential's token endpoint with the refresh_token grant. */
+/** The client a token request authenticates as, and how (RFC 6749 §2.3.1). */
+export interface TokenClient {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
+/** Calls a token endpoint: the refresh, authorization-code and client-credentials grants. */
 export interface TokenRefresher {
+  /** The refresh_token grant with the credential's own values (tokenUrl, clientId, refreshToken…). */
   exchange(values: FieldValues, timeoutMs: number): Promise<TokenExchange>;
+  /** The authorization_code grant (RFC 6749 §4.1.3), with the PKCE verifier (RFC 7636 §4.5). */
+  exchangeCode(
+    client: TokenClient,
+    grant: { code: string; redirectUri: string; codeVerifier?: string },
+    timeoutMs: number,
+  ): Promise<TokenExchange>;
+  /** The client_credentials grant (RFC 6749 §4.4). */
+  clientCredentials(
+    client: TokenClient,
+    scope: string | undefined,
+    timeoutMs: number,
+  ): Promise<TokenExchange>;
 }

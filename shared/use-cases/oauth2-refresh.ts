@@ -9,6 +9,7 @@ import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
 import type { LeaseHolding, LeaseState } from '../ports/refresh-lease.ts';
+import { withProviderClient } from './oauth-apps.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 /** Every function has the refresh ports: resolve refreshes, and so does re-verification. */
@@ -179,10 +180,15 @@ export const refreshCredential = async (
       );
       if (timeoutMs < Math.min(1000, settings.tokenTimeoutMs))
         throw unavailable('Not enough time left to refresh the access token safely; retry.');
+      // A provider component's token URL is its descriptor's and its client the tenant's app: read
+      // before the attempt is recorded, so a missing app never marks a refresh token as presented.
+      const presentedValues = component.provider
+        ? await withProviderClient(deps, actor.tenantId, component, current)
+        : current;
       if (!(await deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: presented })))
         continue;
 
-      const exchange = await deps.tokens.exchange(current, timeoutMs);
+      const exchange = await deps.tokens.exchange(presentedValues, timeoutMs);
       if (exchange.kind === 'not_sent') {
         await deps.leases.recordAttempt(holding, { state: 'done', secretVersionId: presented });
         throw unavailable(`The token endpoint could not be reached (${exchange.detail}).`);

@@ -1,9 +1,10 @@
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
-import { secretFieldNames } from '../domain/component.ts';
+import { type ComponentDefinition, secretFieldNames } from '../domain/component.ts';
 import type { Credential } from '../domain/credential.ts';
 import type { FieldValues } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
+import { interpretTokenResponse } from '../domain/oauth2-tokens.ts';
 import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { unbindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -176,7 +177,10 @@ export const resolveCredential = async (
       }));
     }
   }
-  const secretNames = new Set(secretFieldNames(component));
+  if (component.provider?.grant === 'client_credentials') {
+    values = { ...values, ...(await clientCredentialsToken(deps, credential, component, values)) };
+  }
+  const secretNames = new Set([...secretFieldNames(component), 'accessToken']);
   // What only the service may hold (a refresh token, a client secret) is never handed out.
   const held = new Set(component.fields.filter((field) => field.heldByService).map((field) => field.name));
   const plain = Object.fromEntries(Object.entries(values).filter(([name]) => !secretNames.has(name)));
@@ -198,4 +202,50 @@ export const resolveCredential = async (
       : Date.parse(String(values.expiresAt)) - deps.settings.refreshMarginMs;
   deps.resolveCache.set(cacheKey, resolved, now.getTime(), tokenExpiry);
   return resolved;
+};
+
+/**
+ * A client-credentials component's access token: fetched with the credential's client at the
+ * descriptor's token URL, shared by concurrent resolves in this container, kept in memory until
+ * shortly before it expires and never stored.
+ */
+const clientCredentialsToken = async (
+  deps: ResolveDependencies,
+  credential: Credential,
+  component: ComponentDefinition,
+  values: FieldValues,
+): Promise<FieldValues> => {
+  const provider = component.provider as NonNullable<ComponentDefinition['provider']>;
+  const token = await deps.clientTokens.get(
+    `${credential.tenantId}|${credential.id}|${credential.secretVersionId}`,
+    async () => {
+      const exchange = await deps.tokens.clientCredentials(
+        {
+          tokenUrl: provider.tokenUrl,
+          clientId: String(values.clientId),
+          clientSecret: String(values.clientSecret),
+          authMethod: provider.tokenEndpointAuthMethod ?? 'client_secret_basic',
+        },
+        values.scope === undefined ? provider.scopes.join(' ') : String(values.scope),
+        deps.refresh.tokenTimeoutMs,
+      );
+      if (exchange.kind !== 'answered')
+        throw new AppError(
+          'upstream_unavailable',
+          `The token endpoint could not be reached (${exchange.detail}).`,
+        );
+      const answer = interpretTokenResponse(exchange.status, exchange.body, deps.clock.now());
+      if (answer.kind === 'refused')
+        throw new AppError('credential_invalid', `The token endpoint refused the client (${answer.error}).`, {
+          extensions: { reason: answer.error },
+        });
+      if (answer.kind !== 'tokens')
+        throw new AppError('upstream_unavailable', 'The token endpoint could not issue a token now; retry.');
+      const expiresAt = Date.parse(answer.tokens.expiresAt ?? '') || deps.clock.now().getTime() + 300_000;
+      return { accessToken: answer.tokens.accessToken, expiresAt };
+    },
+    deps.clock.now().getTime(),
+    deps.settings.refreshMarginMs,
+  );
+  return { accessToken: token.accessToken, expiresAt: new Date(token.expiresAt).toISOString() };
 };

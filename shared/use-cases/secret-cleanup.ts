@@ -1,4 +1,5 @@
 import { auditEntry } from '../domain/audit.ts';
+import { componentOfAppSecret } from '../domain/oauth-app.ts';
 import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
 import { type SecretAddress, StaleListingError } from '../ports/secret-store.ts';
@@ -63,7 +64,7 @@ const inBatches = async <T>(items: readonly T[], run: (item: T) => Promise<void>
 
 type SweepDependencies = Pick<
   UseCaseDependencies,
-  'secrets' | 'credentials' | 'components' | 'clock' | 'logger' | 'tenantScope'
+  'secrets' | 'credentials' | 'components' | 'clock' | 'logger' | 'tenantScope' | 'oauthApps'
 >;
 
 /**
@@ -108,8 +109,16 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
     for (const [tenantId, entries] of byTenant) {
       const existing = await deps.credentials.existingIds(
         tenantId,
-        entries.map((entry) => entry.address.credentialId),
+        entries
+          .map((entry) => entry.address.credentialId)
+          .filter((id) => componentOfAppSecret(id) === undefined),
       );
+      // An OAuth app's client secret belongs to the app item, not to a credential.
+      for (const entry of entries) {
+        const componentId = componentOfAppSecret(entry.address.credentialId);
+        if (componentId && (await deps.oauthApps.get(tenantId, componentId)))
+          existing.add(entry.address.credentialId);
+      }
       const orphans = entries.filter(
         (entry) =>
           !existing.has(entry.address.credentialId) &&

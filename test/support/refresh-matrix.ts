@@ -173,6 +173,7 @@ const faulty = (base: UseCaseDependencies, fault: Fault, fired: () => void): Use
     },
   };
   const tokens: TokenRefresher = {
+    ...base.tokens,
     async exchange(values, timeoutMs) {
       const exchange = await base.tokens.exchange(values, timeoutMs);
       if (fire('crashAfterTokenCall')) {

@@ -55,6 +55,38 @@ export const AuditItem = z.object({
   detail: z.optional(text),
 });
 
+export const OAuthAppItem = z.object({
+  tenantId: text,
+  componentId: text,
+  clientId: text,
+  scopes: z.nullable(z.array(text)),
+  secretFieldsSet: z.array(text),
+  secretVersionId: z.string().check(z.minLength(1)),
+  version: z.int().check(z.gte(1)),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  updatedBy: text,
+});
+
+export const ConnectSessionItem = z.object({
+  tenantId: text,
+  sessionId: text,
+  componentId: text,
+  name: z.nullable(text),
+  credentialId: z.nullable(text),
+  scopes: z.array(text),
+  returnUrl: z.nullable(text),
+  stateHash: z.string().check(z.length(64)),
+  codeVerifier: z.optional(z.nullable(text)),
+  nonce: text,
+  status: z.enum(['pending', 'exchanging', 'completed', 'failed']),
+  reason: z.nullable(text),
+  resultCredentialId: z.nullable(text),
+  createdBy: text,
+  createdAt: isoTime,
+  expiresAt: isoTime,
+});
+
 export interface ItemKey {
   readonly PK: string;
   readonly SK: string;

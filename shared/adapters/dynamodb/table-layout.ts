@@ -30,6 +30,8 @@ import {
  * | usage       | T#<tenant>                  | USE#<credentialId>#<flowId> |                                             |
  * | idempotency | T#<tenant>                  | IDEM#<key>                  |                                             |
  * | lease       | T#<tenant>                  | LEASE#<credentialId>        |                                             |
+ * | OAuth app   | T#<tenant>                  | OAUTHAPP#<componentId>      |                                             |
+ * | connect     | T#<tenant>                  | CONNECT#<sessionId> (TTL)   |                                             |
  * | audit       | T#<tenant>#A#<credentialId> | <at>#<random>               |                                             |
  *
  * Every listing is one Query on a key range (`BETWEEN`, never a filter): a `begins_with` reads the
@@ -64,6 +66,8 @@ export const sortKeyRange = (prefix: string) => ({
 export const statusIndexKeys = (tenantId: string, credentialId: string, status: Credential['status']) =>
   NEEDS_ATTENTION.includes(status) ? { GSI2PK: statusGsiPk(tenantId, status), GSI2SK: credentialId } : {};
 export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
+export const oauthAppSk = (componentId: string): string => `OAUTHAPP#${componentId}`;
+export const connectSessionSk = (sessionId: string): string => `CONNECT#${sessionId}`;
 export const componentGsiPk = (tenantId: string, componentId: string): string =>
   `T#${tenantId}#C#${componentId}`;
 
@@ -134,7 +138,7 @@ export const credentialItem = (credential: Credential): Key =>
     ...credential,
   });
 
-const keyOf = (attributes: Record<string, unknown>): ItemKey => ({
+export const keyOf = (attributes: Record<string, unknown>): ItemKey => ({
   PK: String(attributes.PK ?? ''),
   SK: String(attributes.SK ?? ''),
 });

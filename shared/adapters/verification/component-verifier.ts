@@ -7,6 +7,7 @@ import { verifyWithHttpTemplate } from './http-verifier.ts';
 import type { Resolver } from './network-guard.ts';
 import { verifyOAuth2 } from './oauth2-verifier.ts';
 import { verifyPostgreSql } from './postgresql-verifier.ts';
+import { verifyClientCredentials, verifyProviderToken } from './provider-verifier.ts';
 
 export interface VerifierSettings {
   readonly allowedHosts: readonly string[];
@@ -37,6 +38,16 @@ export const componentVerifier = (settings: VerifierSettings, clock: Clock): Cre
         case 'http':
           return verifyWithHttpTemplate(spec, values, secretsOf(component, values), http);
         case 'oauth2':
+          if (component.provider?.grant === 'client_credentials')
+            return verifyClientCredentials(
+              component.provider,
+              values,
+              secretsOf(component, values),
+              http,
+              clock.now(),
+            );
+          if (component.provider)
+            return verifyProviderToken(component.provider, values, secretsOf(component, values), http);
           return verifyOAuth2(
             values,
             secretsOf(component, values),

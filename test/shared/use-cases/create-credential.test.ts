@@ -25,6 +25,10 @@ const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
     leases: {} as UseCaseDependencies['leases'],
     tokens: {} as UseCaseDependencies['tokens'],
     refresh: DEFAULT_REFRESH_SETTINGS,
+    oauthApps: {} as UseCaseDependencies['oauthApps'],
+    connectSessions: {} as UseCaseDependencies['connectSessions'],
+    connect: { returnUrls: [] },
+    clientTokens: {} as UseCaseDependencies['clientTokens'],
   } satisfies UseCaseDependencies;
   return { deps, secrets, credentials };
 };

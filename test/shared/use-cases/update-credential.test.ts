@@ -75,6 +75,10 @@ const fakes = (verdict: 'verified' | 'refused' = 'verified') => {
     leases: {} as UseCaseDependencies['leases'],
     tokens: {} as UseCaseDependencies['tokens'],
     refresh: DEFAULT_REFRESH_SETTINGS,
+    oauthApps: {} as UseCaseDependencies['oauthApps'],
+    connectSessions: {} as UseCaseDependencies['connectSessions'],
+    connect: { returnUrls: [] },
+    clientTokens: {} as UseCaseDependencies['clientTokens'],
   } satisfies UseCaseDependencies;
   return { deps, secrets, credentials, verifier };
 };

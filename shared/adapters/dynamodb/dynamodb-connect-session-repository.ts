@@ -1,0 +1,126 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ConnectSession } from '../../domain/connect-session.ts';
+import type { ConnectSessionRepository } from '../../ports/connect-session-repository.ts';
+import { ConnectSessionItem, parseItem } from './item-schemas.ts';
+import {
+  connectSessionSk,
+  fromAttributes,
+  key,
+  keyOf,
+  TTL_ATTRIBUTE,
+  tenantPk,
+  toAttributes,
+} from './table-layout.ts';
+
+type Item = Parameters<typeof fromAttributes>[0];
+
+const sessionFromItem = (item: Item): ConnectSession => {
+  const attributes = fromAttributes(item);
+  const itemKey = keyOf(attributes);
+  const parsed = parseItem(
+    ConnectSessionItem,
+    itemKey,
+    attributes,
+    (session) =>
+      itemKey.PK === tenantPk(session.tenantId) && itemKey.SK === connectSessionSk(session.sessionId),
+  );
+  return { ...parsed, codeVerifier: parsed.codeVerifier ?? null } as ConnectSession;
+};
+
+const sameHash = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** Sessions are kept a day past their expiry (for `GET /connect-sessions/{id}`), then TTL removes them. */
+const KEEP_SECONDS = 86_400;
+
+export const dynamoDbConnectSessionRepository = (
+  client: DynamoDBClient,
+  tableName: string,
+): ConnectSessionRepository => {
+  const get = async (tenantId: string, sessionId: string) => {
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: key(tenantPk(tenantId), connectSessionSk(sessionId)),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? sessionFromItem(Item) : null;
+  };
+  return {
+    get,
+
+    async create(session) {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: toAttributes({
+            PK: tenantPk(session.tenantId),
+            SK: connectSessionSk(session.sessionId),
+            entity: 'connectSession',
+            ...session,
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(session.expiresAt) / 1000) + KEEP_SECONDS,
+          }),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    },
+
+    async claim(tenantId, sessionId, stateHash, now) {
+      const current = await get(tenantId, sessionId);
+      if (!current) return { refused: 'unknown' };
+      if (!sameHash(current.stateHash, stateHash)) return { refused: 'mismatch' };
+      if (current.status !== 'pending') return { refused: 'used' };
+      if (Date.parse(current.expiresAt) <= now.getTime()) return { refused: 'expired' };
+      try {
+        const { Attributes } = await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(tenantPk(tenantId), connectSessionSk(sessionId)),
+            UpdateExpression: 'SET #status = :exchanging',
+            // The one-time use: of two callbacks with the same state, one sees `pending`.
+            ConditionExpression: '#status = :pending AND stateHash = :hash AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toAttributes({
+              ':exchanging': 'exchanging',
+              ':pending': 'pending',
+              ':hash': stateHash,
+              ':now': now.toISOString(),
+            }),
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { session: sessionFromItem(Attributes as Item) };
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return { refused: 'used' };
+        throw error;
+      }
+    },
+
+    async finish(tenantId, sessionId, outcome) {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key(tenantPk(tenantId), connectSessionSk(sessionId)),
+          UpdateExpression:
+            outcome.status === 'completed'
+              ? 'SET #status = :status, resultCredentialId = :credential REMOVE codeVerifier'
+              : 'SET #status = :status, reason = :reason REMOVE codeVerifier',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toAttributes(
+            outcome.status === 'completed'
+              ? { ':status': 'completed', ':credential': outcome.credentialId }
+              : { ':status': 'failed', ':reason': outcome.reason },
+          ),
+        }),
+      );
+    },
+  };
+};

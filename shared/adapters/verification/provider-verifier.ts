@@ -1,0 +1,80 @@
+import type { OAuth2Provider } from '../../domain/component.ts';
+import type { FieldValues } from '../../domain/credential-fields.ts';
+import type { VerificationResult } from '../../ports/credential-verifier.ts';
+import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
+import { requestClientCredentials } from './oauth2-token-client.ts';
+import { failed, fromHttpResponse, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+
+/**
+ * A connected provider's token, shown to the provider's own userinfo endpoint (from the
+ * descriptor, never from the credential). It never refreshes here: the refresh token was just
+ * issued, and only the single-flight refresh presents it.
+ */
+export const verifyProviderToken = async (
+  provider: OAuth2Provider,
+  values: FieldValues,
+  secrets: FieldValues,
+  options: GuardedHttpOptions,
+): Promise<VerificationResult> => {
+  if (!provider.userinfo) {
+    return { outcome: 'unverified', detail: 'the provider has no userinfo endpoint to verify tokens with' };
+  }
+  try {
+    const response = await guardedHttp(
+      {
+        method: 'GET',
+        url: provider.userinfo.url,
+        headers: {
+          accept: 'application/json',
+          ...provider.userinfo.headers,
+          authorization: `Bearer ${String(values.accessToken)}`,
+        },
+      },
+      options,
+    );
+    if (response.status >= 200 && response.status < 300) return { outcome: 'verified' };
+    return fromHttpResponse(response, secrets, values);
+  } catch (error) {
+    return fromNetworkError(error);
+  }
+};
+
+/** A client-credentials component is proved by getting a token, at the descriptor's token URL. */
+export const verifyClientCredentials = async (
+  provider: OAuth2Provider,
+  values: FieldValues,
+  secrets: FieldValues,
+  options: GuardedHttpOptions,
+  now: Date,
+): Promise<VerificationResult> => {
+  try {
+    const outcome = await requestClientCredentials(
+      {
+        tokenUrl: provider.tokenUrl,
+        clientId: String(values.clientId),
+        clientSecret: String(values.clientSecret),
+        authMethod: provider.tokenEndpointAuthMethod ?? 'client_secret_basic',
+      },
+      values.scope === undefined ? provider.scopes.join(' ') : String(values.scope),
+      options,
+      now,
+    );
+    if (outcome.kind === 'refreshed') return { outcome: 'verified' };
+    const excerpt = sanitizedExcerpt(outcome.excerpt, secrets, values);
+    const extra = {
+      upstreamStatus: outcome.status,
+      ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
+    };
+    if (outcome.kind === 'rejected') {
+      if (outcome.error === 'invalid_scope')
+        return failed('insufficient_scope', 'the token endpoint refused the scope.', extra);
+      if (outcome.error === 'invalid_client' || outcome.error === 'unauthorized_client')
+        return failed('invalid_credentials', `the token endpoint answered ${outcome.error}.`, extra);
+    }
+    return outcome.status === 429
+      ? failed('rate_limited', 'the token endpoint is rate limiting requests.', extra)
+      : failed('upstream_error', `the token endpoint answered ${outcome.status}.`, extra);
+  } catch (error) {
+    return fromNetworkError(error);
+  }
+};
