@@ -226,8 +226,9 @@ describe('tenant stack', () => {
   it('outputs what deployers and workflow authors need: API URL, resolve ARN, event bus ARN, table', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AlarmTopicArn', 'ApiUrl', 'EventBusArn', 'ResolveFunctionArn', 'TableName'].sort(),
+      ['AlarmTopicArn', 'ApiUrl', 'EventBusArn', 'OAuthCallbackUrl', 'ResolveFunctionArn', 'TableName'].sort(),
     );
+    expect(JSON.stringify(outputs.OAuthCallbackUrl)).toContain('/oauth2/callback');
     expect(JSON.stringify(outputs.ResolveFunctionArn)).toMatch(/resolvecredential/);
   });
 
@@ -292,8 +293,8 @@ describe('tenant stack', () => {
     // Resolve throws refusals, so its alarm is errors minus refusals; the others alarm on Errors.
     expect(count('Errors') - count('UnexpectedErrors')).toBe(all - 1);
     expect(count('Failuresresolvecredential')).toBe(1);
-    // The HTTP functions and resolve answer every failure: their one error mapping counts it.
-    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 1);
+    // The HTTP functions, resolve and the OAuth2 callback answer every failure and count it.
+    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 2);
     expect(count('Api5xx')).toBe(1);
     expect(count('DeadLetters')).toBe(1);
     const unexpected = Object.entries(alarms).find(([id]) =>

@@ -116,6 +116,37 @@ describe("every function's role grants what its code does", () => {
     expect((await track('delete-credential', () => api('DELETE', `/credentials/${id}`))).status).toBe(204);
     await track('get-credential-audit', () => api('GET', `/credentials/${id}/audit`));
     await track('get-api-document', () => api('GET', '/openapi.json'));
+
+    // OAuth apps and the connect flow, against the demo provider.
+    await track('put-oauth-app', () =>
+      api('PUT', '/oauth-apps/demo-oauth2', { clientId: 'demo-client', clientSecret: 'app-secret-1' }),
+    );
+    await track('put-oauth-app', () =>
+      api('PUT', '/oauth-apps/demo-oauth2', { clientId: 'demo-client', clientSecret: 'app-secret-2' }),
+    );
+    await track('list-oauth-apps', () => api('GET', '/oauth-apps'));
+    await track('get-oauth-app', () => api('GET', '/oauth-apps/demo-oauth2'));
+    const session = (
+      await track('create-connect-session', () =>
+        api('POST', '/connect-sessions', { componentId: 'demo-oauth2' }),
+      )
+    ).body as { sessionId: string; authorizationUrl: string };
+    const consented = await fetch(session.authorizationUrl, { redirect: 'manual' });
+    const callback = new URL(consented.headers.get('location') ?? '');
+    await track('complete-connect', () => service.api('GET', `${callback.pathname}${callback.search}`));
+    const connectedId = (
+      await track('get-connect-session', () => api('GET', `/connect-sessions/${session.sessionId}`))
+    ).body.credentialId as string;
+    await api('PUT', '/flows/c', {
+      name: 'c',
+      status: 'active',
+      steps: [{ stepId: 'c', componentId: 'demo-oauth2', credentialId: connectedId }],
+    });
+    // Re-verifying a connected credential refreshes it with the tenant app's client.
+    await track('verify-credential', () => api('POST', `/credentials/${connectedId}/verify`));
+    await api('DELETE', '/flows/c');
+    await api('DELETE', `/credentials/${connectedId}`);
+    await track('delete-oauth-app', () => api('DELETE', '/oauth-apps/demo-oauth2'));
     await track('get-api-document', () => api('GET', '/problems/credential_in_use'));
     await track('purge-deleted-secrets', () =>
       purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: id }]),

@@ -3,6 +3,7 @@ import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
 import type { FunctionName } from '../../functions/routes.ts';
+import type { OAuth2DemoProvider } from '../../local/demo-apis/oauth2-demo-provider.ts';
 import type { PetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
 import { startEmbeddedService } from '../../local/embedded-service.ts';
 import type { LambdaHttpHandler } from '../../local/gateway.ts';
@@ -39,6 +40,8 @@ export interface LocalService {
   readonly logLines: string[];
   readonly secretsState: SecretsManagerState;
   readonly petstore: PetstoreDemoApi;
+  /** The demo OAuth2 provider the `demo-oauth2` and `demo-machine` components point at. */
+  readonly oauth2: OAuth2DemoProvider;
   /** Keys the local Petstore starts refusing, to show a stored credential going bad. */
   readonly revokedPetstoreKeys: Set<string>;
   readonly dynamoDb: DynamoDBClient;
@@ -95,6 +98,8 @@ export const startLocalService = async (
     async api(method, path, { token, body, headers = {}, rawBody } = {}) {
       const response = await fetch(`${embedded.url}${path}`, {
         method,
+        // A redirect (the OAuth2 callback's 303) is an answer to check, not a page to load.
+        redirect: 'manual',
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
