@@ -135,7 +135,9 @@ describe('the docs', () => {
       expect(run.stdout).toContain('"name":"Pet shop (prod)"');
       expect(run.stdout).toContain('"code":"credential_in_use"');
       expect(run.stdout).toContain('"apiKey": "special-key"');
-      expect(run.stdout.trim().endsWith('204')).toBe(true);
+      expect(run.stdout).toMatch(/204\n/);
+      expect(run.stdout).toContain('Demo OAuth2 provider connected');
+      expect(run.stdout).toContain('"name":"Demo account"');
     }, 180_000);
   });
 });
