@@ -49,6 +49,8 @@ export const ComponentSummarySchema = z.object({
   name: z.string(),
   description: z.string(),
   verifiable: z.boolean(),
+  connectable: z.boolean(),
+  icon: z.nullable(z.string()),
   credentialCount: z.int().check(z.gte(0)),
 });
 

@@ -7,6 +7,9 @@ export const componentSummary = (component: ComponentDefinition, credentialCount
   name: component.name,
   description: component.description,
   verifiable: component.verification.kind !== 'none',
+  /** People connect it through its provider (Connect) rather than typing its fields. */
+  connectable: component.provider?.grant === 'authorization_code',
+  icon: component.icon ?? null,
   credentialCount,
 });
 
