@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { buildConsole, consoleContentSecurityPolicy } from '../console/build.ts';
 import { handler as apiDocumentHandler } from '../functions/get-api-document/handler.ts';
 import {
   type FunctionName,
@@ -117,6 +118,8 @@ export const startLocalGateway = async (options: {
   host?: string;
 }): Promise<LocalGateway> => {
   const routes = [...ROUTES, ...PUBLIC_ROUTES].map(compile);
+  // The console, built once on its first request (esbuild, in memory).
+  let consoleFiles: ReturnType<typeof buildConsole> | undefined;
   // Verified claims per token until the token expires: signature checks are the gateway's cost,
   // not the service's, and a real HTTP API does them outside the function.
   const verified = new Map<string, Record<string, unknown>>();
@@ -137,6 +140,27 @@ export const startLocalGateway = async (options: {
         .map((compiled) => ({ compiled, match: compiled.pattern.exec(url.pathname) }))
         .filter((candidate) => candidate.match);
       const hit = candidates.find((candidate) => candidate.compiled.route.method === method);
+      if (!hit && method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+        if (url.pathname === '/console') {
+          response.writeHead(301, { location: '/console/' });
+          response.end();
+          return;
+        }
+        consoleFiles ??= buildConsole({ apiUrl: '' });
+        const name = url.pathname.slice('/console/'.length) || 'index.html';
+        const file = (await consoleFiles)[name];
+        if (file) {
+          response.writeHead(200, {
+            'content-type': file.contentType,
+            'content-security-policy': consoleContentSecurityPolicy(),
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+            'cache-control': 'no-store',
+          });
+          response.end(file.body);
+          return;
+        }
+      }
       if (!hit && method === 'GET' && url.pathname.startsWith('/reference')) {
         const page = await apiReference(url.pathname);
         if (page) {

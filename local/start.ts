@@ -151,6 +151,7 @@ const main = async (): Promise<void> => {
         token,
         '',
         `Try: curl -s ${gateway.url}/components -H "authorization: Bearer $TOKEN"`,
+        `Console (signed in as ${DEV_TENANT}): ${gateway.url}/console/#token=${token}`,
         `API reference: ${gateway.url}/reference (the contract: ${gateway.url}/openapi.json)`,
         `Connect (demo OAuth2 provider at ${oauth2.baseUrl}): curl -sL "$(curl -s ${gateway.url}/connect-sessions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"componentId":"demo-oauth2"}' | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).authorizationUrl')"`,
         `Workflows: npm run invoke -- resolve-credential '{"tenantId":"${DEV_TENANT}","flowId":"…","stepId":"…","executionId":"run-1"}'`,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
@@ -12,5 +13,16 @@ const schemaFile = new URL('../shared/components/component.schema.json', import.
 writeFileSync(
   schemaFile,
   `${JSON.stringify(z.toJSONSchema(ComponentDescriptorSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`,
+);
+// The console is typed from the same document.
+execFileSync(
+  process.execPath,
+  [
+    new URL('../node_modules/openapi-typescript/bin/cli.js', import.meta.url).pathname,
+    documentFile.pathname,
+    '-o',
+    new URL('../console/src/api/schema.d.ts', import.meta.url).pathname,
+  ],
+  { stdio: 'ignore' },
 );
 process.stdout.write(`wrote ${documentFile.pathname} and ${problemsFile.pathname}\n`);

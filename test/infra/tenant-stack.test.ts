@@ -226,7 +226,14 @@ describe('tenant stack', () => {
   it('outputs what deployers and workflow authors need: API URL, resolve ARN, event bus ARN, table', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AlarmTopicArn', 'ApiUrl', 'EventBusArn', 'OAuthCallbackUrl', 'ResolveFunctionArn', 'TableName'].sort(),
+      [
+        'AlarmTopicArn',
+        'ApiUrl',
+        'EventBusArn',
+        'OAuthCallbackUrl',
+        'ResolveFunctionArn',
+        'TableName',
+      ].sort(),
     );
     expect(JSON.stringify(outputs.OAuthCallbackUrl)).toContain('/oauth2/callback');
     expect(JSON.stringify(outputs.ResolveFunctionArn)).toMatch(/resolvecredential/);

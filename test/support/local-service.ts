@@ -70,6 +70,8 @@ export const startLocalService = async (
     overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>;
     env?: Record<string, string>;
     routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
+    /** Which keys the demo Petstore accepts (default: all but those starting with `revoked`). */
+    petstoreAccepts?: (apiKey: string) => boolean;
   } = {},
 ): Promise<LocalService> => {
   const logLines: string[] = [];

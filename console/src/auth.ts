@@ -1,0 +1,51 @@
+import { UserManager } from 'oidc-client-ts';
+
+const KEY = 'credentials-console-token';
+
+export interface ConsoleConfig {
+  /** Where the API is; empty when the console is served by the API's own origin (npm start). */
+  readonly apiUrl: string;
+  /** The tenant's identity provider, for sign-in in AWS (authorization code with PKCE). */
+  readonly oidc?: { readonly authority: string; readonly clientId: string; readonly scope: string };
+}
+
+/**
+ * The token lives in session storage only. Locally it arrives in the URL fragment
+ * (`#token=…`, which never reaches a server) and the fragment is removed at once.
+ */
+export const takeTokenFromFragment = (): void => {
+  const match = /^#token=([A-Za-z0-9._-]+)/.exec(window.location.hash);
+  if (!match?.[1]) return;
+  sessionStorage.setItem(KEY, match[1]);
+  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/credentials`);
+};
+
+export const currentToken = (): string | null => sessionStorage.getItem(KEY);
+
+export const signOut = (): void => sessionStorage.removeItem(KEY);
+
+const userManager = (config: ConsoleConfig) =>
+  config.oidc
+    ? new UserManager({
+        authority: config.oidc.authority,
+        client_id: config.oidc.clientId,
+        redirect_uri: `${window.location.origin}${window.location.pathname}`,
+        scope: config.oidc.scope,
+        response_type: 'code',
+      })
+    : undefined;
+
+/** In AWS: the tenant's identity provider, with oidc-client-ts (authorization code + PKCE). */
+export const signInWithProvider = async (config: ConsoleConfig): Promise<void> => {
+  await userManager(config)?.signinRedirect();
+};
+
+/** Completes a provider sign-in when the browser comes back with `?code=&state=`. */
+export const completeProviderSignIn = async (config: ConsoleConfig): Promise<void> => {
+  const manager = userManager(config);
+  const parameters = new URLSearchParams(window.location.search);
+  if (!manager || !parameters.has('code') || !parameters.has('state')) return;
+  const user = await manager.signinRedirectCallback();
+  sessionStorage.setItem(KEY, user.access_token);
+  history.replaceState(null, '', `${window.location.pathname}#/credentials`);
+};

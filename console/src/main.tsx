@@ -1,0 +1,104 @@
+import './styles.css';
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { createApi } from './api/client';
+import {
+  type ConsoleConfig,
+  completeProviderSignIn,
+  currentToken,
+  signInWithProvider,
+  signOut,
+  takeTokenFromFragment,
+} from './auth';
+import { ComponentScreen } from './screens/component-screen';
+import { ComponentsScreen } from './screens/components-screen';
+import { CredentialScreen } from './screens/credential-screen';
+import { FlowScreen, FlowsScreen } from './screens/flows-screen';
+
+const useRoute = () => {
+  const [hash, setHash] = useState(window.location.hash || '#/credentials');
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash || '#/credentials');
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
+};
+
+const App = ({ config }: { config: ConsoleConfig }) => {
+  const [token, setToken] = useState(currentToken());
+  const api = useMemo(() => createApi(config.apiUrl, currentToken), [config.apiUrl]);
+  const [section, id] = useRoute();
+  useEffect(() => {
+    document.querySelector('main')?.focus();
+  }, [section, id]);
+  if (!token) {
+    return (
+      <main id="main" tabIndex={-1}>
+        <h1>Credentials console</h1>
+        <p>Sign in to manage your tenant's credentials.</p>
+        {config.oidc ? (
+          <button type="button" onClick={() => signInWithProvider(config)}>
+            Sign in
+          </button>
+        ) : (
+          <p>
+            Locally, open the console URL <code>npm start</code> prints (it carries a dev token), or add
+            <code>#token=</code> and a token from <code>npm run token -- &lt;tenant&gt;</code>.
+          </p>
+        )}
+      </main>
+    );
+  }
+  const screen =
+    section === 'components' && id ? (
+      <ComponentScreen api={api} componentId={id} />
+    ) : section === 'credential' && id ? (
+      <CredentialScreen api={api} credentialId={id} />
+    ) : section === 'flows' && id ? (
+      <FlowScreen api={api} flowId={id} />
+    ) : section === 'flows' ? (
+      <FlowsScreen api={api} />
+    ) : (
+      <ComponentsScreen api={api} />
+    );
+  return (
+    <>
+      <button type="button" class="skip" onClick={() => document.querySelector<HTMLElement>('main')?.focus()}>
+        Skip to content
+      </button>
+      <header>
+        <nav aria-label="Main">
+          <a href="#/credentials" aria-current={section !== 'flows' ? 'page' : undefined}>
+            Credentials
+          </a>
+          <a href="#/flows" aria-current={section === 'flows' ? 'page' : undefined}>
+            Flows
+          </a>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              signOut();
+              setToken(null);
+            }}
+          >
+            Sign out
+          </button>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {screen}
+      </main>
+    </>
+  );
+};
+
+const start = async () => {
+  takeTokenFromFragment();
+  const config = (await (await fetch('./config.json')).json()) as ConsoleConfig;
+  await completeProviderSignIn(config).catch(() => undefined);
+  const root = document.getElementById('app');
+  if (root) render(<App config={config} />, root);
+};
+start();

@@ -1,0 +1,123 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
+import { Busy, formatTime, ProblemMessage, StatusBadge } from '../ui';
+import { toProblem } from './components-screen';
+import { CredentialForm } from './credential-form';
+
+/** One component: its credentials (paginated), and Create New Credential or Connect. */
+export const ComponentScreen = ({ api, componentId }: { api: Api; componentId: string }) => {
+  const [component, setComponent] = useState<Component | null>(null);
+  const [items, setItems] = useState<Credential[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [creating, setCreating] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+
+  const loadPage = async (after: string | null) => {
+    setLoading(true);
+    try {
+      const page = unwrap(
+        await api.GET('/credentials', {
+          params: { query: { componentId, limit: 20, ...(after ? { cursor: after } : {}) } },
+        }),
+      );
+      setItems((previous) => (after ? [...previous, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (error) {
+      fail(error);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    api
+      .GET('/components/{componentId}', { params: { path: { componentId } } })
+      .then((result) => setComponent(unwrap(result)))
+      .catch(fail);
+    loadPage(null);
+  }, [api, componentId]);
+
+  const connect = async () => {
+    setProblem(null);
+    try {
+      const returnUrl = `${window.location.origin}${window.location.pathname}#/components/${componentId}`;
+      const session = unwrap(await api.POST('/connect-sessions', { body: { componentId, returnUrl } }));
+      window.location.assign(session.authorizationUrl);
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  if (!component) return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading component" />;
+  return (
+    <section aria-labelledby="component-title">
+      <p>
+        <a href="#/credentials">← All components</a>
+      </p>
+      <h1 id="component-title">{component.name}</h1>
+      <p>{component.description}</p>
+      {problem && <ProblemMessage problem={problem} />}
+      {component.connectable ? (
+        <button type="button" onClick={connect}>
+          Connect {component.name}
+        </button>
+      ) : (
+        !creating && (
+          <button type="button" onClick={() => setCreating(true)}>
+            Create New Credential
+          </button>
+        )
+      )}
+      {creating && (
+        <CredentialForm
+          api={api}
+          component={component}
+          onCancel={() => setCreating(false)}
+          onCreated={(credential) => {
+            setCreating(false);
+            setItems((previous) => [credential, ...previous]);
+          }}
+        />
+      )}
+      <h2>Credentials</h2>
+      {items.length === 0 && !loading ? (
+        <p>No credentials yet.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Credentials of {component.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last verified</th>
+              <th scope="col">Flows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((credential) => (
+              <tr key={credential.id}>
+                <td>
+                  <a href={`#/credential/${credential.id}`}>{credential.name ?? credential.id}</a>
+                </td>
+                <td>
+                  <StatusBadge status={credential.status} />
+                  {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+                </td>
+                <td>{formatTime(credential.lastVerifiedAt)}</td>
+                <td>{credential.flowCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {loading && <Busy label="Loading credentials" />}
+      {cursor && !loading && (
+        <button type="button" onClick={() => loadPage(cursor)}>
+          Load more
+        </button>
+      )}
+    </section>
+  );
+};

@@ -1,0 +1,156 @@
+import { useState } from 'preact/hooks';
+import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
+import { Busy, ProblemMessage, REASON_WORDS } from '../ui';
+import { toProblem } from './components-screen';
+
+type Field = Component['fields'][number];
+
+/** Which field a verification failure points at: the secret for a refusal, the address otherwise. */
+export const faultyField = (component: Component, reason: string | undefined): string | undefined => {
+  const secret = component.fields.find((field) => field.secret)?.name;
+  const address = component.fields.find((field) => field.type === 'url' || field.type === 'hostname')?.name;
+  if (reason === 'unreachable' || reason === 'timeout' || reason === 'blocked_destination')
+    return address ?? secret;
+  return secret ?? address;
+};
+
+const inputType = (field: Field): string =>
+  field.secret ? 'password' : field.type === 'integer' ? 'number' : field.type === 'url' ? 'url' : 'text';
+
+export const FieldInput = ({
+  field,
+  value,
+  error,
+  onInput,
+  required,
+}: {
+  field: Field;
+  value: string;
+  error?: string | undefined;
+  onInput: (value: string) => void;
+  required: boolean;
+}) => {
+  const id = `field-${field.name}`;
+  const [touched, setTouched] = useState(false);
+  const patternBroken =
+    touched && value !== '' && field.pattern !== undefined && !new RegExp(field.pattern).test(value);
+  const message = error ?? (patternBroken ? `${field.label} has an invalid format.` : undefined);
+  return (
+    <div class="field">
+      <label for={id}>
+        {field.label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      <input
+        id={id}
+        name={field.name}
+        type={inputType(field) as 'text'}
+        autocomplete={field.secret ? 'new-password' : 'off'}
+        required={required}
+        maxLength={field.maxLength}
+        value={value}
+        aria-invalid={message ? 'true' : 'false'}
+        aria-describedby={message ? `${id}-error` : undefined}
+        onInput={(event) => {
+          setTouched(true);
+          onInput((event.target as HTMLInputElement).value);
+        }}
+      />
+      {message && (
+        <p id={`${id}-error`} class="field-error">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+};
+
+/** The form generated from the component's field schema: Save verifies first (a dry request). */
+export const CredentialForm = ({
+  api,
+  component,
+  onCreated,
+  onCancel,
+}: {
+  api: Api;
+  component: Component;
+  onCreated: (credential: Credential) => void;
+  onCancel: () => void;
+}) => {
+  const [name, setName] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setSaving(true);
+    setProblem(null);
+    setFieldErrors({});
+    const fields = Object.fromEntries(
+      component.fields
+        .filter((field) => (values[field.name] ?? '') !== '')
+        .map((field) => [
+          field.name,
+          field.type === 'integer' ? Number(values[field.name]) : values[field.name],
+        ]),
+    );
+    try {
+      const body = { componentId: component.id, fields, ...(name ? { name } : {}) };
+      // The body's shape per component is checked by the API; the form sends what the schema lists.
+      const credential = unwrap(await api.POST('/credentials', { body: body as never }));
+      setValues({});
+      onCreated(credential);
+    } catch (error) {
+      const refused = error instanceof ApiProblem ? error.problem : toProblem(error);
+      setProblem(refused);
+      const errors: Record<string, string> = {};
+      for (const issue of refused.errors)
+        errors[issue.path.replace(/^(body\.)?fields\./, '')] = issue.message;
+      if (refused.code === 'verification_failed') {
+        const reason = String((refused as { reason?: unknown }).reason ?? '');
+        const at = faultyField(component, reason);
+        if (at) errors[at] = REASON_WORDS[reason] ?? refused.detail;
+      }
+      setFieldErrors(errors);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form class="panel" onSubmit={save} aria-labelledby="create-title" noValidate>
+      <h2 id="create-title">New {component.name} credential</h2>
+      <div class="field">
+        <label for="field-name">Account name (optional)</label>
+        <input
+          id="field-name"
+          value={name}
+          maxLength={200}
+          onInput={(event) => setName((event.target as HTMLInputElement).value)}
+        />
+      </div>
+      {component.fields.map((field) => (
+        <FieldInput
+          key={field.name}
+          field={field}
+          required={field.required}
+          value={values[field.name] ?? ''}
+          error={fieldErrors[field.name]}
+          onInput={(value) => setValues((previous) => ({ ...previous, [field.name]: value }))}
+        />
+      ))}
+      {problem && <ProblemMessage problem={problem} />}
+      {saving && <Busy label="Verifying and saving" />}
+      <div class="actions">
+        <button type="submit" disabled={saving}>
+          Save
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+};

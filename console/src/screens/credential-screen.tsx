@@ -1,0 +1,366 @@
+import { useEffect, useState } from 'preact/hooks';
+import {
+  type Api,
+  ApiProblem,
+  type AuditRecord,
+  type Component,
+  type Credential,
+  etagOf,
+  type Problem,
+  unwrap,
+} from '../api/client';
+import { Busy, formatTime, ProblemMessage, REASON_WORDS, StatusBadge } from '../ui';
+import { toProblem } from './components-screen';
+import { FieldInput } from './credential-form';
+
+interface BlockingFlow {
+  flowId: string;
+  flowName: string;
+  flowStatus: string;
+  stepIds: string[];
+}
+
+/** A credential: Edit, Re-verify, Delete (with Move to another credential), and its audit trail. */
+export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId: string }) => {
+  const [credential, setCredential] = useState<Credential | null>(null);
+  const [component, setComponent] = useState<Component | null>(null);
+  const [etag, setEtag] = useState('*');
+  const [audit, setAudit] = useState<AuditRecord[]>([]);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState('');
+  const [plain, setPlain] = useState<Record<string, string>>({});
+  const [replacing, setReplacing] = useState<Record<string, string>>({});
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [blocking, setBlocking] = useState<BlockingFlow[] | null>(null);
+  const [alternatives, setAlternatives] = useState<Credential[]>([]);
+  const [moveTo, setMoveTo] = useState('');
+  const [deleted, setDeleted] = useState(false);
+
+  const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+
+  const load = async () => {
+    setProblem(null);
+    const result = await api.GET('/credentials/{credentialId}', { params: { path: { credentialId } } });
+    const loaded = unwrap(result);
+    setCredential(loaded);
+    setEtag(etagOf(result.response));
+    setName(loaded.name ?? '');
+    setPlain(Object.fromEntries(Object.entries(loaded.fields).map(([key, value]) => [key, String(value)])));
+    setReplacing({});
+    const [componentResult, auditResult] = await Promise.all([
+      api.GET('/components/{componentId}', { params: { path: { componentId: loaded.componentId } } }),
+      api.GET('/credentials/{credentialId}/audit', { params: { path: { credentialId } } }),
+    ]);
+    setComponent(unwrap(componentResult));
+    setAudit(unwrap(auditResult).items);
+  };
+  useEffect(() => {
+    load().catch(fail);
+  }, [api, credentialId]);
+
+  const run = async (label: string, action: () => Promise<void>) => {
+    setBusy(label);
+    setProblem(null);
+    setNotice(null);
+    try {
+      await action();
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    return run('Saving', async () => {
+      if (!credential || !component) return;
+      const changed = Object.fromEntries(
+        component.fields
+          .filter(
+            (field) =>
+              !field.secret && (plain[field.name] ?? '') !== String(credential.fields[field.name] ?? ''),
+          )
+          .map((field) => [
+            field.name,
+            field.type === 'integer' ? Number(plain[field.name]) : plain[field.name] || null,
+          ]),
+      );
+      const secrets = Object.fromEntries(Object.entries(replacing).filter(([, value]) => value !== ''));
+      const fields = { ...changed, ...secrets };
+      const body = {
+        ...(name !== (credential.name ?? '') ? { name: name || null } : {}),
+        ...(Object.keys(fields).length > 0 ? { fields } : {}),
+      };
+      if (Object.keys(body).length === 0) {
+        setEditing(false);
+        return;
+      }
+      const result = await api.PATCH('/credentials/{credentialId}', {
+        params: { path: { credentialId }, header: { 'If-Match': etag } },
+        body,
+      });
+      if (!result.response.ok) {
+        const refused = result.error as Problem & { secretFields?: string[] };
+        // Changing where secrets go needs them again: open Replace for each one named.
+        if (refused?.code === 'secrets_required' && refused.secretFields)
+          setReplacing(
+            Object.fromEntries(refused.secretFields.map((field) => [field, replacing[field] ?? ''])),
+          );
+      }
+      unwrap(result);
+      setEditing(false);
+      setNotice('Saved.');
+      await load();
+    });
+  };
+
+  const verify = () =>
+    run('Verifying', async () => {
+      const result = unwrap(
+        await api.POST('/credentials/{credentialId}/verify', { params: { path: { credentialId } } }),
+      );
+      const reason = result.verification.reason;
+      setNotice(
+        result.verification.outcome === 'verified'
+          ? 'Verified: the API accepted the credential.'
+          : result.verification.outcome === 'failed'
+            ? `Not verified: ${REASON_WORDS[reason ?? ''] ?? result.verification.detail ?? ''}`
+            : `Not verified: ${result.verification.detail ?? ''}`,
+      );
+      await load();
+    });
+
+  const remove = () =>
+    run('Deleting', async () => {
+      const result = await api.DELETE('/credentials/{credentialId}', { params: { path: { credentialId } } });
+      if (result.response.status === 409) {
+        const refused = result.error as Problem & { blockingFlows?: BlockingFlow[] };
+        setBlocking(refused.blockingFlows ?? []);
+        setConfirmDelete(false);
+        const same = unwrap(
+          await api.GET('/credentials', {
+            params: { query: { componentId: credential?.componentId ?? '', limit: 100 } },
+          }),
+        );
+        setAlternatives(same.items.filter((candidate) => candidate.id !== credentialId));
+      }
+      unwrap(result);
+      setDeleted(true);
+    });
+
+  const moveAndDelete = () =>
+    run('Moving flows and deleting', async () => {
+      unwrap(
+        await api.POST('/credentials/{credentialId}/replace', {
+          params: { path: { credentialId } },
+          body: { replacementId: moveTo },
+        }),
+      );
+      unwrap(await api.DELETE('/credentials/{credentialId}', { params: { path: { credentialId } } }));
+      setBlocking(null);
+      setDeleted(true);
+    });
+
+  if (deleted)
+    return (
+      <section>
+        <h1>Credential deleted</h1>
+        <p role="status">The credential was deleted; its secret is scheduled for deletion.</p>
+        <a href="#/credentials">Back to credentials</a>
+      </section>
+    );
+  if (!credential || !component)
+    return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading credential" />;
+  const stale = problem?.code === 'version_mismatch';
+  return (
+    <section aria-labelledby="credential-title">
+      <p>
+        <a href={`#/components/${credential.componentId}`}>← {component.name}</a>
+      </p>
+      <h1 id="credential-title">{credential.name ?? credential.id}</h1>
+      <p>
+        <StatusBadge status={credential.status} /> {credential.statusReason} · last verified{' '}
+        {formatTime(credential.lastVerifiedAt)} · used by {credential.flowCount} flow(s)
+      </p>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {problem && (
+        <ProblemMessage
+          problem={
+            stale
+              ? {
+                  ...problem,
+                  title: 'Someone else changed this credential',
+                  detail: 'Reload it to see their change, then edit again.',
+                }
+              : problem
+          }
+        >
+          {stale && (
+            <button type="button" onClick={() => load().catch(fail)}>
+              Reload
+            </button>
+          )}
+        </ProblemMessage>
+      )}
+      {busy && <Busy label={busy} />}
+      {!editing ? (
+        <dl class="fields">
+          {component.fields.map((field) => (
+            <div key={field.name}>
+              <dt>{field.label}</dt>
+              <dd>
+                {field.secret
+                  ? credential.secretFieldsSet.includes(field.name)
+                    ? 'set'
+                    : 'not set'
+                  : String(credential.fields[field.name] ?? '—')}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <form class="panel" onSubmit={save} aria-label="Edit credential" noValidate>
+          <div class="field">
+            <label for="field-name">Account name</label>
+            <input
+              id="field-name"
+              value={name}
+              onInput={(event) => setName((event.target as HTMLInputElement).value)}
+            />
+          </div>
+          {component.fields
+            .filter((field) => !field.secret && !field.heldByService)
+            .map((field) => (
+              <FieldInput
+                key={field.name}
+                field={field}
+                required={field.required}
+                value={plain[field.name] ?? ''}
+                onInput={(value) => setPlain((previous) => ({ ...previous, [field.name]: value }))}
+              />
+            ))}
+          {component.fields
+            .filter((field) => field.secret)
+            .map((field) =>
+              field.name in replacing ? (
+                <FieldInput
+                  key={field.name}
+                  field={field}
+                  required={field.required}
+                  value={replacing[field.name] ?? ''}
+                  onInput={(value) => setReplacing((previous) => ({ ...previous, [field.name]: value }))}
+                />
+              ) : (
+                <div class="field" key={field.name}>
+                  <span>
+                    {field.label}: {credential.secretFieldsSet.includes(field.name) ? 'set' : 'not set'}{' '}
+                  </span>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => setReplacing((previous) => ({ ...previous, [field.name]: '' }))}
+                  >
+                    Replace {field.label}
+                  </button>
+                </div>
+              ),
+            )}
+          <div class="actions">
+            <button type="submit">Save changes</button>
+            <button type="button" class="secondary" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      <div class="actions">
+        {!editing && (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
+        <button type="button" onClick={verify}>
+          Re-verify
+        </button>
+        <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+          Delete
+        </button>
+      </div>
+      {confirmDelete && (
+        <div class="panel" role="alertdialog" aria-labelledby="confirm-title">
+          <p id="confirm-title">Delete this credential? Flows can no longer use it.</p>
+          <div class="actions">
+            <button type="button" class="danger" onClick={remove}>
+              Yes, delete
+            </button>
+            <button type="button" class="secondary" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {blocking && (
+        <section class="panel" aria-labelledby="blocking-title">
+          <h2 id="blocking-title">Flows use this credential</h2>
+          <p>Move them to another credential of the same component, then it can be deleted.</p>
+          <ul>
+            {blocking.map((flow) => (
+              <li key={flow.flowId}>
+                <a href={`#/flows/${flow.flowId}`}>{flow.flowName}</a> ({flow.flowStatus}) — steps{' '}
+                {flow.stepIds.join(', ')}
+              </li>
+            ))}
+          </ul>
+          <label for="move-to">Move to another credential</label>
+          <select
+            id="move-to"
+            value={moveTo}
+            onChange={(event) => setMoveTo((event.target as HTMLSelectElement).value)}
+          >
+            <option value="">Choose a credential</option>
+            {alternatives.map((candidate) => (
+              <option key={candidate.id} value={candidate.id}>
+                {candidate.name ?? candidate.id}
+              </option>
+            ))}
+          </select>
+          <button type="button" disabled={!moveTo} onClick={moveAndDelete}>
+            Move and delete
+          </button>
+        </section>
+      )}
+      <h2>Audit trail</h2>
+      <table>
+        <caption class="visually-hidden">Audit trail</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">What</th>
+            <th scope="col">Who</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {audit.map((record) => (
+            <tr key={`${record.at}-${record.action}`}>
+              <td>{formatTime(record.at)}</td>
+              <td>{record.action}</td>
+              <td>{record.actor}</td>
+              <td>
+                {record.detail ?? (record.flowId ? `flow ${record.flowId}, step ${record.stepId ?? ''}` : '')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+};

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type Api, ApiProblem, etagOf, type Flow, type Problem, unwrap } from '../api/client';
+import { Busy, formatTime, ProblemMessage } from '../ui';
+import { toProblem } from './components-screen';
+
+export const FlowsScreen = ({ api }: { api: Api }) => {
+  const [flows, setFlows] = useState<Flow[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  useEffect(() => {
+    api
+      .GET('/flows', { params: { query: { limit: 100 } } })
+      .then((result) => setFlows(unwrap(result).items))
+      .catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+  }, [api]);
+  if (problem) return <ProblemMessage problem={problem} />;
+  if (!flows) return <Busy label="Loading flows" />;
+  return (
+    <section aria-labelledby="flows-title">
+      <h1 id="flows-title">Flows</h1>
+      {flows.length === 0 ? (
+        <p>No flows yet.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Flows</caption>
+          <thead>
+            <tr>
+              <th scope="col">Flow</th>
+              <th scope="col">Status</th>
+              <th scope="col">Steps</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {flows.map((flow) => (
+              <tr key={flow.flowId}>
+                <td>
+                  <a href={`#/flows/${flow.flowId}`}>{flow.name}</a>
+                </td>
+                <td>{flow.status}</td>
+                <td>{flow.steps.length}</td>
+                <td>{formatTime(flow.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+};
+
+/** One flow: its steps and credentials; activate or deactivate it. */
+export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
+  const [flow, setFlow] = useState<Flow | null>(null);
+  const [etag, setEtag] = useState('*');
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = async () => {
+    const result = await api.GET('/flows/{flowId}', { params: { path: { flowId } } });
+    setFlow(unwrap(result));
+    setEtag(etagOf(result.response));
+  };
+  useEffect(() => {
+    load().catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+  }, [api, flowId]);
+  const toggle = async () => {
+    if (!flow) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const status = flow.status === 'active' ? 'inactive' : 'active';
+      const result = await api.PUT('/flows/{flowId}', {
+        params: { path: { flowId }, header: { 'If-Match': etag } },
+        body: { name: flow.name, status, steps: flow.steps },
+      });
+      setFlow(unwrap(result));
+      setEtag(etagOf(result.response));
+    } catch (error) {
+      setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!flow) return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading flow" />;
+  return (
+    <section aria-labelledby="flow-title">
+      <p>
+        <a href="#/flows">← Flows</a>
+      </p>
+      <h1 id="flow-title">{flow.name}</h1>
+      <p>Status: {flow.status}</p>
+      {problem && <ProblemMessage problem={problem} />}
+      {busy && <Busy label="Saving" />}
+      <button type="button" onClick={toggle} disabled={busy}>
+        {flow.status === 'active' ? 'Deactivate' : 'Activate'}
+      </button>
+      <h2>Steps</h2>
+      <ul>
+        {flow.steps.map((step) => (
+          <li key={step.stepId}>
+            {step.stepId}: {step.componentId} —{' '}
+            <a href={`#/credential/${step.credentialId}`}>{step.credentialId}</a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+};

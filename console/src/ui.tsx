@@ -1,0 +1,51 @@
+import type { ComponentChildren } from 'preact';
+import type { Problem } from './api/client';
+
+/** Every refusal is shown with its title and detail (and field issues), never as a blank screen. */
+export const ProblemMessage = ({ problem, children }: { problem: Problem; children?: ComponentChildren }) => (
+  <div class="problem" role="alert">
+    <strong>{problem.title}</strong>
+    <p>{problem.detail}</p>
+    {problem.errors.length > 0 && (
+      <ul>
+        {problem.errors.map((issue) => (
+          <li key={issue.path}>
+            <code>{issue.path}</code> {issue.message}
+          </li>
+        ))}
+      </ul>
+    )}
+    {children}
+  </div>
+);
+
+export const Busy = ({ label }: { label: string }) => (
+  <p class="busy" role="status" aria-live="polite">
+    {label}…
+  </p>
+);
+
+const STATUS_WORDS: Record<string, string> = {
+  verified: 'Verified',
+  unverified: 'Not verified',
+  invalid: 'Invalid',
+  unreachable: 'Unreachable',
+};
+
+export const StatusBadge = ({ status }: { status: string }) => (
+  <span class={`badge badge-${status}`}>{STATUS_WORDS[status] ?? status}</span>
+);
+
+/** Verification reasons in plain words, next to the field at fault. */
+export const REASON_WORDS: Record<string, string> = {
+  invalid_credentials: 'The API refused these credentials: check for a typo, or whether they were revoked.',
+  insufficient_scope: 'The credentials work but lack a permission the API needs.',
+  unreachable: 'The API could not be reached at that address.',
+  timeout: 'The API did not answer in time. Try again.',
+  rate_limited: 'The API is rate limiting requests. Try again in a moment.',
+  upstream_error: 'The API answered with an error. Try again later.',
+  blocked_destination: 'That address is not allowed (it is not a public host).',
+};
+
+export const formatTime = (iso: string | null | undefined): string =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';

@@ -1,0 +1,246 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// `npm test` writes screenshots to .local/; UPDATE_SCREENSHOTS=1 refreshes the ones the docs show.
+const screenshots = new URL(
+  process.env.UPDATE_SCREENSHOTS ? '../../docs/screenshots/' : '../../.local/screenshots/',
+  import.meta.url,
+).pathname;
+
+describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () => {
+  let service: LocalService;
+  let browser: Browser;
+  let token: string;
+  const tenant = 'tenant-console';
+
+  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    service.api(method, path, { token, body, headers });
+
+  const open = async (path: string, as = token): Promise<Page> => {
+    const page = await browser.newPage();
+    // axe is injected as a script; the console's own CSP would (rightly) refuse it.
+    await page.setBypassCSP(true);
+    await page.setViewport({ width: 1200, height: 860 });
+    await page.goto(`${service.url}/console/#token=${as}`, { waitUntil: 'networkidle0' });
+    if (path) {
+      await page.evaluate((hash) => {
+        window.location.hash = hash;
+      }, path);
+    }
+    return page;
+  };
+
+  /** No serious or critical accessibility violations on the screen as it is now. */
+  const accessible = async (page: Page, screen: string) => {
+    await page.addScriptTag({ path: axePath });
+    const violations = await page.evaluate(async () => {
+      const result = await (
+        window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
+      ).axe.run();
+      return result.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => violation.id);
+    });
+    expect(violations, screen).toEqual([]);
+    await page.screenshot({ path: `${screenshots}console-${screen}.png` });
+  };
+
+  /** Waits until the page shows this text somewhere. */
+  const shows = (page: Page, expected: string) =>
+    page.waitForFunction((wanted) => document.body.innerText.includes(wanted), {}, expected);
+
+  const text = (page: Page, selector: string) =>
+    page.$eval(selector, (element) => (element as HTMLElement).innerText);
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    service = await startLocalService({ petstoreAccepts: (key) => key === 'special-key' });
+    token = await service.token(tenant);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('signs in from the URL fragment, keeps the token in session storage only, and shows the counts', async () => {
+    await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Seeded',
+      fields: { apiKey: 'special-key' },
+    });
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    expect(page.url()).not.toContain('token=');
+    expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(token);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    const counts = (await api('GET', '/components')).body.items as { id: string; credentialCount: number }[];
+    const shown = await page.$$eval('.card', (cards) =>
+      cards.map((card) => ({
+        href: card.querySelector('a')?.getAttribute('href') ?? '',
+        count: Number(card.querySelector('.count')?.firstChild?.textContent ?? 'NaN'),
+      })),
+    );
+    for (const component of counts) {
+      expect(shown.find((card) => card.href === `#/components/${component.id}`)?.count).toBe(
+        component.credentialCount,
+      );
+    }
+    expect(counts.find((component) => component.id === 'petstore')?.credentialCount).toBe(1);
+    await accessible(page, 'credentials');
+    await page.close();
+  });
+
+  it('creates a Petstore credential with the demo key, and shows a typo’s refusal at the field', async () => {
+    const page = await open('#/components/petstore');
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.type('#field-name', 'Pet shop');
+    await page.type('#field-apiKey', 'speical-key');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#field-apiKey-error');
+    expect(await text(page, '#field-apiKey-error')).toContain('refused these credentials');
+    expect(await page.$eval('#field-apiKey', (input) => input.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.$eval('#field-apiKey', (input) => (input as HTMLInputElement).type)).toBe('password');
+    await accessible(page, 'create-refused');
+
+    await page.$eval('#field-apiKey', (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await page.type('#field-apiKey', 'special-key');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('::-p-text(Pet shop)');
+    expect(await text(page, 'table')).toContain('Verified');
+    // Nothing secret is rendered or kept in the browser.
+    expect(await page.content()).not.toContain('special-key');
+    await accessible(page, 'component');
+    await page.close();
+  });
+
+  it('says when someone else changed the credential, and reloads it', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Shared',
+      fields: { apiKey: 'special-key' },
+    });
+    const page = await open(`#/credential/${created.body.id}`);
+    await page.waitForSelector('::-p-text(Edit)');
+    await api(
+      'PATCH',
+      `/credentials/${created.body.id}`,
+      { name: 'Changed elsewhere' },
+      { 'if-match': '"1"' },
+    );
+    await page.click('::-p-text(Edit)');
+    await page.waitForSelector('form #field-name');
+    await page.$eval('form #field-name', (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await page.type('form #field-name', 'Mine');
+    await page.click('::-p-text(Save changes)');
+    await shows(page, 'Someone else changed this credential');
+    await accessible(page, 'stale-edit');
+    await page.click('button::-p-text(Reload)');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Changed elsewhere');
+    await page.close();
+  });
+
+  it('refuses a delete with the flows that use it, moves them to another credential, then deletes', async () => {
+    const used = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Old key',
+      fields: { apiKey: 'special-key' },
+    });
+    const spare = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'New key',
+      fields: { apiKey: 'special-key' },
+    });
+    await api('PUT', '/flows/nightly-pets', {
+      name: 'Nightly pets',
+      status: 'active',
+      steps: [{ stepId: 'read', componentId: 'petstore', credentialId: used.body.id }],
+    });
+    const page = await open(`#/credential/${used.body.id}`);
+    await page.waitForSelector('button.danger');
+    await page.click('button.danger');
+    await page.click('::-p-text(Yes, delete)');
+    await page.waitForSelector('#blocking-title');
+    const blocking = await text(page, 'section.panel');
+    expect(blocking).toContain('Nightly pets');
+    expect(blocking).toContain('active');
+    expect(blocking).toContain('read');
+    await accessible(page, 'delete-refused');
+    await page.select('#move-to', spare.body.id);
+    await page.click('::-p-text(Move and delete)');
+    await page.waitForSelector('::-p-text(Credential deleted)');
+    expect((await api('GET', `/credentials/${used.body.id}`)).status).toBe(404);
+    expect((await api('GET', '/flows/nightly-pets')).body.steps[0].credentialId).toBe(spare.body.id);
+    await page.close();
+  });
+
+  it('shows the audit trail, re-verifies, and lists and toggles flows', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Audited',
+      fields: { apiKey: 'special-key' },
+    });
+    await api('PATCH', `/credentials/${created.body.id}`, { name: 'Audited twice' }, { 'if-match': '"1"' });
+    const page = await open(`#/credential/${created.body.id}`);
+    await page.waitForSelector('::-p-text(Audit trail)');
+    await page.waitForSelector('td::-p-text(updated)');
+    const trail = await page.$$eval('table tbody tr', (rows) =>
+      rows.map((row) => (row as HTMLElement).innerText),
+    );
+    expect(trail.join('\n')).toMatch(/created/);
+    await page.click('::-p-text(Re-verify)');
+    await page.waitForSelector('::-p-text(Verified: the API accepted the credential.)');
+    await accessible(page, 'credential');
+
+    await page.evaluate(() => {
+      window.location.hash = '#/flows/nightly-pets';
+    });
+    await page.waitForSelector('::-p-text(Deactivate)');
+    await page.click('::-p-text(Deactivate)');
+    await page.waitForSelector('::-p-text(Activate)');
+    expect((await api('GET', '/flows/nightly-pets')).body.status).toBe('inactive');
+    await page.evaluate(() => {
+      window.location.hash = '#/flows';
+    });
+    await page.waitForSelector('::-p-text(Nightly pets)');
+    await accessible(page, 'flows');
+    await page.close();
+  });
+
+  it('works with the keyboard alone: tab to a component and open it with Enter', async () => {
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    let focused = '';
+    for (let presses = 0; presses < 12 && !focused.includes('#/components/petstore'); presses++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.getAttribute('href') ?? '');
+    }
+    expect(focused).toBe('#/components/petstore');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.close();
+  });
+
+  it('shows tenant B nothing of tenant A', async () => {
+    const other = await service.token('tenant-console-b');
+    const page = await open('#/components/petstore', other);
+    await page.waitForSelector('::-p-text(No credentials yet.)');
+    expect(await page.content()).not.toContain('Pet shop');
+    await page.close();
+  });
+});
