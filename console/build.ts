@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BuildOptions, build, buildSync } from 'esbuild';
 
 export interface ConsoleFile {
   readonly contentType: string;
@@ -19,20 +21,35 @@ const CONTENT_TYPES: Record<string, string> = {
  * Builds the console with esbuild: one script, one stylesheet and the page, nothing from a CDN.
  * `config` becomes config.json (where the API is, the identity provider in AWS).
  */
+const OPTIONS: BuildOptions = {
+  entryPoints: { app: new URL('src/main.tsx', root).pathname },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  logLevel: 'silent',
+  legalComments: 'none',
+};
+
+let built: string | undefined;
+
+/**
+ * The console's static files in a folder, for the CDK to deploy (synchronous: stacks are built in
+ * a constructor). `config.json` is added at deploy time, with the stack's own URLs.
+ */
+export const writeConsoleSync = (): string => {
+  if (built) return built;
+  const directory = mkdtempSync(join(tmpdir(), 'credentials-console-'));
+  buildSync({ ...OPTIONS, outdir: directory });
+  copyFileSync(new URL('index.html', root), join(directory, 'index.html'));
+  built = directory;
+  return directory;
+};
+
 export const buildConsole = async (config: Record<string, unknown>): Promise<Record<string, ConsoleFile>> => {
-  const result = await build({
-    entryPoints: { app: new URL('src/main.tsx', root).pathname },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    outdir: new URL('dist/', root).pathname,
-    write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-  });
+  const result = await build({ ...OPTIONS, outdir: new URL('dist/', root).pathname, write: false });
   const files: Record<string, ConsoleFile> = {
     'index.html': {
       contentType: CONTENT_TYPES['.html'] as string,

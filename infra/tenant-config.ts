@@ -35,6 +35,13 @@ export const TenantConfig = z
     scopePrefix: z.optional(
       z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
     ),
+    /** Deploys the browser console, signing in with `jwtIssuer` as this OpenID Connect client. */
+    console: z.optional(
+      z.strictObject({
+        clientId: z.string().check(z.minLength(1), z.maxLength(256)),
+        scope: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+      }),
+    ),
     /** Where a finished OAuth2 connect may send the browser: https URL prefixes (origin and path). */
     connectReturnUrls: z.optional(z.array(z.url({ protocol: /^https$/ }))),
     /** Workflow roles: may invoke resolve, nothing else. */

@@ -32,6 +32,7 @@ export class TenantStack extends Stack {
       jwtAudience: tenant.jwtAudience,
       ...(tenant.scopePrefix ? { scopePrefix: tenant.scopePrefix } : {}),
       ...(tenant.connectReturnUrls ? { connectReturnUrls: tenant.connectReturnUrls } : {}),
+      ...(tenant.console ? { console: tenant.console } : {}),
       resolveInvokerArns: tenant.resolveInvokerArns,
       managementInvokerArns: tenant.managementInvokerArns,
       verificationAllowedHosts: tenant.verificationAllowedHosts,
@@ -48,6 +49,7 @@ export class TenantStack extends Stack {
       description: 'What Step Functions (or any workflow role in resolveInvokerArns) invokes to get secrets.',
     });
     new CfnOutput(this, 'EventBusArn', { value: this.service.eventBus.eventBusArn });
+    if (this.service.consoleUrl) new CfnOutput(this, 'ConsoleUrl', { value: this.service.consoleUrl });
     new CfnOutput(this, 'OAuthCallbackUrl', {
       value: this.service.callbackUrl,
       description: 'The redirect URI to register in each OAuth app at its provider.',

@@ -19,6 +19,7 @@ import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
 import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
+import { CredentialsConsole } from './credentials-console.ts';
 import { CredentialsFunction } from './credentials-function.ts';
 import { CredentialsTable } from './credentials-table.ts';
 import { TenantKey } from './tenant-key.ts';
@@ -66,6 +67,11 @@ export interface CredentialsServiceProps {
   readonly secretPrefix?: string;
   /** @default the public Petstore */
   readonly petstoreBaseUrl?: string;
+  /**
+   * Deploys the browser console (S3 + CloudFront) signing in with the tenant's identity provider
+   * (`jwtIssuer`) as this OpenID Connect client; its tokens must be valid for `jwtAudience`.
+   */
+  readonly console?: { readonly clientId: string; readonly scope?: string };
   /** URL prefixes a connect session may send the browser back to (the platform UI, the console). */
   readonly connectReturnUrls?: readonly string[];
   /** @default { rateLimit: 50, burstLimit: 100 } */
@@ -91,6 +97,8 @@ export class CredentialsService extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The redirect URI tenants register at OAuth2 providers. */
   readonly callbackUrl: string;
+  /** The console's URL, when the stack deploys it. */
+  readonly consoleUrl?: string;
 
   /** Lets a workflow (Step Functions, a worker's role) invoke resolve: the only way secrets leave. */
   grantResolve(grantee: iam.IGrantable): iam.Grant {
@@ -111,6 +119,11 @@ export class CredentialsService extends Construct {
     const { table } = new CredentialsTable(this, 'Table', { key: this.key });
     this.tableName = table.tableName;
 
+    // The console exists before the API so the API's CORS can name exactly its origin.
+    const consoleSite = props.console ? new CredentialsConsole(this, 'Console') : undefined;
+    this.consoleUrl = consoleSite?.url;
+    const returnUrls = [...(props.connectReturnUrls ?? []), ...(consoleSite ? [`${consoleSite.url}/`] : [])];
+
     const environment: Record<string, string> = {
       TENANT_ID: props.tenantId,
       TABLE_NAME: table.tableName,
@@ -119,7 +132,7 @@ export class CredentialsService extends Construct {
       KMS_KEY_ID: this.key.keyArn,
       VERIFICATION_ALLOWED_HOSTS: (props.verificationAllowedHosts ?? []).join(','),
       ...(props.scopePrefix ? { SCOPE_PREFIX: props.scopePrefix } : {}),
-      ...(props.connectReturnUrls?.length ? { CONNECT_RETURN_URLS: props.connectReturnUrls.join(',') } : {}),
+      ...(returnUrls.length > 0 ? { CONNECT_RETURN_URLS: returnUrls.join(',') } : {}),
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
     };
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
@@ -174,7 +187,35 @@ export class CredentialsService extends Construct {
         jwtAudience: [...props.jwtAudience],
         identitySource: ['$request.header.Authorization'],
       }),
+      // Browsers may call the API from the console's origin only (no CORS without a console).
+      ...(consoleSite
+        ? {
+            corsPreflight: {
+              allowOrigins: [consoleSite.url],
+              allowMethods: [
+                apigw.CorsHttpMethod.GET,
+                apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.PUT,
+                apigw.CorsHttpMethod.PATCH,
+                apigw.CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              exposeHeaders: ['etag', 'location'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
+    if (consoleSite && props.console) {
+      consoleSite.deploy({
+        apiOrigin: this.api.apiEndpoint,
+        oidc: {
+          authority: props.jwtIssuer,
+          clientId: props.console.clientId,
+          scope: props.console.scope ?? 'openid',
+        },
+      });
+    }
     new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -21,6 +21,7 @@ const tenants = [
     managementInvokerArns: ['arn:aws:iam::111111111111:role/acme-admin-automation'],
     alarmEmails: ['oncall@acme.example'],
     secretRecoveryWindowDays: 30,
+    console: { clientId: 'acme-console' },
   },
   { id: 'globex', region: 'us-east-1', jwtIssuer: 'https://login.globex.example/', jwtAudience: ['api'] },
 ];
@@ -55,6 +56,40 @@ describe('tenant stack', () => {
     if (!entry) throw new Error(`no policy for ${functionName}`);
     return entry[1];
   };
+
+  it('deploys the console privately behind CloudFront, with strict headers and CORS for exactly its origin', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+    const headers = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0] as {
+      Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: Record<string, unknown> } };
+    };
+    const security = JSON.stringify(headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig);
+    expect(security).toContain("default-src 'none'; script-src 'self'");
+    expect(security).toContain('StrictTransportSecurity');
+    // connect-src names the API's own endpoint (resolved at deploy time).
+    expect(security).toMatch(/connect-src 'self' /);
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as {
+      Properties: { CorsConfiguration: { AllowOrigins: unknown[]; AllowHeaders: string[] } };
+    };
+    expect(JSON.stringify(api.Properties.CorsConfiguration.AllowOrigins)).toContain('DomainName');
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toHaveLength(1);
+    expect(api.Properties.CorsConfiguration.AllowHeaders).toContain('if-match');
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    expect(Object.keys(template.findOutputs('*'))).toContain('ConsoleUrl');
+  });
 
   it('has the table layout the code uses, encrypted with the tenant key, recoverable and streamed', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -194,7 +229,11 @@ describe('tenant stack', () => {
     expect(getItem?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['T#acme', 'T#acme#*'] },
     });
-    for (const statements of Object.values(policies)) {
+    // CDK's console deployment function invalidates CloudFront, which has no resource-level grant.
+    const ours = Object.entries(policies).filter(
+      ([logicalId]) => !logicalId.startsWith('CustomCDKBucketDeployment'),
+    );
+    for (const [, statements] of ours) {
       for (const statement of statements) {
         if (statement.Resource === '*') {
           expect(
@@ -229,6 +268,7 @@ describe('tenant stack', () => {
       [
         'AlarmTopicArn',
         'ApiUrl',
+        'ConsoleUrl',
         'EventBusArn',
         'OAuthCallbackUrl',
         'ResolveFunctionArn',
