@@ -53,10 +53,10 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
 
   /** Waits until the page shows this text somewhere. */
   const shows = (page: Page, expected: string) =>
-    page.waitForFunction((wanted) => document.body.innerText.includes(wanted), {}, expected);
+    page.waitForFunction((wanted) => document.body.textContent.includes(wanted), {}, expected);
 
   const text = (page: Page, selector: string) =>
-    page.$eval(selector, (element) => (element as HTMLElement).innerText);
+    page.$eval(selector, (element) => (element as HTMLElement).textContent);
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -200,7 +200,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.waitForSelector('::-p-text(Audit trail)');
     await page.waitForSelector('td::-p-text(updated)');
     const trail = await page.$$eval('table tbody tr', (rows) =>
-      rows.map((row) => (row as HTMLElement).innerText),
+      rows.map((row) => (row as HTMLElement).textContent),
     );
     expect(trail.join('\n')).toMatch(/created/);
     await page.click('::-p-text(Re-verify)');
