@@ -6,10 +6,12 @@ import { OPERATIONS } from '../functions/operations.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
+import { buildComponentRegistry } from '../shared/components/index.ts';
 import { createCredentialVerifier } from '../shared/composition/credential-verifier.ts';
 import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
 import { createTokenRefresher } from '../shared/composition/token-refresher.ts';
 import { loadServiceConfig } from '../shared/config/service-config.ts';
+import { componentCatalog } from '../shared/domain/component-catalog.ts';
 import { createLambdaHandler } from '../shared/lambda/lambda-handler.ts';
 import type { Logger } from '../shared/ports/logger.ts';
 import { createServiceTable } from './create-table.ts';
@@ -78,6 +80,12 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
   countCallsOf(secretsManager, calls);
   const deps = buildDependencies(config, {
     clients: { dynamoDb, secretsManager },
+    components: componentCatalog(
+      buildComponentRegistry({
+        petstoreBaseUrl: config.petstoreBaseUrl,
+        demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
+      }),
+    ),
     logger: options.logger,
     verifier: createCredentialVerifier(config),
     tokens: createTokenRefresher(config),

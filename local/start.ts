@@ -5,6 +5,8 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-records.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../shared/components/index.ts';
 import { createServiceTable } from './create-table.ts';
 import { startOAuth2DemoProvider } from './demo-apis/oauth2-demo-provider.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
@@ -31,6 +33,8 @@ const localVerificationTargets = (...baseUrls: string[]): string =>
 
 const main = async (): Promise<void> => {
   const port = Number(process.env.PORT ?? 3000);
+  // The descriptors, checked before anything starts: a broken one stops here, naming file and field.
+  buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1' });
   const dynamoDb = await startDynamoDbLocal({ dataDirectory: join(LOCAL_STATE_DIRECTORY, 'dynamodb') });
   const secretsManager = await startLocalSecretsManager({
     persistPath: join(LOCAL_STATE_DIRECTORY, 'secrets-manager.json'),

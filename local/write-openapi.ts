@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
 import { problemsMarkdown } from '../functions/contract/problems-markdown.ts';
-import { ComponentDescriptorSchema } from '../shared/domain/component-descriptor.ts';
+import { componentDescriptorSchema } from '../shared/domain/component-descriptor.ts';
 
 const documentFile = new URL('../docs/openapi.json', import.meta.url);
 writeFileSync(documentFile, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);
@@ -12,7 +12,7 @@ writeFileSync(problemsFile, problemsMarkdown());
 const schemaFile = new URL('../shared/components/component.schema.json', import.meta.url);
 writeFileSync(
   schemaFile,
-  `${JSON.stringify(z.toJSONSchema(ComponentDescriptorSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`,
+  `${JSON.stringify(z.toJSONSchema(componentDescriptorSchema(), { io: 'input', unrepresentable: 'any' }), null, 2)}\n`,
 );
 // The console is typed from the same document.
 execFileSync(

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/index.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../../shared/components/index.ts';
 import { SCOPES } from '../../shared/lambda/scopes.ts';
 import { OPERATIONS } from '../operations.ts';
 import { PUBLIC_ROUTES, ROUTES } from '../routes.ts';

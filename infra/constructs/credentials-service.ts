@@ -15,6 +15,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../../shared/components/index.ts';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
@@ -112,6 +114,9 @@ export class CredentialsService extends Construct {
     if (!Number.isInteger(recoveryWindow) || recoveryWindow < 7 || recoveryWindow > 30) {
       throw new Error('secretRecoveryWindowDays must be an integer from 7 to 30.');
     }
+    // The functions trust their bundled component descriptors: they are checked here, so a broken
+    // one fails synthesis (and deployment), naming its file and field.
+    buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'https://demo.invalid' });
     const secretPrefix = props.secretPrefix ?? 'credentials';
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 

@@ -5,10 +5,10 @@ import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repos
 import { dynamoDbOAuthAppRepository } from '../adapters/dynamodb/dynamodb-oauth-app-repository.ts';
 import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
 import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
-import { buildComponentRegistry } from '../components/index.ts';
+import { trustedComponentRegistry } from '../components/trusted.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
-import { componentCatalog } from '../domain/component-catalog.ts';
+import { type ComponentCatalog, componentCatalog } from '../domain/component-catalog.ts';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
 import { AppError } from '../errors/app-error.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -20,6 +20,8 @@ import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts'
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
 
 export interface DependencyOverrides {
+  /** A catalog already validated (the tests, npm start); Lambda loads the bundled, synth-checked one. */
+  readonly components?: ComponentCatalog;
   readonly clients?: AwsClients;
   readonly logger?: Logger;
   readonly verifier?: CredentialVerifier;
@@ -61,12 +63,14 @@ export const buildDependencies = (
   const onCorruptItem = (itemKey: { PK: string; SK: string }) =>
     logger.warn('skipped a malformed item', { code: 'corrupt_item', key: itemKey });
   return {
-    components: componentCatalog(
-      buildComponentRegistry({
-        petstoreBaseUrl: config.petstoreBaseUrl,
-        demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
-      }),
-    ),
+    components:
+      overrides.components ??
+      componentCatalog(
+        trustedComponentRegistry({
+          petstoreBaseUrl: config.petstoreBaseUrl,
+          demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
+        }),
+      ),
     credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName, undefined, onCorruptItem),
     flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName, onCorruptItem),
     secrets: secretsManagerSecretStore(clients.secretsManager, {

@@ -1,4 +1,4 @@
-import { DEFAULT_COMPONENT_SETTINGS } from '../components/index.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../components/descriptors.ts';
 
 /** Everything the functions read from the environment, read once; a missing value fails fast. */
 export interface ServiceConfig {

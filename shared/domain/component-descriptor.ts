@@ -1,15 +1,7 @@
 import * as z from 'zod/mini';
 import { humanMessage } from '../errors/validation-messages.ts';
-import type { ComponentDefinition } from './component.ts';
-
-/** Component ids: lower case, used in credential ids (`<ULID>.<componentId>`) and URLs. */
-export const COMPONENT_ID_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;
-
-/**
- * Deployment settings a descriptor may name as `{{$name}}` in its URLs (where the demo APIs live).
- * A descriptor that names a setting the deployment leaves unset is not offered at all.
- */
-export type ComponentSettings = Readonly<Record<string, string | undefined>>;
+import { COMPONENT_ID_PATTERN, type ComponentDefinition } from './component.ts';
+import { type ComponentSettings, withSettings } from './component-settings.ts';
 
 const fieldName = z
   .string()
@@ -87,49 +79,36 @@ const ProviderSchema = z
     ),
   );
 
-export const ComponentDescriptorSchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  id: z.string().check(z.regex(COMPONENT_ID_PATTERN, 'must be 2-40 lower-case letters, digits or -')),
-  name: text(120),
-  description: text(500),
-  icon: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^data:image\/(svg\+xml|png);base64,[A-Za-z0-9+/=]+$/,
-          'must be a data: URL of an SVG or PNG',
-        ),
-        z.maxLength(16_384),
-      ),
-  ),
-  fields: z.array(FieldSchema).check(z.minLength(1), z.maxLength(30)),
-  verification: VerificationSchema,
-  destinationFields: z.optional(z.array(fieldName)),
-  provider: z.optional(ProviderSchema),
-});
-export type ComponentDescriptor = z.infer<typeof ComponentDescriptorSchema>;
-
-const SETTING = /\{\{\$(\w+)\}\}/g;
-
-/** Fills `{{$setting}}` in every string; `undefined` when a named setting is not configured. */
-const withSettings = <T>(value: T, settings: ComponentSettings): T | undefined => {
-  let missing = false;
-  const fill = (node: unknown): unknown => {
-    if (typeof node === 'string')
-      return node.replace(SETTING, (_match, name: string) => {
-        const setting = settings[name];
-        if (setting === undefined) missing = true;
-        return setting ?? '';
-      });
-    if (Array.isArray(node)) return node.map(fill);
-    if (node && typeof node === 'object')
-      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, fill(child)]));
-    return node;
-  };
-  const filled = fill(value) as T;
-  return missing ? undefined : filled;
+/** Built on first use: modules that only import the types never construct it. */
+let schema: ReturnType<typeof buildSchema> | undefined;
+export const componentDescriptorSchema = () => {
+  schema ??= buildSchema();
+  return schema;
 };
+
+const buildSchema = () =>
+  z.strictObject({
+    $schema: z.optional(z.string()),
+    id: z.string().check(z.regex(COMPONENT_ID_PATTERN, 'must be 2-40 lower-case letters, digits or -')),
+    name: text(120),
+    description: text(500),
+    icon: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^data:image\/(svg\+xml|png);base64,[A-Za-z0-9+/=]+$/,
+            'must be a data: URL of an SVG or PNG',
+          ),
+          z.maxLength(16_384),
+        ),
+    ),
+    fields: z.array(FieldSchema).check(z.minLength(1), z.maxLength(30)),
+    verification: VerificationSchema,
+    destinationFields: z.optional(z.array(fieldName)),
+    provider: z.optional(ProviderSchema),
+  });
+export type ComponentDescriptor = z.infer<ReturnType<typeof buildSchema>>;
 
 /** Rules across members that a schema per member cannot state. */
 const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; message: string }[] => {
@@ -178,7 +157,7 @@ export const loadComponents = (
 ): ComponentDefinition[] => {
   const components: ComponentDefinition[] = [];
   for (const [file, json] of Object.entries(descriptors)) {
-    const parsed = z.safeParse(ComponentDescriptorSchema, json, { error: humanMessage });
+    const parsed = z.safeParse(componentDescriptorSchema(), json, { error: humanMessage });
     const issues = parsed.success
       ? consistencyIssues(parsed.data)
       : parsed.error.issues.map((issue) => ({

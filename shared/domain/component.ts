@@ -1,3 +1,6 @@
+/** Component ids: lower case, used in credential ids (`<ULID>.<componentId>`) and URLs. */
+export const COMPONENT_ID_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;
+
 export type FieldType = 'string' | 'integer' | 'url' | 'datetime' | 'hostname';
 
 export interface FieldDefinition {

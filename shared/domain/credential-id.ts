@@ -1,4 +1,4 @@
-import { COMPONENT_ID_PATTERN } from './component-descriptor.ts';
+import { COMPONENT_ID_PATTERN } from './component.ts';
 
 /**
  * Credential ids are `<ULID>.<componentId>`. The ULID makes a reverse Query list newest first; the

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
 import { problemsMarkdown } from '../../functions/contract/problems-markdown.ts';
 import { PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
-import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/index.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../../shared/components/index.ts';
 
 type Operation = {
   operationId: string;

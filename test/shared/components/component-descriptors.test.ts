@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/index.ts';
-import { ComponentDescriptorSchema, loadComponents } from '../../../shared/domain/component-descriptor.ts';
+import { COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
+import { trustedComponentRegistry } from '../../../shared/components/trusted.ts';
+import { componentDescriptorSchema, loadComponents } from '../../../shared/domain/component-descriptor.ts';
 
 const directory = new URL('../../../shared/components/', import.meta.url);
 const petstore = COMPONENT_DESCRIPTORS['petstore.json'] as Record<string, unknown>;
@@ -77,11 +78,19 @@ describe('component descriptors (shared/components/*.json)', () => {
     ).toThrow(/provider\.authorizationUrl: is required for the authorization_code grant/);
   });
 
+  it('load the same in Lambda, where synthesis already validated them and no schema code runs', () => {
+    const settings = { ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1:1' };
+    expect(trustedComponentRegistry(settings)).toEqual(loadComponents(COMPONENT_DESCRIPTORS, settings));
+    expect(
+      trustedComponentRegistry(DEFAULT_COMPONENT_SETTINGS).map((component) => component.id),
+    ).not.toContain('demo-oauth2');
+  });
+
   it('commit component.schema.json as generated, for editors', () => {
     const committed = JSON.parse(readFileSync(new URL('component.schema.json', directory), 'utf8'));
     expect(committed).toEqual(
       JSON.parse(
-        JSON.stringify(z.toJSONSchema(ComponentDescriptorSchema, { io: 'input', unrepresentable: 'any' })),
+        JSON.stringify(z.toJSONSchema(componentDescriptorSchema(), { io: 'input', unrepresentable: 'any' })),
       ),
     );
   });

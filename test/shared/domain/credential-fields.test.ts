@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/index.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../../../shared/components/index.ts';
 import { mergeFieldChanges, validateFields } from '../../../shared/domain/credential-fields.ts';
 import type { AppError } from '../../../shared/errors/app-error.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { buildComponentRegistry, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/index.ts';
+import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
+import { buildComponentRegistry } from '../../../shared/components/index.ts';
 import type { ComponentDefinition } from '../../../shared/domain/component.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
