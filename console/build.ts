@@ -70,6 +70,9 @@ export const buildConsole = async (config: Record<string, unknown>): Promise<Rec
   return files;
 };
 
-/** What the console's pages may load: only its own files, and the API. */
-export const consoleContentSecurityPolicy = (apiOrigin = "'self'"): string =>
-  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${apiOrigin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+/**
+ * What the console's pages may load: only its own files. They may call the API and, to sign in,
+ * the identity provider (its discovery document and token endpoint, which can be two origins).
+ */
+export const consoleContentSecurityPolicy = (connectTo: readonly string[] = []): string =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${["'self'", ...connectTo].join(' ')}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;

@@ -31,6 +31,8 @@ export interface EmbeddedServiceOptions {
   readonly petstoreAccepts: (apiKey: string) => boolean;
   readonly overrides?: Omit<DependencyOverrides, 'clients' | 'logger'>;
   readonly env?: Record<string, string>;
+  /** The console signs in with the demo OAuth2 provider (OpenID Connect) instead of a fragment token. */
+  readonly consoleOidc?: boolean;
   /** Puts something (a fault-injecting proxy) between the service's clients and an endpoint. */
   readonly routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
 }
@@ -100,6 +102,9 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     callbackHandler: createCallbackHandler(deps) as LambdaHttpHandler,
     issuer,
     port: gatewayPort,
+    ...(options.consoleOidc
+      ? { console: { oidc: { authority: oauth2.baseUrl, clientId: 'credentials-console', scope: 'openid' } } }
+      : {}),
   });
 
   return {

@@ -111,6 +111,8 @@ const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
  */
 export const startLocalGateway = async (options: {
   handlers: Record<FunctionName, LambdaHttpHandler>;
+  /** The console's sign-in: locally a token in the URL fragment, or an OpenID Connect provider. */
+  console?: { oidc?: { authority: string; clientId: string; scope: string } };
   /** `GET /oauth2/callback` (public), when the stack runs the connect flow. */
   callbackHandler?: LambdaHttpHandler;
   issuer: LocalIssuer;
@@ -146,13 +148,18 @@ export const startLocalGateway = async (options: {
           response.end();
           return;
         }
-        consoleFiles ??= buildConsole({ apiUrl: '' });
+        consoleFiles ??= buildConsole({
+          apiUrl: '',
+          ...(options.console?.oidc ? { oidc: options.console.oidc } : {}),
+        });
         const name = url.pathname.slice('/console/'.length) || 'index.html';
         const file = (await consoleFiles)[name];
         if (file) {
           response.writeHead(200, {
             'content-type': file.contentType,
-            'content-security-policy': consoleContentSecurityPolicy(),
+            'content-security-policy': consoleContentSecurityPolicy(
+              options.console?.oidc ? [new URL(options.console.oidc.authority).origin] : [],
+            ),
             'x-content-type-options': 'nosniff',
             'referrer-policy': 'no-referrer',
             'cache-control': 'no-store',

@@ -53,7 +53,7 @@ export class CredentialsConsole extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly url: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { signInOrigins: readonly string[] }) {
     super(scope, id);
     const bucket = new s3.Bucket(this, 'Assets', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -77,9 +77,10 @@ export class CredentialsConsole extends Construct {
         // The page may call API Gateway in this region only. Naming the API itself would make a
         // cycle: the API's CORS names this distribution.
         contentSecurityPolicy: {
-          contentSecurityPolicy: consoleContentSecurityPolicy(
+          contentSecurityPolicy: consoleContentSecurityPolicy([
             `https://*.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
-          ),
+            ...props.signInOrigins,
+          ]),
           override: true,
         },
       },

@@ -73,7 +73,12 @@ export interface CredentialsServiceProps {
    * Deploys the browser console (S3 + CloudFront) signing in with the tenant's identity provider
    * (`jwtIssuer`) as this OpenID Connect client; its tokens must be valid for `jwtAudience`.
    */
-  readonly console?: { readonly clientId: string; readonly scope?: string };
+  readonly console?: {
+    readonly clientId: string;
+    readonly scope?: string;
+    /** Origins besides the issuer's that sign-in calls (Cognito's token endpoint is on the pool domain). */
+    readonly signInOrigins?: readonly string[];
+  };
   /** URL prefixes a connect session may send the browser back to (the platform UI, the console). */
   readonly connectReturnUrls?: readonly string[];
   /** @default { rateLimit: 50, burstLimit: 100 } */
@@ -125,7 +130,15 @@ export class CredentialsService extends Construct {
     this.tableName = table.tableName;
 
     // The console exists before the API so the API's CORS can name exactly its origin.
-    const consoleSite = props.console ? new CredentialsConsole(this, 'Console') : undefined;
+    const consoleSite = props.console
+      ? new CredentialsConsole(this, 'Console', {
+          // The issuer (discovery, keys) and any other origin its token endpoint lives on (Cognito's domain).
+          signInOrigins: [
+            new URL(props.jwtIssuer).origin,
+            ...(props.console.signInOrigins ?? []).map((url) => new URL(url).origin),
+          ],
+        })
+      : undefined;
     this.consoleUrl = consoleSite?.url;
     const returnUrls = [...(props.connectReturnUrls ?? []), ...(consoleSite ? [`${consoleSite.url}/`] : [])];
 

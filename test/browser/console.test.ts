@@ -243,4 +243,35 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     expect(await page.content()).not.toContain('Pet shop');
     await page.close();
   });
+
+  it('signs in with an OpenID Connect provider (authorization code with PKCE, oidc-client-ts)', async () => {
+    const withProvider = await startLocalService({ consoleOidc: true });
+    // Its own browser context: closing it closes its connections, so the demo provider can stop.
+    const context = await browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      // No CSP bypass here: the console's own policy must let sign-in reach the provider.
+      await page.goto(`${withProvider.url}/console/`, { waitUntil: 'networkidle0' });
+      await page.click('button::-p-text(Sign in)');
+      // The demo provider consents at once and sends the browser back with a code; the console
+      // exchanges it (with its PKCE verifier) and keeps the access token in session storage.
+      await page.waitForFunction(() => sessionStorage.getItem('credentials-console-token') !== null, {
+        timeout: 15_000,
+      });
+      const stored = await page.evaluate(() => sessionStorage.getItem('credentials-console-token') ?? '');
+      const claims = JSON.parse(Buffer.from(stored.split('.')[1] ?? '', 'base64url').toString('utf8'));
+      expect(claims.iss).toBe(withProvider.oauth2.baseUrl);
+      expect(page.url()).not.toContain('code=');
+      const exchange = withProvider.oauth2.tokenRequests.at(-1);
+      expect(exchange).toMatchObject({ grantType: 'authorization_code', codeVerifierSent: true });
+      // The local API trusts only its own issuer: the refusal is shown, not a blank screen.
+      // The session survives a reload (session storage), and the page is a fresh document for puppeteer.
+      await page.goto(`${withProvider.url}/console/#/credentials`, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('[role="alert"]');
+      expect(await text(page, '[role="alert"] strong')).toBe('Unauthorized');
+    } finally {
+      await context.close();
+      await withProvider.stop();
+    }
+  });
 });

@@ -72,6 +72,7 @@ export const startLocalService = async (
     routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
     /** Which keys the demo Petstore accepts (default: all but those starting with `revoked`). */
     petstoreAccepts?: (apiKey: string) => boolean;
+    consoleOidc?: boolean;
   } = {},
 ): Promise<LocalService> => {
   const logLines: string[] = [];
