@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isTransientFailure } from '../../shared/errors/transient-failure.ts';
+import { escapeHtml } from '../../shared/lambda/html.ts';
 import type { HttpResult } from '../../shared/lambda/http-response.ts';
 import { countOutcome } from '../../shared/lambda/outcome-metrics.ts';
 import { describeError } from '../../shared/ports/logger.ts';
@@ -14,9 +15,6 @@ const HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 const page = (status: number, title: string, message: string): HttpResult => ({
   statusCode: status,

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pages = [
@@ -72,14 +72,6 @@ describe('the docs', () => {
       }
       rmSync(state, { recursive: true, force: true });
     });
-
-    const freePort = () =>
-      new Promise<number>((done) => {
-        const server = createServer().listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-        });
-      });
 
     /** Starts the stack the way the README says, and reads the URL and token it prints. */
     const start = async (): Promise<{ api: string; token: string }> => {

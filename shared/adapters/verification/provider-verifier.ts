@@ -3,7 +3,7 @@ import type { FieldValues } from '../../domain/credential-fields.ts';
 import type { VerificationResult } from '../../ports/credential-verifier.ts';
 import { type GuardedHttpOptions, guardedHttp } from './guarded-http.ts';
 import { requestClientCredentials } from './oauth2-token-client.ts';
-import { failed, fromHttpResponse, fromNetworkError, sanitizedExcerpt } from './verification-outcomes.ts';
+import { fromHttpResponse, fromNetworkError, fromTokenOutcome } from './verification-outcomes.ts';
 
 /**
  * A connected provider's token, shown to the provider's own userinfo endpoint (from the
@@ -60,20 +60,7 @@ export const verifyClientCredentials = async (
       now,
     );
     if (outcome.kind === 'refreshed') return { outcome: 'verified' };
-    const excerpt = sanitizedExcerpt(outcome.excerpt, secrets, values);
-    const extra = {
-      upstreamStatus: outcome.status,
-      ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
-    };
-    if (outcome.kind === 'rejected') {
-      if (outcome.error === 'invalid_scope')
-        return failed('insufficient_scope', 'the token endpoint refused the scope.', extra);
-      if (outcome.error === 'invalid_client' || outcome.error === 'unauthorized_client')
-        return failed('invalid_credentials', `the token endpoint answered ${outcome.error}.`, extra);
-    }
-    return outcome.status === 429
-      ? failed('rate_limited', 'the token endpoint is rate limiting requests.', extra)
-      : failed('upstream_error', `the token endpoint answered ${outcome.status}.`, extra);
+    return fromTokenOutcome(outcome, secrets, values);
   } catch (error) {
     return fromNetworkError(error);
   }

@@ -60,3 +60,30 @@ export const fromHttpResponse = (
     sanitizedExcerpt(response.body, secrets, plain),
   );
 };
+
+/**
+ * A token endpoint's refusal or failure as a verification result: the same reading for a refresh
+ * and a client-credentials request.
+ */
+export const fromTokenOutcome = (
+  outcome:
+    | { kind: 'rejected'; error: string; status: number; excerpt: string }
+    | { kind: 'failed'; status: number; excerpt: string },
+  secrets: FieldValues,
+  values: FieldValues,
+): VerificationResult => {
+  const excerpt = sanitizedExcerpt(outcome.excerpt, secrets, values);
+  const extra = {
+    upstreamStatus: outcome.status,
+    ...(excerpt === undefined ? {} : { upstreamExcerpt: excerpt }),
+  };
+  if (outcome.kind === 'rejected') {
+    if (outcome.error === 'invalid_scope')
+      return failed('insufficient_scope', 'the token endpoint refused the scope.', extra);
+    if (['invalid_grant', 'invalid_client', 'unauthorized_client'].includes(outcome.error))
+      return failed('invalid_credentials', `the token endpoint answered ${outcome.error}.`, extra);
+  }
+  return outcome.status === 429
+    ? failed('rate_limited', 'the token endpoint is rate limiting requests.', extra)
+    : failed('upstream_error', `the token endpoint answered ${outcome.status}.`, extra);
+};
