@@ -73,11 +73,6 @@ export const dynamoDbConnectSessionRepository = (
     },
 
     async claim(tenantId, sessionId, stateHash, now) {
-      const current = await get(tenantId, sessionId);
-      if (!current) return { refused: 'unknown' };
-      if (!sameHash(current.stateHash, stateHash)) return { refused: 'mismatch' };
-      if (current.status !== 'pending') return { refused: 'used' };
-      if (Date.parse(current.expiresAt) <= now.getTime()) return { refused: 'expired' };
       try {
         const { Attributes } = await client.send(
           new UpdateItemCommand({
@@ -94,12 +89,19 @@ export const dynamoDbConnectSessionRepository = (
               ':now': now.toISOString(),
             }),
             ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { session: sessionFromItem(Attributes as Item) };
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return { refused: 'used' };
-        throw error;
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        // Why it was refused, from the item as it was; a state that does not match learns nothing more.
+        const old = (error as { Item?: Item }).Item;
+        if (!old) return { refused: 'unknown' };
+        const current = sessionFromItem(old);
+        if (!sameHash(current.stateHash, stateHash)) return { refused: 'mismatch' };
+        if (current.status !== 'pending') return { refused: 'used' };
+        return { refused: 'expired' };
       }
     },
 
