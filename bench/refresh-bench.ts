@@ -40,14 +40,18 @@ export const benchRefreshMatrix = async (dynamoDbEndpoint: string) => {
       endingInvalid: rows.filter((row) => row.finalStatus === 'invalid').length,
       invariantsHeld: rows.filter((row) => row.holds).length,
       note: 'each case: 10 concurrent resolves across 5 containers while the fault is on, then 8 more; the one tolerated reuse is "502 after the commit", which no client can tell from an outage',
-      rows: rows.map(({ scenario, tokenCalls, reuses, finalStatus, statusReason, holds }) => ({
-        scenario,
-        tokenCalls,
-        reuses,
-        finalStatus,
-        reason: statusReason?.split(':')[0] ?? null,
-        holds,
-      })),
+      rows: rows.map(
+        ({ scenario, tokenCalls, reuses, finalStatus, statusReason, holds, errorCodes, faultFired }) => ({
+          scenario,
+          tokenCalls,
+          reuses,
+          finalStatus,
+          reason: statusReason?.split(':')[0] ?? null,
+          holds,
+          // What a case that does not hold saw: the codes workflows got, and whether the fault fired.
+          ...(holds ? {} : { errorCodes, faultFired }),
+        }),
+      ),
     };
   } finally {
     await provider.stop();
