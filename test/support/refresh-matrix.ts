@@ -132,7 +132,12 @@ export interface MatrixService {
 }
 
 /** Wraps the ports of one container so that its refresh breaks where the fault says, once. */
-const faulty = (base: UseCaseDependencies, fault: Fault, fired: () => void): UseCaseDependencies => {
+const faulty = (
+  base: UseCaseDependencies,
+  fault: Fault,
+  fired: () => void,
+  onAcquired: () => void = () => {},
+): UseCaseDependencies => {
   let armed = fault !== 'none';
   const fire = (where: Fault) => {
     if (armed && fault === where) {
@@ -162,6 +167,11 @@ const faulty = (base: UseCaseDependencies, fault: Fault, fired: () => void): Use
   };
   const leases: RefreshLease = {
     ...base.leases,
+    async acquire(...args) {
+      const result = await base.leases.acquire(...args);
+      if (result.acquired) onAcquired();
+      return result;
+    },
     async commit(...args) {
       if (fire('commitFailsOnce')) throw new InjectedFault('before the commit');
       const outcome = await base.leases.commit(...args);
@@ -221,11 +231,22 @@ export const runScenario = async (
     body: { name: flowId, status: 'active', steps: [{ stepId: 's', componentId: 'oauth2', credentialId }] },
   });
   let faultFired = false;
-  const container = (fault: Fault): ResolveDependencies =>
+  // The faulty container must be the lease holder: the others start only once it holds the lease
+  // (or its resolve ended), whatever the machine's load, so the fault is met every time.
+  let holderReady: () => void = () => {};
+  const holding = new Promise<void>((resolve) => {
+    holderReady = resolve;
+  });
+  const container = (fault: Fault, onAcquired?: () => void): ResolveDependencies =>
     buildResolveDependencies(
-      faulty(service.deps, fault, () => {
-        faultFired = true;
-      }),
+      faulty(
+        service.deps,
+        fault,
+        () => {
+          faultFired = true;
+        },
+        onAcquired,
+      ),
       {
         cacheTtlMs: 0,
         refreshMarginMs: 60_000,
@@ -235,11 +256,14 @@ export const runScenario = async (
   const presentedBefore = provider.presented.length;
   const reusesBefore = provider.reuses();
   const errorCodes: Record<string, number> = {};
-  // The first container starts a moment ahead, so that the faulty one is the lease holder.
-  const round = async (containers: ResolveDependencies[], count: number) =>
+  const round = async (
+    containers: ResolveDependencies[],
+    count: number,
+    gate: Promise<void> = Promise.resolve(),
+  ) =>
     Promise.all(
       Array.from({ length: count }, async (_, call) =>
-        (call > 0 ? sleep(30) : Promise.resolve())
+        (call > 0 ? gate.then(() => sleep(30)) : Promise.resolve())
           .then(() =>
             resolveCredential(
               containers[call % containers.length] as ResolveDependencies,
@@ -256,14 +280,21 @@ export const runScenario = async (
             const code = error instanceof AppError ? error.code : (error as Error).name;
             errorCodes[code] = (errorCodes[code] ?? 0) + 1;
             return null;
+          })
+          .finally(() => {
+            if (call === 0) holderReady();
           }),
       ),
     );
 
   if (scenario.mode) provider.setMode(scenario.mode);
   await round(
-    [container(scenario.fault ?? 'none'), ...Array.from({ length: 4 }, () => container('none'))],
+    [
+      container(scenario.fault ?? 'none', () => holderReady()),
+      ...Array.from({ length: 4 }, () => container('none')),
+    ],
     10,
+    holding,
   );
   // Well again: after the back-off, or after a dead holder's lease expired.
   await sleep(scenario.fault?.startsWith('crash') ? 1800 : 400);
