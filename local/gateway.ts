@@ -183,6 +183,12 @@ export const startLocalGateway = async (options: {
       if (!hit?.match) {
         if (candidates.length > 0) {
           const allow = candidates.map((candidate) => candidate.compiled.route.method).join(', ');
+          // As the stack's ANY route does: OPTIONS is answered with what the path allows.
+          if (method === 'OPTIONS') {
+            response.writeHead(204, { allow: `${allow}, OPTIONS`, 'cache-control': 'no-store' });
+            response.end();
+            return;
+          }
           sendProblem(
             response,
             new AppError(

@@ -53,6 +53,12 @@ export const serveApiDocument = (event: APIGatewayProxyEventV2, document: unknow
   if (event.routeKey.startsWith('ANY ')) {
     const template = event.routeKey.slice('ANY '.length);
     const allow = allowedMethods(template);
+    // OPTIONS (a browser's CORS preflight among them) reaches this route too, since an ANY route
+    // takes it before API Gateway's own preflight answer: 204 with Allow, and API Gateway adds the
+    // stack's configured CORS headers to it.
+    if (event.requestContext.http.method === 'OPTIONS') {
+      return { statusCode: 204, headers: { allow: `${allow}, OPTIONS`, 'cache-control': 'no-store' } };
+    }
     return problemResponse(
       toProblem(
         new AppError(

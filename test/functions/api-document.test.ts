@@ -27,6 +27,15 @@ describe('the public document function, as API Gateway invokes it', () => {
     });
   });
 
+  it('answers OPTIONS (a CORS preflight) with 204 and Allow, for API Gateway to add its CORS headers', async () => {
+    const answer = await handler(
+      event('ANY /credentials/{credentialId}', '/credentials/x.petstore', 'OPTIONS'),
+    );
+    expect(answer.statusCode).toBe(204);
+    expect(answer.headers?.allow).toBe('GET, PATCH, DELETE, OPTIONS');
+    expect(answer.body).toBeUndefined();
+  });
+
   it('serves the document and the problem pages, with absolute problem links', async () => {
     const document = await handler(event('GET /openapi.json', '/openapi.json'));
     expect(JSON.parse(document.body as string).openapi).toBe('3.1.0');

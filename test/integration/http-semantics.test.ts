@@ -181,6 +181,12 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
     expect(init).toContain('validatorUrl: null');
   });
 
+  it('answers OPTIONS with what the path allows (204), as the stack does for CORS preflights', async () => {
+    const answer = await fetch(`${service.url}/credentials/x.petstore`, { method: 'OPTIONS' });
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('allow')).toBe('GET, PATCH, DELETE, OPTIONS');
+  });
+
   it('keeps the token requirement everywhere else', async () => {
     const refused = await service.api('GET', '/components');
     expect(refused.status).toBe(401);
