@@ -4,6 +4,7 @@ import type { ComponentDefinition } from '../domain/component.ts';
 import { CONNECT_SESSION_MINUTES, type ConnectSession, parseState } from '../domain/connect-session.ts';
 import { applyTokens, interpretTokenResponse } from '../domain/oauth2-tokens.ts';
 import { AppError, notFound, validationFailed } from '../errors/app-error.ts';
+import { describeError } from '../ports/logger.ts';
 import { createCredential } from './create-credential.ts';
 import { getCredential } from './get-credential.ts';
 import { providerTokenClient } from './oauth-apps.ts';
@@ -262,7 +263,7 @@ export const completeConnect = async (
           : error.code
         : 'internal_error';
     if (!(error instanceof AppError))
-      deps.logger.error('connect callback failed', { sessionId: session.sessionId, error: String(error) });
+      deps.logger.error('connect callback failed', { sessionId: session.sessionId, ...describeError(error) });
     return fail(reason);
   }
 };

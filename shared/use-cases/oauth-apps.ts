@@ -5,6 +5,7 @@ import type { FieldValues } from '../domain/credential-fields.ts';
 import { type OAuthApp, oauthAppSecretId } from '../domain/oauth-app.ts';
 import { acceptedVersions, type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound, validationFailed } from '../errors/app-error.ts';
+import { describeError } from '../ports/logger.ts';
 import type { TokenClient } from '../ports/token-refresher.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
@@ -119,7 +120,7 @@ export const deleteOAuthApp = async (
     // The app item is gone: the sweeper schedules the deletion of its secret on its next run.
     deps.logger.warn('OAuth app secret left for the sweeper', {
       componentId: input.componentId,
-      error: String(error),
+      ...describeError(error),
     });
   }
 };
