@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { toConnectSessionView } from '../../shared/domain/connect-session.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, credentialIdSchema, nameSchema } from '../../shared/lambda/schema.ts';
 import { startConnect } from '../../shared/use-cases/connect.ts';
 
@@ -20,7 +20,7 @@ export const createConnectSessionOperation = defineOperation({
   scope: 'credentials:write',
   input: CreateConnectSessionInput,
   fromHttp: (request) => ({ body: request.body }),
-  execute: (deps, actor, input) => startConnect(deps, actor, input.body),
+  execute: (deps: PortsOf<typeof startConnect>, actor, input) => startConnect(deps, actor, input.body),
   toHttp: ({ session, authorizationUrl }) =>
     json(
       201,

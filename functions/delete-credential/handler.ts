@@ -1,5 +1,18 @@
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
+import { lambdaSecretsManager } from '../../shared/composition/lambda-secrets-manager.ts';
+import { credentialRepository, secretStore } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
 import { deleteCredentialOperation } from './operation.ts';
 
-export const handler = createLambdaHandler(deleteCredentialOperation, runtimeDependencies());
+const runtime = lambdaRuntime();
+const dynamoDb = lambdaDynamoDb(runtime.config);
+
+// Only the ports the operation names: nothing else is bundled or built at cold start.
+export const handler = createLambdaHandler(deleteCredentialOperation, {
+  ...runtime.handler,
+  credentials: credentialRepository(runtime, dynamoDb),
+  secrets: secretStore(runtime, lambdaSecretsManager(runtime.config)),
+  clock: systemClock,
+});

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json, noContent } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { credentialIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { deleteCredential } from '../../shared/use-cases/delete-credential.ts';
 
@@ -26,6 +26,6 @@ export const deleteCredentialOperation = defineOperation({
       ...unknown,
     };
   },
-  execute: (deps, actor, input) => deleteCredential(deps, actor, input),
+  execute: (deps: PortsOf<typeof deleteCredential>, actor, input) => deleteCredential(deps, actor, input),
   toHttp: (plan) => (plan.dryRun ? json(200, plan) : noContent()),
 });

@@ -1,5 +1,14 @@
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
+import { flowRepository } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { deleteFlowOperation } from './operation.ts';
 
-export const handler = createLambdaHandler(deleteFlowOperation, runtimeDependencies());
+const runtime = lambdaRuntime();
+const dynamoDb = lambdaDynamoDb(runtime.config);
+
+// Only the ports the operation names: nothing else is bundled or built at cold start.
+export const handler = createLambdaHandler(deleteFlowOperation, {
+  ...runtime.handler,
+  flows: flowRepository(runtime, dynamoDb),
+});

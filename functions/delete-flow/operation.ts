@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { noContent } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { flowIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { deleteFlow } from '../../shared/use-cases/flow-queries.ts';
 
@@ -18,7 +18,7 @@ export const deleteFlowOperation = defineOperation({
     flowId: request.pathParameters.flowId,
     expectedVersion: ifMatchVersion(request),
   }),
-  execute: (deps, actor, input) => deleteFlow(deps, actor, input),
+  execute: (deps: PortsOf<typeof deleteFlow>, actor, input) => deleteFlow(deps, actor, input),
   toHttp: () => noContent(),
   toDirect: () => ({ deleted: true }),
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { noContent } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { deleteOAuthApp } from '../../shared/use-cases/oauth-apps.ts';
 
@@ -18,7 +18,7 @@ export const deleteOAuthAppOperation = defineOperation({
     componentId: request.pathParameters.componentId,
     expectedVersion: ifMatchVersion(request),
   }),
-  execute: (deps, actor, input) => deleteOAuthApp(deps, actor, input),
+  execute: (deps: PortsOf<typeof deleteOAuthApp>, actor, input) => deleteOAuthApp(deps, actor, input),
   toHttp: () => noContent(),
   toDirect: () => ({ deleted: true }),
 });

@@ -1,5 +1,15 @@
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
+import { credentialRepository, trustedComponents } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { getComponentOperation } from './operation.ts';
 
-export const handler = createLambdaHandler(getComponentOperation, runtimeDependencies());
+const runtime = lambdaRuntime();
+const dynamoDb = lambdaDynamoDb(runtime.config);
+
+// Only the ports the operation names: nothing else is bundled or built at cold start.
+export const handler = createLambdaHandler(getComponentOperation, {
+  ...runtime.handler,
+  components: trustedComponents(runtime.config),
+  credentials: credentialRepository(runtime, dynamoDb),
+});

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema } from '../../shared/lambda/schema.ts';
 import { getComponent } from '../../shared/use-cases/list-components.ts';
 
@@ -11,6 +11,6 @@ export const getComponentOperation = defineOperation({
   scope: 'credentials:read',
   input: GetComponentInput,
   fromHttp: (request) => ({ componentId: request.pathParameters.componentId }),
-  execute: (deps, actor, input) => getComponent(deps, actor, input.componentId),
+  execute: (deps: PortsOf<typeof getComponent>, actor, input) => getComponent(deps, actor, input.componentId),
   toHttp: (component) => json(200, component),
 });

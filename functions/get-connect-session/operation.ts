@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { toConnectSessionView } from '../../shared/domain/connect-session.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { getConnectSession } from '../../shared/use-cases/connect.ts';
 
 export const GetConnectSessionInput = z.strictObject({
@@ -13,7 +13,8 @@ export const getConnectSessionOperation = defineOperation({
   scope: 'credentials:read',
   input: GetConnectSessionInput,
   fromHttp: (request) => ({ sessionId: request.pathParameters.sessionId }),
-  execute: (deps, actor, input) => getConnectSession(deps, actor, input.sessionId),
+  execute: (deps: PortsOf<typeof getConnectSession>, actor, input) =>
+    getConnectSession(deps, actor, input.sessionId),
   toHttp: (session) => json(200, toConnectSessionView(session)),
   toDirect: toConnectSessionView,
 });

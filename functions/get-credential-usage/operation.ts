@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { credentialIdSchema } from '../../shared/lambda/schema.ts';
 import { credentialUsage } from '../../shared/use-cases/flow-queries.ts';
 
@@ -11,6 +11,7 @@ export const getCredentialUsageOperation = defineOperation({
   scope: 'credentials:read',
   input: GetCredentialUsageInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
-  execute: (deps, actor, input) => credentialUsage(deps, actor, input.credentialId),
+  execute: (deps: PortsOf<typeof credentialUsage>, actor, input) =>
+    credentialUsage(deps, actor, input.credentialId),
   toHttp: (usage) => json(200, usage),
 });

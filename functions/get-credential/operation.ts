@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { credentialIdSchema } from '../../shared/lambda/schema.ts';
 import { getCredential } from '../../shared/use-cases/get-credential.ts';
 
@@ -13,7 +13,8 @@ export const getCredentialOperation = defineOperation({
   scope: 'credentials:read',
   input: GetCredentialInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
-  execute: (deps, actor, input) => getCredential(deps, actor, input.credentialId),
+  execute: (deps: PortsOf<typeof getCredential>, actor, input) =>
+    getCredential(deps, actor, input.credentialId),
   toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(credential.version) }),
   toDirect: toCredentialView,
 });

@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import { toOAuthAppView } from '../../shared/domain/oauth-app.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema } from '../../shared/lambda/schema.ts';
 import { getOAuthApp } from '../../shared/use-cases/oauth-apps.ts';
+import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 
 export const GetOAuthAppInput = z.strictObject({ componentId: componentIdSchema });
 
@@ -13,7 +14,11 @@ export const getOAuthAppOperation = defineOperation({
   scope: 'credentials:read',
   input: GetOAuthAppInput,
   fromHttp: (request) => ({ componentId: request.pathParameters.componentId }),
-  execute: async (deps, actor, input) => ({
+  execute: async (
+    deps: PortsOf<typeof getOAuthApp> & Pick<UseCaseDependencies, 'connect'>,
+    actor,
+    input,
+  ) => ({
     app: await getOAuthApp(deps, actor, input.componentId),
     redirectUri: deps.connect.callbackUrl,
   }),

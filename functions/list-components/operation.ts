@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { listComponents } from '../../shared/use-cases/list-components.ts';
 
 export const ListComponentsInput = z.strictObject({});
@@ -10,6 +10,6 @@ export const listComponentsOperation = defineOperation({
   scope: 'credentials:read',
   input: ListComponentsInput,
   fromHttp: () => ({}),
-  execute: (deps, actor) => listComponents(deps, actor),
+  execute: (deps: PortsOf<typeof listComponents>, actor) => listComponents(deps, actor),
   toHttp: (components) => json(200, { items: components }),
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
 import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
 
@@ -25,7 +25,8 @@ export const listCredentialsOperation = defineOperation({
   scope: 'credentials:read',
   input: ListCredentialsInput,
   fromHttp: (request) => request.query,
-  execute: (deps, actor, input) => listCredentials(deps, actor, { ...input, limit: input.limit ?? 20 }),
+  execute: (deps: PortsOf<typeof listCredentials>, actor, input) =>
+    listCredentials(deps, actor, { ...input, limit: input.limit ?? 20 }),
   toHttp: (page) => json(200, { items: page.items.map(toCredentialView), nextCursor: page.nextCursor }),
   toDirect: (page) => ({ items: page.items.map(toCredentialView), nextCursor: page.nextCursor }),
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { toFlowView } from '../../shared/domain/flow.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
 import { listFlows } from '../../shared/use-cases/flow-queries.ts';
 
@@ -12,7 +12,8 @@ export const listFlowsOperation = defineOperation({
   scope: 'flows:read',
   input: ListFlowsInput,
   fromHttp: (request) => request.query,
-  execute: (deps, actor, input) => listFlows(deps, actor, { ...input, limit: input.limit ?? 20 }),
+  execute: (deps: PortsOf<typeof listFlows>, actor, input) =>
+    listFlows(deps, actor, { ...input, limit: input.limit ?? 20 }),
   toHttp: (page) => json(200, { items: page.items.map(toFlowView), nextCursor: page.nextCursor }),
   toDirect: (page) => ({ items: page.items.map(toFlowView), nextCursor: page.nextCursor }),
 });

@@ -1,5 +1,15 @@
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
+import { connectSettings, oauthAppRepository } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { listOAuthAppsOperation } from './operation.ts';
 
-export const handler = createLambdaHandler(listOAuthAppsOperation, runtimeDependencies());
+const runtime = lambdaRuntime();
+const dynamoDb = lambdaDynamoDb(runtime.config);
+
+// Only the ports the operation names: nothing else is bundled or built at cold start.
+export const handler = createLambdaHandler(listOAuthAppsOperation, {
+  ...runtime.handler,
+  oauthApps: oauthAppRepository(runtime, dynamoDb),
+  connect: connectSettings(runtime.config),
+});

@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { toOAuthAppView } from '../../shared/domain/oauth-app.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { listOAuthApps } from '../../shared/use-cases/oauth-apps.ts';
+import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 
 export const ListOAuthAppsInput = z.strictObject({});
 
@@ -11,7 +12,7 @@ export const listOAuthAppsOperation = defineOperation({
   scope: 'credentials:read',
   input: ListOAuthAppsInput,
   fromHttp: (request) => request.query,
-  execute: async (deps, actor) => ({
+  execute: async (deps: PortsOf<typeof listOAuthApps> & Pick<UseCaseDependencies, 'connect'>, actor) => ({
     apps: await listOAuthApps(deps, actor),
     redirectUri: deps.connect.callbackUrl,
   }),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { toFlowView } from '../../shared/domain/flow.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import {
   componentIdSchema,
   credentialIdSchema,
@@ -38,7 +38,7 @@ export const putFlowOperation = defineOperation({
     expectedVersion: ifMatchVersion(request),
     body: request.body,
   }),
-  execute: (deps, actor, input) =>
+  execute: (deps: PortsOf<typeof putFlow>, actor, input) =>
     putFlow(deps, actor, { flowId: input.flowId, expectedVersion: input.expectedVersion, ...input.body }),
   toHttp: ({ flow, created }) =>
     json(created ? 201 : 200, toFlowView(flow), {

@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import { toOAuthAppView } from '../../shared/domain/oauth-app.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, versionConditionSchema } from '../../shared/lambda/schema.ts';
 import { putOAuthApp } from '../../shared/use-cases/oauth-apps.ts';
+import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 
 export const PutOAuthAppBody = z.strictObject({
   clientId: z.string().check(z.minLength(1), z.maxLength(512)),
@@ -29,7 +30,11 @@ export const putOAuthAppOperation = defineOperation({
     expectedVersion: ifMatchVersion(request),
     body: request.body,
   }),
-  execute: async (deps, actor, input) => ({
+  execute: async (
+    deps: PortsOf<typeof putOAuthApp> & Pick<UseCaseDependencies, 'connect'>,
+    actor,
+    input,
+  ) => ({
     ...(await putOAuthApp(deps, actor, {
       componentId: input.componentId,
       ...input.body,

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { credentialIdSchema } from '../../shared/lambda/schema.ts';
 import { replaceCredential } from '../../shared/use-cases/replace-credential.ts';
 
@@ -14,7 +14,7 @@ export const replaceCredentialOperation = defineOperation({
   scope: 'credentials:write',
   input: ReplaceCredentialInput,
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId, body: request.body }),
-  execute: (deps, actor, input) =>
+  execute: (deps: PortsOf<typeof replaceCredential>, actor, input) =>
     replaceCredential(deps, actor, {
       credentialId: input.credentialId,
       replacementId: input.body.replacementId,

@@ -1,8 +1,27 @@
 import type { Context } from 'aws-lambda';
-import { runtimeDependencies } from '../../shared/composition/runtime-dependencies.ts';
+import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
+import { lambdaSecretsManager } from '../../shared/composition/lambda-secrets-manager.ts';
+import {
+  credentialRepository,
+  oauthAppRepository,
+  secretStore,
+  trustedComponents,
+} from '../../shared/composition/ports.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
 import { sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 
-const deps = runtimeDependencies();
+const runtime = lambdaRuntime();
+const dynamoDb = lambdaDynamoDb(runtime.config);
+const deps = {
+  secrets: secretStore(runtime, lambdaSecretsManager(runtime.config)),
+  credentials: credentialRepository(runtime, dynamoDb),
+  oauthApps: oauthAppRepository(runtime, dynamoDb),
+  components: trustedComponents(runtime.config),
+  clock: systemClock,
+  logger: runtime.logger,
+  tenantScope: runtime.config.tenantId,
+};
 /** Stops this long before Lambda would, so the position is saved for the next run. */
 const MARGIN_MS = 15_000;
 

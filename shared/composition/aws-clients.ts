@@ -1,18 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceConfig } from '../config/service-config.ts';
+import { createDynamoDbClient } from './dynamodb-client.ts';
+import { createSecretsManagerClient } from './secrets-manager-client.ts';
 
 export interface AwsClients {
   readonly dynamoDb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
 }
 
-/** Built once per process (module scope in Lambda) and injected into adapters. */
+/** Both clients, for the compositions that use every port (the embedded service, the tests). */
 export const createAwsClients = (config: ServiceConfig): AwsClients => ({
-  dynamoDb: new DynamoDBClient({ region: config.region, endpoint: config.dynamoDbEndpoint, maxAttempts: 3 }),
-  secretsManager: new SecretsManagerClient({
-    region: config.region,
-    endpoint: config.secretsManagerEndpoint,
-    maxAttempts: 3,
-  }),
+  dynamoDb: createDynamoDbClient(config),
+  secretsManager: createSecretsManagerClient(config),
 });

@@ -1,15 +1,5 @@
-import { monotonicFactory } from 'ulid';
-import { dynamoDbConnectSessionRepository } from '../adapters/dynamodb/dynamodb-connect-session-repository.ts';
-import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-credential-repository.ts';
-import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
-import { dynamoDbOAuthAppRepository } from '../adapters/dynamodb/dynamodb-oauth-app-repository.ts';
-import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
-import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
-import { trustedComponentRegistry } from '../components/trusted.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
-import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
-import { type ComponentCatalog, componentCatalog } from '../domain/component-catalog.ts';
-import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
+import type { ComponentCatalog } from '../domain/component-catalog.ts';
 import { AppError } from '../errors/app-error.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
@@ -18,6 +8,18 @@ import type { TokenRefresher } from '../ports/token-refresher.ts';
 import { clientTokenCache } from '../use-cases/client-token-cache.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 import { type AwsClients, createAwsClients } from './aws-clients.ts';
+import {
+  connectSessionRepository,
+  connectSettings,
+  credentialRepository,
+  flowRepository,
+  idGenerator,
+  oauthAppRepository,
+  refreshLease,
+  refreshSettingsFrom,
+  secretStore,
+  trustedComponents,
+} from './ports.ts';
 
 export interface DependencyOverrides {
   /** A catalog already validated (the tests, npm start); Lambda loads the bundled, synth-checked one. */
@@ -27,12 +29,6 @@ export interface DependencyOverrides {
   readonly verifier?: CredentialVerifier;
   readonly tokens?: TokenRefresher;
 }
-
-/** The token call shares verification's timeout setting; the rest is derived from it. */
-const refreshSettingsFrom = (config: ServiceConfig): RefreshSettings => ({
-  ...DEFAULT_REFRESH_SETTINGS,
-  tokenTimeoutMs: config.verificationTimeoutMs,
-});
 
 /**
  * What functions that never verify get: the verifier adapters (the PostgreSQL driver above all)
@@ -51,48 +47,30 @@ const tokensUnavailable: TokenRefresher = {
   clientCredentials: noTokens,
 };
 
-/** The composition root: the only place that picks adapters for ports. */
+/** The composition of every port: the embedded service, the tests and the functions that use them all. */
 export const buildDependencies = (
   config: ServiceConfig,
   overrides: DependencyOverrides = {},
 ): UseCaseDependencies => {
   const clients = overrides.clients ?? createAwsClients(config);
-  const logger = overrides.logger ?? jsonLogger('credentials-service');
-  const nextUlid = monotonicFactory();
-  const refresh = refreshSettingsFrom(config);
-  const onCorruptItem = (itemKey: { PK: string; SK: string }) =>
-    logger.warn('skipped a malformed item', { code: 'corrupt_item', key: itemKey });
+  const context = { config, logger: overrides.logger ?? jsonLogger('credentials-service') };
   return {
-    components:
-      overrides.components ??
-      componentCatalog(
-        trustedComponentRegistry({
-          petstoreBaseUrl: config.petstoreBaseUrl,
-          demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
-        }),
-      ),
-    credentials: dynamoDbCredentialRepository(clients.dynamoDb, config.tableName, undefined, onCorruptItem),
-    flows: dynamoDbFlowRepository(clients.dynamoDb, config.tableName, onCorruptItem),
-    secrets: secretsManagerSecretStore(clients.secretsManager, {
-      prefix: config.secretPrefix,
-      recoveryWindowDays: config.secretRecoveryWindowDays,
-      kmsKeyId: config.kmsKeyId,
-    }),
+    components: overrides.components ?? trustedComponents(config),
+    credentials: credentialRepository(context, clients.dynamoDb),
+    flows: flowRepository(context, clients.dynamoDb),
+    secrets: secretStore(context, clients.secretsManager),
     verifier: overrides.verifier ?? verificationUnavailable,
-    leases: dynamoDbRefreshLease(clients.dynamoDb, config.tableName, AUDIT_RETENTION_DAYS),
+    leases: refreshLease(context, clients.dynamoDb),
     tokens: overrides.tokens ?? tokensUnavailable,
-    refresh,
+    refresh: refreshSettingsFrom(config),
     clock: systemClock,
-    ids: { next: () => nextUlid() },
-    logger,
+    ids: idGenerator(),
+    logger: context.logger,
     tenantScope: config.tenantId,
     scopePrefix: config.scopePrefix,
-    oauthApps: dynamoDbOAuthAppRepository(clients.dynamoDb, config.tableName),
-    connectSessions: dynamoDbConnectSessionRepository(clients.dynamoDb, config.tableName),
-    connect: {
-      ...(config.connectCallbackUrl ? { callbackUrl: config.connectCallbackUrl } : {}),
-      returnUrls: config.connectReturnUrls,
-    },
+    oauthApps: oauthAppRepository(context, clients.dynamoDb),
+    connectSessions: connectSessionRepository(context, clients.dynamoDb),
+    connect: connectSettings(config),
     clientTokens: clientTokenCache(),
   };
 };

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
 import { type Actor, TENANT_ID_PATTERN } from '../domain/actor.ts';
 import { AppError } from '../errors/app-error.ts';
 import { toProblem } from '../errors/problem.ts';
@@ -65,7 +66,17 @@ export const assertInScope = (actor: Actor, tenantScope: string | undefined): Ac
  * The one middleware stack every function shares: dispatch by caller kind, one access log line
  * (ids and status only, never bodies), and the one error mapping to problem+json.
  */
-export const createLambdaHandler = (op: Operation, deps: UseCaseDependencies) => {
+/** What the handler itself reads, besides the ports its operation uses. */
+export type HandlerDependencies = Pick<
+  UseCaseDependencies,
+  'logger' | 'metrics' | 'tenantScope' | 'scopePrefix'
+>;
+
+export const createLambdaHandler = <Deps>(
+  op: Operation<z.core.$ZodType, unknown, Deps>,
+  // NoInfer: the operation alone says which ports it needs; the entry must supply all of them.
+  deps: NoInfer<Deps> & HandlerDependencies,
+) => {
   const run = async (event: LambdaEvent): Promise<unknown> => {
     if (isHttpEvent(event)) {
       const request = toHttpRequest(event);

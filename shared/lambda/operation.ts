@@ -10,19 +10,27 @@ import type { Scope } from './scopes.ts';
  * HTTPS request (after `fromHttp` gathers path, query, headers and body) and a direct invocation's
  * `input`, so both callers get the same rules.
  */
-export interface Operation<S extends z.core.$ZodType = z.core.$ZodType, Output = unknown> {
+export interface Operation<
+  S extends z.core.$ZodType = z.core.$ZodType,
+  Output = unknown,
+  Deps = UseCaseDependencies,
+> {
   readonly name: string;
   /** The scope an HTTPS caller's token needs. Direct invocations are authorised by IAM instead. */
   readonly scope: Scope;
   readonly input: S;
   // Method signatures (not function properties) so any operation fits the erased `Operation` type.
   fromHttp(request: HttpRequest): unknown;
-  execute(deps: UseCaseDependencies, actor: Actor, input: z.output<S>): Promise<Output>;
+  /** `Deps` names the ports the operation uses: each entry composes exactly those. */
+  execute(deps: Deps, actor: Actor, input: z.output<S>): Promise<Output>;
   toHttp(output: Output): HttpResult;
   /** What a direct caller receives; defaults to the output itself. */
   toDirect?(output: Output): unknown;
 }
 
-export const defineOperation = <S extends z.core.$ZodType, Output>(
-  operation: Operation<S, Output>,
-): Operation<S, Output> => operation;
+export const defineOperation = <S extends z.core.$ZodType, Output, Deps = UseCaseDependencies>(
+  operation: Operation<S, Output, Deps>,
+): Operation<S, Output, Deps> => operation;
+
+/** The ports a use case takes (its first parameter), to declare an operation's `Deps` from it. */
+export type PortsOf<UseCase extends (deps: never, ...rest: never[]) => unknown> = Parameters<UseCase>[0];

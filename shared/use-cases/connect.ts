@@ -59,7 +59,14 @@ const authorizationCodeComponent = (deps: Pick<UseCaseDependencies, 'components'
  * `authorizationUrl` is where the person consents; the provider sends the browser back to
  * `/oauth2/callback` with a code and the one-time `state`.
  */
-export const startConnect = async (deps: UseCaseDependencies, actor: Actor, input: StartConnectInput) => {
+export const startConnect = async (
+  deps: Pick<
+    UseCaseDependencies,
+    'connect' | 'components' | 'credentials' | 'oauthApps' | 'connectSessions' | 'clock' | 'ids'
+  >,
+  actor: Actor,
+  input: StartConnectInput,
+) => {
   const callbackUrl = deps.connect.callbackUrl;
   if (!callbackUrl)
     throw connectFailed('not_configured', 'This deployment has no OAuth2 callback URL configured.');

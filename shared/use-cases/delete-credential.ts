@@ -53,7 +53,7 @@ const inUse = (credentialId: string, blockingFlows: readonly CredentialUsage[]):
 };
 
 export const deleteCredential = async (
-  deps: UseCaseDependencies,
+  deps: Pick<UseCaseDependencies, 'credentials' | 'secrets' | 'clock' | 'logger'>,
   actor: Actor,
   input: DeleteCredentialInput,
 ): Promise<DeletePlan> => {

@@ -1,0 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ServiceConfig } from '../config/service-config.ts';
+
+// One module per client: an entry that never touches Secrets Manager never loads its client.
+export const createDynamoDbClient = (config: ServiceConfig): DynamoDBClient =>
+  new DynamoDBClient({ region: config.region, endpoint: config.dynamoDbEndpoint, maxAttempts: 3 });

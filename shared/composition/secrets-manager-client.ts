@@ -1,0 +1,10 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ServiceConfig } from '../config/service-config.ts';
+
+// One module per client: an entry that never touches Secrets Manager never loads its client.
+export const createSecretsManagerClient = (config: ServiceConfig): SecretsManagerClient =>
+  new SecretsManagerClient({
+    region: config.region,
+    endpoint: config.secretsManagerEndpoint,
+    maxAttempts: 3,
+  });
