@@ -24,8 +24,32 @@ const scale = async () => {
   }
 };
 
+type BundleRow = {
+  minifiedBytes: number;
+  coldImportMs: number;
+  ratioToFloor: number;
+  ratioToOwnClientsFloor?: number;
+  goalApplies: boolean;
+};
+
+/** `npm run bench -- --bundles`: bundle sizes and cold imports alone (no local stack needed). */
+const bundles = async () => {
+  const results = {
+    measuredAt: new Date().toISOString(),
+    ...(await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25))),
+  };
+  const written = save('bundles.json', results);
+  for (const [name, row] of Object.entries(results.functions) as [string, BundleRow][]) {
+    process.stdout.write(
+      `${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}× floor  ${row.ratioToOwnClientsFloor ?? '-'}× own clients${row.goalApplies ? '' : '  (verifies, refreshes or builds no client)'}\n`,
+    );
+  }
+  process.stdout.write(`full results: ${written}\n`);
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--bundles')) return bundles();
   const runs = Number(process.env.BENCH_RUNS ?? 500);
   const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? 1000);
   const stack = await startBenchStack();

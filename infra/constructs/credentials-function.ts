@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamodb/table-definition.ts';
 import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
-import { BUNDLE_EXTERNALS, LAMBDA_NODE_TARGET } from '../bundling.ts';
+import { BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, LAMBDA_NODE_TARGET } from '../bundling.ts';
 import { type AnyFunctionName, FUNCTION_ACCESS, type FunctionAccess } from '../function-catalog.ts';
 
 export interface CredentialsFunctionProps {
@@ -183,6 +183,7 @@ export class CredentialsFunction extends Construct {
         target: LAMBDA_NODE_TARGET,
         format: nodejs.OutputFormat.CJS,
         externalModules: BUNDLE_EXTERNALS,
+        mainFields: BUNDLE_MAIN_FIELDS,
         forceDockerBundling: false,
         // Quiet means quiet: esbuild reports problems only.
         logLevel: nodejs.LogLevel.ERROR,

@@ -21,7 +21,7 @@ const bundleInputs = async (name: AnyFunctionName): Promise<string[]> => {
     metafile: true,
     logLevel: 'silent',
   });
-  const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.cjs'));
+  const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.cjs'));
   if (!output) throw new Error(`esbuild wrote no bundle for ${name}`);
   return Object.entries(output[1].inputs)
     .filter(([, input]) => input.bytesInOutput > 0)

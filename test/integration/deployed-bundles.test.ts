@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESBUILD_OPTIONS } from '../../infra/bundling.ts';
+import type { AnyFunctionName } from '../../infra/function-catalog.ts';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
+
+interface Outcome {
+  readonly name: string;
+  readonly error?: string;
+  readonly result?: {
+    readonly id?: string;
+    readonly credential?: { readonly id: string; readonly status: string };
+    readonly fields?: Record<string, unknown>;
+    readonly secrets?: Record<string, string>;
+  };
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+const FUNCTIONS = [
+  'create-credential',
+  'get-credential',
+  'put-flow',
+  'resolve-credential',
+  'delete-flow',
+  'delete-credential',
+] as const satisfies readonly AnyFunctionName[];
+
+/**
+ * Runs one direct invocation of each bundle, in order, in a fresh Node process the way Lambda loads
+ * them (CommonJS `require`, the environment set before the module initialises), and prints each
+ * outcome (the result, or the error's name) on a line of its own after the functions' log lines.
+ */
+const RUNNER = `
+const [directory, steps] = [process.argv[1], JSON.parse(process.argv[2])];
+const context = { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 30000 };
+(async () => {
+  const outcomes = [];
+  let credentialId;
+  for (const [name, event] of steps) {
+    const { handler } = require(directory + '/' + name + '.cjs');
+    const filled = JSON.parse(JSON.stringify(event).replaceAll('$credentialId', credentialId ?? ''));
+    try {
+      const result = await handler(filled, context);
+      credentialId ??= result?.credential?.id;
+      outcomes.push({ name, result });
+    } catch (error) {
+      outcomes.push({ name, error: error.name });
+    }
+  }
+  process.stdout.write('\\nOUTCOMES ' + JSON.stringify(outcomes) + '\\n');
+})();
+`;
+
+// The tests run the TypeScript sources; this runs what is deployed: the esbuild bundles with the
+// CDK's settings (ESM entry points of the SDK, tree shaking, per-function composition).
+describe('deployed bundles', () => {
+  let service: LocalService;
+  let directory: string;
+
+  beforeAll(async () => {
+    service = await startLocalService();
+    directory = mkdtempSync(join(tmpdir(), 'credentials-bundles-'));
+    for (const name of FUNCTIONS) {
+      await build({
+        ...ESBUILD_OPTIONS,
+        external: [...ESBUILD_OPTIONS.external],
+        entryPoints: [join(root, `functions/${name}/handler.ts`)],
+        outfile: join(directory, `${name}.cjs`),
+        logLevel: 'silent',
+      });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await service.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('create, read, use in a flow, resolve and delete through the bundled functions', async () => {
+    const tenantId = 'tenant-bundles';
+    const flow = { name: 'Orders', status: 'active', steps: [{ stepId: 'fetch', componentId: 'petstore' }] };
+    const steps = [
+      [
+        'create-credential',
+        { tenantId, input: { body: { componentId: 'petstore', fields: { apiKey: 'k-1' } } } },
+      ],
+      ['get-credential', { tenantId, input: { credentialId: '$credentialId' } }],
+      [
+        'put-flow',
+        {
+          tenantId,
+          input: {
+            flowId: 'orders',
+            body: { ...flow, steps: [{ ...flow.steps[0], credentialId: '$credentialId' }] },
+          },
+        },
+      ],
+      ['resolve-credential', { tenantId, flowId: 'orders', stepId: 'fetch', executionId: 'exec-1' }],
+      ['delete-credential', { tenantId, input: { credentialId: '$credentialId' } }],
+      ['delete-flow', { tenantId, input: { flowId: 'orders' } }],
+      ['delete-credential', { tenantId, input: { credentialId: '$credentialId' } }],
+      ['get-credential', { tenantId, input: { credentialId: '$credentialId' } }],
+    ];
+    const { config } = service;
+    const { stdout } = await run(
+      process.execPath,
+      ['--no-warnings', '-e', RUNNER, directory, JSON.stringify(steps)],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: config.region,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          TABLE_NAME: config.tableName,
+          DYNAMODB_ENDPOINT: config.dynamoDbEndpoint,
+          SECRETS_MANAGER_ENDPOINT: config.secretsManagerEndpoint,
+          PETSTORE_BASE_URL: config.petstoreBaseUrl,
+          VERIFICATION_ALLOWED_HOSTS: config.verificationAllowedHosts.join(','),
+        },
+      },
+    );
+    const line = stdout.split('\n').find((text) => text.startsWith('OUTCOMES ')) ?? '';
+    const outcomes = JSON.parse(line.slice('OUTCOMES '.length)) as {
+      name: string;
+      result?: any;
+      error?: string;
+    }[];
+
+    expect(outcomes.map((outcome) => outcome.error ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'credential_in_use',
+      'ok',
+      'ok',
+      'not_found',
+    ]);
+    const [created, read, , resolved] = outcomes;
+    expect(created?.result?.credential?.status).toBe('verified');
+    expect(read?.result?.id).toBe(created?.result?.credential?.id);
+    expect(read?.result?.fields).not.toHaveProperty('apiKey');
+    expect(resolved?.result?.secrets).toEqual({ apiKey: 'k-1' });
+  });
+});
