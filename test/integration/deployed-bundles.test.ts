@@ -127,11 +127,7 @@ describe('deployed bundles', () => {
       },
     );
     const line = stdout.split('\n').find((text) => text.startsWith('OUTCOMES ')) ?? '';
-    const outcomes = JSON.parse(line.slice('OUTCOMES '.length)) as {
-      name: string;
-      result?: any;
-      error?: string;
-    }[];
+    const outcomes = JSON.parse(line.slice('OUTCOMES '.length)) as Outcome[];
 
     expect(outcomes.map((outcome) => outcome.error ?? 'ok')).toEqual([
       'ok',
