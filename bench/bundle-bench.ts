@@ -40,6 +40,25 @@ export const handler = async () => client.config.serviceId;
 } as const;
 type FloorName = keyof typeof FLOORS;
 
+/**
+ * The fixed stack before any service code: the DynamoDB client, middy, and the zod schemas every
+ * reading function parses with (the direct-event envelope, the credential item schemas, a path
+ * parameter), with the validation messages configured. What it adds to the floor is the part of a
+ * function's cold start that no composition can remove.
+ */
+const STACK_FLOOR = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import * as z from 'zod/mini';
+import { CountItem, CredentialItem, UsageItem } from '../shared/adapters/dynamodb/item-schemas.ts';
+import { DirectEvent } from '../shared/lambda/direct-event.ts';
+import { credentialIdSchema, parseInput } from '../shared/lambda/schema.ts';
+const client = new DynamoDBClient({});
+const input = z.strictObject({ credentialId: credentialIdSchema });
+const schemas = [CredentialItem, UsageItem, CountItem, DirectEvent];
+export const handler = middy(async (event: unknown) => [client.config.serviceId, schemas.length, parseInput(input, event)]);
+`;
+
 /** The clients a function constructs, from its least-privilege access (the bundle test holds it). */
 const ownFloorOf = (name: AnyFunctionName, access: FunctionAccess): FloorName | undefined => {
   if (name === 'publish-lifecycle-events') return 'eventbridge';
@@ -115,6 +134,24 @@ export const benchBundles = async (runs: number) => {
     execFileSync('rm', ['-f', sourceFile]);
     floors[name] = { bytes, file: outfile };
   }
+  const stackSource = join(root, 'bench/.floor-stack.ts');
+  writeFileSync(stackSource, STACK_FLOOR);
+  const stackFile = join(directory, 'floors', 'stack.cjs');
+  const stackBytes = await bundle(stackSource, stackFile);
+  execFileSync('rm', ['-f', stackSource]);
+  const referenceFloor = floors['dynamodb+secretsmanager'];
+  if (!referenceFloor) throw new Error('floor bundle missing');
+  const [stackSample, stackReference] = coldImports([stackFile, referenceFloor.file], runs);
+  if (!stackSample || !stackReference) throw new Error('cold import samples missing');
+  const stack = {
+    description: 'DynamoDB client + middy + the zod schemas a reading function parses with',
+    minifiedBytes: stackBytes,
+    coldImportMs: stackSample.wallMs,
+    floorImportMs: stackReference.wallMs,
+    ratioToFloor: ratio(stackSample.wallMs, stackReference.wallMs),
+    cpuRatioToFloor: ratio(stackSample.cpuMs, stackReference.cpuMs),
+  };
+
   const functions: Record<string, unknown> = {};
   for (const [name, access] of Object.entries(FUNCTION_ACCESS) as [AnyFunctionName, FunctionAccess][]) {
     const outfile = join(directory, `${name}.cjs`);
@@ -158,6 +195,7 @@ export const benchBundles = async (runs: number) => {
   return {
     runsPerMedian: runs,
     floorBytes: Object.fromEntries(Object.entries(floors).map(([k, v]) => [k, v.bytes])),
+    stack,
     functions,
   };
 };
