@@ -109,18 +109,29 @@ const medianOf = (samples: readonly Sample[], key: keyof Sample) =>
     ) * 10,
   ) / 10;
 
-/** Medians of each file's cold import, measured in turn so that machine drift hits them alike. */
-const coldImports = (files: readonly string[], runs: number): Sample[] => {
+/** Each file's cold imports, measured in turn run after run so that machine drift hits them alike. */
+const coldImports = (files: readonly string[], runs: number): Sample[][] => {
   const samples = files.map(() => [] as Sample[]);
   for (let run = 0; run < runs; run++) {
     files.forEach((file, index) => {
       samples[index]?.push(importOnce(file));
     });
   }
-  return samples.map((own) => ({ wallMs: medianOf(own, 'wallMs'), cpuMs: medianOf(own, 'cpuMs') }));
+  return samples;
 };
 
-const ratio = (own: number, floor: number) => Math.round((own / floor) * 100) / 100;
+/**
+ * The median of the per-run ratios: each run imports the function and its floor back to back, so a
+ * slow spell of this shared machine slows both and cancels out (a ratio of medians let one slow
+ * floor sample swing a function's ratio by 15 %).
+ */
+const pairedRatio = (own: readonly Sample[], floor: readonly Sample[], key: keyof Sample) =>
+  Math.round(
+    percentile(
+      own.map((sample, run) => sample[key] / (floor[run]?.[key] ?? Number.NaN)),
+      50,
+    ) * 100,
+  ) / 100;
 
 export const benchBundles = async (runs: number) => {
   const directory = mkdtempSync(join(tmpdir(), 'credentials-bundles-'));
@@ -146,10 +157,10 @@ export const benchBundles = async (runs: number) => {
   const stack = {
     description: 'DynamoDB client + middy + the zod schemas a reading function parses with',
     minifiedBytes: stackBytes,
-    coldImportMs: stackSample.wallMs,
-    floorImportMs: stackReference.wallMs,
-    ratioToFloor: ratio(stackSample.wallMs, stackReference.wallMs),
-    cpuRatioToFloor: ratio(stackSample.cpuMs, stackReference.cpuMs),
+    coldImportMs: medianOf(stackSample, 'wallMs'),
+    floorImportMs: medianOf(stackReference, 'wallMs'),
+    ratioToFloor: pairedRatio(stackSample, stackReference, 'wallMs'),
+    cpuRatioToFloor: pairedRatio(stackSample, stackReference, 'cpuMs'),
   };
 
   const functions: Record<string, unknown> = {};
@@ -173,18 +184,18 @@ export const benchBundles = async (runs: number) => {
     functions[name] = {
       minifiedBytes: bytes,
       floorMinifiedBytes: reference.bytes,
-      coldImportMs: own.wallMs,
-      floorImportMs: referenceSample.wallMs,
-      ratioToFloor: ratio(own.wallMs, referenceSample.wallMs),
-      coldImportCpuMs: own.cpuMs,
-      floorImportCpuMs: referenceSample.cpuMs,
-      cpuRatioToFloor: ratio(own.cpuMs, referenceSample.cpuMs),
+      coldImportMs: medianOf(own, 'wallMs'),
+      floorImportMs: medianOf(referenceSample, 'wallMs'),
+      ratioToFloor: pairedRatio(own, referenceSample, 'wallMs'),
+      coldImportCpuMs: medianOf(own, 'cpuMs'),
+      floorImportCpuMs: medianOf(referenceSample, 'cpuMs'),
+      cpuRatioToFloor: pairedRatio(own, referenceSample, 'cpuMs'),
       ...(ownName && ownFloor && ownFloorMeasured
         ? {
             ownClientsFloor: ownName,
             ownClientsFloorMinifiedBytes: ownFloor.bytes,
-            ownClientsFloorImportMs: ownFloorMeasured.wallMs,
-            ratioToOwnClientsFloor: ratio(own.wallMs, ownFloorMeasured.wallMs),
+            ownClientsFloorImportMs: medianOf(ownFloorMeasured, 'wallMs'),
+            ratioToOwnClientsFloor: pairedRatio(own, ownFloorMeasured, 'wallMs'),
           }
         : {}),
       touchesSecretsManager: access.secrets.length > 0,

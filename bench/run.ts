@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { startBenchStack } from './local-stack.ts';
@@ -38,7 +38,10 @@ const bundles = async () => {
     measuredAt: new Date().toISOString(),
     ...(await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25))),
   };
-  const written = save('bundles.json', results);
+  // The bundle section of latest.json, replaced alone (it carries its own measuredAt).
+  const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
+  const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
+  const written = save('latest.json', { ...latest, bundles: results });
   for (const [name, row] of Object.entries(results.functions) as [string, BundleRow][]) {
     process.stdout.write(
       `${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}× floor  ${row.ratioToOwnClientsFloor ?? '-'}× own clients${row.goalApplies ? '' : '  (verifies, refreshes or builds no client)'}\n`,
@@ -103,8 +106,10 @@ const main = async () => {
  * Results go to bench/results/local/ (ignored by git), so a run leaves a clone clean; `--write`
  * updates the committed bench/results/ files that docs/benchmarks.md quotes.
  */
+const resultsDirectory = () => (process.argv.includes('--write') ? './results/' : './results/local/');
+
 const save = (name: string, results: unknown): string => {
-  const directory = process.argv.includes('--write') ? './results/' : './results/local/';
+  const directory = resultsDirectory();
   mkdirSync(new URL(directory, import.meta.url), { recursive: true });
   writeFileSync(new URL(`${directory}${name}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   return `bench/${directory.slice(2)}${name}`;
