@@ -68,6 +68,8 @@ const ownFloorOf = (name: AnyFunctionName, access: FunctionAccess): FloorName | 
   return undefined;
 };
 
+type Sample = { wallMs: number; cpuMs: number };
+
 const bundle = async (entry: string, outfile: string) => {
   await build({
     ...ESBUILD_OPTIONS,
@@ -83,7 +85,7 @@ const bundle = async (entry: string, outfile: string) => {
  * Cost of `require`-ing a bundle in a fresh Node process (Node's own start-up excluded): wall time,
  * and CPU time (user + system), which a noisy shared machine disturbs far less.
  */
-const importOnce = (file: string): { wallMs: number; cpuMs: number } => {
+const importOnce = (file: string): Sample => {
   const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([performance.now()-t,(u.user+u.system)/1000]));`;
   const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], {
     env: {
@@ -98,8 +100,6 @@ const importOnce = (file: string): { wallMs: number; cpuMs: number } => {
   const [wallMs, cpuMs] = JSON.parse(output.toString()) as [number, number];
   return { wallMs, cpuMs };
 };
-
-type Sample = { wallMs: number; cpuMs: number };
 
 const medianOf = (samples: readonly Sample[], key: keyof Sample) =>
   Math.round(

@@ -102,11 +102,12 @@ const main = async () => {
   process.stdout.write(`${lines.join('\n')}\nfull results: ${written}\n`);
 };
 
+const resultsDirectory = () => (process.argv.includes('--write') ? './results/' : './results/local/');
+
 /**
  * Results go to bench/results/local/ (ignored by git), so a run leaves a clone clean; `--write`
  * updates the committed bench/results/ files that docs/benchmarks.md quotes.
  */
-const resultsDirectory = () => (process.argv.includes('--write') ? './results/' : './results/local/');
 
 const save = (name: string, results: unknown): string => {
   const directory = resultsDirectory();

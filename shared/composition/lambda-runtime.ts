@@ -1,7 +1,7 @@
 import { loadServiceConfig } from '../config/service-config.ts';
 import { jsonLogger } from '../ports/logger.ts';
 import { embeddedMetrics } from '../ports/metrics.ts';
-import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
 import type { PortContext } from './ports.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { PortContext } from './ports.ts';
  */
 export interface LambdaRuntime extends PortContext {
   /** What the handler itself reads: the logger, outcome metrics, the tenant and scope settings. */
-  readonly handler: Pick<UseCaseDependencies, 'logger' | 'metrics' | 'tenantScope' | 'scopePrefix'>;
+  readonly handler: HandlerDependencies;
 }
 
 let shared: LambdaRuntime | undefined;

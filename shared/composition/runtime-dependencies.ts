@@ -10,11 +10,12 @@ import { lambdaSecretsManager } from './lambda-secrets-manager.ts';
  * resolve and the connect callback). Config and clients come from the process's one runtime;
  * the dependencies are built per entry, so a verifying entry keeps the verifier it asked for.
  */
-export const buildRuntime = (overrides: (config: ServiceConfig) => DependencyOverrides = () => ({})) => {
+export const buildRuntime = (
+  overrides: (config: ServiceConfig) => DependencyOverrides = () => ({}),
+): UseCaseDependencies => {
   const runtime = lambdaRuntime();
   const { config } = runtime;
   const clients = { dynamoDb: lambdaDynamoDb(config), secretsManager: lambdaSecretsManager(config) };
   const base = buildDependencies(config, { clients, logger: runtime.logger, ...overrides(config) });
-  const dependencies: UseCaseDependencies = { ...base, ...runtime.handler };
-  return { config, clients, dependencies };
+  return { ...base, ...runtime.handler };
 };

@@ -5,6 +5,6 @@ import { createTokenRefresher } from './token-refresher.ts';
 /** Resolve refreshes OAuth2 tokens, so it composes the token client; it never loads a verifier. */
 export const runtimeResolveDependencies = () =>
   buildResolveDependencies(
-    buildRuntime((config) => ({ tokens: createTokenRefresher(config) })).dependencies,
+    buildRuntime((config) => ({ tokens: createTokenRefresher(config) })),
     resolveSettingsFrom(process.env),
   );

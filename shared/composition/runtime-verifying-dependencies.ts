@@ -11,4 +11,4 @@ export const runtimeVerifyingDependencies = (): UseCaseDependencies =>
   buildRuntime((config) => ({
     verifier: createCredentialVerifier(config),
     tokens: createTokenRefresher(config),
-  })).dependencies;
+  }));

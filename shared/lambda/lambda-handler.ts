@@ -5,7 +5,7 @@ import { type Actor, TENANT_ID_PATTERN } from '../domain/actor.ts';
 import { AppError } from '../errors/app-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import { describeError } from '../ports/logger.ts';
-import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
+import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
 import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
@@ -66,12 +66,6 @@ export const assertInScope = (actor: Actor, tenantScope: string | undefined): Ac
  * The one middleware stack every function shares: dispatch by caller kind, one access log line
  * (ids and status only, never bodies), and the one error mapping to problem+json.
  */
-/** What the handler itself reads, besides the ports its operation uses. */
-export type HandlerDependencies = Pick<
-  UseCaseDependencies,
-  'logger' | 'metrics' | 'tenantScope' | 'scopePrefix'
->;
-
 export const createLambdaHandler = <Deps>(
   op: Operation<z.core.$ZodType, unknown, Deps>,
   // NoInfer: the operation alone says which ports it needs; the entry must supply all of them.

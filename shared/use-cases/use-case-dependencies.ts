@@ -48,3 +48,9 @@ export interface UseCaseDependencies {
   /** What the deployment's identity provider puts before each scope name (see ServiceConfig). */
   readonly scopePrefix?: string;
 }
+
+/** What the Lambda glue itself reads, besides the ports an operation uses. */
+export type HandlerDependencies = Pick<
+  UseCaseDependencies,
+  'logger' | 'metrics' | 'tenantScope' | 'scopePrefix'
+>;
