@@ -1,49 +1,96 @@
 import type { BenchStack } from './local-stack.ts';
 
+type Api = BenchStack['api'];
+type Answer = Awaited<ReturnType<Api>>;
+
+/** A random head start for either side, so both orders of arrival are exercised. */
+const jittered = (call: () => Promise<Answer>) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 6)).then(call);
+
+/** True when the flow is active and one of its steps names a credential that no longer exists. */
+const activeFlowPointsAtNothing = async (api: Api, token: string, flowId: string) => {
+  const flow = await api('GET', `/flows/${flowId}`, token);
+  if (flow.status !== 200 || flow.body.status !== 'active') return false;
+  for (const step of flow.body.steps as { credentialId: string }[]) {
+    if ((await api('GET', `/credentials/${step.credentialId}`, token)).status !== 200) return true;
+  }
+  return false;
+};
+
+interface PairCounts {
+  deletesRefused: number;
+  activationsRefused: number;
+  unexpectedOutcomes: number;
+  violations: number;
+}
+
 /**
- * Concurrently activates a flow that uses credential X while deleting X, round after round, and
- * checks after each round that no active flow references a deleted credential.
+ * Two races, round after round, each checked afterwards: no active flow references a deleted
+ * credential.
+ * - new reference: a flow that starts using credential X is activated while X is deleted;
+ * - inactive reference: a flow that already uses X, inactive (which does not block the delete), is
+ *   activated while X is deleted.
  */
 export const benchRace = async (stack: BenchStack, rounds: number) => {
   const token = await stack.issuer.sign('race-tenant');
-  let deletesRefused = 0;
-  let activationsRefused = 0;
-  let violations = 0;
-  let unexpected = 0;
+  const counts = (): PairCounts => ({
+    deletesRefused: 0,
+    activationsRefused: 0,
+    unexpectedOutcomes: 0,
+    violations: 0,
+  });
+  const newReference = counts();
+  const inactiveReference = counts();
+  const create = async () =>
+    (await stack.api('POST', '/credentials', token, { componentId: 'petstore', fields: { apiKey: 'k' } }))
+      .body.id as string;
+  const flowBody = (id: string, status: 'active' | 'inactive') => ({
+    name: 'race',
+    status,
+    steps: [{ stepId: 's', componentId: 'petstore', credentialId: id }],
+  });
+
   const started = performance.now();
   for (let round = 0; round < rounds; round++) {
-    const id = (
-      await stack.api('POST', '/credentials', token, { componentId: 'petstore', fields: { apiKey: 'k' } })
-    ).body.id as string;
-    const flowId = `race-${round}`;
-    const [activation, deletion] = await Promise.all([
-      stack.api('PUT', `/flows/${flowId}`, token, {
-        name: 'race',
-        status: 'active',
-        steps: [{ stepId: 's', componentId: 'petstore', credentialId: id }],
-      }),
-      // A random head start for either side, so both orders of arrival are exercised.
-      new Promise((resolve) => setTimeout(resolve, Math.random() * 6)).then(() =>
-        stack.api('DELETE', `/credentials/${id}`, token),
-      ),
-    ]);
-    if (deletion.status === 409) deletesRefused++;
-    if (activation.status === 422) activationsRefused++;
-    const consistent =
-      (activation.status === 201 && deletion.status === 409) ||
-      (activation.status === 422 && deletion.status === 204);
-    if (!consistent) unexpected++;
-    const flow = await stack.api('GET', `/flows/${flowId}`, token);
-    const credential = await stack.api('GET', `/credentials/${id}`, token);
-    const activeFlow = flow.status === 200 && flow.body.status === 'active';
-    if (activeFlow && credential.status !== 200) violations++;
+    {
+      const id = await create();
+      const flowId = `race-${round}`;
+      const [activation, deletion] = await Promise.all([
+        stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'active')),
+        jittered(() => stack.api('DELETE', `/credentials/${id}`, token)),
+      ]);
+      if (deletion.status === 409) newReference.deletesRefused++;
+      if (activation.status === 422) newReference.activationsRefused++;
+      const consistent =
+        (activation.status === 201 && deletion.status === 409) ||
+        (activation.status === 422 && deletion.status === 204);
+      if (!consistent) newReference.unexpectedOutcomes++;
+      if (await activeFlowPointsAtNothing(stack.api, token, flowId)) newReference.violations++;
+    }
+    {
+      const id = await create();
+      const flowId = `race-inactive-${round}`;
+      await stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'inactive'));
+      const [activation, deletion] = await Promise.all([
+        stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'active')),
+        jittered(() => stack.api('DELETE', `/credentials/${id}`, token)),
+      ]);
+      if (deletion.status === 409) inactiveReference.deletesRefused++;
+      if (activation.status === 409) inactiveReference.activationsRefused++;
+      const consistent =
+        (activation.status === 200 && deletion.status === 409) ||
+        (activation.status === 409 &&
+          activation.body.code === 'credential_missing' &&
+          deletion.status === 204);
+      if (!consistent) inactiveReference.unexpectedOutcomes++;
+      if (await activeFlowPointsAtNothing(stack.api, token, flowId)) inactiveReference.violations++;
+    }
   }
   return {
     rounds,
-    deletesRefused,
-    activationsRefused,
-    unexpectedOutcomes: unexpected,
-    violations,
+    newReference,
+    inactiveReference,
+    violations: newReference.violations + inactiveReference.violations,
     seconds: Math.round((performance.now() - started) / 100) / 10,
   };
 };

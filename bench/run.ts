@@ -53,8 +53,10 @@ const bundles = async () => {
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--bundles')) return bundles();
-  const runs = Number(process.env.BENCH_RUNS ?? 500);
-  const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? 1000);
+  // --quick: the same measurements with fewer samples, for a check before a change (about 2 minutes).
+  const quick = process.argv.includes('--quick');
+  const runs = Number(process.env.BENCH_RUNS ?? (quick ? 100 : 500));
+  const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? (quick ? 100 : 1000));
   const stack = await startBenchStack();
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
@@ -67,25 +69,34 @@ const main = async () => {
     results.resolve = await benchResolve(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
-    const sweepSecrets = Number(process.env.BENCH_SWEEP_SECRETS ?? 10_000);
+    const sweepSecrets = Number(process.env.BENCH_SWEEP_SECRETS ?? (quick ? 1_000 : 10_000));
     process.stdout.write(`sweeper: one run over ${sweepSecrets} secrets...\n`);
     results.sweeper = await benchSweeper(stack.dynamoDbEndpoint, sweepSecrets);
-    process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
-    results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
+    if (!quick) {
+      process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
+      results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
+    }
   } finally {
     await stack.stop();
   }
   process.stdout.write('bundles: size and cold import per function...\n');
-  results.bundles = await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25));
-  const written = save('latest.json', results);
+  results.bundles = await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? (quick ? 5 : 25)));
+  // A quick run never overwrites the committed figures.
+  const written = save(quick ? 'quick.json' : 'latest.json', results, quick ? './results/local/' : undefined);
   const api = results.api as { latency: Record<string, { medianMs: number; p99Ms: number }> };
   const resolve = results.resolve as { latency: Record<string, { medianMs: number; p99Ms: number }> };
-  const race = results.race as { rounds: number; violations: number };
-  const refresh = results.refreshMatrix as {
-    cases: number;
-    refreshTokenReuses: number;
-    invariantsHeld: number;
+  const race = results.race as {
+    rounds: number;
+    violations: number;
+    newReference: { deletesRefused: number; activationsRefused: number };
+    inactiveReference: { deletesRefused: number; activationsRefused: number };
   };
+  const refresh = results.refreshMatrix as
+    | { cases: number; refreshTokenReuses: number; invariantsHeld: number }
+    | undefined;
+  const bundleRows = Object.entries(
+    (results.bundles as { functions: Record<string, BundleRow> }).functions,
+  ) as [string, BundleRow][];
   const sweeper = results.sweeper as { secrets: number; runMs: number };
   const lines = [
     ...Object.entries({
@@ -95,9 +106,18 @@ const main = async () => {
       ([name, value]) =>
         `${name.padEnd(24)} median ${String(value.medianMs).padStart(7)} ms   p99 ${value.p99Ms} ms`,
     ),
-    `race                     ${race.rounds} rounds, ${race.violations} violations`,
-    `refresh matrix           ${refresh.cases} cases, ${refresh.refreshTokenReuses} reuses, ${refresh.invariantsHeld} held`,
+    `race                     ${race.rounds} rounds × 2 pairs, ${race.violations} violations`,
+    `  new reference          ${race.newReference.deletesRefused} deletes refused, ${race.newReference.activationsRefused} activations refused`,
+    `  inactive reference     ${race.inactiveReference.deletesRefused} deletes refused, ${race.inactiveReference.activationsRefused} activations refused`,
+    refresh
+      ? `refresh matrix           ${refresh.cases} cases, ${refresh.refreshTokenReuses} reuses, ${refresh.invariantsHeld} held`
+      : 'refresh matrix           skipped (--quick)',
     `sweeper                  ${sweeper.secrets} secrets in ${sweeper.runMs} ms`,
+    'cold start (bundle, median cold import, × the floor of the DynamoDB and Secrets Manager clients)',
+    ...bundleRows.map(
+      ([name, row]) =>
+        `  ${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}×`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\nfull results: ${written}\n`);
 };
@@ -109,8 +129,7 @@ const resultsDirectory = () => (process.argv.includes('--write') ? './results/' 
  * updates the committed bench/results/ files that docs/benchmarks.md quotes.
  */
 
-const save = (name: string, results: unknown): string => {
-  const directory = resultsDirectory();
+const save = (name: string, results: unknown, directory = resultsDirectory()): string => {
   mkdirSync(new URL(directory, import.meta.url), { recursive: true });
   writeFileSync(new URL(`${directory}${name}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   return `bench/${directory.slice(2)}${name}`;

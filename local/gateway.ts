@@ -64,13 +64,26 @@ const lambdaContext = (functionName: string): Context =>
     succeed: () => {},
   }) as Context;
 
+/**
+ * The gateway's own address as the client named it (`127.0.0.1:<port>`, `localhost:<port>`,
+ * `[::1]:<port>`), or its listening address for anything else: a `Host` header is the client's
+ * word, and it ends up in problem `type` links and the served document's `servers`.
+ */
+const ownHost = (request: IncomingMessage): string => {
+  const address = request.socket.address() as Partial<AddressInfo>;
+  const port = address.port ?? 0;
+  const named = request.headers.host ?? '';
+  const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(named);
+  if (match && Number(match[2]) === port) return named;
+  return address.family === 'IPv6' ? `[${address.address}]:${port}` : `${address.address}:${port}`;
+};
+
 const sendProblem = (
   response: ServerResponse,
   error: AppError,
   headers: Record<string, string> = {},
 ): void => {
-  const host = response.req.headers.host;
-  const result = problemResponse(toProblem(error, host ? `http://${host}` : ''));
+  const result = problemResponse(toProblem(error, `http://${ownHost(response.req)}`));
   response.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), ...headers });
   response.end(result.body);
 };
@@ -268,7 +281,7 @@ export const startLocalGateway = async (options: {
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
-          domainName: request.headers.host ?? 'localhost',
+          domainName: ownHost(request),
           domainPrefix: 'local',
           http: {
             method,

@@ -285,7 +285,11 @@ export const buildOpenApiDocument = () => {
       license: { name: 'Apache 2.0', identifier: 'Apache-2.0' },
     },
     servers: [
-      { url: 'http://127.0.0.1:3000', description: 'npm start (local)' },
+      {
+        url: 'http://127.0.0.1:{port}',
+        description: 'npm start (local); the served document names its own origin instead',
+        variables: { port: { default: '3000' } },
+      },
       {
         url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
         description: 'A tenant stack (its ApiUrl output)',

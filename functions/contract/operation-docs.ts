@@ -91,13 +91,13 @@ export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
   'delete-credential': {
     summary: 'Delete a credential',
     description:
-      'Refused with 409 while any flow uses the credential, naming the flows. `dryRun=true` answers whether it could be deleted, without deleting.',
+      'Refused with 409 while an active flow uses the credential, naming the flows and their steps. Inactive flows that use it keep their steps, marked `credentialMissing`, and cannot be activated until those steps use another credential. `dryRun=true` answers whether it could be deleted, without deleting.',
     tag: 'Credentials',
     success: [
       { status: 204, description: 'Deleted; the secret is scheduled for deletion.' },
       { status: 200, description: 'The plan, with `dryRun=true`.', schema: 'DeletePlan' },
     ],
-    problems: ['NotFound', 'CredentialInUse', 'PreconditionFailed'],
+    problems: ['NotFound', 'CredentialInUse', 'UnprocessableDelete', 'PreconditionFailed'],
   },
   'get-credential-usage': {
     summary: 'List the flows that use a credential',
@@ -140,13 +140,13 @@ export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
   'put-flow': {
     summary: 'Create or replace a flow',
     description:
-      'A flow’s steps name the credentials they use; references are checked and counted in the same transaction. If-Match makes the change conditional.',
+      'A flow’s steps name the credentials they use; references are checked and counted in the same transaction. A flow whose steps name a deleted credential (`credentialMissing`) stays inactive until they use another one. If-Match makes the change conditional.',
     tag: 'Flows',
     success: [
       { status: 200, description: 'Replaced.', schema: 'Flow', headers: ['ETag'] },
       { status: 201, description: 'Created.', schema: 'Flow', headers: ['ETag', 'Location'] },
     ],
-    problems: ['PreconditionFailed', 'UnprocessableFlow', 'Conflict', ...WRITE_BODY],
+    problems: ['PreconditionFailed', 'UnprocessableFlow', 'FlowCredentialMissing', ...WRITE_BODY],
   },
   'get-flow': {
     summary: 'Get a flow',

@@ -45,13 +45,23 @@ const EXTENSIONS: Json = {
   },
   blockingFlows: {
     type: 'array',
-    description: 'credential_in_use: every flow (and its steps) that uses the credential.',
+    description: 'credential_in_use: every active flow (and its steps) that uses the credential.',
+    items: { $ref: '#/components/schemas/CredentialUsage' },
+  },
+  affectedFlows: {
+    type: 'array',
+    description: 'credential_in_use: the inactive flows that would lose the credential (for information).',
     items: { $ref: '#/components/schemas/CredentialUsage' },
   },
   credentialId: { type: 'string' },
   componentId: { type: 'string' },
   flowId: { type: 'string' },
   steps: { type: 'array', items: { type: 'string' } },
+  credentialIds: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'credential_missing: the deleted credentials the steps still name.',
+  },
   secretFields: {
     type: 'array',
     items: { type: 'string' },
@@ -142,8 +152,18 @@ export const PROBLEM_RESPONSES = {
   NotFound: { status: 404, description: 'No such resource for your tenant.', codes: ['not_found'] },
   CredentialInUse: {
     status: 409,
-    description: 'Flows use the credential: `blockingFlows` names them.',
+    description: 'Active flows use the credential: `blockingFlows` names them.',
     codes: ['credential_in_use', 'conflict'],
+  },
+  FlowCredentialMissing: {
+    status: 409,
+    description: 'The flow cannot be activated: `steps` name a credential that was deleted.',
+    codes: ['credential_missing', 'conflict'],
+  },
+  UnprocessableDelete: {
+    status: 422,
+    description: 'More inactive flows use the credential than one delete can mark.',
+    codes: ['too_many_references'],
   },
   OAuthAppInUse: {
     status: 409,
@@ -221,6 +241,9 @@ const exampleProblem = (code: ErrorCode, status: number, title: string) => ({
         credentialId: 'petstore.01J9Z',
         blockingFlows: [
           { flowId: 'nightly-sync', flowName: 'Nightly sync', flowStatus: 'active', stepIds: ['fetch'] },
+        ],
+        affectedFlows: [
+          { flowId: 'old-import', flowName: 'Old import', flowStatus: 'inactive', stepIds: ['read'] },
         ],
       }
     : {}),

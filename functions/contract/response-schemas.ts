@@ -81,6 +81,8 @@ export const FlowStepSchema = z.object({
   stepId: z.string(),
   componentId: z.string(),
   credentialId: z.string(),
+  /** The credential was deleted while the flow was inactive: the step needs another one. */
+  credentialMissing: z.boolean(),
 });
 
 export const FlowSchema = z.object({
@@ -115,6 +117,7 @@ export const DeletePlanSchema = z.object({
   dryRun: z.boolean(),
   deletable: z.boolean(),
   blockingFlows: z.array(CredentialUsageSchema),
+  affectedFlows: z.array(CredentialUsageSchema),
 });
 
 export const ReplaceResultSchema = z.object({

@@ -71,7 +71,13 @@ export const serveApiDocument = (event: APIGatewayProxyEventV2, document: unknow
     );
   }
   if (path === '/openapi.json') {
-    return json(200, document, {
+    // The served copy names the origin that served it: "Try it out" and generated clients then
+    // talk to this API, never to whatever listens on a default port.
+    const served = {
+      ...(document as Record<string, unknown>),
+      servers: [{ url: origin, description: 'This API' }],
+    };
+    return json(200, served, {
       'cache-control': 'public, max-age=300',
       'access-control-allow-origin': '*',
     });

@@ -15,6 +15,8 @@ export const FlowStepSchema = z.strictObject({
   stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
   componentId: componentIdSchema,
   credentialId: credentialIdSchema,
+  /** Read-only (GET answers carry it); accepted so a flow read can be sent back as it is. */
+  credentialMissing: z.optional(z.boolean()),
 });
 
 export const PutFlowBody = z.strictObject({

@@ -16,6 +16,12 @@ export interface Flow {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
+  /**
+   * Credentials this (inactive) flow's steps still name although they were deleted. Set by the
+   * credential's delete, in its transaction; the flow cannot be activated until those steps use
+   * another credential.
+   */
+  readonly missingCredentialIds?: readonly string[];
 }
 
 /** One credential as used by one flow: the unit the in-use guard counts. */
@@ -45,11 +51,22 @@ export const usesOf = (steps: readonly FlowStep[]): Map<string, CredentialUse> =
   return uses;
 };
 
+/** The steps whose credential was deleted while the flow was inactive. */
+export const stepsMissingCredential = (flow: Flow): FlowStep[] => {
+  const missing = new Set(flow.missingCredentialIds ?? []);
+  return flow.steps.filter((step) => missing.has(step.credentialId));
+};
+
 export const toFlowView = (flow: Flow) => ({
   flowId: flow.flowId,
   name: flow.name,
   status: flow.status,
-  steps: flow.steps,
+  steps: flow.steps.map((step) => ({
+    stepId: step.stepId,
+    componentId: step.componentId,
+    credentialId: step.credentialId,
+    credentialMissing: (flow.missingCredentialIds ?? []).includes(step.credentialId),
+  })),
   version: flow.version,
   createdAt: flow.createdAt,
   updatedAt: flow.updatedAt,

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'version_mismatch'
   | 'precondition_required'
   | 'credential_in_use'
+  | 'credential_missing'
   | 'oauth_app_in_use'
   | 'oauth_app_missing'
   | 'connect_failed'

@@ -79,10 +79,17 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     action: 'Read the resource, then send its ETag in If-Match.',
   },
   credential_in_use: {
-    meaning: 'Flows still use the credential; `blockingFlows` lists each flow and its steps.',
+    meaning:
+      'Active flows use the credential, and would break without it; `blockingFlows` lists each one and its steps. `affectedFlows` lists the inactive flows that would lose it.',
     action:
-      'Move those flows to another credential of the same component (`POST /credentials/{id}/replace`) or delete them, then delete again.',
-    extensions: ['credentialId', 'blockingFlows'],
+      'Deactivate or delete those flows, or move them to another credential of the same component, then delete again.',
+    extensions: ['credentialId', 'blockingFlows', 'affectedFlows'],
+  },
+  credential_missing: {
+    meaning:
+      'The flow cannot be activated: some of its steps name a credential that was deleted while the flow was inactive; `steps` lists them.',
+    action: 'Give those steps another credential of their component, then activate the flow.',
+    extensions: ['flowId', 'steps', 'credentialIds'],
   },
   oauth_app_in_use: {
     meaning: 'Credentials of this component still use the OAuth app; `credentialCount` says how many.',

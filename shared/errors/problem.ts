@@ -26,6 +26,7 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   header_fields_too_large: [431, 'Request header fields too large'],
   conflict: [409, 'Conflict'],
   credential_in_use: [409, 'Credential in use'],
+  credential_missing: [409, 'Credential missing'],
   oauth_app_in_use: [409, 'OAuth app in use'],
   oauth_app_missing: [422, 'OAuth app missing'],
   connect_failed: [422, 'Connect failed'],

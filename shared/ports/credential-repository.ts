@@ -44,6 +44,12 @@ export interface DeleteRequest {
   readonly componentId: string;
   /** The delete only happens while the version is one of these (never empty); absent: any version. */
   readonly acceptedVersions?: readonly number[];
+  /**
+   * The inactive flows that reference the credential, as read just before. The delete happens only
+   * while no active flow uses it and exactly these flows reference it (its `flowCount`); each is
+   * marked, in the same transaction, as having steps whose credential is missing.
+   */
+  readonly inactiveFlowIds: readonly string[];
 }
 
 /**

@@ -18,39 +18,62 @@ export interface DeletePlan {
   readonly credentialId: string;
   readonly dryRun: boolean;
   readonly deletable: boolean;
+  /** The active flows that use the credential: while there is one, it cannot be deleted. */
   readonly blockingFlows: readonly CredentialUsage[];
+  /** The inactive flows whose steps lose the credential (they stay, marked as needing one). */
+  readonly affectedFlows: readonly CredentialUsage[];
 }
+
+/** Credential, count and audit, plus a flow update and a usage delete per inactive flow. */
+export const MAX_INACTIVE_FLOWS_PER_DELETE = 48;
+const ATTEMPTS = 3;
 
 const staleVersion = (currentVersion: number): AppError =>
   new AppError('version_mismatch', 'The credential changed since you read it. Read it again, then retry.', {
     extensions: { currentVersion },
   });
 
+const flowSummary = (flow: CredentialUsage) => ({
+  flowId: flow.flowId,
+  flowName: flow.flowName,
+  flowStatus: flow.flowStatus,
+  stepIds: flow.stepIds,
+});
+
 /**
- * Any flow that references the credential blocks its deletion, active or not: an inactive flow
- * could be activated later and would then point at nothing. The answer lists every flow and step
- * so the user can delete them or move them to another credential (`POST .../replace`).
+ * As the product says: a credential used by an active flow cannot be deleted, since the flow would
+ * break. The answer names those flows and their steps (and, for information, the inactive flows
+ * that would lose the credential) so the user can deactivate or delete them, or move them to
+ * another credential, then delete again.
  */
-const inUse = (credentialId: string, blockingFlows: readonly CredentialUsage[]): AppError => {
-  const active = blockingFlows.filter((flow) => flow.flowStatus === 'active').length;
+const inUse = (credentialId: string, usage: readonly CredentialUsage[]): AppError => {
+  const active = usage.filter((flow) => flow.flowStatus === 'active');
+  const inactive = usage.filter((flow) => flow.flowStatus !== 'active');
   return new AppError(
     'credential_in_use',
-    `The credential is used by ${blockingFlows.length} flow(s), ${active} of them active. ` +
-      'Delete those flows, remove the credential from their steps, or move them to another credential ' +
-      `with POST /credentials/${credentialId}/replace, then delete again.`,
+    `The credential is used by ${active.length} active flow(s). Deactivate or delete them, or move their ` +
+      'steps to another credential, then delete again.',
     {
       extensions: {
         credentialId,
-        blockingFlows: blockingFlows.map((flow) => ({
-          flowId: flow.flowId,
-          flowName: flow.flowName,
-          flowStatus: flow.flowStatus,
-          stepIds: flow.stepIds,
-        })),
+        blockingFlows: active.map(flowSummary),
+        affectedFlows: inactive.map(flowSummary),
       },
     },
   );
 };
+
+const tooManyFlows = (count: number): AppError =>
+  new AppError(
+    'too_many_references',
+    `${count} inactive flows use this credential; a delete can mark at most ${MAX_INACTIVE_FLOWS_PER_DELETE}. ` +
+      'Delete some of those flows or move them to another credential, then delete again.',
+  );
+
+const split = (usage: readonly CredentialUsage[]) => ({
+  active: usage.filter((flow) => flow.flowStatus === 'active'),
+  inactive: usage.filter((flow) => flow.flowStatus !== 'active'),
+});
 
 export const deleteCredential = async (
   deps: Pick<UseCaseDependencies, 'credentials' | 'secrets' | 'clock' | 'logger'>,
@@ -68,11 +91,13 @@ export const deleteCredential = async (
     if (input.expectedVersion !== undefined && !versionSatisfies(input.expectedVersion, credential.version)) {
       throw staleVersion(credential.version);
     }
+    const { active, inactive } = split(usage);
     return {
       credentialId: input.credentialId,
       dryRun: true,
-      deletable: usage.length === 0,
-      blockingFlows: usage,
+      deletable: active.length === 0 && inactive.length <= MAX_INACTIVE_FLOWS_PER_DELETE,
+      blockingFlows: active,
+      affectedFlows: inactive,
     };
   }
 
@@ -81,26 +106,40 @@ export const deleteCredential = async (
   // the current version so the client can recover.
   if (accepted?.length === 0)
     throw staleVersion((await getCredential(deps, actor, input.credentialId)).version);
-  try {
-    await deps.credentials.delete(
-      {
-        tenantId: actor.tenantId,
-        credentialId: input.credentialId,
-        componentId: parsed.componentId,
-        ...(accepted === undefined ? {} : { acceptedVersions: accepted }),
-      },
-      auditEntry(
-        actor,
-        { id: input.credentialId, componentId: parsed.componentId },
-        'deleted',
-        deps.clock.now(),
-      ),
-    );
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'credential_in_use') {
-      throw inUse(input.credentialId, await deps.credentials.usage(actor.tenantId, input.credentialId));
+
+  // Most credentials being deleted are used by no flow: the first try assumes so and costs no read.
+  // When its condition says otherwise, the flows are read and the delete planned again with them.
+  let usage: readonly CredentialUsage[] = [];
+  let affected: readonly CredentialUsage[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const { active, inactive } = split(usage);
+    if (active.length > 0) throw inUse(input.credentialId, usage);
+    if (inactive.length > MAX_INACTIVE_FLOWS_PER_DELETE) throw tooManyFlows(inactive.length);
+    try {
+      await deps.credentials.delete(
+        {
+          tenantId: actor.tenantId,
+          credentialId: input.credentialId,
+          componentId: parsed.componentId,
+          inactiveFlowIds: inactive.map((flow) => flow.flowId),
+          ...(accepted === undefined ? {} : { acceptedVersions: accepted }),
+        },
+        auditEntry(
+          actor,
+          { id: input.credentialId, componentId: parsed.componentId },
+          'deleted',
+          deps.clock.now(),
+        ),
+      );
+      affected = inactive;
+      break;
+    } catch (error) {
+      // Flows use it, or the ones that do changed since they were read: read them (again).
+      const raced = error instanceof AppError && error.code === 'credential_in_use';
+      if (!raced) throw error;
+      usage = await deps.credentials.usage(actor.tenantId, input.credentialId);
+      if (attempt >= ATTEMPTS) throw inUse(input.credentialId, usage);
     }
-    throw error;
   }
 
   const address = { tenantId: actor.tenantId, credentialId: input.credentialId };
@@ -113,5 +152,11 @@ export const deleteCredential = async (
       ...describeError(error),
     });
   }
-  return { credentialId: input.credentialId, dryRun: false, deletable: true, blockingFlows: [] };
+  return {
+    credentialId: input.credentialId,
+    dryRun: false,
+    deletable: true,
+    blockingFlows: [],
+    affectedFlows: affected,
+  };
 };

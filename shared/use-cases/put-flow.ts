@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
-import { type Flow, type FlowStatus, type FlowStep, usesOf } from '../domain/flow.ts';
+import { type Flow, type FlowStatus, type FlowStep, stepsMissingCredential, usesOf } from '../domain/flow.ts';
 import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, validationFailed } from '../errors/app-error.ts';
 import type { FlowChange } from '../ports/flow-repository.ts';
@@ -66,6 +66,28 @@ const checkVersion = (
 };
 
 /**
+ * An active flow must never point at nothing. This reads the marker the credential's delete wrote
+ * on the flow (guarded by the flow's version in the same transaction that activates it); a delete
+ * that races this activation changes that version, so the activation is planned again and refused.
+ */
+const refuseMissingCredentials = (flow: Flow): void => {
+  const steps = stepsMissingCredential(flow);
+  if (steps.length === 0) return;
+  throw new AppError(
+    'credential_missing',
+    `Flow '${flow.flowId}' cannot be activated: step(s) ${steps.map((step) => `'${step.stepId}'`).join(', ')} ` +
+      'name a credential that was deleted. Give them another credential first.',
+    {
+      extensions: {
+        flowId: flow.flowId,
+        steps: steps.map((step) => step.stepId),
+        credentialIds: [...new Set(steps.map((step) => step.credentialId))],
+      },
+    },
+  );
+};
+
+/**
  * Reads the flow, plans the change, and applies it in one transaction. Without If-Match, a flow
  * changed concurrently is re-read and the change planned again; with If-Match, the client decides.
  */
@@ -98,24 +120,28 @@ export const putFlow = async (
   checkSteps(deps, input.steps);
   const change = await changeFlow(deps, actor, input.flowId, input.expectedVersion, (previous) => {
     const now = deps.clock.now().toISOString();
-    return {
-      previous,
-      next: {
-        tenantId: actor.tenantId,
-        flowId: input.flowId,
-        name: input.name,
-        status: input.status,
-        steps: input.steps.map(({ stepId, componentId, credentialId }) => ({
-          stepId,
-          componentId,
-          credentialId,
-        })),
-        version: (previous?.version ?? 0) + 1,
-        createdAt: previous?.createdAt ?? now,
-        updatedAt: now,
-        updatedBy: actor.subject,
-      },
+    const steps = input.steps.map(({ stepId, componentId, credentialId }) => ({
+      stepId,
+      componentId,
+      credentialId,
+    }));
+    // A credential deleted while the flow was inactive stays missing for the steps that still name it.
+    const named = new Set(steps.map((step) => step.credentialId));
+    const missingCredentialIds = (previous?.missingCredentialIds ?? []).filter((id) => named.has(id));
+    const next: Flow = {
+      tenantId: actor.tenantId,
+      flowId: input.flowId,
+      name: input.name,
+      status: input.status,
+      steps,
+      version: (previous?.version ?? 0) + 1,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+      updatedBy: actor.subject,
+      ...(missingCredentialIds.length > 0 ? { missingCredentialIds } : {}),
     };
+    if (next.status === 'active') refuseMissingCredentials(next);
+    return { previous, next };
   });
   if (!change.next) throw new Error('unreachable: putFlow always plans a next flow');
   return { flow: change.next, created: change.previous === null };

@@ -39,6 +39,10 @@ describe('the public document function, as API Gateway invokes it', () => {
   it('serves the document and the problem pages, with absolute problem links', async () => {
     const document = await handler(event('GET /openapi.json', '/openapi.json'));
     expect(JSON.parse(document.body as string).openapi).toBe('3.1.0');
+    // Clients generated from the served document, and the reference's "Try it out", talk to this API.
+    expect(JSON.parse(document.body as string).servers).toEqual([
+      { url: 'https://abc.execute-api.eu-west-1.amazonaws.com', description: 'This API' },
+    ]);
     const page = await handler(event('GET /problems/{code}', '/problems/version_mismatch'));
     expect(page.headers?.['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('currentVersion');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
 import { problemsMarkdown } from '../../functions/contract/problems-markdown.ts';
 import { PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
+import { contractFiles } from '../../local/contract-files.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
 
@@ -80,6 +81,12 @@ describe('the OpenAPI document', () => {
     const committed = readFileSync(new URL('../../docs/problems.md', import.meta.url), 'utf8');
     expect(committed).toBe(problemsMarkdown());
   });
+
+  it('npm run openapi writes exactly the committed files, formatted as the lint wants them', () => {
+    for (const [path, text] of Object.entries(contractFiles())) {
+      expect(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'), path).toBe(text);
+    }
+  }, 30_000);
 
   it('passes redocly lint with the recommended rules: 0 errors, 0 warnings', () => {
     const cli = new URL('../../node_modules/@redocly/cli/bin/cli.js', import.meta.url).pathname;

@@ -53,7 +53,7 @@ describe('flows and the in-use guard', () => {
     expect(refused.status).toBe(409);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
     expect(refused.body.code).toBe('credential_in_use');
-    expect(refused.body.detail).toContain('replace');
+    expect(refused.body.detail).toContain('2 active flow(s)');
     expect(refused.body.blockingFlows).toEqual(
       expect.arrayContaining([
         { flowId: 'sync-pets', flowName: 'Flow sync-pets', flowStatus: 'active', stepIds: ['read', 'write'] },
@@ -63,17 +63,89 @@ describe('flows and the in-use guard', () => {
     expect(await credential(id)).toMatchObject({ activeFlowCount: 2, flowCount: 2 });
   });
 
-  it('also refuses while an inactive flow references it, and says so', async () => {
+  it('deletes a credential only inactive flows use; they keep their steps, marked as missing it', async () => {
     const id = await createPetstore();
-    await putFlow('paused', 'inactive', [{ stepId: 's1', componentId: 'petstore', credentialId: id }]);
-
-    const refused = await service.api('DELETE', `/credentials/${id}`, { token });
-
-    expect(refused.status).toBe(409);
-    expect(refused.body.blockingFlows).toEqual([
-      { flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s1'] },
+    const other = await createPetstore();
+    await putFlow('paused', 'inactive', [
+      { stepId: 's1', componentId: 'petstore', credentialId: id },
+      { stepId: 's2', componentId: 'petstore', credentialId: other },
     ]);
-    expect(await credential(id)).toMatchObject({ activeFlowCount: 0, flowCount: 1 });
+    await putFlow('live', 'active', [{ stepId: 'x', componentId: 'petstore', credentialId: other }]);
+
+    const plan = await service.api('DELETE', `/credentials/${id}?dryRun=true`, { token });
+    expect(plan.body).toMatchObject({
+      deletable: true,
+      blockingFlows: [],
+      affectedFlows: [{ flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s1'] }],
+    });
+    const refusedOther = await service.api('DELETE', `/credentials/${other}`, { token });
+    expect(refusedOther.status).toBe(409);
+    expect(refusedOther.body.blockingFlows).toEqual([
+      { flowId: 'live', flowName: 'Flow live', flowStatus: 'active', stepIds: ['x'] },
+    ]);
+    expect(refusedOther.body.affectedFlows).toEqual([
+      { flowId: 'paused', flowName: 'Flow paused', flowStatus: 'inactive', stepIds: ['s2'] },
+    ]);
+
+    const before = (await service.api('GET', '/flows/paused', { token })).body;
+    expect((await service.api('DELETE', `/credentials/${id}`, { token })).status).toBe(204);
+    expect((await service.api('GET', `/credentials/${id}`, { token })).status).toBe(404);
+
+    const flow = await service.api('GET', '/flows/paused', { token });
+    expect(flow.body.version).toBe(before.version + 1);
+    expect(flow.body.steps).toEqual([
+      { stepId: 's1', componentId: 'petstore', credentialId: id, credentialMissing: true },
+      { stepId: 's2', componentId: 'petstore', credentialId: other, credentialMissing: false },
+    ]);
+    expect(await credential(other)).toMatchObject({ activeFlowCount: 1, flowCount: 2 });
+
+    // Kept inactive (renamed, sent back as read), it saves; activated, it is refused, naming the step.
+    const renamed = await service.api('PUT', '/flows/paused', {
+      token,
+      body: { name: 'Renamed', status: 'inactive', steps: flow.body.steps },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.steps[0].credentialMissing).toBe(true);
+    const activate = await service.api('PUT', '/flows/paused', {
+      token,
+      body: { name: 'Renamed', status: 'active', steps: flow.body.steps },
+    });
+    expect(activate.status).toBe(409);
+    expect(activate.body).toMatchObject({
+      code: 'credential_missing',
+      flowId: 'paused',
+      steps: ['s1'],
+      credentialIds: [id],
+    });
+    expect((await service.api('GET', '/flows/paused', { token })).body.status).toBe('inactive');
+
+    // Given another credential, the step is whole again and the flow activates.
+    const fixed = await putFlow('paused', 'active', [
+      { stepId: 's1', componentId: 'petstore', credentialId: other },
+      { stepId: 's2', componentId: 'petstore', credentialId: other },
+    ]);
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.steps.map((step: { credentialMissing: boolean }) => step.credentialMissing)).toEqual([
+      false,
+      false,
+    ]);
+    expect(await credential(other)).toMatchObject({ activeFlowCount: 2, flowCount: 2 });
+    expect((await service.api('DELETE', '/flows/paused', { token })).status).toBe(204);
+    expect((await service.api('DELETE', '/flows/live', { token })).status).toBe(204);
+    expect(await credential(other)).toMatchObject({ activeFlowCount: 0, flowCount: 0 });
+  });
+
+  it('lets a flow whose credential was deleted drop that step, or be deleted', async () => {
+    const id = await createPetstore();
+    await putFlow('drop', 'inactive', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    await putFlow('gone', 'inactive', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    expect((await service.api('DELETE', `/credentials/${id}`, { token })).status).toBe(204);
+
+    const dropped = await putFlow('drop', 'active', []);
+    expect(dropped.status).toBe(200);
+    expect(dropped.body.steps).toEqual([]);
+    expect((await service.api('DELETE', '/flows/gone', { token })).status).toBe(204);
+    expect((await service.api('GET', '/flows/gone', { token })).status).toBe(404);
   });
 
   it('tracks activation, deactivation, step changes and flow deletion in the reference counts', async () => {
@@ -222,5 +294,28 @@ describe('flows and the in-use guard', () => {
       expect(flow.status === 200 && flow.body.status === 'active').toBe(stored.status === 200);
     }
     expect(refusedDeletes + refusedActivations).toBe(rounds);
+  });
+
+  it('never leaves an active flow pointing at nothing when an inactive flow is activated as its credential is deleted', async () => {
+    const rounds = 40;
+    const outcomes = new Set<string>();
+    for (let round = 0; round < rounds; round++) {
+      const id = await createPetstore();
+      const flowId = `race-inactive-${round}`;
+      const steps = [{ stepId: 's', componentId: 'petstore', credentialId: id }];
+      await putFlow(flowId, 'inactive', steps);
+      const [activation, deletion] = await Promise.all([
+        putFlow(flowId, 'active', steps),
+        service.api('DELETE', `/credentials/${id}`, { token }),
+      ]);
+      const outcome = `${activation.status} ${activation.body?.code ?? ''} / ${deletion.status}`;
+      outcomes.add(outcome);
+      expect(['200  / 409', '409 credential_missing / 204']).toContain(outcome);
+      const flow = (await service.api('GET', `/flows/${flowId}`, { token })).body;
+      const stored = await service.api('GET', `/credentials/${id}`, { token });
+      // The invariant: an active flow's credential exists; an inactive one may be marked missing.
+      if (flow.status === 'active') expect(stored.status).toBe(200);
+      expect(flow.steps[0].credentialMissing).toBe(stored.status === 404);
+    }
   });
 });

@@ -156,11 +156,37 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
     });
   });
 
-  it('serves the OpenAPI document at /openapi.json without a token, as committed', async () => {
+  it('serves the OpenAPI document at /openapi.json without a token, as committed, naming its own origin', async () => {
     const served = await service.api('GET', '/openapi.json');
     expect(served.status).toBe(200);
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
-    expect(served.body).toEqual(committed);
+    expect(served.body).toEqual({ ...committed, servers: [{ url: service.url, description: 'This API' }] });
+  });
+
+  it('never takes the origin it names from an unvalidated Host header', async () => {
+    const { request } = await import('node:http');
+    const get = (path: string, host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(path, service.url);
+        const call = request(url, { headers: { host } }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        call.on('error', reject);
+        call.end();
+      });
+    for (const host of ['attacker.example', `localhost:1`, '127.0.0.1:3000@attacker.example']) {
+      const document = JSON.parse((await get('/openapi.json', host)).body);
+      expect(document.servers).toEqual([{ url: service.url, description: 'This API' }]);
+      const problem = JSON.parse((await get('/no-such-route', host)).body);
+      expect(problem.type).toBe(`${service.url}/problems/route_not_found`);
+    }
+    const port = new URL(service.url).port;
+    const named = JSON.parse((await get('/openapi.json', `localhost:${port}`)).body);
+    expect(named.servers[0].url).toBe(`http://localhost:${port}`);
   });
 
   it('renders the reference locally from installed files only: no CDN, no online validator', async () => {

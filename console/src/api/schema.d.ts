@@ -94,7 +94,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a credential
-         * @description Refused with 409 while any flow uses the credential, naming the flows. `dryRun=true` answers whether it could be deleted, without deleting.
+         * @description Refused with 409 while an active flow uses the credential, naming the flows and their steps. Inactive flows that use it keep their steps, marked `credentialMissing`, and cannot be activated until those steps use another credential. `dryRun=true` answers whether it could be deleted, without deleting.
          *
          *     Scope: `credentials:write`.
          */
@@ -214,7 +214,7 @@ export interface paths {
         get: operations["getFlow"];
         /**
          * Create or replace a flow
-         * @description A flow’s steps name the credentials they use; references are checked and counted in the same transaction. If-Match makes the change conditional.
+         * @description A flow’s steps name the credentials they use; references are checked and counted in the same transaction. A flow whose steps name a deleted credential (`credentialMissing`) stays inactive until they use another one. If-Match makes the change conditional.
          *
          *     Scope: `flows:write`.
          */
@@ -445,7 +445,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_active" | "credential_invalid" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
+            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "credential_missing" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_active" | "credential_invalid" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
             detail: string;
             /** @description Field-level issues; empty when the problem is not about particular fields. */
             errors: {
@@ -460,12 +460,16 @@ export interface components {
             upstreamExcerpt?: string;
             /** @description version_mismatch: the current version (0 when the resource does not exist). */
             currentVersion?: number;
-            /** @description credential_in_use: every flow (and its steps) that uses the credential. */
+            /** @description credential_in_use: every active flow (and its steps) that uses the credential. */
             blockingFlows?: components["schemas"]["CredentialUsage"][];
+            /** @description credential_in_use: the inactive flows that would lose the credential (for information). */
+            affectedFlows?: components["schemas"]["CredentialUsage"][];
             credentialId?: string;
             componentId?: string;
             flowId?: string;
             steps?: string[];
+            /** @description credential_missing: the deleted credentials the steps still name. */
+            credentialIds?: string[];
             /** @description secrets_required: the secret fields to send again. */
             secretFields?: string[];
             /** @description insufficient_scope: the scope the route needs. */
@@ -551,6 +555,7 @@ export interface components {
             stepId: string;
             componentId: string;
             credentialId: string;
+            credentialMissing: boolean;
         };
         Flow: {
             flowId: string;
@@ -587,6 +592,7 @@ export interface components {
             dryRun: boolean;
             deletable: boolean;
             blockingFlows: components["schemas"]["CredentialUsage"][];
+            affectedFlows: components["schemas"]["CredentialUsage"][];
         };
         ReplaceResult: {
             credentialId: string;
@@ -981,7 +987,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Flows use the credential: `blockingFlows` names them. Codes: `credential_in_use`, `conflict`. */
+        /** @description Active flows use the credential: `blockingFlows` names them. Codes: `credential_in_use`, `conflict`. */
         CredentialInUse: {
             headers: {
                 [name: string]: unknown;
@@ -993,7 +999,7 @@ export interface components {
                  *       "title": "Credential in use",
                  *       "status": 409,
                  *       "code": "credential_in_use",
-                 *       "detail": "Flows still use the credential; `blockingFlows` lists each flow and its steps.",
+                 *       "detail": "Active flows use the credential, and would break without it; `blockingFlows` lists each one and its steps. `affectedFlows` lists the inactive flows that would lose it.",
                  *       "errors": [],
                  *       "credentialId": "petstore.01J9Z",
                  *       "blockingFlows": [
@@ -1005,7 +1011,55 @@ export interface components {
                  *             "fetch"
                  *           ]
                  *         }
+                 *       ],
+                 *       "affectedFlows": [
+                 *         {
+                 *           "flowId": "old-import",
+                 *           "flowName": "Old import",
+                 *           "flowStatus": "inactive",
+                 *           "stepIds": [
+                 *             "read"
+                 *           ]
+                 *         }
                  *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The flow cannot be activated: `steps` name a credential that was deleted. Codes: `credential_missing`, `conflict`. */
+        FlowCredentialMissing: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/credential_missing",
+                 *       "title": "Credential missing",
+                 *       "status": 409,
+                 *       "code": "credential_missing",
+                 *       "detail": "The flow cannot be activated: some of its steps name a credential that was deleted while the flow was inactive; `steps` lists them.",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description More inactive flows use the credential than one delete can mark. Codes: `too_many_references`. */
+        UnprocessableDelete: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/too_many_references",
+                 *       "title": "Too many references",
+                 *       "status": 422,
+                 *       "code": "too_many_references",
+                 *       "detail": "A flow may use at most 49 distinct credentials (one DynamoDB transaction holds its references).",
+                 *       "errors": []
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -1543,6 +1597,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["CredentialInUse"];
             412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["UnprocessableDelete"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1813,6 +1868,7 @@ export interface operations {
                         stepId: string;
                         componentId: string;
                         credentialId: string;
+                        credentialMissing?: boolean;
                     }[];
                 };
             };
@@ -1842,7 +1898,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["FlowCredentialMissing"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -309,8 +309,10 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       )}
       {blocking && (
         <section class="panel" aria-labelledby="blocking-title">
-          <h2 id="blocking-title">Flows use this credential</h2>
-          <p>Move them to another credential of the same component, then it can be deleted.</p>
+          <h2 id="blocking-title">Active flows use this credential</h2>
+          <p>
+            Deactivate them, or move them to another credential of the same component, then it can be deleted.
+          </p>
           <ul>
             {blocking.map((flow) => (
               <li key={flow.flowId}>

@@ -81,6 +81,8 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
     }
   };
   if (!flow) return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading flow" />;
+  const missing = flow.steps.filter((step) => step.credentialMissing);
+  const blockedActivation = flow.status === 'inactive' && missing.length > 0;
   return (
     <section aria-labelledby="flow-title">
       <p>
@@ -90,7 +92,19 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
       <p>Status: {flow.status}</p>
       {problem && <ProblemMessage problem={problem} />}
       {busy && <Busy label="Saving" />}
-      <button type="button" onClick={toggle} disabled={busy}>
+      {blockedActivation && (
+        <p id="activation-blocked" class="notice">
+          {missing.length === 1 ? 'One step needs' : `${missing.length} steps need`} a credential: the one it
+          used was deleted. Give {missing.length === 1 ? 'it' : 'them'} another credential before activating
+          this flow.
+        </p>
+      )}
+      <button
+        type="button"
+        onClick={toggle}
+        disabled={busy || blockedActivation}
+        aria-describedby={blockedActivation ? 'activation-blocked' : undefined}
+      >
         {flow.status === 'active' ? 'Deactivate' : 'Activate'}
       </button>
       <h2>Steps</h2>
@@ -98,7 +112,11 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
         {flow.steps.map((step) => (
           <li key={step.stepId}>
             {step.stepId}: {step.componentId} —{' '}
-            <a href={`#/credential/${step.credentialId}`}>{step.credentialId}</a>
+            {step.credentialMissing ? (
+              <strong>needs a credential (the one it used was deleted)</strong>
+            ) : (
+              <a href={`#/credential/${step.credentialId}`}>{step.credentialId}</a>
+            )}
           </li>
         ))}
       </ul>

@@ -6,6 +6,7 @@ import {
   PutItemCommand,
   QueryCommand,
   TransactGetItemsCommand,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
@@ -247,11 +248,35 @@ export const dynamoDbCredentialRepository = (
   };
 
   const remove = async (request: DeleteRequest, audit: AuditEntry): Promise<void> => {
-    const { tenantId, credentialId, componentId, acceptedVersions } = request;
-    const values: Record<string, unknown> = { ':component': componentId, ':zero': 0, ':minusOne': -1 };
-    acceptedVersions?.forEach((version, index) => {
-      values[`:v${index}`] = version;
-    });
+    const { tenantId, credentialId, componentId, acceptedVersions, inactiveFlowIds } = request;
+    const versions = Object.fromEntries(
+      (acceptedVersions ?? []).map((version, index) => [`:v${index}`, version]),
+    );
+    const pk = tenantPk(tenantId);
+    // Each inactive flow keeps its steps and learns, in this transaction, that their credential is
+    // gone: its version moves on, so a concurrent edit or activation of it fails and is re-planned.
+    const markFlows: TransactWriteItem[] = inactiveFlowIds.flatMap((flowId) => [
+      {
+        Update: {
+          TableName: tableName,
+          Key: key(pk, flowSk(flowId)),
+          UpdateExpression:
+            'SET missingCredentialIds = list_append(if_not_exists(missingCredentialIds, :none), :missing), ' +
+            'updatedAt = :at, updatedBy = :by ADD #version :one',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :inactive',
+          ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+          ExpressionAttributeValues: toAttributes({
+            ':none': [],
+            ':missing': [credentialId],
+            ':at': audit.at,
+            ':by': audit.actor,
+            ':one': 1,
+            ':inactive': 'inactive',
+          }),
+        },
+      },
+      { Delete: { TableName: tableName, Key: key(pk, usageSk(credentialId, flowId)) } },
+    ]);
     try {
       await withConflictRetry(() =>
         client.send(
@@ -261,34 +286,40 @@ export const dynamoDbCredentialRepository = (
                 Delete: {
                   TableName: tableName,
                   Key: credentialKey(tenantId, credentialId),
-                  // The in-use guard: flows maintain flowCount in their own transactions, so a
-                  // concurrent activation either lands first (and this fails) or fails itself.
-                  ConditionExpression: `attribute_exists(PK) AND componentId = :component AND flowCount = :zero${
+                  // The in-use guard: flows maintain both counts in their own transactions, so a
+                  // concurrent activation or a new reference either lands first (and this fails)
+                  // or fails itself.
+                  ConditionExpression: `attribute_exists(PK) AND componentId = :component AND activeFlowCount = :zero AND flowCount = :flows${
                     acceptedVersions === undefined
                       ? ''
-                      : ` AND version IN (${acceptedVersions.map((_, index) => `:v${index}`).join(', ')})`
+                      : ` AND version IN (${Object.keys(versions).join(', ')})`
                   }`,
-                  ExpressionAttributeValues: toAttributes(
-                    Object.fromEntries(Object.entries(values).filter(([name]) => name !== ':minusOne')),
-                  ),
+                  ExpressionAttributeValues: toAttributes({
+                    ':component': componentId,
+                    ':zero': 0,
+                    ':flows': inactiveFlowIds.length,
+                    ...versions,
+                  }),
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
               {
                 Update: {
                   TableName: tableName,
-                  Key: key(tenantPk(tenantId), countSk(componentId)),
+                  Key: key(pk, countSk(componentId)),
                   UpdateExpression: 'ADD credentialCount :minusOne',
                   ExpressionAttributeValues: toAttributes({ ':minusOne': -1 }),
                 },
               },
               { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
+              ...markFlows,
             ],
           }),
         ),
       );
     } catch (error) {
-      const reason = cancellationReasons(error)?.[0];
+      const reasons = cancellationReasons(error);
+      const reason = reasons?.[0];
       if (reason && isConditionFailure(reason)) {
         const old = reason.Item ? credentialFromItem(reason.Item) : null;
         if (!old || old.componentId !== componentId) throw notFound('Credential');
@@ -303,6 +334,12 @@ export const dynamoDbCredentialRepository = (
         }
         throw new AppError('credential_in_use', 'The credential is used by flows.', {
           extensions: { activeFlowCount: old.activeFlowCount, flowCount: old.flowCount },
+        });
+      }
+      // A flow read as inactive was activated or deleted meanwhile: the caller reads again.
+      if (reasons?.some(isConditionFailure)) {
+        throw new AppError('credential_in_use', 'The flows using the credential changed.', {
+          extensions: { flowsChanged: true },
         });
       }
       throw error;

@@ -71,7 +71,13 @@ const planTransaction = (tableName: string, changes: readonly FlowChange[]) => {
     const none = new Map<string, CredentialUse>();
     const before = previous ? usesOf(previous.steps) : none;
     const after = next ? usesOf(next.steps) : none;
+    // A credential deleted while this flow was inactive has no item to count on and no usage item.
+    const missing = new Set([
+      ...(previous?.missingCredentialIds ?? []),
+      ...(next?.missingCredentialIds ?? []),
+    ]);
     for (const credentialId of new Set([...before.keys(), ...after.keys()])) {
+      if (missing.has(credentialId)) continue;
       const was = before.get(credentialId);
       const will = after.get(credentialId);
       const delta: ReferenceDelta = deltas.get(credentialId) ?? {

@@ -40,6 +40,7 @@ export const FlowItem = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
   updatedBy: text,
+  missingCredentialIds: z.optional(z.array(text)),
 });
 
 export const AuditItem = z.object({

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import * as z from 'zod/mini';
+import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
+import { problemsMarkdown } from '../functions/contract/problems-markdown.ts';
+import { componentDescriptorSchema } from '../shared/domain/component-descriptor.ts';
+
+const root = new URL('../', import.meta.url);
+const biome = new URL('node_modules/@biomejs/biome/bin/biome', root).pathname;
+
+/** Formats a file's text as `npm run lint` expects it, so a regenerated file passes the lint as written. */
+const formatted = (relativePath: string, text: string): string =>
+  execFileSync(process.execPath, [biome, 'format', `--stdin-file-path=${relativePath}`], {
+    cwd: root.pathname,
+    input: text,
+  }).toString();
+
+/**
+ * Every file generated from the code's contract, by its path in the repository: the OpenAPI
+ * document, the problem catalogue and the component descriptors' JSON Schema.
+ */
+export const contractFiles = (): Record<string, string> => ({
+  'docs/openapi.json': `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`,
+  'docs/problems.md': problemsMarkdown(),
+  'shared/components/component.schema.json': formatted(
+    'shared/components/component.schema.json',
+    `${JSON.stringify(z.toJSONSchema(componentDescriptorSchema(), { io: 'input', unrepresentable: 'any' }), null, 2)}\n`,
+  ),
+});
