@@ -3,9 +3,9 @@ import type { BenchStack } from './local-stack.ts';
 type Api = BenchStack['api'];
 type Answer = Awaited<ReturnType<Api>>;
 
-/** A random head start for either side, so both orders of arrival are exercised. */
-const jittered = (call: () => Promise<Answer>) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 6)).then(call);
+/** A random delay of up to `ms`, so both orders of arrival are exercised. */
+const jittered = (call: () => Promise<Answer>, ms = 6) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * ms)).then(call);
 
 /** True when the flow is active and one of its steps names a credential that no longer exists. */
 const activeFlowPointsAtNothing = async (api: Api, token: string, flowId: string) => {
@@ -71,9 +71,15 @@ export const benchRace = async (stack: BenchStack, rounds: number) => {
       const id = await create();
       const flowId = `race-inactive-${round}`;
       await stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'inactive'));
+      // The delete needs two rounds here (its first try assumes no flow), so the head start goes to
+      // either side at random.
+      const deleteFirst = round % 2 === 0;
       const [activation, deletion] = await Promise.all([
-        stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'active')),
-        jittered(() => stack.api('DELETE', `/credentials/${id}`, token)),
+        jittered(
+          () => stack.api('PUT', `/flows/${flowId}`, token, flowBody(id, 'active')),
+          deleteFirst ? 12 : 0,
+        ),
+        jittered(() => stack.api('DELETE', `/credentials/${id}`, token), deleteFirst ? 0 : 6),
       ]);
       if (deletion.status === 409) inactiveReference.deletesRefused++;
       if (activation.status === 409) inactiveReference.activationsRefused++;

@@ -50,8 +50,25 @@ const bundles = async () => {
   process.stdout.write(`full results: ${written}\n`);
 };
 
+/** `npm run bench -- --race`: the in-use guard's races alone; with --write, replaces that section of latest.json. */
+const raceOnly = async () => {
+  const rounds = Number(process.env.BENCH_RACE_ROUNDS ?? 1000);
+  const stack = await startBenchStack();
+  try {
+    process.stdout.write(`race: ${rounds} rounds of each pair...\n`);
+    const results = { measuredAt: new Date().toISOString(), ...(await benchRace(stack, rounds)) };
+    const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
+    const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
+    const written = save('latest.json', { ...latest, race: results });
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--race')) return raceOnly();
   if (process.argv.includes('--bundles')) return bundles();
   // --quick: the same measurements with fewer samples, for a check before a change (about 2 minutes).
   const quick = process.argv.includes('--quick');

@@ -15,10 +15,14 @@ const known = readdirSync(functionsDirectory, { withFileTypes: true })
   )
   .map((entry) => entry.name)
   .sort();
-if (!functionName || !eventJson || !/^[a-z-]+$/.test(functionName)) {
-  process.stderr.write(
-    `Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\nFunctions:\n  ${known.join('\n  ')}\n`,
-  );
+const usage = `Usage: npm run invoke -- <function-name> '<event JSON>'   (with npm start running)\nFunctions:\n  ${known.join('\n  ')}\n`;
+// Asked with nothing (or for help), the usage is the answer; a call with half its arguments is a mistake.
+if (!functionName || functionName === '--help' || functionName === '-h') {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+if (!eventJson || !/^[a-z-]+$/.test(functionName)) {
+  process.stderr.write(usage);
   process.exit(2);
 }
 if (!known.includes(functionName)) {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -31,8 +32,25 @@ const localVerificationTargets = (...baseUrls: string[]): string =>
     })
     .join(',');
 
+/** Fails at once, naming the port and the way out, rather than after every service has started. */
+const ensurePortFree = (port: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} on 127.0.0.1 is in use (another npm start?). Stop that, or choose another port: PORT=3001 npm start`
+            : `Cannot listen on 127.0.0.1:${port}: ${error.code ?? error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+
 const main = async (): Promise<void> => {
   const port = Number(process.env.PORT ?? 3000);
+  await ensurePortFree(port);
   // The descriptors, checked before anything starts: a broken one stops here, naming file and field.
   buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1' });
   const dynamoDb = await startDynamoDbLocal({ dataDirectory: join(LOCAL_STATE_DIRECTORY, 'dynamodb') });
@@ -114,7 +132,10 @@ const main = async (): Promise<void> => {
       handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
     };
     const sweepTimer = setInterval(() => {
-      sweeper.handler({}, { getRemainingTimeInMillis: () => 60_000 }).catch(() => {});
+      // A failing run is told, as CloudWatch would show it: never swallowed.
+      sweeper.handler({}, { getRemainingTimeInMillis: () => 60_000 }).catch((error: Error) => {
+        process.stderr.write(`sweep-orphan-secrets failed: ${error.name}: ${error.message}\n`);
+      });
     }, 60_000);
     stops.push(async () => clearInterval(sweepTimer));
 
@@ -125,13 +146,21 @@ const main = async (): Promise<void> => {
     const gateway = await startLocalGateway({ handlers, callbackHandler: callback.handler, issuer, port });
     stops.push(gateway.stop);
     const token = await issuer.sign(DEV_TENANT);
-    // The dev tenant's OAuth app for the demo provider, so Connect works from the first start.
-    const registered = await fetch(`${gateway.url}/oauth-apps/demo-oauth2`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ clientId: 'demo-client', clientSecret: 'demo-client-secret' }),
-    });
-    if (!registered.ok) throw new Error(`Registering the demo OAuth app failed: ${registered.status}`);
+    // The dev tenant's OAuth app for the demo provider, so Connect works from the first start; once:
+    // a later start finds it (or the app someone registered instead) and leaves it as it is.
+    const app = `${gateway.url}/oauth-apps/demo-oauth2`;
+    const authorization = { authorization: `Bearer ${token}` };
+    const existing = await fetch(app, { headers: authorization });
+    if (existing.status === 404) {
+      const registered = await fetch(app, {
+        method: 'PUT',
+        headers: { ...authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: 'demo-client', clientSecret: 'demo-client-secret' }),
+      });
+      if (!registered.ok) throw new Error(`Registering the demo OAuth app failed: ${registered.status}`);
+    } else if (!existing.ok) {
+      throw new Error(`Reading the demo OAuth app failed: ${existing.status}`);
+    }
     // For `npm run invoke`, which plays a workflow invoking a function directly.
     writeFileSync(
       join(LOCAL_STATE_DIRECTORY, 'endpoints.json'),

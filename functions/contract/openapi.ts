@@ -3,10 +3,11 @@ import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.
 import { buildComponentRegistry } from '../../shared/components/index.ts';
 import { SCOPES } from '../../shared/lambda/scopes.ts';
 import { OPERATIONS } from '../operations.ts';
-import { PUBLIC_ROUTES, ROUTES } from '../routes.ts';
+import { allowedMethods, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../routes.ts';
 import { componentCreateSchemas } from './component-schemas.ts';
 import { OPERATION_DOCS } from './operation-docs.ts';
 import {
+  HEADER_NAMES,
   HEADERS,
   PROBLEM_RESPONSES,
   PROBLEM_SCHEMA,
@@ -101,14 +102,7 @@ const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({
   $ref: `#/components/${kind}/${name}`,
 });
 
-const headerName = (name: keyof typeof HEADERS): string =>
-  ({
-    ETag: 'ETag',
-    Location: 'Location',
-    IdempotentReplayed: 'Idempotent-Replayed',
-    WWWAuthenticate: 'WWW-Authenticate',
-    RetryAfter: 'Retry-After',
-  })[name];
+const headerName = (name: keyof typeof HEADERS): string => HEADER_NAMES[name];
 
 const parametersOf = (path: string, properties: Record<string, JsonSchema>, required: Set<string>) => {
   const pathNames = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
@@ -250,6 +244,42 @@ const PUBLIC_OPERATIONS: Record<string, Json> = {
   },
 };
 
+const pascal = (path: string): string =>
+  path
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/**
+ * What every path answers besides its operations: OPTIONS (a browser's CORS preflight among them)
+ * with 204 and `Allow`, and 405 with `Allow` for a method it does not have.
+ */
+const optionsOperations = (paths: Record<string, Record<string, Json>>) => {
+  for (const path of ROUTE_PATHS) {
+    const operations = paths[path];
+    if (!operations) continue;
+    operations.options = {
+      operationId: `options${pascal(path)}`,
+      summary: `The methods ${path} answers`,
+      description: `204 with \`Allow: ${allowedMethods(path)}, OPTIONS\`. Any other method is answered with 405 \`method_not_allowed\` and the same \`Allow\`. No token needed.`,
+      tags: ['Documents'],
+      security: [],
+      parameters: [...path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+        name: match[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      responses: {
+        '204': { description: 'The methods, in `Allow`.', headers: { Allow: ref('headers', 'Allow') } },
+        '405': ref('responses', 'MethodNotAllowed'),
+        '429': ref('responses', 'TooManyRequests'),
+      },
+    };
+  }
+};
+
 const publicOperations = (paths: Record<string, Record<string, Json>>) => {
   for (const route of PUBLIC_ROUTES) {
     paths[route.path] = {
@@ -274,6 +304,7 @@ export const buildOpenApiDocument = () => {
   const paths: Record<string, Record<string, Json>> = {};
   authenticatedOperations(paths, ref('schemas', 'CreateCredentialRequest'));
   publicOperations(paths);
+  optionsOperations(paths);
   return {
     openapi: '3.1.0',
     info: {

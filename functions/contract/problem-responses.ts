@@ -25,8 +25,22 @@ export const HEADERS = {
     description: 'Seconds to wait before retrying.',
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
+  Allow: {
+    description: 'The methods this path answers (RFC 9110 §10.2.1), e.g. `GET, PATCH, DELETE`.',
+    schema: { type: 'string' },
+  },
 } as const;
 export type HeaderName = keyof typeof HEADERS;
+
+/** Each header's name on the wire. */
+export const HEADER_NAMES: Record<HeaderName, string> = {
+  ETag: 'ETag',
+  Location: 'Location',
+  IdempotentReplayed: 'Idempotent-Replayed',
+  WWWAuthenticate: 'WWW-Authenticate',
+  RetryAfter: 'Retry-After',
+  Allow: 'Allow',
+};
 
 const EXTENSIONS: Json = {
   reason: {
@@ -150,6 +164,12 @@ export const PROBLEM_RESPONSES = {
     gateway: true,
   },
   NotFound: { status: 404, description: 'No such resource for your tenant.', codes: ['not_found'] },
+  MethodNotAllowed: {
+    status: 405,
+    description: 'Any method a path does not list is answered so, with `Allow` naming the ones it does.',
+    codes: ['method_not_allowed'],
+    headers: ['Allow'],
+  },
   CredentialInUse: {
     status: 409,
     description: 'Active flows use the credential: `blockingFlows` names them.',
@@ -257,10 +277,7 @@ export const problemResponseObject = (response: ProblemResponse): Json => {
     ...(response.headers
       ? {
           headers: Object.fromEntries(
-            response.headers.map((name) => [
-              name === 'WWWAuthenticate' ? 'WWW-Authenticate' : 'Retry-After',
-              { $ref: `#/components/headers/${name}` },
-            ]),
+            response.headers.map((name) => [HEADER_NAMES[name], { $ref: `#/components/headers/${name}` }]),
           ),
         }
       : {}),

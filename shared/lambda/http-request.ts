@@ -77,8 +77,8 @@ export const toHttpRequest = (event: APIGatewayProxyEventV2WithJWTAuthorizer): H
   };
 };
 
-/** One entity-tag of an If-Match list (RFC 9110 §8.8.3), or the bare digits older clients sent. */
-const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$|^(\d{1,15})$/;
+/** One entity-tag of an If-Match list (RFC 9110 §8.8.3): quoted, optionally weak. */
+const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
 
 /**
  * If-Match as RFC 9110 §13.1.1 reads it: `*` is any current version; otherwise a list of tags,
@@ -97,10 +97,12 @@ export const ifMatchVersion = (request: HttpRequest): VersionCondition | undefin
     if (!match) {
       throw new AppError(
         'malformed_request',
-        'If-Match must be * or a list of entity tags returned by this API, e.g. "3".',
+        /^\d+$/.test(tag)
+          ? `If-Match takes entity tags, which are quoted: send "${tag.slice(0, 15)}" (the ETag as it was returned), not ${tag.slice(0, 15)}.`
+          : 'If-Match must be * or a list of entity tags returned by this API, e.g. "3".',
       );
     }
-    const opaque = match[3] ?? (match[1] ? undefined : match[2]);
+    const opaque = match[1] ? undefined : match[2];
     if (opaque !== undefined && /^[1-9]\d{0,14}$/.test(opaque)) versions.push(Number(opaque));
   }
   return versions.slice(0, 20);

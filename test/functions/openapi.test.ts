@@ -82,6 +82,21 @@ describe('the OpenAPI document', () => {
     expect(committed).toBe(problemsMarkdown());
   });
 
+  it('describes what every path answers besides its operations: OPTIONS (204, Allow) and 405 with Allow', () => {
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    for (const [path, operations] of Object.entries(paths)) {
+      expect(operations.options?.responses['204'], path).toEqual({
+        description: 'The methods, in `Allow`.',
+        headers: { Allow: { $ref: '#/components/headers/Allow' } },
+      });
+      expect(operations.options?.responses['405'], path).toEqual({
+        $ref: '#/components/responses/MethodNotAllowed',
+      });
+    }
+    const responses = document.components.responses as Record<string, { headers?: Record<string, unknown> }>;
+    expect(Object.keys(responses.MethodNotAllowed?.headers ?? {})).toEqual(['Allow']);
+  });
+
   it('npm run openapi writes exactly the committed files, formatted as the lint wants them', () => {
     for (const [path, text] of Object.entries(contractFiles())) {
       expect(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'), path).toBe(text);

@@ -81,6 +81,17 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
       expect(refused.status).toBe(400);
       expect(refused.body.code).toBe('malformed_request');
     });
+
+    it('an unquoted version is not an entity tag: 400, saying how to send it, and nothing changes', async () => {
+      const id = await create();
+      const refused = await rename(id, '1', 'unquoted');
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('malformed_request');
+      expect(refused.body.detail).toContain('send "1"');
+      const current = await service.api('GET', `/credentials/${id}`, { token });
+      expect(current.body.version).toBe(1);
+      expect(current.body.name).not.toBe('unquoted');
+    });
   });
 
   describe('problem bodies', () => {

@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -20,6 +22,49 @@ describe('the local tools a newcomer meets', () => {
     // Folders without a handler (the contract builder) are not offered.
     expect(run.stderr).not.toContain('contract');
   });
+
+  it('npm run invoke with no arguments answers with its usage and the functions, and succeeds', () => {
+    const run = spawnSync(process.execPath, [tsx, 'local/invoke.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '--no-warnings' },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Usage: npm run invoke -- <function-name>');
+    expect(run.stdout).toContain('resolve-credential');
+  });
+
+  it('npm start on a busy port says which port and how to choose another, before starting anything', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const run = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [tsx, 'local/start.ts'], {
+          cwd: root,
+          env: { ...process.env, NODE_OPTIONS: '--no-warnings', PORT: String(port) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        let stdout = '';
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.once('exit', (status) => resolve({ status, stderr, stdout }));
+      });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
+      expect(run.stderr).toContain('PORT=3001 npm start');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      // Nothing was started: no DynamoDB Local, no listening gateway.
+      expect(run.stdout).not.toContain('listening');
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
 
   it('DynamoDB Local (running for this test run) writes nothing at the checkout root', () => {
     expect(existsSync(new URL('dynamodb-local-metadata.json', `file://${root}`))).toBe(false);

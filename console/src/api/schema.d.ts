@@ -21,7 +21,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /components answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsComponents"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -43,7 +47,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /components/{componentId} answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsComponentsComponentId"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -71,7 +79,11 @@ export interface paths {
          */
         post: operations["createCredential"];
         delete?: never;
-        options?: never;
+        /**
+         * The methods /credentials answers
+         * @description 204 with `Allow: POST, GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentials"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -99,7 +111,11 @@ export interface paths {
          *     Scope: `credentials:write`.
          */
         delete: operations["deleteCredential"];
-        options?: never;
+        /**
+         * The methods /credentials/{credentialId} answers
+         * @description 204 with `Allow: GET, PATCH, DELETE, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentialsCredentialId"];
         head?: never;
         /**
          * Rename a credential or change its fields
@@ -127,7 +143,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /credentials/{credentialId}/usage answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentialsCredentialIdUsage"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -149,7 +169,11 @@ export interface paths {
          */
         post: operations["replaceCredential"];
         delete?: never;
-        options?: never;
+        /**
+         * The methods /credentials/{credentialId}/replace answers
+         * @description 204 with `Allow: POST, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentialsCredentialIdReplace"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -171,7 +195,11 @@ export interface paths {
          */
         post: operations["verifyCredential"];
         delete?: never;
-        options?: never;
+        /**
+         * The methods /credentials/{credentialId}/verify answers
+         * @description 204 with `Allow: POST, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentialsCredentialIdVerify"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -193,7 +221,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /credentials/{credentialId}/audit answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsCredentialsCredentialIdAudit"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -227,7 +259,11 @@ export interface paths {
          *     Scope: `flows:write`.
          */
         delete: operations["deleteFlow"];
-        options?: never;
+        /**
+         * The methods /flows/{flowId} answers
+         * @description 204 with `Allow: PUT, GET, DELETE, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsFlowsFlowId"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -249,7 +285,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /flows answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsFlows"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -283,7 +323,11 @@ export interface paths {
          *     Scope: `credentials:write`.
          */
         delete: operations["deleteOAuthApp"];
-        options?: never;
+        /**
+         * The methods /oauth-apps/{componentId} answers
+         * @description 204 with `Allow: PUT, GET, DELETE, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsOauthAppsComponentId"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -305,7 +349,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /oauth-apps answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsOauthApps"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -327,7 +375,11 @@ export interface paths {
          */
         post: operations["createConnectSession"];
         delete?: never;
-        options?: never;
+        /**
+         * The methods /connect-sessions answers
+         * @description 204 with `Allow: POST, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsConnectSessions"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -349,7 +401,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /connect-sessions/{sessionId} answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsConnectSessionsSessionId"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -369,7 +425,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /openapi.json answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsOpenapiJson"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -389,7 +449,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /problems answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsProblems"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -409,7 +473,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /problems/{code} answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsProblemsCode"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -429,7 +497,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * The methods /oauth2/callback answers
+         * @description 204 with `Allow: GET, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsOauth2Callback"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -987,6 +1059,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Any method a path does not list is answered so, with `Allow` naming the ones it does. Codes: `method_not_allowed`. */
+        MethodNotAllowed: {
+            headers: {
+                Allow: components["headers"]["Allow"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/method_not_allowed",
+                 *       "title": "Method not allowed",
+                 *       "status": 405,
+                 *       "code": "method_not_allowed",
+                 *       "detail": "The path exists but does not answer that method.",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Active flows use the credential: `blockingFlows` names them. Codes: `credential_in_use`, `conflict`. */
         CredentialInUse: {
             headers: {
@@ -1308,6 +1400,8 @@ export interface components {
         WWWAuthenticate: string;
         /** @description Seconds to wait before retrying. */
         RetryAfter: string;
+        /** @description The methods this path answers (RFC 9110 §10.2.1), e.g. `GET, PATCH, DELETE`. */
+        Allow: string;
     };
     pathItems: never;
 }
@@ -1339,6 +1433,27 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsComponents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getComponent: {
         parameters: {
             query?: never;
@@ -1366,6 +1481,29 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsComponentsComponentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                componentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCredentials: {
@@ -1505,6 +1643,27 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getCredential: {
         parameters: {
             query?: never;
@@ -1601,6 +1760,29 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsCredentialsCredentialId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCredential: {
@@ -1710,6 +1892,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsCredentialsCredentialIdUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     replaceCredential: {
         parameters: {
             query?: never;
@@ -1749,6 +1954,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsCredentialsCredentialIdReplace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     verifyCredential: {
         parameters: {
             query?: never;
@@ -1781,6 +2009,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsCredentialsCredentialIdVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getCredentialAudit: {
         parameters: {
             query?: {
@@ -1811,6 +2062,29 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsCredentialsCredentialIdAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getFlow: {
@@ -1943,6 +2217,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsFlowsFlowId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listFlows: {
         parameters: {
             query?: {
@@ -1970,6 +2267,27 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsFlows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOAuthApp: {
@@ -2095,6 +2413,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsOauthAppsComponentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                componentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listOAuthApps: {
         parameters: {
             query?: never;
@@ -2119,6 +2460,27 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsOauthApps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createConnectSession: {
@@ -2162,6 +2524,27 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsConnectSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getConnectSession: {
         parameters: {
             query?: never;
@@ -2191,6 +2574,29 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    optionsConnectSessionsSessionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -2211,6 +2617,27 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    optionsOpenapiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2235,6 +2662,27 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    optionsProblems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getProblemType: {
         parameters: {
             query?: never;
@@ -2256,6 +2704,29 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    optionsProblemsCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2298,6 +2769,27 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    optionsOauth2Callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
