@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,10 +102,12 @@ const asApiGatewayClaim = (value: unknown): string => {
 /** Repeated names are comma-joined, as API Gateway does in `queryStringParameters`. */
 const queryParameters = (url: URL): Record<string, string> | undefined => {
   if (url.searchParams.size === 0) return undefined;
-  const joined: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    joined[name] = joined[name] === undefined ? value : `${joined[name]},${value}`;
-  return joined;
+  const joined = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    const earlier = joined.get(name);
+    joined.set(name, earlier === undefined ? value : `${earlier},${value}`);
+  }
+  return Object.fromEntries(joined);
 };
 
 const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
@@ -166,7 +169,9 @@ export const startLocalGateway = async (options: {
           ...(options.console?.oidc ? { oidc: options.console.oidc } : {}),
         });
         const name = url.pathname.slice('/console/'.length) || 'index.html';
-        const file = (await consoleFiles)[name];
+        const files = await consoleFiles;
+        // Only the files it built: `constructor` or `__proto__` name no file.
+        const file = Object.hasOwn(files, name) ? files[name] : undefined;
         if (file) {
           response.writeHead(200, {
             'content-type': file.contentType,
@@ -276,8 +281,11 @@ export const startLocalGateway = async (options: {
         headers,
         queryStringParameters: query,
         pathParameters: compiled.parameterNames.length > 0 ? pathParameters : undefined,
-        body: body.byteLength > 0 ? body.toString('utf8') : undefined,
-        isBase64Encoded: false,
+        // Bytes that are not UTF-8 text reach the function as they came, base64-encoded, so it can
+        // refuse them rather than see U+FFFD.
+        body:
+          body.byteLength === 0 ? undefined : isUtf8(body) ? body.toString('utf8') : body.toString('base64'),
+        isBase64Encoded: body.byteLength > 0 && !isUtf8(body),
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',

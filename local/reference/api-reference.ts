@@ -46,7 +46,7 @@ export const apiReference = async (path: string): Promise<StaticAnswer | undefin
     return { status: 200, contentType: 'text/javascript; charset=utf-8', body: INIT };
   }
   const name = path.replace(/^\/reference\//, '');
-  const contentType = ASSETS[name];
+  const contentType = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!contentType) return undefined;
   return { status: 200, contentType, body: await readFile(join(packageDirectory, name)) };
 };

@@ -46,11 +46,20 @@ const checkValue = (field: FieldDefinition, value: unknown): string | null => {
 
 const secretSize = (secret: FieldValues): number => Buffer.byteLength(JSON.stringify(secret), 'utf8');
 
+/**
+ * Room kept for what the service adds to the stored value: the destination binding
+ * (`,"$destination":"<43 base64url characters>"`, 61 bytes), with a margin.
+ */
+export const STORED_VALUE_OVERHEAD_BYTES = 128;
+
+/** What the secret fields of one credential may take, as JSON, so the stored value still fits. */
+export const SECRET_FIELDS_LIMIT_BYTES = SECRET_VALUE_LIMIT_BYTES - STORED_VALUE_OVERHEAD_BYTES;
+
 export const assertSecretFits = (secret: FieldValues): void => {
-  if (secretSize(secret) > SECRET_VALUE_LIMIT_BYTES) {
+  if (secretSize(secret) > SECRET_FIELDS_LIMIT_BYTES) {
     throw new AppError(
       'payload_too_large',
-      `The secret fields together exceed ${SECRET_VALUE_LIMIT_BYTES} bytes, the Secrets Manager limit.`,
+      `The secret fields together take more than ${SECRET_FIELDS_LIMIT_BYTES} bytes as JSON; Secrets Manager stores at most ${SECRET_VALUE_LIMIT_BYTES} per secret.`,
     );
   }
 };

@@ -21,6 +21,9 @@ export const isHttpEvent = (event: unknown): event is APIGatewayProxyEventV2With
   typeof (event as { requestContext?: { http?: { method?: unknown } } }).requestContext?.http?.method ===
     'string';
 
+/** Fatal: invalid UTF-8 is refused, never turned into U+FFFD and stored. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 const parseBody = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   headers: Record<string, string>,
@@ -34,8 +37,14 @@ const parseBody = (
   if (contentType !== 'application/json' && contentType !== 'application/merge-patch+json') {
     throw new AppError('unsupported_media_type', 'Send the body as application/json.');
   }
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = UTF8.decode(raw);
+  } catch {
+    throw new AppError('malformed_request', 'The request body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new AppError('malformed_request', 'The request body is not valid JSON.');
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type FieldIssue, validationFailed } from '../errors/app-error.ts';
 import { humanMessage } from '../errors/validation-messages.ts';
+import { textIssues } from './input-text.ts';
 
 // zod/mini ships no messages until configured; this map is the only "locale" the service needs.
 z.config({ localeError: humanMessage });
@@ -10,6 +11,8 @@ const pathOf = (path: readonly PropertyKey[]): string =>
 
 /** Parses input or throws a 400 listing every problem; messages name fields, never echo values. */
 export const parseInput = <S extends z.core.$ZodType>(schema: S, input: unknown): z.output<S> => {
+  const unsafe = textIssues(input);
+  if (unsafe.length > 0) throw validationFailed(unsafe);
   const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.map((issue) => ({
@@ -35,7 +38,14 @@ export const flowIdSchema = z
   .string()
   .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'));
 export const componentIdSchema = z.string().check(z.minLength(1), z.maxLength(64));
-export const nameSchema = z.nullable(z.string().check(z.minLength(1), z.maxLength(200)));
+export const nameSchema = z.nullable(
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(200),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters'),
+  ),
+);
 export const fieldsSchema = z.record(z.string().check(z.maxLength(64)), z.unknown());
 export const versionSchema = z.int().check(z.gte(1, 'must be a version number from 1'));
 /** A version a write is conditional on: one number (direct callers) or what If-Match carried. */

@@ -16,12 +16,21 @@ export type Scope = (typeof SCOPES)[number];
  */
 export const grantedScopes = (claims: Readonly<Record<string, unknown>>): Set<string> => {
   const granted = new Set<string>();
-  for (const claim of [claims.scope, claims.scp]) {
+  // RFC 6749 §3.3: scope tokens are separated by U+0020 and nothing else. `scp` is an array in the
+  // token; API Gateway's JWT authorizer hands arrays to Lambda as `[a b]`, so only there are the
+  // brackets the authorizer's own.
+  const spaced = (text: string) => text.split(' ');
+  for (const [name, claim] of [
+    ['scope', claims.scope],
+    ['scp', claims.scp],
+  ] as const) {
     const values = Array.isArray(claim)
       ? claim.map(String)
-      : typeof claim === 'string'
-        ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/)
-        : [];
+      : typeof claim !== 'string'
+        ? []
+        : name === 'scp' && claim.startsWith('[') && claim.endsWith(']')
+          ? spaced(claim.slice(1, -1))
+          : spaced(claim);
     for (const value of values) if (value) granted.add(value);
   }
   return granted;

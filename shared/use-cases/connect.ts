@@ -25,7 +25,10 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text).diges
 const connectFailed = (reason: string, detail: string, sessionId?: string) =>
   new AppError('connect_failed', detail, { extensions: { reason, ...(sessionId ? { sessionId } : {}) } });
 
-/** A return URL must start with one of the deployment's prefixes, compared on the parsed URL. */
+/**
+ * A return URL must start with one of the deployment's prefixes, compared on the parsed URL and on
+ * whole path segments: `/connected` admits `/connected` and `/connected/…`, never `/connectedX`.
+ */
 const allowedReturnUrl = (returnUrl: string, prefixes: readonly string[]): boolean => {
   let url: URL;
   try {
@@ -37,7 +40,9 @@ const allowedReturnUrl = (returnUrl: string, prefixes: readonly string[]): boole
   return prefixes.some((prefix) => {
     try {
       const allowed = new URL(prefix);
-      return url.origin === allowed.origin && url.pathname.startsWith(allowed.pathname);
+      const base = allowed.pathname;
+      const underBase = base.endsWith('/') ? base : `${base}/`;
+      return url.origin === allowed.origin && (url.pathname === base || url.pathname.startsWith(underBase));
     } catch {
       return false;
     }

@@ -141,12 +141,26 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
     });
 
     it('redirects to an allowed returnUrl with the credential, and refuses one off the list', async () => {
-      const refused = await api('POST', '/connect-sessions', {
-        componentId: 'demo-oauth2',
-        returnUrl: 'https://evil.example/steal',
-      });
-      expect(refused.status).toBe(400);
-      expect(refused.body.errors[0].path).toBe('body.returnUrl');
+      // The list names https://app.example.test/connected: whole path segments only.
+      for (const returnUrl of [
+        'https://evil.example/steal',
+        'https://app.example.test/connectedX',
+        'https://app.example.test/connected.evil',
+        'https://app.example.test/connected-but-not',
+        'https://app.example.test.evil.example/connected',
+      ]) {
+        const refused = await api('POST', '/connect-sessions', { componentId: 'demo-oauth2', returnUrl });
+        expect(refused.status, returnUrl).toBe(400);
+        expect(refused.body.errors[0].path).toBe('body.returnUrl');
+      }
+      for (const returnUrl of [
+        'https://app.example.test/connected',
+        'https://app.example.test/connected/x',
+      ]) {
+        expect(
+          (await api('POST', '/connect-sessions', { componentId: 'demo-oauth2', returnUrl })).status,
+        ).toBe(201);
+      }
       const { session, callback } = await connect({ returnUrl: RETURN_URL });
       expect(callback.status).toBe(303);
       const location = new URL(callback.headers.get('location') ?? '');

@@ -158,4 +158,25 @@ describe('scopes: least privilege inside a tenant', () => {
     expect(await call({ scope: 'openid credentials:read' })).toBe(200);
     expect(await call({ scp: '[flows:read credentials:read]' })).toBe(200);
   });
+
+  it('reads scope as RFC 6749 §3.3 says: tokens separated by U+0020 only, no other separator', async () => {
+    const handler = service.handlers['list-credentials'];
+    const call = async (claims: Record<string, string>) =>
+      (
+        (await handler(eventWithClaims({ tenant_id: 'acme', sub: 'x', ...claims }), {
+          awsRequestId: 'r',
+        } as Context)) as { statusCode: number }
+      ).statusCode;
+    const smuggled = [
+      'flows:read,credentials:read',
+      'x\u2003credentials:read',
+      'x\tcredentials:read',
+      'x\ncredentials:read',
+      '[credentials:read]',
+      'flows:read;credentials:read',
+      'credentials:read\u00a0',
+    ];
+    for (const scope of smuggled) expect(await call({ scope }), JSON.stringify(scope)).toBe(403);
+    expect(await call({ scope: 'flows:read  credentials:read' })).toBe(200);
+  });
 });

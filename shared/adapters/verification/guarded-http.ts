@@ -117,6 +117,9 @@ export const guardedHttp = async (
     const next = new URL(location, current.url);
     const sameOrigin = next.origin === new URL(current.url).origin;
     const keepsMethod = response.status === 307 || response.status === 308;
+    // A 307/308 would carry the body (a refresh token, a client secret) on to the other origin:
+    // such a redirect is not followed, and its answer is what the caller gets.
+    if (keepsMethod && !sameOrigin && current.body !== undefined) return response;
     current = {
       method: keepsMethod ? current.method : 'GET',
       url: next.toString(),

@@ -58,6 +58,14 @@ export const sanitizedExcerpt = (
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const forms = sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length);
+  // Masked whole, then cut: a secret cut first would match none of its masked forms, and its
+  // prefix would be shown.
+  const masked = (text: string): string => {
+    let result = text;
+    for (const form of forms) result = result.split(form).join('***');
+    return result;
+  };
   const members = ERROR_MEMBERS.flatMap((name) => {
     const value = (parsed as Record<string, unknown>)[name];
     if (typeof value !== 'string' && typeof value !== 'number') return [];
@@ -66,22 +74,19 @@ export const sanitizedExcerpt = (
       return code < 0x20 || code === 0x7f ? ' ' : character;
     })
       .join('')
-      .trim()
-      .slice(0, FIELD_LENGTH);
-    return text ? [`${name}: ${text}`] : [];
+      .trim();
+    return text ? [{ name, text: masked(text) }] : [];
   });
   if (members.length === 0) return undefined;
 
-  const forms = sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length);
-  let text = members.join('; ');
-  for (const form of forms) text = text.split(form).join('***');
   // When in doubt, say nothing: what survives masking must not contain any secret in any shape.
-  const flat = normalized(text);
+  const flat = normalized(members.map((member) => member.text).join(' '));
   const suspicious = forms.some((form) => {
     const candidate = normalized(form);
     if (candidate.length < MIN_SECRET_LENGTH) return false;
     return flat.includes(candidate) || flat.includes([...candidate].reverse().join(''));
   });
   if (suspicious) return undefined;
+  const text = members.map((member) => `${member.name}: ${member.text.slice(0, FIELD_LENGTH)}`).join('; ');
   return text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
 };
