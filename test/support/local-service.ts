@@ -54,7 +54,7 @@ export interface LocalService {
   api(
     method: string,
     path: string,
-    options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string | Buffer },
   ): Promise<ApiResponse>;
   /** Every item of the table, for assertions that nothing secret was stored. */
   scanTable(): Promise<Record<string, unknown>[]>;
@@ -108,7 +108,10 @@ export const startLocalService = async (
           ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+        body:
+          typeof rawBody === 'object'
+            ? new Uint8Array(rawBody)
+            : (rawBody ?? (body === undefined ? undefined : JSON.stringify(body))),
       });
       const text = await response.text();
       let parsed: unknown = null;
