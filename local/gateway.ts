@@ -70,8 +70,17 @@ const lambdaContext = (functionName: string): Context =>
  * `[::1]:<port>`), or its listening address for anything else: a `Host` header is the client's
  * word, and it ends up in problem `type` links and the served document's `servers`.
  */
+const hosts = new WeakMap<IncomingMessage, string>();
 const ownHost = (request: IncomingMessage): string => {
-  const address = request.socket.address() as Partial<AddressInfo>;
+  // Read once, while the socket is open: an answer may be sent after the body was cut off.
+  const known = hosts.get(request);
+  if (known !== undefined) return known;
+  const host = hostOf(request);
+  hosts.set(request, host);
+  return host;
+};
+const hostOf = (request: IncomingMessage): string => {
+  const address = (request.socket?.address() ?? {}) as Partial<AddressInfo>;
   const port = address.port ?? 0;
   const named = request.headers.host ?? '';
   const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(named);
@@ -151,6 +160,7 @@ export const startLocalGateway = async (options: {
   };
 
   const server: Server = createServer(async (request, response) => {
+    ownHost(request);
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = request.method ?? 'GET';

@@ -131,9 +131,10 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
   },
   credential_invalid: {
     meaning:
-      'The credential is marked invalid (its provider refused it) and cannot be used until it is fixed.',
-    action: 'Replace its secrets with PATCH, or re-verify it once the provider accepts it again.',
-    extensions: ['reason'],
+      'The credential cannot be used: it is marked invalid (its provider refused it), or its secret is missing from the secret store (`reason: secret_missing`).',
+    action:
+      'Replace its secrets with PATCH, or re-verify it once the provider accepts it again; a credential whose secret is missing must be deleted and created again.',
+    extensions: ['reason', 'credentialId'],
   },
   too_many_references: {
     meaning:

@@ -1,5 +1,9 @@
+import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { SECRET_FIELDS_LIMIT_BYTES } from '../../shared/domain/credential-fields.ts';
+import { AppError } from '../../shared/errors/app-error.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-hostile-input';
@@ -125,5 +129,41 @@ describe('hostile input is refused with a 4xx naming the field, never stored, ne
     // A repeated query parameter named like one is refused as any repeated parameter is.
     const repeated = await service.api('GET', '/credentials?__proto__=a&__proto__=b', { token });
     expect(repeated.status).toBe(400);
+  });
+
+  it('a credential whose secret is gone answers credential_invalid on verify and resolve, never a 500', async () => {
+    const id = (
+      await service.api('POST', '/credentials', {
+        token,
+        body: { componentId: 'petstore', fields: { apiKey: 'k-gone' } },
+      })
+    ).body.id as string;
+    await service.api('PUT', '/flows/secret-gone', {
+      token,
+      body: {
+        name: 'Secret gone',
+        status: 'active',
+        steps: [{ stepId: 's', componentId: 'petstore', credentialId: id }],
+      },
+    });
+    await service.secretsManager.send(
+      new DeleteSecretCommand({
+        SecretId: `${service.config.secretPrefix}/${tenant}/${id}`,
+        ForceDeleteWithoutRecovery: true,
+      }),
+    );
+
+    const verify = await service.api('POST', `/credentials/${id}/verify`, { token });
+    expect(verify.status).toBe(422);
+    expect(verify.body).toMatchObject({ code: 'credential_invalid', reason: 'secret_missing' });
+
+    const deps = buildResolveDependencies(service.deps, { cacheTtlMs: 0, refreshMarginMs: 0, refresh: {} });
+    const resolved = await resolveCredential(
+      deps,
+      { tenantId: tenant, subject: 'arn:aws:states:eu-west-1:1:execution:x:run-1' },
+      { flowId: 'secret-gone', stepId: 's', executionId: 'run-1' },
+    ).catch((error: unknown) => error);
+    expect(resolved).toBeInstanceOf(AppError);
+    expect((resolved as AppError).code).toBe('credential_invalid');
   });
 });

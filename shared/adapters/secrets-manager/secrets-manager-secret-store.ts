@@ -12,6 +12,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { FieldValues } from '../../domain/credential-fields.ts';
+import { AppError } from '../../errors/app-error.ts';
 import { type SecretStore, StaleListingError } from '../../ports/secret-store.ts';
 import { parseSecretName, secretName, secretTags } from './secret-naming.ts';
 
@@ -24,6 +25,13 @@ export interface SecretStoreSettings {
 
 const parseValues = (secretString: string | undefined): FieldValues =>
   secretString ? (JSON.parse(secretString) as FieldValues) : {};
+
+const secretMissing = (credentialId: string): AppError =>
+  new AppError(
+    'credential_invalid',
+    'The credential’s secret is missing from the secret store, so it cannot be used or verified. Delete it and create it again.',
+    { extensions: { credentialId, reason: 'secret_missing' } },
+  );
 
 export const secretsManagerSecretStore = (
   client: SecretsManagerClient,
@@ -96,13 +104,20 @@ export const secretsManagerSecretStore = (
     },
 
     async read(address, versionId) {
-      const result = await client.send(
-        new GetSecretValueCommand({
-          SecretId: name(address),
-          ...(versionId ? { VersionId: versionId } : {}),
-        }),
-      );
-      return { values: parseValues(result.SecretString), versionId: result.VersionId ?? '' };
+      try {
+        const result = await client.send(
+          new GetSecretValueCommand({
+            SecretId: name(address),
+            ...(versionId ? { VersionId: versionId } : {}),
+          }),
+        );
+        return { values: parseValues(result.SecretString), versionId: result.VersionId ?? '' };
+      } catch (error) {
+        // The item outlived its secret (deleted outside the service, or a version that is gone): a
+        // fact about this credential, not an outage. The sweeper marks such items invalid.
+        if (error instanceof ResourceNotFoundException) throw secretMissing(address.credentialId);
+        throw error;
+      }
     },
 
     describe,
