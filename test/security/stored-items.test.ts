@@ -38,6 +38,41 @@ describe('items written outside the service are never served as data', () => {
     );
   };
 
+  it("never lists another tenant's credential through a corrupted index key", async () => {
+    const other = 'tenant-items-other';
+    const otherToken = await service.token(other);
+    const created = await service.api('POST', '/credentials', {
+      token: otherToken,
+      body: { componentId: 'petstore', name: 'theirs', fields: { apiKey: 'their-key' } },
+    });
+    const theirs = (await service.scanTable()).find((item) => item.id === created.body.id) as Record<
+      string,
+      unknown
+    >;
+    // Their item, with index keys rewritten to name this tenant (a bad migration, a console edit).
+    await service.dynamoDb.send(
+      new PutItemCommand({
+        TableName: service.config.tableName,
+        Item: toAttributes({
+          ...theirs,
+          status: 'invalid',
+          GSI1PK: `T#${tenant}#C#petstore`,
+          GSI2PK: `T#${tenant}#S#invalid`,
+          GSI2SK: theirs.id,
+        }),
+      }),
+    );
+    const byComponent = await service.api('GET', '/credentials?componentId=petstore', { token });
+    const needsAttention = await service.api('GET', '/credentials?status=invalid', { token });
+    for (const page of [byComponent, needsAttention]) {
+      expect(page.status).toBe(200);
+      expect(page.body.items.map((item: { id: string }) => item.id)).not.toContain(theirs.id);
+      expect(page.text).not.toContain('theirs');
+    }
+    const skipped = service.logLines.filter((line) => line.includes('skipped a malformed item'));
+    expect(skipped.some((line) => line.includes(String(theirs.id)))).toBe(true);
+  });
+
   it('answers 500 corrupt_item (the key, never the values) for a malformed item, and lists the rest', async () => {
     const cases: [string, Record<string, unknown>][] = [
       [

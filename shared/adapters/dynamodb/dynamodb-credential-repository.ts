@@ -47,6 +47,7 @@ import {
   sortKeyRange,
   statusGsiPk,
   TTL_ATTRIBUTE,
+  tenantCredentialFromItem,
   tenantPk,
   toAttributes,
   usagePrefix,
@@ -195,7 +196,7 @@ export const dynamoDbCredentialRepository = (
       }),
     );
     return {
-      items: parseItems(result.Items ?? [], credentialFromItem, onCorruptItem),
+      items: parseItems(result.Items ?? [], tenantCredentialFromItem(tenantId), onCorruptItem),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
   };

@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error.ts';
 import type { CredentialChanges } from '../../ports/credential-repository.ts';
 import {
   AuditItem,
+  corruptItem,
   CredentialItem,
   FlowItem,
   type ItemKey,
@@ -151,9 +152,25 @@ export const credentialFromItem = (item: Key): Credential => {
     itemKey,
     attributes,
     (credential) =>
-      itemKey.PK === tenantPk(credential.tenantId) && itemKey.SK === credentialSk(credential.id),
+      itemKey.PK === tenantPk(credential.tenantId) &&
+      itemKey.SK === credentialSk(credential.id) &&
+      // Its index keys too: an index entry that names another tenant would list it there.
+      (attributes.GSI1PK === undefined ||
+        attributes.GSI1PK === componentGsiPk(credential.tenantId, credential.componentId)) &&
+      (attributes.GSI2PK === undefined ||
+        (NEEDS_ATTENTION.includes(credential.status) &&
+          attributes.GSI2PK === statusGsiPk(credential.tenantId, credential.status))),
   ) as Credential;
 };
+
+/** A credential read on behalf of `tenantId`: an item of any other tenant is corrupt, never data. */
+export const tenantCredentialFromItem =
+  (tenantId: string) =>
+  (item: Key): Credential => {
+    const credential = credentialFromItem(item);
+    if (credential.tenantId !== tenantId) throw corruptItem(keyOf(fromAttributes(item)));
+    return credential;
+  };
 
 export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
   toAttributes({
