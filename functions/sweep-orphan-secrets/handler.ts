@@ -21,6 +21,7 @@ const deps = {
   clock: systemClock,
   logger: runtime.logger,
   tenantScope: runtime.config.tenantId,
+  ...(runtime.handler.metrics ? { metrics: runtime.handler.metrics } : {}),
 };
 /** Stops this long before Lambda would, so the position is saved for the next run. */
 const MARGIN_MS = 15_000;

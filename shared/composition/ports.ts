@@ -51,7 +51,7 @@ export const flowRepository = (context: PortContext, dynamoDb: DynamoDBClient): 
   dynamoDbFlowRepository(dynamoDb, context.config.tableName, corruptItemWarning(context.logger));
 
 export const oauthAppRepository = (context: PortContext, dynamoDb: DynamoDBClient): OAuthAppRepository =>
-  dynamoDbOAuthAppRepository(dynamoDb, context.config.tableName);
+  dynamoDbOAuthAppRepository(dynamoDb, context.config.tableName, corruptItemWarning(context.logger));
 
 export const connectSessionRepository = (
   context: PortContext,

@@ -1,5 +1,5 @@
 /** How requests ended, counted apart so that a business refusal never looks like a failure. */
-export type OutcomeMetric = 'UnexpectedErrors' | 'UpstreamUnavailable' | 'Refusals';
+export type OutcomeMetric = 'UnexpectedErrors' | 'UpstreamUnavailable' | 'Refusals' | 'CorruptItemsSkipped';
 
 export interface Metrics {
   count(metric: OutcomeMetric): void;

@@ -64,8 +64,11 @@ const inBatches = async <T>(items: readonly T[], run: (item: T) => Promise<void>
 
 type SweepDependencies = Pick<
   UseCaseDependencies,
-  'secrets' | 'credentials' | 'components' | 'clock' | 'logger' | 'tenantScope' | 'oauthApps'
+  'secrets' | 'credentials' | 'components' | 'clock' | 'logger' | 'tenantScope' | 'oauthApps' | 'metrics'
 >;
+
+/** Where the all-tenants sweep (local, shared tables) keeps every tenant it has seen. */
+const KNOWN_TENANTS = 'tenants';
 
 /**
  * The reconciler for the gaps no transaction covers, in both directions, within a time budget and
@@ -86,6 +89,19 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
   let examined = 0;
   const timeLeft = () => Date.now() < deadline;
 
+  // One bad item or position must not stop every run: it is logged with its key, counted, and
+  // skipped (a position that cannot be used restarts its pass).
+  const skipped = (what: string, key: Record<string, string>, error: unknown) => {
+    deps.logger.warn(`sweeper skipped ${what}`, { code: 'corrupt_item', key, ...describeError(error) });
+    deps.metrics?.count('CorruptItemsSkipped');
+  };
+  // Without a tenant scope (one table for many tenants, as locally) the items pass visits every
+  // tenant ever seen with a secret, also once its last secret is gone.
+  if (!deps.tenantScope) {
+    for (const tenantId of (await deps.credentials.sweepPosition(scope, KNOWN_TENANTS))?.split(' ') ?? [])
+      if (tenantId) tenants.add(tenantId);
+  }
+
   // Secrets → items.
   let orphansDone = false;
   let position = await deps.credentials.sweepPosition(scope, 'orphans');
@@ -96,7 +112,13 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
       // In a per-tenant deployment only that tenant's secrets: another tenant's have their own table.
       page = await deps.secrets.listManagedPage(deps.tenantScope, position);
     } catch (error) {
-      if (!(error instanceof StaleListingError)) throw error;
+      if (error instanceof StaleListingError) {
+        position = undefined;
+        continue;
+      }
+      if (position === undefined) throw error;
+      // A position the listing refuses (edited, or from another version): start the pass again.
+      skipped('a position it could not use', { pass: 'orphans' }, error);
       position = undefined;
       continue;
     }
@@ -116,8 +138,14 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
       // An OAuth app's client secret belongs to the app item, not to a credential.
       for (const entry of entries) {
         const componentId = componentOfAppSecret(entry.address.credentialId);
-        if (componentId && (await deps.oauthApps.get(tenantId, componentId)))
-          existing.add(entry.address.credentialId);
+        if (!componentId) continue;
+        const app = await deps.oauthApps.get(tenantId, componentId).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'corrupt_item')) throw error;
+          // A malformed app item still owns its secret: keep it, and say so.
+          skipped('a malformed OAuth app item', { tenantId, componentId }, error);
+          return true;
+        });
+        if (app) existing.add(entry.address.credentialId);
       }
       const orphans = entries.filter(
         (entry) =>
@@ -134,6 +162,9 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
     }
     position = page.nextToken;
     await deps.credentials.saveSweepPosition(scope, 'orphans', position);
+    if (!deps.tenantScope) {
+      await deps.credentials.saveSweepPosition(scope, KNOWN_TENANTS, [...tenants].sort().join(' '));
+    }
     if (!position) {
       orphansDone = true;
       break;
@@ -143,9 +174,19 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
   // Items → secrets.
   let itemsDone = orphansDone;
   for (const tenantId of orphansDone ? tenants : []) {
-    let cursor = await deps.credentials.sweepPosition(`${scope}|${tenantId}`, 'items');
+    // Kept in the tenant's own partition, the only keys a tenant stack's role may touch.
+    let cursor = await deps.credentials.sweepPosition(tenantId, 'items');
     while (timeLeft()) {
-      const page = await deps.credentials.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
+      let page: Awaited<ReturnType<typeof deps.credentials.list>>;
+      try {
+        page = await deps.credentials.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
+      } catch (error) {
+        if (cursor === undefined || !(error instanceof AppError && error.code === 'validation_failed'))
+          throw error;
+        skipped('a position it could not use', { pass: 'items', tenantId }, error);
+        cursor = undefined;
+        continue;
+      }
       await inBatches(page.items, async (credential) => {
         if (credential.status === 'invalid' && credential.statusReason?.startsWith('secret_missing')) return;
         const described = await deps.secrets.describe({ tenantId, credentialId: credential.id });
@@ -180,7 +221,7 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
           });
       });
       cursor = page.nextCursor ?? undefined;
-      await deps.credentials.saveSweepPosition(`${scope}|${tenantId}`, 'items', cursor);
+      await deps.credentials.saveSweepPosition(tenantId, 'items', cursor);
       if (!cursor) break;
     }
     if (cursor) itemsDone = false;

@@ -8,13 +8,14 @@ import {
 import type { OAuthApp } from '../../domain/oauth-app.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type { OAuthAppRepository } from '../../ports/oauth-app-repository.ts';
-import { OAuthAppItem, parseItem } from './item-schemas.ts';
+import { type ItemKey, OAuthAppItem, parseItem } from './item-schemas.ts';
 import {
   countSk,
   fromAttributes,
   key,
   keyOf,
   oauthAppSk,
+  parseItems,
   sortKeyRange,
   tenantPk,
   toAttributes,
@@ -39,7 +40,11 @@ const stale = (currentVersion: number) =>
     extensions: { currentVersion },
   });
 
-export const dynamoDbOAuthAppRepository = (client: DynamoDBClient, tableName: string): OAuthAppRepository => {
+export const dynamoDbOAuthAppRepository = (
+  client: DynamoDBClient,
+  tableName: string,
+  onCorruptItem: (itemKey: ItemKey) => void = () => {},
+): OAuthAppRepository => {
   const get = async (tenantId: string, componentId: string) => {
     const { Item } = await client.send(
       new GetItemCommand({
@@ -62,7 +67,7 @@ export const dynamoDbOAuthAppRepository = (client: DynamoDBClient, tableName: st
           ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ...range.values }),
         }),
       );
-      return Items.map(appFromItem);
+      return parseItems(Items, appFromItem, onCorruptItem);
     },
 
     async put(app, previousVersion) {

@@ -7,8 +7,8 @@ import { AppError } from '../../errors/app-error.ts';
 import type { CredentialChanges } from '../../ports/credential-repository.ts';
 import {
   AuditItem,
-  corruptItem,
   CredentialItem,
+  corruptItem,
   FlowItem,
   type ItemKey,
   isCorruptItem,
