@@ -169,6 +169,21 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       expect(location.searchParams.get('credentialId')).toMatch(/\.demo-oauth2$/);
     });
 
+    it('stores for a pending session exactly what docs/connect.md says: the verifier, until the exchange', async () => {
+      const session = await start();
+      const itemOf = async () =>
+        (await service.scanTable()).find(
+          (item) => item.entity === 'connectSession' && item.sessionId === session.sessionId,
+        );
+      const pending = (await itemOf()) as Record<string, unknown>;
+      expect(pending.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The state's secret itself is not stored, only its hash.
+      const state = new URL(session.authorizationUrl).searchParams.get('state') ?? '';
+      expect(JSON.stringify(pending)).not.toContain(state.split('.').at(-1));
+      await service.api('GET', await consent(session.authorizationUrl));
+      expect((await itemOf())?.codeVerifier).toBeUndefined();
+    });
+
     it('accepts a state once: a replayed callback stores nothing more', async () => {
       const session = await start();
       const callbackPath = await consent(session.authorizationUrl);

@@ -173,4 +173,39 @@ describe('the stream purger deletes only the secret its key names, and only if t
     expect((await service.deps.secrets.describe(address))?.deleted).toBe(false);
     expect(service.logLines.some((line) => line.includes('tags name another owner'))).toBe(true);
   });
+
+  it('deleting a credential that was never counted deletes it and never takes the count below zero', async () => {
+    const other = 'tenant-items-uncounted';
+    const otherToken = await service.token(other);
+    const counted = await service.api('POST', '/credentials', {
+      token: otherToken,
+      body: { componentId: 'petstore', name: 'counted', fields: { apiKey: 'k-1' } },
+    });
+    const stored = (await service.scanTable()).find((item) => item.id === counted.body.id) as Record<
+      string,
+      unknown
+    >;
+    // A copy written straight into the table (a migration): an item the count never saw.
+    const uncountedId = '01J00000000000000000000009.petstore';
+    await service.dynamoDb.send(
+      new PutItemCommand({
+        TableName: service.config.tableName,
+        Item: toAttributes({ ...stored, id: uncountedId, SK: `CRED#${uncountedId}`, GSI1SK: uncountedId }),
+      }),
+    );
+    const countOf = async () =>
+      (await service.api('GET', '/components', { token: otherToken })).body.items.find(
+        (component: { id: string }) => component.id === 'petstore',
+      ).credentialCount as number;
+    expect(await countOf()).toBe(1);
+    expect(
+      (await service.api('DELETE', `/credentials/${counted.body.id}`, { token: otherToken })).status,
+    ).toBe(204);
+    expect(await countOf()).toBe(0);
+    expect((await service.api('DELETE', `/credentials/${uncountedId}`, { token: otherToken })).status).toBe(
+      204,
+    );
+    expect((await service.api('GET', `/credentials/${uncountedId}`, { token: otherToken })).status).toBe(404);
+    expect(await countOf()).toBe(0);
+  });
 });

@@ -248,7 +248,7 @@ export const dynamoDbCredentialRepository = (
     return { ...current, ...defined, version: current.version + 1 };
   };
 
-  const remove = async (request: DeleteRequest, audit: AuditEntry): Promise<void> => {
+  const remove = async (request: DeleteRequest, audit: AuditEntry, counted = true): Promise<void> => {
     const { tenantId, credentialId, componentId, acceptedVersions, inactiveFlowIds } = request;
     const versions = Object.fromEntries(
       (acceptedVersions ?? []).map((version, index) => [`:v${index}`, version]),
@@ -304,14 +304,25 @@ export const dynamoDbCredentialRepository = (
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: key(pk, countSk(componentId)),
-                  UpdateExpression: 'ADD credentialCount :minusOne',
-                  ExpressionAttributeValues: toAttributes({ ':minusOne': -1 }),
-                },
-              },
+              counted
+                ? {
+                    Update: {
+                      TableName: tableName,
+                      Key: key(pk, countSk(componentId)),
+                      UpdateExpression: 'ADD credentialCount :minusOne',
+                      // A count never goes below what exists.
+                      ConditionExpression: 'credentialCount >= :one',
+                      ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
+                    },
+                  }
+                : {
+                    ConditionCheck: {
+                      TableName: tableName,
+                      Key: key(pk, countSk(componentId)),
+                      ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
+                      ExpressionAttributeValues: toAttributes({ ':one': 1 }),
+                    },
+                  },
               { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
               ...markFlows,
             ],
@@ -337,6 +348,9 @@ export const dynamoDbCredentialRepository = (
           extensions: { activeFlowCount: old.activeFlowCount, flowCount: old.flowCount },
         });
       }
+      // The count says no credential of the component exists: this item was never counted (written
+      // outside the service). It is deleted all the same, and the count stays at zero.
+      if (counted && isConditionFailure(reasons?.[1])) return remove(request, audit, false);
       // A flow read as inactive was activated or deleted meanwhile: the caller reads again.
       if (reasons?.some(isConditionFailure)) {
         throw new AppError('credential_in_use', 'The flows using the credential changed.', {
