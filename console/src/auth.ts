@@ -10,13 +10,15 @@ export interface ConsoleConfig {
 }
 
 /**
- * The token lives in session storage only. Locally it arrives in the URL fragment
- * (`#token=…`, which never reaches a server) and the fragment is removed at once.
+ * The token lives in session storage only. Locally (no identity provider configured) it arrives in
+ * the URL fragment (`#token=…`, which never reaches a server). With a provider, a fragment token is
+ * never taken: a link carrying someone else's token must not replace the session (login CSRF).
+ * Either way the fragment is removed at once, also when it appears after the page loaded.
  */
-export const takeTokenFromFragment = (): void => {
-  const match = /^#token=([A-Za-z0-9._-]+)/.exec(window.location.hash);
-  if (!match?.[1]) return;
-  sessionStorage.setItem(KEY, match[1]);
+export const takeTokenFromFragment = (config: ConsoleConfig): void => {
+  if (!window.location.hash.startsWith('#token=')) return;
+  const match = /^#token=([A-Za-z0-9._-]+)$/.exec(window.location.hash);
+  if (match?.[1] && !config.oidc) sessionStorage.setItem(KEY, match[1]);
   history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/credentials`);
 };
 

@@ -95,8 +95,10 @@ const App = ({ config }: { config: ConsoleConfig }) => {
 };
 
 const start = async () => {
-  takeTokenFromFragment();
   const config = (await (await fetch('./config.json')).json()) as ConsoleConfig;
+  takeTokenFromFragment(config);
+  // Registered before the router's listener, so the router never sees a token in the URL.
+  window.addEventListener('hashchange', () => takeTokenFromFragment(config));
   await completeProviderSignIn(config).catch(() => undefined);
   const root = document.getElementById('app');
   if (root) render(<App config={config} />, root);

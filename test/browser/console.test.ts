@@ -244,6 +244,18 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('locally takes a fragment token and removes it from the URL, also after a same-page change', async () => {
+    const page = await open('');
+    expect(page.url()).not.toContain('token=');
+    const next = await service.token('tenant-console-c');
+    await page.evaluate((value) => {
+      window.location.hash = `#token=${value}`;
+    }, next);
+    await page.waitForFunction(() => !window.location.hash.includes('token='));
+    expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(next);
+    await page.close();
+  });
+
   it('signs in with an OpenID Connect provider (authorization code with PKCE, oidc-client-ts)', async () => {
     const withProvider = await startLocalService({ consoleOidc: true });
     // Its own browser context: closing it closes its connections, so the demo provider can stop.
@@ -269,6 +281,18 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       await page.goto(`${withProvider.url}/console/#/credentials`, { waitUntil: 'networkidle0' });
       await page.waitForSelector('[role="alert"]');
       expect(await text(page, '[role="alert"] strong')).toBe('Unauthorized');
+
+      // With a provider, a link carrying another token never replaces the session, and the token
+      // leaves the URL at once, on arrival or after a same-page change.
+      const planted = await withProvider.token('tenant-attacker');
+      await page.goto(`${withProvider.url}/console/#token=${planted}`, { waitUntil: 'networkidle0' });
+      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(stored);
+      expect(page.url()).not.toContain('token=');
+      await page.evaluate((token) => {
+        window.location.hash = `#token=${token}`;
+      }, planted);
+      await page.waitForFunction(() => !window.location.hash.includes('token='));
+      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(stored);
     } finally {
       await context.close();
       await withProvider.stop();
