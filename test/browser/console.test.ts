@@ -189,6 +189,35 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('deletes a key only an inactive flow uses, and the flow shows the step that needs a credential', async () => {
+    const leaked = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Leaked key',
+      fields: { apiKey: 'special-key' },
+    });
+    await api('PUT', '/flows/old-import', {
+      name: 'Old import',
+      status: 'inactive',
+      steps: [{ stepId: 'fetch', componentId: 'petstore', credentialId: leaked.body.id }],
+    });
+    const page = await open(`#/credential/${leaked.body.id}`);
+    await page.waitForSelector('button.danger');
+    await page.click('button.danger');
+    await page.click('::-p-text(Yes, delete)');
+    await page.waitForSelector('::-p-text(Credential deleted)');
+    expect((await api('GET', `/credentials/${leaked.body.id}`)).status).toBe(404);
+
+    await page.evaluate(() => {
+      window.location.hash = '#/flows/old-import';
+    });
+    await page.waitForSelector('::-p-text(needs a credential)');
+    expect(await text(page, '#activation-blocked')).toContain('One step needs a credential');
+    const activate = await page.$('button::-p-text(Activate)');
+    expect(await activate?.evaluate((button) => (button as HTMLButtonElement).disabled)).toBe(true);
+    await accessible(page, 'flow-needs-credential');
+    await page.close();
+  });
+
   it('shows the audit trail, re-verifies, and lists and toggles flows', async () => {
     const created = await api('POST', '/credentials', {
       componentId: 'petstore',
