@@ -70,7 +70,7 @@ const main = async () => {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--race')) return raceOnly();
   if (process.argv.includes('--bundles')) return bundles();
-  // --quick: the same measurements with fewer samples, for a check before a change (about 2 minutes).
+  // --quick: the same measurements with fewer samples, for a check before a change (about a minute).
   const quick = process.argv.includes('--quick');
   const runs = Number(process.env.BENCH_RUNS ?? (quick ? 100 : 500));
   const raceRounds = Number(process.env.BENCH_RACE_ROUNDS ?? (quick ? 100 : 1000));
