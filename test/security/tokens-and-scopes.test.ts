@@ -145,14 +145,18 @@ describe('scopes: least privilege inside a tenant', () => {
     expect((await service.api('GET', `/credentials/${credentialId}`, { token: readOnly })).status).toBe(200);
   });
 
-  it('checks the scope in the function too, from scope or scp as API Gateway passes them', async () => {
-    const handler = service.handlers['list-credentials'];
-    const call = async (claims: Record<string, string>) =>
-      (
-        (await handler(eventWithClaims({ tenant_id: 'acme', sub: 'x', ...claims }), {
+  /** list-credentials' own status for a token with these claims, called as API Gateway would. */
+  const call = async (claims: Record<string, string>) =>
+    (
+      (await service.handlers['list-credentials'](
+        eventWithClaims({ tenant_id: 'acme', sub: 'x', ...claims }),
+        {
           awsRequestId: 'r',
-        } as Context)) as { statusCode: number }
-      ).statusCode;
+        } as Context,
+      )) as { statusCode: number }
+    ).statusCode;
+
+  it('checks the scope in the function too, from scope or scp as API Gateway passes them', async () => {
     expect(await call({ scope: 'flows:read' })).toBe(403);
     expect(await call({})).toBe(403);
     expect(await call({ scope: 'openid credentials:read' })).toBe(200);
@@ -160,13 +164,6 @@ describe('scopes: least privilege inside a tenant', () => {
   });
 
   it('reads scope as RFC 6749 §3.3 says: tokens separated by U+0020 only, no other separator', async () => {
-    const handler = service.handlers['list-credentials'];
-    const call = async (claims: Record<string, string>) =>
-      (
-        (await handler(eventWithClaims({ tenant_id: 'acme', sub: 'x', ...claims }), {
-          awsRequestId: 'r',
-        } as Context)) as { statusCode: number }
-      ).statusCode;
     const smuggled = [
       'flows:read,credentials:read',
       'x\u2003credentials:read',
