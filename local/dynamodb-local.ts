@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from './free-port.ts';
 
@@ -15,6 +16,30 @@ export interface DynamoDbLocal {
 const emulatorDirectory = (): string => {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+};
+
+const LOOPBACK_LAUNCHER = fileURLToPath(
+  new URL('./dynamodb-loopback/LoopbackDynamoDbLocal.java', import.meta.url),
+);
+
+/**
+ * The jar binds every interface and has no option for it: a small launcher, run from source by the
+ * JDK's source launcher (Debian's openjdk-17-jre-headless has the compiler module it needs), binds
+ * it to loopback. A Java without that module runs the jar as it is, and says so.
+ */
+const launch = (directory: string): string[] => {
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '';
+  if (modules.includes('jdk.compiler@')) {
+    return [
+      '-cp',
+      `${join(directory, 'DynamoDBLocal.jar')}:${join(directory, 'DynamoDBLocal_lib', '*')}`,
+      LOOPBACK_LAUNCHER,
+    ];
+  }
+  process.stderr.write(
+    'Note: this Java has no jdk.compiler module, so DynamoDB Local listens on every interface, not only 127.0.0.1.\n',
+  );
+  return ['-jar', join(directory, 'DynamoDBLocal.jar')];
 };
 
 const assertJava = (): void => {
@@ -70,8 +95,7 @@ export const startDynamoDbLocal = async (
     'java',
     [
       `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(directory, 'DynamoDBLocal.jar'),
+      ...launch(directory),
       ...storage,
       '-sharedDb',
       '-disableTelemetry',
