@@ -61,6 +61,7 @@ const COMMON_PROBLEMS: readonly ProblemResponseName[] = [
   'Unauthorized',
   'Forbidden',
   'TooManyRequests',
+  'CorruptItem',
   'InternalError',
   'ServiceUnavailable',
 ];

@@ -163,6 +163,12 @@ export const PROBLEM_RESPONSES = {
     headers: ['WWWAuthenticate'],
     gateway: true,
   },
+  CorruptItem: {
+    status: 409,
+    description:
+      'The stored item was edited outside the API and cannot be served (`corrupt_item`, `key` names it); it can still be deleted.',
+    codes: ['corrupt_item'],
+  },
   NotFound: { status: 404, description: 'No such resource for your tenant.', codes: ['not_found'] },
   MethodNotAllowed: {
     status: 405,
@@ -173,12 +179,12 @@ export const PROBLEM_RESPONSES = {
   CredentialInUse: {
     status: 409,
     description: 'Active flows use the credential: `blockingFlows` names them.',
-    codes: ['credential_in_use', 'conflict'],
+    codes: ['credential_in_use', 'conflict', 'corrupt_item'],
   },
   FlowCredentialMissing: {
     status: 409,
     description: 'The flow cannot be activated: `steps` name a credential that was deleted.',
-    codes: ['credential_missing', 'conflict'],
+    codes: ['credential_missing', 'conflict', 'corrupt_item'],
   },
   UnprocessableDelete: {
     status: 422,
@@ -188,7 +194,7 @@ export const PROBLEM_RESPONSES = {
   OAuthAppInUse: {
     status: 409,
     description: 'Credentials of the component still use the app: `credentialCount` says how many.',
-    codes: ['oauth_app_in_use'],
+    codes: ['oauth_app_in_use', 'corrupt_item'],
   },
   UnprocessableConnect: {
     status: 422,
@@ -198,7 +204,7 @@ export const PROBLEM_RESPONSES = {
   Conflict: {
     status: 409,
     description: 'A concurrent change won; read again and retry.',
-    codes: ['conflict'],
+    codes: ['conflict', 'corrupt_item'],
   },
   PreconditionFailed: {
     status: 412,
@@ -235,8 +241,8 @@ export const PROBLEM_RESPONSES = {
   },
   InternalError: {
     status: 500,
-    description: 'An unexpected failure, or a stored item edited outside the API (`corrupt_item`).',
-    codes: ['internal', 'corrupt_item'],
+    description: 'An unexpected failure.',
+    codes: ['internal'],
   },
   ServiceUnavailable: {
     status: 503,

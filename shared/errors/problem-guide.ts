@@ -49,8 +49,11 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     extensions: ['secretFields'],
   },
   corrupt_item: {
-    meaning: 'A stored item does not have the shape the service writes: it was edited outside the API.',
-    action: 'Report the id in `detail` to the operators; they restore the item from a backup.',
+    meaning:
+      'A stored item does not have the shape the service writes: it was edited outside the API, so it is not served. `key` names it.',
+    action:
+      'Delete it (a credential or a flow can still be deleted, and its references are released), or have the operators restore it from a backup.',
+    extensions: ['key'],
   },
   not_found: {
     meaning: 'Nothing with that id exists for your tenant (or it was deleted).',

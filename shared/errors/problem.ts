@@ -19,7 +19,7 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   unauthorized: [401, 'Unauthorized'],
   insufficient_scope: [403, 'Insufficient scope'],
   secrets_required: [422, 'Secrets required'],
-  corrupt_item: [500, 'Corrupt stored item'],
+  corrupt_item: [409, 'Corrupt stored item'],
   not_found: [404, 'Not found'],
   route_not_found: [404, 'No such route'],
   method_not_allowed: [405, 'Method not allowed'],

@@ -19,4 +19,9 @@ export interface FlowRepository {
    * component, or a flow changed since it was read.
    */
   apply(changes: readonly FlowChange[]): Promise<void>;
+  /**
+   * Deletes a flow item that no longer parses, releasing the references its usage items record
+   * (those are written in the same transactions as the flow, so they are the truth about it).
+   */
+  deleteCorrupt(tenantId: string, flowId: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.ts';
 import type { Flow } from '../domain/flow.ts';
 import type { VersionCondition } from '../domain/version-condition.ts';
-import { notFound } from '../errors/app-error.ts';
+import { AppError, notFound } from '../errors/app-error.ts';
 import type { Page } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
 import { changeFlow } from './put-flow.ts';
@@ -23,16 +23,24 @@ export const listFlows = (
   query: { limit: number; cursor?: string },
 ): Promise<Page<Flow>> => deps.flows.list(actor.tenantId, query);
 
-/** Deleting a flow releases its references in the same transaction as the flow item. */
+/**
+ * Deleting a flow releases its references in the same transaction as the flow item. A flow item
+ * that no longer parses can still be deleted: its usage items say what it referenced.
+ */
 export const deleteFlow = async (
   deps: Pick<UseCaseDependencies, 'flows'>,
   actor: Actor,
   input: { flowId: string; expectedVersion?: VersionCondition },
 ): Promise<void> => {
-  await changeFlow(deps, actor, input.flowId, input.expectedVersion, (previous) => {
-    if (!previous) throw notFound('Flow');
-    return { previous, next: null };
-  });
+  try {
+    await changeFlow(deps, actor, input.flowId, input.expectedVersion, (previous) => {
+      if (!previous) throw notFound('Flow');
+      return { previous, next: null };
+    });
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'corrupt_item')) throw error;
+    await deps.flows.deleteCorrupt(actor.tenantId, input.flowId);
+  }
 };
 
 export const credentialUsage = async (

@@ -73,7 +73,7 @@ describe('items written outside the service are never served as data', () => {
     expect(skipped.some((line) => line.includes(String(theirs.id)))).toBe(true);
   });
 
-  it('answers 500 corrupt_item (the key, never the values) for a malformed item, and lists the rest', async () => {
+  it('answers 409 corrupt_item (the key, never the values) for a malformed item, and lists the rest', async () => {
     const cases: [string, Record<string, unknown>][] = [
       [
         '01J00000000000000000000001.petstore',
@@ -94,7 +94,7 @@ describe('items written outside the service are never served as data', () => {
     for (const [id] of cases) {
       const response = await service.api('GET', `/credentials/${id}`, { token });
       if (response.status === 200) served++;
-      expect(response.status).toBe(500);
+      expect(response.status).toBe(409);
       expect(response.body).toMatchObject({
         code: 'corrupt_item',
         key: { PK: `T#${tenant}`, SK: `CRED#${id}` },
@@ -207,5 +207,58 @@ describe('the stream purger deletes only the secret its key names, and only if t
     );
     expect((await service.api('GET', `/credentials/${uncountedId}`, { token: otherToken })).status).toBe(404);
     expect(await countOf()).toBe(0);
+  });
+
+  it('a malformed credential or flow can still be deleted, its references released, never a 500', async () => {
+    const other = 'tenant-items-repair';
+    const otherToken = await service.token(other);
+    const call = (method: string, path: string, body?: unknown) =>
+      service.api(method, path, { token: otherToken, ...(body === undefined ? {} : { body }) });
+    const kept = (await call('POST', '/credentials', { componentId: 'petstore', fields: { apiKey: 'k-1' } }))
+      .body.id as string;
+    const broken = (
+      await call('POST', '/credentials', { componentId: 'petstore', fields: { apiKey: 'k-2' } })
+    ).body.id as string;
+    await call('PUT', '/flows/broken-flow', {
+      name: 'Broken',
+      status: 'active',
+      steps: [{ stepId: 's', componentId: 'petstore', credentialId: kept }],
+    });
+    const items = await service.scanTable();
+    const rewrite = async (
+      match: (item: Record<string, unknown>) => boolean,
+      change: Record<string, unknown>,
+    ) => {
+      const item = items.find(match) as Record<string, unknown>;
+      await service.dynamoDb.send(
+        new PutItemCommand({
+          TableName: service.config.tableName,
+          Item: toAttributes({ ...item, ...change }),
+        }),
+      );
+    };
+    await rewrite((item) => item.id === broken, { fields: 'not-a-map', flowCount: 'x' });
+    await rewrite((item) => item.entity === 'flow' && item.flowId === 'broken-flow', { steps: 'garbage' });
+
+    const flow = await call('GET', '/flows/broken-flow');
+    expect(flow.status).toBe(409);
+    expect(flow.body.code).toBe('corrupt_item');
+    // The active flow's references still hold: its credential cannot be deleted yet.
+    expect((await call('DELETE', `/credentials/${kept}`)).status).toBe(409);
+    expect((await call('DELETE', '/flows/broken-flow')).status).toBe(204);
+    expect((await call('GET', '/flows/broken-flow')).status).toBe(404);
+    expect((await call('GET', `/credentials/${kept}`)).body).toMatchObject({
+      activeFlowCount: 0,
+      flowCount: 0,
+    });
+
+    expect((await call('GET', `/credentials/${broken}`)).status).toBe(409);
+    expect((await call('DELETE', `/credentials/${broken}`)).status).toBe(204);
+    expect((await call('GET', `/credentials/${broken}`)).status).toBe(404);
+    expect((await call('DELETE', `/credentials/${kept}`)).status).toBe(204);
+    const petstore = (await call('GET', '/components')).body.items.find(
+      (component: { id: string }) => component.id === 'petstore',
+    );
+    expect(petstore.credentialCount).toBe(0);
   });
 });

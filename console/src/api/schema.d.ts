@@ -1040,6 +1040,25 @@ export interface components {
                 };
             };
         };
+        /** @description The stored item was edited outside the API and cannot be served (`corrupt_item`, `key` names it); it can still be deleted. Codes: `corrupt_item`. */
+        CorruptItem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/corrupt_item",
+                 *       "title": "Corrupt stored item",
+                 *       "status": 409,
+                 *       "code": "corrupt_item",
+                 *       "detail": "A stored item does not have the shape the service writes: it was edited outside the API, so it is not served. `key` names it.",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description No such resource for your tenant. Codes: `not_found`. */
         NotFound: {
             headers: {
@@ -1079,7 +1098,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Active flows use the credential: `blockingFlows` names them. Codes: `credential_in_use`, `conflict`. */
+        /** @description Active flows use the credential: `blockingFlows` names them. Codes: `credential_in_use`, `conflict`, `corrupt_item`. */
         CredentialInUse: {
             headers: {
                 [name: string]: unknown;
@@ -1119,7 +1138,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The flow cannot be activated: `steps` name a credential that was deleted. Codes: `credential_missing`, `conflict`. */
+        /** @description The flow cannot be activated: `steps` name a credential that was deleted. Codes: `credential_missing`, `conflict`, `corrupt_item`. */
         FlowCredentialMissing: {
             headers: {
                 [name: string]: unknown;
@@ -1157,7 +1176,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Credentials of the component still use the app: `credentialCount` says how many. Codes: `oauth_app_in_use`. */
+        /** @description Credentials of the component still use the app: `credentialCount` says how many. Codes: `oauth_app_in_use`, `corrupt_item`. */
         OAuthAppInUse: {
             headers: {
                 [name: string]: unknown;
@@ -1195,7 +1214,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A concurrent change won; read again and retry. Codes: `conflict`. */
+        /** @description A concurrent change won; read again and retry. Codes: `conflict`, `corrupt_item`. */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1347,7 +1366,7 @@ export interface components {
                 };
             };
         };
-        /** @description An unexpected failure, or a stored item edited outside the API (`corrupt_item`). Codes: `internal`, `corrupt_item`. */
+        /** @description An unexpected failure. Codes: `internal`. */
         InternalError: {
             headers: {
                 [name: string]: unknown;
@@ -1428,6 +1447,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1478,6 +1498,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1532,6 +1553,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1710,6 +1732,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1887,6 +1910,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2059,6 +2083,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2112,6 +2137,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2264,6 +2290,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2315,6 +2342,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2370,6 +2398,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2457,6 +2486,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2516,6 +2546,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableConnect"];
@@ -2569,6 +2600,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["CorruptItem"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

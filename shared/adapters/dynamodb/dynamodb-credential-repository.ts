@@ -22,7 +22,7 @@ import type {
   ListQuery,
   Page,
 } from '../../ports/credential-repository.ts';
-import { CountItem, type ItemKey, parseItem, UsageItem } from './item-schemas.ts';
+import { CountItem, type ItemKey, isCorruptItem, parseItem, UsageItem } from './item-schemas.ts';
 import {
   auditFromItem,
   auditItem,
@@ -333,7 +333,13 @@ export const dynamoDbCredentialRepository = (
       const reasons = cancellationReasons(error);
       const reason = reasons?.[0];
       if (reason && isConditionFailure(reason)) {
-        const old = reason.Item ? credentialFromItem(reason.Item) : null;
+        let old: Credential | null;
+        try {
+          old = reason.Item ? credentialFromItem(reason.Item) : null;
+        } catch (parseError) {
+          if (!isCorruptItem(parseError)) throw parseError;
+          return removeCorrupt(request, audit);
+        }
         if (!old || old.componentId !== componentId) throw notFound('Credential');
         if (acceptedVersions !== undefined && !acceptedVersions.includes(old.version)) {
           throw new AppError(
@@ -358,6 +364,70 @@ export const dynamoDbCredentialRepository = (
         });
       }
       throw error;
+    }
+  };
+
+  /**
+   * Deletes a credential item that no longer parses (edited outside the service): its counts
+   * cannot be trusted, so the usage items decide. While any flow references it, the delete is
+   * refused with those flows; otherwise the item goes, and the component count with it (never
+   * below zero).
+   */
+  const removeCorrupt = async (request: DeleteRequest, audit: AuditEntry): Promise<void> => {
+    const { tenantId, credentialId, componentId } = request;
+    const flows = await usage(tenantId, credentialId);
+    if (flows.length > 0) {
+      const itemKey = credentialKey(tenantId, credentialId);
+      throw new AppError(
+        'corrupt_item',
+        `The stored credential is malformed and ${flows.length} flow(s) still reference it (${flows
+          .map((flow) => flow.flowId)
+          .join(', ')
+          .slice(0, 300)}): delete those flows or give their steps another credential, then delete it.`,
+        { extensions: { key: { PK: itemKey.PK?.S ?? '', SK: itemKey.SK?.S ?? '' } } },
+      );
+    }
+    const pk = tenantPk(tenantId);
+    const attempt = (counted: boolean) =>
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: credentialKey(tenantId, credentialId),
+                ConditionExpression: 'attribute_exists(PK)',
+              },
+            },
+            counted
+              ? {
+                  Update: {
+                    TableName: tableName,
+                    Key: key(pk, countSk(componentId)),
+                    UpdateExpression: 'ADD credentialCount :minusOne',
+                    ConditionExpression: 'credentialCount >= :one',
+                    ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
+                  },
+                }
+              : {
+                  ConditionCheck: {
+                    TableName: tableName,
+                    Key: key(pk, countSk(componentId)),
+                    ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
+                    ExpressionAttributeValues: toAttributes({ ':one': 1 }),
+                  },
+                },
+            { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
+          ],
+        }),
+      );
+    try {
+      await withConflictRetry(() => attempt(true));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (isConditionFailure(reasons?.[0])) throw notFound('Credential');
+      if (!isConditionFailure(reasons?.[1])) throw error;
+      await withConflictRetry(() => attempt(false));
     }
   };
 

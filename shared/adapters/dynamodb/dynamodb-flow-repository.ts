@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -17,6 +18,7 @@ import {
   flowFromItem,
   flowItem,
   flowSk,
+  fromAttributes,
   key,
   parseItems,
   sortKeyRange,
@@ -218,6 +220,67 @@ export const dynamoDbFlowRepository = (
       items: parseItems(result.Items ?? [], flowFromItem, onCorruptItem),
       nextCursor: encodeCursor(result.LastEvaluatedKey),
     };
+  },
+
+  async deleteCorrupt(tenantId, flowId) {
+    const pk = tenantPk(tenantId);
+    // Every usage item of the tenant, read for this flow's: a key range, paged. A repair, not a path
+    // any request takes in the normal course.
+    const uses: { credentialId: string; active: boolean }[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const range = sortKeyRange('USE#');
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: range.condition,
+          FilterExpression: 'flowId = :flow',
+          ExpressionAttributeValues: toAttributes({ ':pk': pk, ...range.values, ':flow': flowId }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const attributes = fromAttributes(item);
+        if (typeof attributes.credentialId === 'string')
+          uses.push({ credentialId: attributes.credentialId, active: attributes.flowStatus === 'active' });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const items: TransactWriteItem[] = [
+      {
+        Delete: {
+          TableName: tableName,
+          Key: key(pk, flowSk(flowId)),
+          ConditionExpression: 'attribute_exists(PK)',
+        },
+      },
+      ...uses.flatMap(({ credentialId, active }): TransactWriteItem[] => [
+        { Delete: { TableName: tableName, Key: key(pk, usageSk(credentialId, flowId)) } },
+        {
+          Update: {
+            TableName: tableName,
+            Key: credentialKey(tenantId, credentialId),
+            UpdateExpression: 'ADD flowCount :minusOne, activeFlowCount :active',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':active': active ? -1 : 0 }),
+          },
+        },
+      ]),
+    ];
+    if (items.length > TRANSACTION_ITEM_LIMIT) {
+      throw new AppError(
+        'too_many_references',
+        `This flow's references touch ${items.length} items; one transaction holds at most ${TRANSACTION_ITEM_LIMIT}.`,
+      );
+    }
+    try {
+      await withConflictRetry(() => client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+    } catch (error) {
+      if (isConditionFailure(cancellationReasons(error)?.[0]))
+        throw new AppError('not_found', 'Flow was not found.');
+      throw error;
+    }
   },
 
   async apply(changes) {
