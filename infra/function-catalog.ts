@@ -64,7 +64,8 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'delete-oauth-app': {
     // The app item goes in one transaction with a check that no credential of its component is left.
     table: ['GetItem', 'DeleteItem', 'ConditionCheckItem'],
-    secrets: ['DeleteSecret'],
+    // DescribeSecret: a deletion asked again tells "already scheduled" from DeletedDate.
+    secrets: ['DeleteSecret', 'DescribeSecret'],
     description: 'DELETE /oauth-apps/{componentId}',
   },
   'create-connect-session': {
@@ -101,8 +102,10 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'PATCH /credentials/{credentialId}',
   },
   'delete-credential': {
-    table: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem', 'PutItem'],
-    secrets: ['DeleteSecret'],
+    // UpdateItem: the count and the inactive flows it marks; ConditionCheckItem: a count that never
+    // saw the item; DescribeSecret: a deletion asked again tells "already scheduled" from DeletedDate.
+    table: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    secrets: ['DeleteSecret', 'DescribeSecret'],
     description: 'DELETE /credentials/{credentialId}',
   },
   'get-credential-usage': {
@@ -130,7 +133,12 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'put-flow': { table: WRITE_FLOW, secrets: [], description: 'PUT /flows/{flowId}' },
   'get-flow': { table: ['GetItem'], secrets: [], description: 'GET /flows/{flowId}' },
   'list-flows': { table: ['Query'], secrets: [], description: 'GET /flows' },
-  'delete-flow': { table: WRITE_FLOW, secrets: [], description: 'DELETE /flows/{flowId}' },
+  'delete-flow': {
+    // Query: a malformed flow item is deleted through the usage items that record its references.
+    table: [...WRITE_FLOW, 'Query'],
+    secrets: [],
+    description: 'DELETE /flows/{flowId}',
+  },
   'resolve-credential': {
     // TransactGetItems needs GetItem; refresh writes the secret version, the item and the lease; a
     // cache hit's audit write is conditional on the flow's usage item (ConditionCheckItem).

@@ -1,3 +1,4 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
@@ -111,9 +112,37 @@ describe("every function's role grants what its code does", () => {
     await track('replace-credential', () =>
       api('POST', `/credentials/${id}/replace`, { replacementId: other }),
     );
-    await track('delete-flow', () => api('DELETE', '/flows/f'));
+    // A credential only an inactive flow uses: the delete marks the flow in its transaction.
+    await api('PUT', '/flows/f', { name: 'f', status: 'inactive', steps });
     await track('delete-flow', () => api('DELETE', '/flows/g'));
     expect((await track('delete-credential', () => api('DELETE', `/credentials/${id}`))).status).toBe(204);
+    // Asked again after the secret was scheduled for deletion (the purger's retry): DescribeSecret.
+    await track('delete-credential', () =>
+      service.deps.secrets.scheduleDeletion({ tenantId: 'tenant-iam', credentialId: id }),
+    );
+    // A flow item edited outside the service is deleted through its usage items (a Query).
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: { PK: { S: 'T#tenant-iam' }, SK: { S: 'FLOW#f' } },
+        UpdateExpression: 'SET steps = :garbage',
+        ExpressionAttributeValues: { ':garbage': { S: 'garbage' } },
+      }),
+    );
+    expect((await track('delete-flow', () => api('DELETE', '/flows/f'))).status).toBe(204);
+    // A credential the component count never saw: its delete checks the count instead.
+    const uncounted = (await api('POST', '/credentials', petstore)).body.id as string;
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: { PK: { S: 'T#tenant-iam' }, SK: { S: 'COUNT#petstore' } },
+        UpdateExpression: 'SET credentialCount = :zero',
+        ExpressionAttributeValues: { ':zero': { N: '0' } },
+      }),
+    );
+    expect((await track('delete-credential', () => api('DELETE', `/credentials/${uncounted}`))).status).toBe(
+      204,
+    );
     await track('get-credential-audit', () => api('GET', `/credentials/${id}/audit`));
     await track('get-api-document', () => api('GET', '/openapi.json'));
 
@@ -147,6 +176,12 @@ describe("every function's role grants what its code does", () => {
     await api('DELETE', '/flows/c');
     await api('DELETE', `/credentials/${connectedId}`);
     await track('delete-oauth-app', () => api('DELETE', '/oauth-apps/demo-oauth2'));
+    await track('delete-oauth-app', () =>
+      service.deps.secrets.scheduleDeletion({
+        tenantId: 'tenant-iam',
+        credentialId: 'oauth-app.demo-oauth2',
+      }),
+    );
     await track('get-api-document', () => api('GET', '/problems/credential_in_use'));
     await track('purge-deleted-secrets', () =>
       purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: id }]),
