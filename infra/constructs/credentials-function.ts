@@ -192,6 +192,11 @@ export class CredentialsFunction extends Construct {
 
     this.role = role;
     if (props.network) {
+      // The function has a role of its own, so CDK does not add this for the VPC: without it Lambda
+      // cannot create the function's network interfaces and refuses the configuration.
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
       Validations.of(role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
         reason:

@@ -402,6 +402,32 @@ describe('a tenant with a VPC and an existing alarm topic', () => {
       SubnetIds: ['subnet-0123456789abcdef0'],
       SecurityGroupIds: ['sg-0123456789abcdef0'],
     });
+    // Each function in the VPC may manage its network interfaces (AWS's managed policy for exactly
+    // that: ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, …); the
+    // others may not.
+    const roles = template.findResources('AWS::IAM::Role') as Record<
+      string,
+      { Properties: { ManagedPolicyArns?: unknown[] } }
+    >;
+    const vpcPolicy = (role: { Properties: { ManagedPolicyArns?: unknown[] } }) =>
+      JSON.stringify(role.Properties.ManagedPolicyArns ?? []).includes(
+        'service-role/AWSLambdaVPCAccessExecutionRole',
+      );
+    const withVpcPolicy = Object.entries(roles)
+      .filter(([, role]) => vpcPolicy(role))
+      .map(([id]) => id);
+    expect(withVpcPolicy).toHaveLength(expected.length);
+    for (const name of expected) expect(withVpcPolicy.some((id) => id.includes(name))).toBe(true);
+    const fnRoles = Object.values(
+      template.findResources('AWS::Lambda::Function') as Record<
+        string,
+        { Properties: { Role: { 'Fn::GetAtt': [string, string] }; VpcConfig?: unknown } }
+      >,
+    );
+    for (const fn of fnRoles) {
+      const role = roles[fn.Properties.Role['Fn::GetAtt'][0]];
+      if (role) expect(vpcPolicy(role)).toBe(fn.Properties.VpcConfig !== undefined);
+    }
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: { AlarmActions: unknown[] };
     }[];
