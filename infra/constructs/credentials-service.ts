@@ -488,10 +488,13 @@ export class CredentialsService extends Construct {
       if (name === 'resolve-credential') {
         // Resolve throws its refusals (flow_not_active, credential_invalid) so a Step Functions
         // Catch can route them: errors minus refusals are the real failures (timeouts included).
+        // Refusals is emitted only when there is one, so a period with a timeout and no refusal has
+        // no Refusals datapoint: FILL makes it 0 there, or the expression would have no value and
+        // the alarm would stay quiet exactly when it should fire.
         alarm(
           `Failures-${name}`,
           new cloudwatch.MathExpression({
-            expression: 'errors - refusals',
+            expression: 'FILL(errors, 0) - FILL(refusals, 0)',
             usingMetrics: {
               errors: fn.metricErrors({ period: Duration.minutes(5) }),
               refusals: outcome(name, 'Refusals'),
