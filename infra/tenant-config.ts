@@ -88,6 +88,15 @@ export const TenantConfig = z
     z.refine((tenant) => !(tenant.alarmTopicArn && tenant.alarmEmails), {
       message: 'set alarmTopicArn or alarmEmails, not both',
     }),
+    // CloudWatch refuses an alarm action in another region than the alarm's.
+    z.refine(
+      (tenant) =>
+        !tenant.alarmTopicArn || !tenant.region || tenant.alarmTopicArn.split(':')[3] === tenant.region,
+      {
+        message:
+          "alarmTopicArn must be a topic in the tenant's region: CloudWatch alarms notify topics of their own region only",
+      },
+    ),
     z.refine(
       (tenant) =>
         !tenant.vpc || tenant.vpc.privateSubnetIds.length % tenant.vpc.availabilityZones.length === 0,

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,9 @@ import type { Construct } from 'constructs';
 import { CredentialsService } from './constructs/credentials-service.ts';
 import { TenantKey } from './constructs/tenant-key.ts';
 import type { TenantConfig } from './tenant-config.ts';
+
+/** CloudFormation's limit on resources in one stack. */
+export const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 
 /** One tenant's deployment: a thin wrapper over the reusable construct. */
 export class TenantStack extends Stack {
@@ -55,6 +58,20 @@ export class TenantStack extends Stack {
       description: 'The redirect URI to register in each OAuth app at its provider.',
     });
     if (this.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    this.refuseOverResourceLimit(tenant);
+  }
+
+  /** CloudFormation refuses a stack of more than 500 resources at deploy; this says so at synthesis. */
+  private refuseOverResourceLimit(tenant: TenantConfig): void {
+    const resources = this.node
+      .findAll()
+      .filter((node) => node instanceof CfnResource && Stack.of(node) === this);
+    if (resources.length > CLOUDFORMATION_RESOURCE_LIMIT) {
+      throw new Error(
+        `Tenant ${tenant.id}: its stack would hold ${resources.length} resources, over CloudFormation's ${CLOUDFORMATION_RESOURCE_LIMIT}. ` +
+          'Each managementInvokerArns or resolveInvokerArns entry adds permissions to every function: grant one role and let the others assume it.',
+      );
+    }
   }
 
   /** An existing topic, or one the stack creates for the listed addresses (encrypted, TLS only). */

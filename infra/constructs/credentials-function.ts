@@ -38,6 +38,38 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * group and retention, environment, and the function's own least-privilege role built from
  * `FUNCTION_ACCESS`.
  */
+/** Lambda's limit on a function's environment: every key and value together. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** What a part that only CloudFormation resolves (an ARN, a name, a URL) is counted as. */
+const UNRESOLVED_VALUE_BYTES = 256;
+/** CDK's encoding of a token inside a string. */
+const ENCODED_TOKEN = /\$\{Token\[[^\]]+\]\}/g;
+
+/** The bytes a value will take once deployed: its literal text, plus a bound for each token in it. */
+const deployedBytes = (value: string): number =>
+  Token.isUnresolved(value)
+    ? Buffer.byteLength(value.replace(ENCODED_TOKEN, '')) +
+      (value.match(ENCODED_TOKEN)?.length ?? 1) * UNRESOLVED_VALUE_BYTES
+    : Buffer.byteLength(value);
+
+/**
+ * Refuses at synthesis an environment Lambda would refuse at deploy. Lists from cdk.json (return
+ * URLs, allowed hosts) are the unbounded part, so the message names them.
+ */
+export const checkedEnvironment = (functionName: string, environment: Record<string, string>) => {
+  const size = Object.entries(environment).reduce(
+    (total, [key, value]) => total + Buffer.byteLength(key) + deployedBytes(value),
+    0,
+  );
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    throw new Error(
+      `${functionName}: its environment would take about ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit. ` +
+        'Shorten the lists in cdk.json (connectReturnUrls, verificationAllowedHosts): a URL prefix covers every path below it.',
+    );
+  }
+  return environment;
+};
+
 /**
  * A refreshing function may wait for another holder's refresh and then hold the lease itself; its
  * timeout covers both plus the margin resolve keeps for answering, so Lambda never ends it between
@@ -169,7 +201,10 @@ export class CredentialsFunction extends Construct {
       // No --enable-source-maps: it costs about 15 ms of every cold start. The .map files ship in the
       // asset, and a minified stack trace is resolved offline (docs/operations.md).
       // FUNCTION_KEY names the function in its outcome metrics (the alarms' dimension).
-      environment: { ...props.environment, FUNCTION_KEY: props.functionName },
+      environment: checkedEnvironment(props.functionName, {
+        ...props.environment,
+        FUNCTION_KEY: props.functionName,
+      }),
       ...(props.network
         ? {
             vpc: props.network.vpc,

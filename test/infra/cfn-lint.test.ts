@@ -53,9 +53,9 @@ describe('the synthesized templates pass cfn-lint', () => {
         maxBuffer: 64 << 20,
       });
       // Exit codes are bit flags (2 errors, 4 warnings, 8 informational); anything else is a failure to run.
-    expect(run.error).toBeUndefined();
-    expect((run.status ?? 1) & ~(2 | 4 | 8)).toBe(0);
-    const findings = JSON.parse(run.stdout) as Finding[];
+      expect(run.error).toBeUndefined();
+      expect((run.status ?? 1) & ~(2 | 4 | 8)).toBe(0);
+      const findings = JSON.parse(run.stdout) as Finding[];
       const unexplained = findings
         .filter((finding) => !(finding.Rule.Id in ACCEPTED))
         .map((finding) => `${finding.Rule.Id} ${finding.Location.Path.join('/')}: ${finding.Message}`);

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -507,5 +507,48 @@ describe('the per-tenant app', () => {
       synthWith({ alarmEmails: ['a@b.example'], alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:t' }),
     ).toThrow(/not both/);
     expect(synthWith({ logRetentionDays: 90 })).not.toThrow();
+  });
+});
+
+describe('limits AWS enforces only at deploy are refused at synthesis', () => {
+  const build = (overrides: Record<string, unknown>) => {
+    const app = newApp();
+    const [tenant] = parseTenants([{ ...tenants[0], ...overrides }]);
+    return new TenantStack(app, 'Credentials-limits', tenant ?? (undefined as never));
+  };
+
+  it('an alarm topic in another region than the stack', () => {
+    expect(() =>
+      parseTenants([
+        { ...tenants[0], alarmEmails: undefined, alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:ops' },
+      ]),
+    ).toThrow(/alarmTopicArn must be a topic in the tenant's region/);
+    expect(
+      parseTenants([
+        { ...tenants[0], alarmEmails: undefined, alarmTopicArn: 'arn:aws:sns:eu-west-1:111111111111:ops' },
+      ]),
+    ).toHaveLength(1);
+  });
+
+  it("an environment over Lambda's 4 KB (too many return URLs), naming the setting", () => {
+    const connectReturnUrls = Array.from(
+      { length: 60 },
+      (_, index) => `https://platform-${index}.acme.example/integrations/connected/return`,
+    );
+    expect(() => build({ connectReturnUrls })).toThrow(/over Lambda's 4096-byte limit.*connectReturnUrls/s);
+    expect(() => build({ connectReturnUrls: connectReturnUrls.slice(0, 5) })).not.toThrow();
+  });
+
+  it("a stack over CloudFormation's 500 resources (too many invoker roles), naming the setting", () => {
+    const managementInvokerArns = Array.from(
+      { length: 12 },
+      (_, index) => `arn:aws:iam::111111111111:role/automation-${index}`,
+    );
+    expect(() => build({ managementInvokerArns })).toThrow(
+      /over CloudFormation's 500.*managementInvokerArns/s,
+    );
+    const shipped = build({});
+    const count = shipped.node.findAll().filter((node) => node instanceof CfnResource).length;
+    expect(count).toBeLessThanOrEqual(500);
   });
 });
