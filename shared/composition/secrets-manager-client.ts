@@ -1,10 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceConfig } from '../config/service-config.ts';
+import { AWS_CALL_TIMEOUTS, AWS_CLIENT_MAX_ATTEMPTS } from './aws-call-timeouts.ts';
 
 // One module per client: an entry that never touches Secrets Manager never loads its client.
 export const createSecretsManagerClient = (config: ServiceConfig): SecretsManagerClient =>
   new SecretsManagerClient({
     region: config.region,
     endpoint: config.secretsManagerEndpoint,
-    maxAttempts: 3,
+    maxAttempts: AWS_CLIENT_MAX_ATTEMPTS,
+    requestHandler: AWS_CALL_TIMEOUTS,
   });
