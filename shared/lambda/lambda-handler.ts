@@ -15,6 +15,9 @@ import { parseInput } from './schema.ts';
 import { assertScope } from './scopes.ts';
 
 /** The JWT claim that carries the tenant (set by the tenant's identity provider). */
+/** Marks an actor named by a direct invocation's event rather than by a verified token. */
+export const IAM_ASSERTED = 'iam-asserted:';
+
 export const TENANT_CLAIM = 'tenant_id';
 
 /**
@@ -81,8 +84,11 @@ export const createLambdaHandler = <Deps>(
       return op.toHttp(await op.execute(deps, actor, input));
     }
     const direct = parseInput(DirectEvent, event);
+    // No token vouches for a direct caller: IAM let it invoke, and `actor` is its own claim. The
+    // audit keeps the claim, marked as asserted by an IAM-authorized invoker, so it is never
+    // mistaken for a verified subject.
     const actor = assertInScope(
-      { tenantId: direct.tenantId, subject: direct.actor ?? 'workflow' },
+      { tenantId: direct.tenantId, subject: `${IAM_ASSERTED}${direct.actor ?? 'unnamed'}` },
       deps.tenantScope,
     );
     const output = await op.execute(deps, actor, parseInput(op.input, direct.input ?? {}));

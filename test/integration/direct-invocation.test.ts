@@ -32,7 +32,8 @@ describe('direct invocation (Step Functions, EventBridge, Lambda invoke)', () =>
     )) as { id: string };
 
     expect(created.created).toBe(true);
-    expect(created.credential.createdBy).toBe('arn:aws:states:eu-west-1:1:stateMachine:sync');
+    // The event's actor is the caller's own claim: kept, and marked as asserted by an IAM-authorized invoker.
+    expect(created.credential.createdBy).toBe('iam-asserted:arn:aws:states:eu-west-1:1:stateMachine:sync');
     expect(read.id).toBe(created.credential.id);
     await expect(
       get({ tenantId: 'tenant-other', input: { credentialId: created.credential.id } }, context),
