@@ -248,6 +248,30 @@ export const dynamoDbCredentialRepository = (
     return { ...current, ...defined, version: current.version + 1 };
   };
 
+  /**
+   * The component count's part of a delete: minus one, never below what exists. For an item the
+   * count never saw (written outside the service), only a check that the count is indeed at zero.
+   */
+  const countRelease = (tenantId: string, componentId: string, counted: boolean): TransactWriteItem =>
+    counted
+      ? {
+          Update: {
+            TableName: tableName,
+            Key: key(tenantPk(tenantId), countSk(componentId)),
+            UpdateExpression: 'ADD credentialCount :minusOne',
+            ConditionExpression: 'credentialCount >= :one',
+            ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
+          },
+        }
+      : {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: key(tenantPk(tenantId), countSk(componentId)),
+            ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
+            ExpressionAttributeValues: toAttributes({ ':one': 1 }),
+          },
+        };
+
   const remove = async (request: DeleteRequest, audit: AuditEntry, counted = true): Promise<void> => {
     const { tenantId, credentialId, componentId, acceptedVersions, inactiveFlowIds } = request;
     const versions = Object.fromEntries(
@@ -304,25 +328,7 @@ export const dynamoDbCredentialRepository = (
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-              counted
-                ? {
-                    Update: {
-                      TableName: tableName,
-                      Key: key(pk, countSk(componentId)),
-                      UpdateExpression: 'ADD credentialCount :minusOne',
-                      // A count never goes below what exists.
-                      ConditionExpression: 'credentialCount >= :one',
-                      ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
-                    },
-                  }
-                : {
-                    ConditionCheck: {
-                      TableName: tableName,
-                      Key: key(pk, countSk(componentId)),
-                      ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
-                      ExpressionAttributeValues: toAttributes({ ':one': 1 }),
-                    },
-                  },
+              countRelease(tenantId, componentId, counted),
               { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
               ...markFlows,
             ],
@@ -387,7 +393,6 @@ export const dynamoDbCredentialRepository = (
         { extensions: { key: { PK: itemKey.PK?.S ?? '', SK: itemKey.SK?.S ?? '' } } },
       );
     }
-    const pk = tenantPk(tenantId);
     const attempt = (counted: boolean) =>
       client.send(
         new TransactWriteItemsCommand({
@@ -399,24 +404,7 @@ export const dynamoDbCredentialRepository = (
                 ConditionExpression: 'attribute_exists(PK)',
               },
             },
-            counted
-              ? {
-                  Update: {
-                    TableName: tableName,
-                    Key: key(pk, countSk(componentId)),
-                    UpdateExpression: 'ADD credentialCount :minusOne',
-                    ConditionExpression: 'credentialCount >= :one',
-                    ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
-                  },
-                }
-              : {
-                  ConditionCheck: {
-                    TableName: tableName,
-                    Key: key(pk, countSk(componentId)),
-                    ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
-                    ExpressionAttributeValues: toAttributes({ ':one': 1 }),
-                  },
-                },
+            countRelease(tenantId, componentId, counted),
             { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
           ],
         }),
