@@ -40,6 +40,7 @@ export const TenantConfig = z
       z.strictObject({
         clientId: z.string().check(z.minLength(1), z.maxLength(256)),
         scope: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+        audience: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
         signInOrigins: z.optional(z.array(z.url({ protocol: /^https$/ }))),
       }),
     ),

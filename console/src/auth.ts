@@ -6,7 +6,13 @@ export interface ConsoleConfig {
   /** Where the API is; empty when the console is served by the API's own origin (npm start). */
   readonly apiUrl: string;
   /** The tenant's identity provider, for sign-in in AWS (authorization code with PKCE). */
-  readonly oidc?: { readonly authority: string; readonly clientId: string; readonly scope: string };
+  readonly oidc?: {
+    readonly authority: string;
+    readonly clientId: string;
+    readonly scope: string;
+    /** The API identifier (Auth0 and others): the provider then issues a JWT access token for it. */
+    readonly audience?: string;
+  };
 }
 
 /**
@@ -34,6 +40,7 @@ const userManager = (config: ConsoleConfig) =>
         redirect_uri: `${window.location.origin}${window.location.pathname}`,
         scope: config.oidc.scope,
         response_type: 'code',
+        ...(config.oidc.audience ? { extraQueryParams: { audience: config.oidc.audience } } : {}),
       })
     : undefined;
 

@@ -5,12 +5,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { consoleContentSecurityPolicy, writeConsoleSync } from '../../console/build.ts';
+import type { ConsoleSignIn } from '../console-sign-in.ts';
 
 export interface CredentialsConsoleProps {
   /** The API's origin (`https://<id>.execute-api.<region>.amazonaws.com`): the only place the page may call. */
   readonly apiOrigin: string;
   /** Sign-in with the tenant's identity provider (OpenID Connect, authorization code with PKCE). */
-  readonly oidc: { readonly authority: string; readonly clientId: string; readonly scope: string };
+  readonly oidc: ConsoleSignIn;
 }
 
 /**

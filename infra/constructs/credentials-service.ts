@@ -19,6 +19,7 @@ import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.
 import { buildComponentRegistry } from '../../shared/components/index.ts';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
+import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
 import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
 import { CredentialsConsole } from './credentials-console.ts';
@@ -75,7 +76,10 @@ export interface CredentialsServiceProps {
    */
   readonly console?: {
     readonly clientId: string;
+    /** @default `openid` and every API scope, with `scopePrefix` */
     readonly scope?: string;
+    /** The API identifier to request tokens for (Auth0 and others); @default the first `jwtAudience` that is not `clientId` */
+    readonly audience?: string;
     /** Origins besides the issuer's that sign-in calls (Cognito's token endpoint is on the pool domain). */
     readonly signInOrigins?: readonly string[];
   };
@@ -227,11 +231,14 @@ export class CredentialsService extends Construct {
     if (consoleSite && props.console) {
       consoleSite.deploy({
         apiOrigin: this.api.apiEndpoint,
-        oidc: {
-          authority: props.jwtIssuer,
+        oidc: consoleSignIn({
+          jwtIssuer: props.jwtIssuer,
+          jwtAudience: props.jwtAudience,
           clientId: props.console.clientId,
-          scope: props.console.scope ?? 'openid',
-        },
+          ...(props.scopePrefix ? { scopePrefix: props.scopePrefix } : {}),
+          ...(props.console.scope ? { scope: props.console.scope } : {}),
+          ...(props.console.audience ? { audience: props.console.audience } : {}),
+        }),
       });
     }
     new apigw.HttpStage(this, 'DefaultStage', {
