@@ -15,10 +15,10 @@ import { parseInput } from './schema.ts';
 import { assertScope } from './scopes.ts';
 
 /** The JWT claim that carries the tenant (set by the tenant's identity provider). */
+export const TENANT_CLAIM = 'tenant_id';
+
 /** Marks an actor named by a direct invocation's event rather than by a verified token. */
 export const IAM_ASSERTED = 'iam-asserted:';
-
-export const TENANT_CLAIM = 'tenant_id';
 
 /**
  * API Gateway hands every claim over as a string, so `null`, `true`, `12345` or `["globex"]` in a

@@ -33,11 +33,10 @@ const staleVersion = (currentVersion: number): AppError =>
     extensions: { currentVersion },
   });
 
-const flowSummary = (flow: CredentialUsage) => ({
-  flowId: flow.flowId,
-  flowName: flow.flowName,
-  flowStatus: flow.flowStatus,
-  stepIds: flow.stepIds,
+/** The flows that block a delete (active) and those that only lose the credential (inactive). */
+const split = (usage: readonly CredentialUsage[]) => ({
+  active: usage.filter((flow) => flow.flowStatus === 'active'),
+  inactive: usage.filter((flow) => flow.flowStatus !== 'active'),
 });
 
 /**
@@ -47,8 +46,7 @@ const flowSummary = (flow: CredentialUsage) => ({
  * another credential, then delete again.
  */
 const inUse = (credentialId: string, usage: readonly CredentialUsage[]): AppError => {
-  const active = usage.filter((flow) => flow.flowStatus === 'active');
-  const inactive = usage.filter((flow) => flow.flowStatus !== 'active');
+  const { active, inactive } = split(usage);
   return new AppError(
     'credential_in_use',
     `The credential is used by ${active.length} active flow(s). Deactivate or delete them, or move their ` +
@@ -56,8 +54,8 @@ const inUse = (credentialId: string, usage: readonly CredentialUsage[]): AppErro
     {
       extensions: {
         credentialId,
-        blockingFlows: active.map(flowSummary),
-        affectedFlows: inactive.map(flowSummary),
+        blockingFlows: active,
+        affectedFlows: inactive,
       },
     },
   );
@@ -69,11 +67,6 @@ const tooManyFlows = (count: number): AppError =>
     `${count} inactive flows use this credential; a delete can mark at most ${MAX_INACTIVE_FLOWS_PER_DELETE}. ` +
       'Delete some of those flows or move them to another credential, then delete again.',
   );
-
-const split = (usage: readonly CredentialUsage[]) => ({
-  active: usage.filter((flow) => flow.flowStatus === 'active'),
-  inactive: usage.filter((flow) => flow.flowStatus !== 'active'),
-});
 
 export const deleteCredential = async (
   deps: Pick<UseCaseDependencies, 'credentials' | 'secrets' | 'clock' | 'logger'>,

@@ -7,13 +7,17 @@ import { describe, expect, it } from 'vitest';
 const root = new URL('../../', import.meta.url).pathname;
 const tsx = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname;
 
+/** `npm run invoke -- …` as a newcomer runs it, without npm's own output. */
+const invoke = (...args: string[]) =>
+  spawnSync(process.execPath, [tsx, 'local/invoke.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '--no-warnings' },
+  });
+
 describe('the local tools a newcomer meets', () => {
   it('npm run invoke with an unknown function lists the valid names instead of a stack trace', () => {
-    const run = spawnSync(process.execPath, [tsx, 'local/invoke.ts', 'no-such-function', '{}'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '--no-warnings' },
-    });
+    const run = invoke('no-such-function', '{}');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Unknown function 'no-such-function'");
     expect(run.stderr).toContain('resolve-credential');
@@ -24,11 +28,7 @@ describe('the local tools a newcomer meets', () => {
   });
 
   it('npm run invoke with no arguments answers with its usage and the functions, and succeeds', () => {
-    const run = spawnSync(process.execPath, [tsx, 'local/invoke.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '--no-warnings' },
-    });
+    const run = invoke();
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: npm run invoke -- <function-name>');
     expect(run.stdout).toContain('resolve-credential');
