@@ -1,29 +1,44 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
+import { countCallsOf } from '../../shared/adapters/aws/aws-call-counter.ts';
+import type { IamRequest } from '../../shared/adapters/aws/iam-requests.ts';
+import { eventBridgeEventPublisher } from '../../shared/adapters/eventbridge/eventbridge-event-publisher.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import type { AuditEntry } from '../../shared/domain/audit.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
+import { type EvaluatedRequest, evaluate, inStack, synthesizeTenant } from '../support/iam-evaluation.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
 /**
- * Runs every function's code paths against DynamoDB Local and records the IAM actions its AWS calls
- * need (item-level actions inside transactions included). Each must be granted by the function's
- * role in the CDK stack: a missing grant would only show up as AccessDenied in AWS.
+ * Runs every function's code paths against DynamoDB Local and the local Secrets Manager and records
+ * what IAM would see of each AWS call (action, resource, leading keys, request tags; each item of a
+ * transaction). Each call is then evaluated with an IAM policy simulator against the role that
+ * function has in the synthesized stack: a missing grant would otherwise only show up as
+ * AccessDenied in AWS.
  */
-describe("every function's role grants what its code does", () => {
+describe("every function's role allows every call its code makes", () => {
   let service: LocalService;
   let oauth: OAuth2TestServer;
   let token: string;
-  const used = new Map<AnyFunctionName, Set<string>>();
+  const used = new Map<AnyFunctionName, IamRequest[]>();
+  const LOCAL_BUS = 'local-lifecycle-events';
+  let firstCredential = '';
+  const stack = synthesizeTenant({
+    id: 'tenant-iam',
+    jwtIssuer: 'https://issuer.example/',
+    jwtAudience: ['credentials-api'],
+  });
 
   const track = async <T>(functionName: AnyFunctionName, run: () => Promise<T>): Promise<T> => {
     service.calls.reset();
     const result = await run();
-    const actions = used.get(functionName) ?? new Set<string>();
-    for (const action of service.calls.iamActions) actions.add(action);
-    used.set(functionName, actions);
+    used.set(functionName, [...(used.get(functionName) ?? []), ...service.calls.iamRequests]);
     return result;
   };
 
@@ -46,6 +61,7 @@ describe("every function's role grants what its code does", () => {
 
     const id = (await track('create-credential', () => api('POST', '/credentials', petstore, key))).body
       .id as string;
+    firstCredential = id;
     await track('create-credential', () => api('POST', '/credentials', petstore, key));
     const other = (await track('create-credential', () => api('POST', '/credentials', petstore))).body
       .id as string;
@@ -188,27 +204,112 @@ describe("every function's role grants what its code does", () => {
     );
     await track('sweep-orphan-secrets', () =>
       sweepSecrets(
-        { ...service.deps, clock: { now: () => new Date(Date.now() + 3_600_000) } },
+        // As deployed: each stack's sweeper is scoped to its tenant (TENANT_ID).
+        {
+          ...service.deps,
+          tenantScope: 'tenant-iam',
+          clock: { now: () => new Date(Date.now() + 3_600_000) },
+        },
         Date.now() + 10_000,
       ),
     );
   });
 
-  it('grants each function exactly the actions it was seen to need (or fewer paths were exercised)', () => {
-    expect([...used.keys()].sort()).toEqual(
-      Object.keys(FUNCTION_ACCESS)
-        .filter((name) => name !== 'publish-lifecycle-events')
-        .sort(),
-    );
-    for (const [functionName, actions] of used) {
-      const access = FUNCTION_ACCESS[functionName];
-      const granted = new Set([
-        ...access.table.map((action) => `dynamodb:${action}`),
-        ...access.secrets.map((action) => `secretsmanager:${action}`),
-        ...(functionName === 'sweep-orphan-secrets' ? ['secretsmanager:ListSecrets'] : []),
-      ]);
-      const missing = [...actions].filter((action) => !granted.has(action));
-      expect({ functionName, missing }).toEqual({ functionName, missing: [] });
+  it('publishes lifecycle events to the bus', async () => {
+    // EventBridge has no local emulator: a loopback endpoint accepts every entry, and the publisher's
+    // real client (with the call counter) sends to it.
+    const bus = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/x-amz-json-1.1');
+        response.end(JSON.stringify({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] }));
+      });
+    });
+    await new Promise<void>((listening) => bus.listen(0, '127.0.0.1', listening));
+    try {
+      const client = new EventBridgeClient({
+        region: service.config.region,
+        endpoint: `http://127.0.0.1:${(bus.address() as AddressInfo).port}`,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      countCallsOf(client, service.calls);
+      const audit = (await service.api('GET', `/credentials/${firstCredential}/audit`, { token })).body
+        .items as AuditEntry[];
+      expect(audit.length).toBeGreaterThan(0);
+      await track('publish-lifecycle-events', () =>
+        eventBridgeEventPublisher(client, LOCAL_BUS).publish(audit),
+      );
+    } finally {
+      bus.close();
     }
+  });
+
+  it('refuses what the roles do not grant: another tenant, another key use, an untagged secret', async () => {
+    const role = stack.roles.get('create-credential');
+    if (!role) throw new Error('no create-credential role');
+    const table = `arn:aws:dynamodb:${stack.region}:${stack.account}:table/${stack.tableName}`;
+    const secret = `arn:aws:secretsmanager:${stack.region}:${stack.account}:secret:credentials/tenant-iam/x-AbCdEf`;
+    const decisions = await Promise.all(
+      (
+        [
+          {
+            action: 'dynamodb:PutItem',
+            resource: table,
+            context: { 'dynamodb:LeadingKeys': ['T#tenant-iam'] },
+          },
+          { action: 'dynamodb:PutItem', resource: table, context: { 'dynamodb:LeadingKeys': ['T#other'] } },
+          { action: 'dynamodb:DeleteTable', resource: table, context: {} },
+          {
+            action: 'secretsmanager:CreateSecret',
+            resource: secret,
+            context: { 'aws:RequestTag/tenant': 'x' },
+          },
+          {
+            action: 'secretsmanager:GetSecretValue',
+            resource: secret.replace('tenant-iam', 'other'),
+            context: {},
+          },
+          {
+            action: 'kms:Decrypt',
+            resource: stack.keyArn,
+            context: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
+          },
+        ] as EvaluatedRequest[]
+      ).map((request) => evaluate(stack, role, request)),
+    );
+    expect(decisions).toEqual(['Allowed', ...Array(5).fill('ImplicitlyDenied')]);
+  });
+
+  it('allows each recorded call by the synthesized role of the function that made it', async () => {
+    expect([...used.keys()].sort()).toEqual(Object.keys(FUNCTION_ACCESS).sort());
+    const local = { tableName: service.config.tableName, eventBusName: LOCAL_BUS };
+    const refused: unknown[] = [];
+    const evaluated: Record<string, number> = {};
+    for (const [functionName, requests] of used) {
+      const role = stack.roles.get(functionName);
+      if (!role) throw new Error(`The stack has no function ${functionName}`);
+      const own = requests.map((request) => inStack(stack, local, request));
+      const access = FUNCTION_ACCESS[functionName];
+      // A function granted table or secret actions was seen making such calls.
+      expect({ functionName, calls: own.length > 0 }).toEqual({
+        functionName,
+        calls: access.table.length + access.secrets.length > 0 || functionName === 'publish-lifecycle-events',
+      });
+      const distinct = new Map(
+        [...own, ...role.platformRequests].map((request) => [JSON.stringify(request), request]),
+      );
+      evaluated[functionName] = distinct.size;
+      for (const request of distinct.values()) {
+        const decision = await evaluate(stack, role, request);
+        if (decision !== 'Allowed') refused.push({ functionName, decision, ...request });
+      }
+    }
+    console.info(
+      `IAM evaluation, distinct calls per function:\n${Object.entries(evaluated)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, count]) => `  ${name}: ${count}`)
+        .join('\n')}`,
+    );
+    expect(refused).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
+import { type AwsService, type IamRequest, iamRequestsOf } from './iam-requests.ts';
+
 /**
  * Counts AWS calls per command through each client's middleware stack. Tests assert call budgets
  * with it and the benchmark reports the same numbers. The `initialize` step runs once per command,
  * not per SDK retry, so it counts calls the service makes, not network attempts.
  *
- * It also records the IAM actions each call needs (a transaction needs the item-level action of
- * each of its items), so tests can check every function's role grants what its code does.
+ * It also records what IAM sees of each call (action, resource, leading keys, request tags; a
+ * transaction is one request per item), so tests can evaluate every call against the role of the
+ * function that made it.
  */
 export interface AwsCallCounter {
   readonly calls: string[];
-  readonly iamActions: Set<string>;
+  readonly iamRequests: IamRequest[];
   reset(): void;
   count(commandName?: string): number;
   /**
@@ -28,49 +31,19 @@ interface MiddlewareStackOwner {
   middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void };
 }
 
-const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
-  Put: 'PutItem',
-  Update: 'UpdateItem',
-  Delete: 'DeleteItem',
-  ConditionCheck: 'ConditionCheckItem',
-  Get: 'GetItem',
-};
-
-export const iamActionsOf = (
-  service: string,
-  command: string,
-  input: Record<string, unknown> = {},
-): string[] => {
-  if (service === 'dynamodb' && (command === 'TransactWriteItems' || command === 'TransactGetItems')) {
-    const items = (input.TransactItems ?? []) as Record<string, unknown>[];
-    return items.flatMap((item) =>
-      Object.keys(item).map((kind) => `dynamodb:${TRANSACT_ITEM_ACTIONS[kind] ?? kind}`),
-    );
-  }
-  if (
-    service === 'secretsmanager' &&
-    command === 'CreateSecret' &&
-    Array.isArray(input.Tags) &&
-    input.Tags.length > 0
-  ) {
-    return ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'];
-  }
-  return [`${service}:${command}`];
-};
-
 export const createAwsCallCounter = (): AwsCallCounter & {
   readonly spans: { start: number; end: number }[];
 } => {
   const calls: string[] = [];
-  const iamActions = new Set<string>();
+  const iamRequests: IamRequest[] = [];
   const spans: { start: number; end: number }[] = [];
   return {
     calls,
-    iamActions,
+    iamRequests,
     spans,
     reset: () => {
       calls.length = 0;
-      iamActions.clear();
+      iamRequests.length = 0;
       spans.length = 0;
     },
     rounds: () => {
@@ -87,15 +60,20 @@ export const createAwsCallCounter = (): AwsCallCounter & {
   };
 };
 
+const serviceOf = (clientName = ''): AwsService => {
+  if (/secrets/i.test(clientName)) return 'secretsmanager';
+  if (/eventbridge/i.test(clientName)) return 'events';
+  return 'dynamodb';
+};
+
 export const countCallsOf = (
   client: MiddlewareStackOwner,
   counter: AwsCallCounter & { readonly spans?: { start: number; end: number }[] },
 ): void => {
   const middleware: CountingMiddleware = (next, context) => async (args) => {
     const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
-    const service = /secrets/i.test(context.clientName ?? '') ? 'secretsmanager' : 'dynamodb';
     counter.calls.push(command);
-    for (const action of iamActionsOf(service, command, args.input)) counter.iamActions.add(action);
+    counter.iamRequests.push(...iamRequestsOf(serviceOf(context.clientName), command, args.input));
     const span = { start: performance.now(), end: Number.POSITIVE_INFINITY };
     counter.spans?.push(span);
     try {
