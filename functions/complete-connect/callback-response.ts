@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isTransientFailure } from '../../shared/errors/transient-failure.ts';
 import { escapeHtml } from '../../shared/lambda/html.ts';
 import type { HttpResult } from '../../shared/lambda/http-response.ts';
+import { invocationBound } from '../../shared/lambda/lambda-handler.ts';
 import { countOutcome } from '../../shared/lambda/outcome-metrics.ts';
 import { describeError } from '../../shared/ports/logger.ts';
 import { type CallbackOutcome, completeConnect } from '../../shared/use-cases/connect.ts';
@@ -61,33 +62,38 @@ export const toCallbackResponse = (outcome: CallbackOutcome): HttpResult => {
   return page(400, 'Not connected', explain(outcome.reason));
 };
 
-/** `GET /oauth2/callback`: public (the browser comes from the provider with no token). */
-export const createCallbackHandler =
-  (deps: UseCaseDependencies) =>
-  async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+/** A failure after the provider answered: the browser gets a page that says what to do next. */
+const failurePage = (deps: UseCaseDependencies, error: unknown): HttpResult => {
+  deps.logger.error('connect callback failed', { operation: 'completeConnect', ...describeError(error) });
+  const transient = isTransientFailure(error);
+  countOutcome(deps.metrics, transient ? 503 : 500, transient ? 'upstream_unavailable' : 'internal', false);
+  return transient
+    ? page(503, 'Try again', 'The service is busy for a moment. Go back and connect again.')
+    : page(500, 'Not connected', 'The service could not finish connecting. Start again later.');
+};
+
+/**
+ * `GET /oauth2/callback`: public (the browser comes from the provider with no token). It runs in
+ * the same invocation-bound middy as every operation (its AWS calls end with the invocation), and
+ * answers HTML rather than problem+json because a person's browser reads it.
+ */
+export const createCallbackHandler = (deps: UseCaseDependencies) =>
+  invocationBound<APIGatewayProxyEventV2, HttpResult>(async (event) => {
     const query = event.queryStringParameters ?? {};
-    try {
-      const outcome = await completeConnect(deps, {
-        ...(query.code ? { code: query.code } : {}),
-        ...(query.state ? { state: query.state } : {}),
-        ...(query.error ? { error: query.error } : {}),
-      });
-      deps.logger.info('request', {
-        operation: 'completeConnect',
-        outcome: outcome.kind,
-        ...(outcome.kind === 'failed' ? { reason: outcome.reason } : {}),
-      });
-      return toCallbackResponse(outcome);
-    } catch (error) {
-      deps.logger.error('connect callback failed', { operation: 'completeConnect', ...describeError(error) });
-      countOutcome(
-        deps.metrics,
-        isTransientFailure(error) ? 503 : 500,
-        isTransientFailure(error) ? 'upstream_unavailable' : 'internal',
-        false,
-      );
-      return isTransientFailure(error)
-        ? page(503, 'Try again', 'The service is busy for a moment. Go back and connect again.')
-        : page(500, 'Not connected', 'The service could not finish connecting. Start again later.');
-    }
-  };
+    const outcome = await completeConnect(deps, {
+      ...(query.code ? { code: query.code } : {}),
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.error ? { error: query.error } : {}),
+    });
+    deps.logger.info('request', {
+      operation: 'completeConnect',
+      outcome: outcome.kind,
+      ...(outcome.kind === 'failed' ? { reason: outcome.reason } : {}),
+    });
+    return toCallbackResponse(outcome);
+  }).use({
+    onError: (request) => {
+      request.response = failurePage(deps, request.error);
+      request.error = null as unknown as Error;
+    },
+  });

@@ -9,9 +9,9 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamodb/table-definition.ts';
-import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 import { BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, LAMBDA_NODE_TARGET } from '../bundling.ts';
-import { type AnyFunctionName, FUNCTION_ACCESS, type FunctionAccess } from '../function-catalog.ts';
+import { type AnyFunctionName, FUNCTION_ACCESS } from '../function-catalog.ts';
+import { timeBudgetOf, timingEnvironment } from '../time-budgets.ts';
 
 export interface CredentialsFunctionProps {
   readonly functionName: AnyFunctionName;
@@ -68,17 +68,6 @@ export const checkedEnvironment = (functionName: string, environment: Record<str
     );
   }
   return environment;
-};
-
-/**
- * A refreshing function may wait for another holder's refresh and then hold the lease itself; its
- * timeout covers both plus the margin resolve keeps for answering, so Lambda never ends it between
- * the provider's rotation and the store.
- */
-const defaultTimeout = (access: FunctionAccess): Duration => {
-  if (access.refreshes)
-    return Duration.seconds(Math.ceil((refreshTimeBudgetMs(DEFAULT_REFRESH_SETTINGS) + 2000) / 1000));
-  return Duration.seconds(access.verifies ? 15 : 10);
 };
 
 export class CredentialsFunction extends Construct {
@@ -193,7 +182,7 @@ export class CredentialsFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? defaultTimeout(access),
+      timeout: props.timeout ?? Duration.seconds(timeBudgetOf(props.functionName, access).timeoutSeconds),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -203,6 +192,7 @@ export class CredentialsFunction extends Construct {
       // FUNCTION_KEY names the function in its outcome metrics (the alarms' dimension).
       environment: checkedEnvironment(props.functionName, {
         ...props.environment,
+        ...timingEnvironment(props.functionName),
         FUNCTION_KEY: props.functionName,
       }),
       ...(props.network

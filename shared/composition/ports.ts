@@ -87,8 +87,9 @@ export const connectSettings = (config: ServiceConfig): ConnectSettings => ({
   returnUrls: config.connectReturnUrls,
 });
 
-/** The token call shares verification's timeout setting; the rest is derived from it. */
+/** The token call shares verification's timeout setting; the lease is derived from it. */
 export const refreshSettingsFrom = (config: ServiceConfig): RefreshSettings => ({
   ...DEFAULT_REFRESH_SETTINGS,
   tokenTimeoutMs: config.verificationTimeoutMs,
+  leaseWaitMs: config.refreshLeaseWaitMs,
 });

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceConfig } from '../config/service-config.ts';
-import { AWS_CALL_TIMEOUTS, AWS_CLIENT_MAX_ATTEMPTS } from './aws-call-timeouts.ts';
+import { AWS_CLIENT_MAX_ATTEMPTS } from './aws-call-timeouts.ts';
+import { InvocationBoundHttpHandler } from './invocation-bound-http-handler.ts';
 
 // One module per client: an entry that never touches Secrets Manager never loads its client.
 export const createSecretsManagerClient = (config: ServiceConfig): SecretsManagerClient =>
@@ -8,5 +9,5 @@ export const createSecretsManagerClient = (config: ServiceConfig): SecretsManage
     region: config.region,
     endpoint: config.secretsManagerEndpoint,
     maxAttempts: AWS_CLIENT_MAX_ATTEMPTS,
-    requestHandler: AWS_CALL_TIMEOUTS,
+    requestHandler: new InvocationBoundHttpHandler(),
   });

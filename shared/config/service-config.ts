@@ -1,4 +1,8 @@
 import { DEFAULT_COMPONENT_SETTINGS } from '../components/descriptors.ts';
+import { DEFAULT_REFRESH_SETTINGS } from '../domain/refresh-timing.ts';
+
+/** A verification request's and a token call's timeout unless the deployment sets another. */
+export const DEFAULT_VERIFICATION_TIMEOUT_MS = 5000;
 
 /** Everything the functions read from the environment, read once; a missing value fails fast. */
 export interface ServiceConfig {
@@ -20,6 +24,8 @@ export interface ServiceConfig {
   /** Hosts verification may reach even when they resolve to non-public addresses. */
   readonly verificationAllowedHosts: readonly string[];
   readonly verificationTimeoutMs: number;
+  /** How long a refresh waits for another holder before answering 503 (shorter behind HTTP). */
+  readonly refreshLeaseWaitMs: number;
   /**
    * Prepended to every scope a route needs, for identity providers that qualify scopes (Amazon
    * Cognito: `<resource server>/credentials:read`). Empty by default.
@@ -65,7 +71,20 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
     .split(',')
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean),
-  verificationTimeoutMs: integer(env, 'VERIFICATION_TIMEOUT_MS', 5000, 100, 20_000),
+  verificationTimeoutMs: integer(
+    env,
+    'VERIFICATION_TIMEOUT_MS',
+    DEFAULT_VERIFICATION_TIMEOUT_MS,
+    100,
+    20_000,
+  ),
+  refreshLeaseWaitMs: integer(
+    env,
+    'REFRESH_LEASE_WAIT_MS',
+    DEFAULT_REFRESH_SETTINGS.leaseWaitMs,
+    0,
+    DEFAULT_REFRESH_SETTINGS.leaseWaitMs,
+  ),
   scopePrefix: env.SCOPE_PREFIX ?? '',
   connectCallbackUrl: env.CONNECT_CALLBACK_URL || undefined,
   connectReturnUrls: (env.CONNECT_RETURN_URLS ?? '')

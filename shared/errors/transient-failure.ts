@@ -16,6 +16,8 @@ const TRANSIENT_NAMES = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'TimeoutError',
+  // A call cut off when its invocation ended (the outcome of a write is then unknown).
+  'AbortError',
   'RequestTimeout',
   'RequestTimeoutException',
 ]);

@@ -9,6 +9,7 @@ import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts'
 import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
+import { TIMEOUT_EARLY_MS, withInvocationSignal } from './invocation-signal.ts';
 import type { Operation } from './operation.ts';
 import { countOutcome } from './outcome-metrics.ts';
 import { parseInput } from './schema.ts';
@@ -65,6 +66,14 @@ export const assertInScope = (actor: Actor, tenantScope: string | undefined): Ac
   return actor;
 };
 
+/** middy around a handler, with the invocation's signal in scope of everything the handler awaits. */
+export const invocationBound = <Event, Result>(run: (event: Event) => Promise<Result>) =>
+  middy<Event, Result, Error, Context>(
+    (event: Event, _context: Context, options?: { signal?: AbortSignal }) =>
+      withInvocationSignal(options?.signal, () => run(event)),
+    { timeoutEarlyInMillis: TIMEOUT_EARLY_MS },
+  );
+
 /**
  * The one middleware stack every function shares: dispatch by caller kind, one access log line
  * (ids and status only, never bodies), and the one error mapping to problem+json.
@@ -95,7 +104,7 @@ export const createLambdaHandler = <Deps>(
     return op.toDirect ? op.toDirect(output) : output;
   };
 
-  return middy<LambdaEvent, unknown, Error, Context>(run).use({
+  return invocationBound<LambdaEvent, unknown>(run).use({
     after: (request) => {
       const status = (request.response as HttpResult | undefined)?.statusCode;
       deps.logger.info('request', {

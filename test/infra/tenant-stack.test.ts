@@ -8,7 +8,6 @@ import { buildApp } from '../../infra/app.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { parseTenants } from '../../infra/tenant-config.ts';
 import { TenantStack } from '../../infra/tenant-stack.ts';
-import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 
 const tenants = [
   {
@@ -139,19 +138,6 @@ describe('tenant stack', () => {
       expect(fn.Properties.Environment).toMatchObject({
         Variables: { TENANT_ID: 'acme', SECRET_PREFIX: 'credentials', SECRET_RECOVERY_WINDOW_DAYS: '30' },
       });
-    }
-  });
-
-  it('gives the refreshing functions a timeout that covers waiting for a holder and holding the lease', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
-      Properties: { Description?: string; Timeout?: number };
-    }[];
-    const budgetSeconds = refreshTimeBudgetMs(DEFAULT_REFRESH_SETTINGS) / 1000;
-    for (const name of ['resolve-credential', 'verify-credential'] as const) {
-      const fn = functions.find(
-        (candidate) => candidate.Properties.Description === FUNCTION_ACCESS[name].description,
-      );
-      expect(fn?.Properties.Timeout).toBeGreaterThan(budgetSeconds);
     }
   });
 

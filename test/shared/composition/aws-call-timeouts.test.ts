@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Socket } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient } from '../../../shared/composition/dynamodb-client.ts';
 import { createSecretsManagerClient } from '../../../shared/composition/secrets-manager-client.ts';
 import { loadServiceConfig } from '../../../shared/config/service-config.ts';
+import { withInvocationSignal } from '../../../shared/lambda/invocation-signal.ts';
 
 /** An endpoint that accepts connections and never answers: what a stuck call looks like. */
 describe('AWS clients give up on a call that never answers', () => {
@@ -48,4 +50,20 @@ describe('AWS clients give up on a call that never answers', () => {
     expect((error as Error).name).toBe('TimeoutError');
     client.destroy();
   }, 30_000);
+
+  it('a call still waiting when its invocation ends is abandoned with it, not retried', async () => {
+    const client = createDynamoDbClient(config());
+    const invocation = new AbortController();
+    const attempts: Socket[] = [];
+    silent.on('connection', (socket) => attempts.push(socket));
+    const call = withInvocationSignal(invocation.signal, () =>
+      client.send(new GetItemCommand({ TableName: 't', Key: { PK: { S: 'a' }, SK: { S: 'b' } } })),
+    ).catch((caught: unknown) => caught as Error);
+    // The request is on the wire (the endpoint holds it): now the invocation ends.
+    await once(silent, 'connection');
+    invocation.abort();
+    expect(((await call) as Error).name).toBe('AbortError');
+    expect(attempts).toHaveLength(1);
+    client.destroy();
+  });
 });
