@@ -124,7 +124,7 @@ export class CredentialsConsole extends Construct {
 
   /** Deploys the files with the stack's own config.json (where the API is, how to sign in). */
   deploy(props: CredentialsConsoleProps): void {
-    const deployed = new deployment.BucketDeployment(this, 'Files', {
+    new deployment.BucketDeployment(this, 'Files', {
       destinationBucket: this.bucket,
       sources: [
         deployment.Source.asset(writeConsoleSync()),
@@ -133,11 +133,12 @@ export class CredentialsConsole extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
     });
-    // CDK's deployment function is a singleton at stack level: its role and runtime are CDK's.
+    // CDK's deployment function is a singleton at stack level, and its findings are there (none
+    // is on the BucketDeployment itself): its role and runtime are CDK's.
     const singletons = Stack.of(this).node.children.filter((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     );
-    for (const scope of [deployed, ...singletons]) {
+    for (const scope of singletons) {
       for (const [rule, reason] of CDK_DEPLOYMENT_FINDINGS(this.bucket)) {
         Validations.of(scope).acknowledge({ id: rule, reason });
       }
