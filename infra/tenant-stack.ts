@@ -83,12 +83,19 @@ export class TenantStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
-    // CloudWatch publishes to the encrypted topic with the tenant key.
+    // CloudWatch publishes to the encrypted topic with the tenant key, only for this account's
+    // alarms in this region (no confused deputy: another account's alarm cannot use the key).
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
       }),
     );
     for (const email of tenant.alarmEmails) topic.addSubscription(new subscriptions.EmailSubscription(email));

@@ -43,14 +43,12 @@ describe("the construct's cdk-nag acknowledgements", () => {
   // What AwsSolutions finds with every acknowledgement ignored: each one must answer a finding.
   const unacknowledged = new AwsSolutionsChecks();
   (unacknowledged as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-  const findings = unacknowledged
-    .validateScope(stack)
-    .violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => ({
-        rule: violation.ruleName,
-        path: resource.constructPath,
-      })),
-    );
+  const findings = unacknowledged.validateScope(stack).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => ({
+      rule: violation.ruleName,
+      path: resource.constructPath,
+    })),
+  );
 
   it('each acknowledgement answers a finding on its own construct or below it', () => {
     expect(acknowledgements.length).toBeGreaterThan(20);
