@@ -7,6 +7,7 @@ import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
 import { benchScale } from './scale-bench.ts';
 import { benchSweeper } from './sweeper-bench.ts';
+import { benchTokenLifetimes } from './token-lifetime-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
 /** `npm run bench -- --scale`: the 100,000-credential tenant beside a 100-credential one, alone. */
@@ -66,8 +67,38 @@ const raceOnly = async () => {
   }
 };
 
+type LifetimeRow = {
+  expiresInSeconds: number;
+  resolves: number;
+  tokenCalls: number;
+  lifetimesElapsed: number;
+};
+const lifetimeLines = (results: { rows: LifetimeRow[] }) =>
+  results.rows.map(
+    (row) =>
+      `  ${String(row.expiresInSeconds).padStart(4)} s token: ${row.tokenCalls} token calls for ${row.resolves} resolves over 10 min (${row.lifetimesElapsed} lifetimes)`,
+  );
+
+/** `npm run bench -- --lifetimes`: token calls for short-lived access tokens alone. */
+const lifetimesOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    const results = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchTokenLifetimes(stack.dynamoDbEndpoint)),
+    };
+    const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
+    const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
+    const written = save('latest.json', { ...latest, tokenLifetimes: results });
+    process.stdout.write(`${lifetimeLines(results).join('\n')}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
   if (process.argv.includes('--bundles')) return bundles();
   // --quick: the same measurements with fewer samples, for a check before a change (about a minute).
@@ -89,6 +120,8 @@ const main = async () => {
     const sweepSecrets = Number(process.env.BENCH_SWEEP_SECRETS ?? (quick ? 1_000 : 10_000));
     process.stdout.write(`sweeper: one run over ${sweepSecrets} secrets...\n`);
     results.sweeper = await benchSweeper(stack.dynamoDbEndpoint, sweepSecrets);
+    process.stdout.write('token lifetimes: short-lived access tokens over 10 minutes...\n');
+    results.tokenLifetimes = await benchTokenLifetimes(stack.dynamoDbEndpoint);
     if (!quick) {
       process.stdout.write('refresh: failure matrix against a strict rotating provider...\n');
       results.refreshMatrix = await benchRefreshMatrix(stack.dynamoDbEndpoint);
@@ -130,6 +163,8 @@ const main = async () => {
       ? `refresh matrix           ${refresh.cases} cases, ${refresh.refreshTokenReuses} reuses, ${refresh.invariantsHeld} held`
       : 'refresh matrix           skipped (--quick)',
     `sweeper                  ${sweeper.secrets} secrets in ${sweeper.runMs} ms`,
+    'token lifetimes (sequential resolves every 4 s)',
+    ...lifetimeLines(results.tokenLifetimes as { rows: LifetimeRow[] }),
     'cold start (bundle, median cold import, × the floor of the DynamoDB and Secrets Manager clients)',
     ...bundleRows.map(
       ([name, row]) =>

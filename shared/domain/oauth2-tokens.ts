@@ -37,15 +37,18 @@ const OAUTH_ERROR_CODES = new Set([
 
 /** A provider that omits `expires_in` (or sends nonsense) gets this lifetime: no refresh storm. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-const MIN_TOKEN_LIFETIME_SECONDS = 60;
 const MAX_TOKEN_LIFETIME_SECONDS = 365 * 86_400;
 const MAX_TOKEN_LENGTH = 32_768;
 
+/**
+ * `expires_in` as the provider meant it: 0 or less is "already expired" (used once, never cached,
+ * refreshed on the next call), a short lifetime is kept as it is; only an absent or non-numeric
+ * value falls back to the default.
+ */
 const lifetimeSeconds = (raw: unknown): number => {
   const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)
-    return DEFAULT_TOKEN_LIFETIME_SECONDS;
-  return Math.min(Math.max(Math.floor(seconds), MIN_TOKEN_LIFETIME_SECONDS), MAX_TOKEN_LIFETIME_SECONDS);
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return DEFAULT_TOKEN_LIFETIME_SECONDS;
+  return Math.min(Math.max(Math.floor(seconds), 0), MAX_TOKEN_LIFETIME_SECONDS);
 };
 
 const token = (value: unknown): string | undefined =>

@@ -3,22 +3,24 @@
  * until shortly before they expire: nothing is stored. Concurrent resolves of one credential share
  * one token request (single flight within the container).
  */
+/** `dueAt`: when the token is to be replaced (epoch ms), shortly before it expires. */
+export interface ClientToken {
+  readonly accessToken: string;
+  readonly expiresAt: number;
+  readonly dueAt: number;
+}
+
 export interface ClientTokenCache {
-  get(
-    key: string,
-    fetch: () => Promise<{ accessToken: string; expiresAt: number }>,
-    now: number,
-    marginMs: number,
-  ): Promise<{ accessToken: string; expiresAt: number }>;
+  get(key: string, fetch: () => Promise<ClientToken>, now: number): Promise<ClientToken>;
 }
 
 export const clientTokenCache = (maxEntries = 1000): ClientTokenCache => {
-  const tokens = new Map<string, { accessToken: string; expiresAt: number }>();
-  const inFlight = new Map<string, Promise<{ accessToken: string; expiresAt: number }>>();
+  const tokens = new Map<string, ClientToken>();
+  const inFlight = new Map<string, Promise<ClientToken>>();
   return {
-    async get(key, fetch, now, marginMs) {
+    async get(key, fetch, now) {
       const cached = tokens.get(key);
-      if (cached && cached.expiresAt - marginMs > now) return cached;
+      if (cached && cached.dueAt > now) return cached;
       tokens.delete(key);
       const pending = inFlight.get(key);
       if (pending) return pending;

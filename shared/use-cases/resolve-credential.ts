@@ -7,6 +7,7 @@ import { parseCredentialId } from '../domain/credential-id.ts';
 import { interpretTokenResponse } from '../domain/oauth2-tokens.ts';
 import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { unbindSecret } from '../domain/secret-binding.ts';
+import { refreshDueAt } from '../domain/token-refresh-due.ts';
 import { AppError } from '../errors/app-error.ts';
 import { type RefreshDependencies, refreshCredential } from './oauth2-refresh.ts';
 import type { ResolveCache } from './resolve-cache.ts';
@@ -51,9 +52,25 @@ const refused = (input: ResolveInput, credentialId: string | undefined) =>
     }.`,
   );
 
-const expiresWithin = (values: FieldValues, marginMs: number, now: number): boolean => {
-  if (values.expiresAt === undefined) return false;
-  return Date.parse(String(values.expiresAt)) - marginMs <= now;
+/**
+ * When the stored access token is due for refresh, judged from its lifetime: it was obtained when
+ * the credential was last verified with it (a refresh, a connect, a save; a rename verifies
+ * nothing). Undefined: it does not expire.
+ */
+const refreshDue = (
+  values: FieldValues,
+  credential: Pick<Credential, 'lastVerifiedAt' | 'updatedAt'>,
+  maxMarginMs: number,
+): number | undefined => {
+  if (values.expiresAt === undefined) return undefined;
+  const expiresAt = Date.parse(String(values.expiresAt));
+  if (Number.isNaN(expiresAt)) return Number.NEGATIVE_INFINITY;
+  const obtainedAt = Date.parse(credential.lastVerifiedAt ?? credential.updatedAt);
+  return refreshDueAt(
+    expiresAt,
+    Math.min(Number.isNaN(obtainedAt) ? expiresAt : obtainedAt, expiresAt),
+    maxMarginMs,
+  );
 };
 
 /**
@@ -165,15 +182,16 @@ export const resolveCredential = async (
         'credential_invalid',
         `The OAuth2 credential needs reconnecting (${credential.statusReason ?? 'invalid'}).`,
       );
-    if (
-      values.refreshToken !== undefined &&
-      expiresWithin(values, deps.settings.refreshMarginMs, now.getTime())
-    ) {
+    const due = refreshDue(values, credential, deps.settings.refreshMarginMs);
+    if (values.refreshToken !== undefined && due !== undefined && due <= now.getTime()) {
+      const stale = credential;
       const { flowId, stepId, executionId } = input;
       ({ credential, values } = await refreshCredential(deps, actor, credential, {
         audit: { flowId, stepId, executionId },
         deadline: input.deadline ?? Date.now() + refreshTimeBudgetMs(deps.refresh),
-        isFresh: (current) => !expiresWithin(current, deps.settings.refreshMarginMs, Date.now()),
+        isFresh: (current) =>
+          (refreshDue(current, stale, deps.settings.refreshMarginMs) ?? Number.POSITIVE_INFINITY) >
+          deps.clock.now().getTime(),
       }));
     }
   }
@@ -196,11 +214,13 @@ export const resolveCredential = async (
     resolvedAt: now.toISOString(),
   };
 
-  const tokenExpiry =
-    values.expiresAt === undefined
-      ? undefined
-      : Date.parse(String(values.expiresAt)) - deps.settings.refreshMarginMs;
-  deps.resolveCache.set(cacheKey, resolved, now.getTime(), tokenExpiry);
+  // Never cached past the moment the token is due: the next resolve then refreshes it.
+  deps.resolveCache.set(
+    cacheKey,
+    resolved,
+    now.getTime(),
+    refreshDue(values, credential, deps.settings.refreshMarginMs),
+  );
   return resolved;
 };
 
@@ -241,11 +261,15 @@ const clientCredentialsToken = async (
         });
       if (answer.kind !== 'tokens')
         throw new AppError('upstream_unavailable', 'The token endpoint could not issue a token now; retry.');
-      const expiresAt = Date.parse(answer.tokens.expiresAt ?? '') || deps.clock.now().getTime() + 300_000;
-      return { accessToken: answer.tokens.accessToken, expiresAt };
+      const obtainedAt = deps.clock.now().getTime();
+      const expiresAt = Date.parse(answer.tokens.expiresAt ?? '') || obtainedAt + 300_000;
+      return {
+        accessToken: answer.tokens.accessToken,
+        expiresAt,
+        dueAt: refreshDueAt(expiresAt, obtainedAt, deps.settings.refreshMarginMs),
+      };
     },
     deps.clock.now().getTime(),
-    deps.settings.refreshMarginMs,
   );
   return { accessToken: token.accessToken, expiresAt: new Date(token.expiresAt).toISOString() };
 };

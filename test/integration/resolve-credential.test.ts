@@ -9,6 +9,7 @@ import type { ResolveDependencies } from '../../shared/use-cases/resolve-credent
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
+import { runTokenLifetime } from '../support/token-lifetime-run.ts';
 
 const tenant = 'tenant-resolve';
 const actor = { tenantId: tenant, subject: 'arn:aws:states:eu-west-1:1:execution:sync:run-1' };
@@ -182,6 +183,61 @@ describe('resolve: secret values for workflow steps', () => {
       audit.body.items.filter((record: { action: string }) => record.action === 'resolved'),
     ).toHaveLength(50);
   });
+
+  it.each([
+    // expires_in, token calls in 10 minutes (refreshed when a quarter of the lifetime is left)
+    [60, 13],
+    [120, 7],
+    [300, 3],
+  ])(
+    'refreshes a %i s token when due: %i token calls for 150 resolves over 10 minutes',
+    async (expiresIn, calls) => {
+      const run = await runTokenLifetime(service, token, tenant, expiresIn);
+      expect(run).toEqual({
+        expiresInSeconds: expiresIn,
+        resolves: 150,
+        tokenCalls: calls,
+        accessTokens: calls,
+        handedOutExpired: false,
+      });
+    },
+  );
+
+  it.each([0, -30])(
+    'reads expires_in %i as expired now: handed out once, never cached',
+    async (expiresIn) => {
+      const provider = await startOAuth2TestServer({ expiresIn });
+      try {
+        service.allowVerificationTarget(provider.url);
+        const id = await create({
+          componentId: 'oauth2',
+          fields: {
+            tokenUrl: provider.tokenUrl,
+            clientId: 'client-1',
+            clientSecret: 'client-secret-1',
+            accessToken: 'expired-access',
+            refreshToken: provider.issueRefreshToken(),
+            expiresAt: new Date(Date.now() - 60_000).toISOString(),
+          },
+        });
+        await activate(`expired-${-expiresIn}`, [{ stepId: 's', componentId: 'oauth2', credentialId: id }]);
+        const deps = container();
+        const tokens = [];
+        for (let round = 0; round < 3; round++) {
+          const resolved = await resolveCredential(deps, actor, {
+            flowId: `expired-${-expiresIn}`,
+            stepId: 's',
+            executionId: `e-${round}`,
+          });
+          tokens.push(resolved.secrets.accessToken);
+        }
+        expect(provider.tokenCalls).toHaveLength(3);
+        expect(new Set(tokens).size).toBe(3);
+      } finally {
+        await provider.stop();
+      }
+    },
+  );
 
   it('marks the credential invalid on invalid_grant and says so', async () => {
     const id = await oauthCredential('rt-never-issued');

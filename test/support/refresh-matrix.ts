@@ -92,7 +92,10 @@ export const SCENARIOS: readonly Scenario[] = [
     tokenCalls: 1,
     expect: 'verified',
   },
-  { name: 'expires_in = 0', mode: { kind: 'normal', expiresIn: 0 }, tokenCalls: 1, expect: 'verified' },
+  // Expired as issued: each round of concurrent resolves refreshes once (single flight), none
+  // reuses a token the provider considers expired.
+  { name: 'expires_in = 0', mode: { kind: 'normal', expiresIn: 0 }, tokenCalls: 2, expect: 'verified' },
+  { name: 'expires_in = -30', mode: { kind: 'normal', expiresIn: -30 }, tokenCalls: 2, expect: 'verified' },
   { name: 'answer store fails once', fault: 'pendingStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
   { name: 'token version store fails once', fault: 'tokenStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
   { name: 'DynamoDB commit fails once', fault: 'commitFailsOnce', tokenCalls: 1, expect: 'verified' },

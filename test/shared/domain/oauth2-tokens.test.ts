@@ -11,13 +11,15 @@ const expiresInSeconds = (answer: ReturnType<typeof interpretTokenResponse>) =>
 describe('interpretTokenResponse: total, whatever the provider sends', () => {
   it.each([
     ['1e13', 365 * 86_400],
-    [0, DEFAULT_TOKEN_LIFETIME_SECONDS],
-    [-5, DEFAULT_TOKEN_LIFETIME_SECONDS],
+    // 0 or less: the provider says the token is already expired.
+    [0, 0],
+    [-30, 0],
     ['abc', DEFAULT_TOKEN_LIFETIME_SECONDS],
     [undefined, DEFAULT_TOKEN_LIFETIME_SECONDS],
-    [10, 60],
+    [10, 10],
+    [59.9, 59],
     ['3600', 3600],
-  ])('clamps expires_in %s to %i seconds', (expiresIn, seconds) => {
+  ])('reads expires_in %s as %i seconds', (expiresIn, seconds) => {
     const answer = interpretTokenResponse(
       200,
       JSON.stringify({ access_token: 'at', expires_in: expiresIn }),
