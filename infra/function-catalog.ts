@@ -14,7 +14,8 @@ export type SecretAction =
   | 'GetSecretValue'
   | 'PutSecretValue'
   | 'DeleteSecret'
-  | 'DescribeSecret';
+  | 'DescribeSecret'
+  | 'RestoreSecret';
 
 /** Functions without an HTTP route: invoked by workflows, streams or schedules. */
 export type BackgroundFunctionName =
@@ -56,7 +57,8 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   'list-components': { table: ['Query'], secrets: [], description: 'GET /components' },
   'put-oauth-app': {
     table: ['GetItem', 'PutItem'],
-    secrets: ['CreateSecret', 'TagResource', 'PutSecretValue', 'DescribeSecret'],
+    // RestoreSecret: an app registered again within its deleted secret's recovery window.
+    secrets: ['CreateSecret', 'TagResource', 'PutSecretValue', 'DescribeSecret', 'RestoreSecret'],
     description: 'PUT /oauth-apps/{componentId}',
   },
   'list-oauth-apps': { table: ['Query'], secrets: [], description: 'GET /oauth-apps' },

@@ -47,6 +47,8 @@ export interface SecretStore {
   describe(
     address: SecretAddress,
   ): Promise<{ tags: Record<string, string>; deleted: boolean; versionIds: string[] } | null>;
+  /** Cancels a scheduled deletion: the secret and its versions are live again. */
+  restore(address: SecretAddress): Promise<void>;
   /** Schedules deletion with the deployment's recovery window; already scheduled or gone counts as done. */
   scheduleDeletion(address: SecretAddress): Promise<void>;
   /** For a secret that was never exposed (its item was never written): removed at once. */

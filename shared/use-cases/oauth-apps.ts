@@ -40,6 +40,22 @@ const staleVersion = (currentVersion: number) =>
   });
 
 /**
+ * The client secret of an app registered (again): a secret left by an earlier registration is
+ * reused, and one still in its recovery window after the app was deleted is restored first (AWS
+ * refuses to create a secret under a name scheduled for deletion).
+ */
+const registeredSecret = async (
+  deps: AppDependencies,
+  address: { tenantId: string; credentialId: string },
+  values: FieldValues,
+): Promise<string> => {
+  const described = await deps.secrets.describe(address);
+  if (!described) return deps.secrets.create(address, values, randomUUID());
+  if (described.deleted) await deps.secrets.restore(address);
+  return deps.secrets.putVersion(address, values, randomUUID());
+};
+
+/**
  * Registers or replaces the tenant's OAuth client for a component. The client secret goes to
  * Secrets Manager first; the item records which version is current, so a write that loses its
  * race leaves an unreferenced version (or, on a first registration, a secret the sweeper removes).
@@ -65,13 +81,7 @@ export const putOAuthApp = async (
     const values = { clientSecret: input.clientSecret };
     secretVersionId = current
       ? await deps.secrets.putVersion(address, values, randomUUID())
-      : await deps.secrets
-          .describe(address)
-          .then((described) =>
-            described && !described.deleted
-              ? deps.secrets.putVersion(address, values, randomUUID())
-              : deps.secrets.create(address, values, randomUUID()),
-          );
+      : await registeredSecret(deps, address, values);
   }
   const now = deps.clock.now().toISOString();
   const app: OAuthApp = {

@@ -198,6 +198,15 @@ describe("every function's role allows every call its code makes", () => {
         credentialId: 'oauth-app.demo-oauth2',
       }),
     );
+    // Registered again while its old secret is in its recovery window: the secret is restored.
+    expect(
+      (
+        await track('put-oauth-app', () =>
+          api('PUT', '/oauth-apps/demo-oauth2', { clientId: 'demo-client', clientSecret: 'app-secret-3' }),
+        )
+      ).status,
+    ).toBe(201);
+    await api('DELETE', '/oauth-apps/demo-oauth2');
     await track('get-api-document', () => api('GET', '/problems/credential_in_use'));
     await track('purge-deleted-secrets', () =>
       purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: id }]),

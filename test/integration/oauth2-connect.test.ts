@@ -275,6 +275,26 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       expect((await api('GET', `/credentials/${id}`)).body.version).toBe(2);
     });
 
+    it('registers an app again after it was deleted, restoring its secret from the recovery window', async () => {
+      const again = await service.token('tenant-registers-again');
+      const as = (method: string, path: string, body?: unknown) =>
+        service.api(method, path, { token: again, body });
+      const app = { clientId: 'demo-client', clientSecret: 'first-secret' };
+      expect((await as('PUT', '/oauth-apps/demo-oauth2', app)).status).toBe(201);
+      expect((await as('DELETE', '/oauth-apps/demo-oauth2')).status).toBe(204);
+      const address = { tenantId: 'tenant-registers-again', credentialId: 'oauth-app.demo-oauth2' };
+      expect((await service.deps.secrets.describe(address))?.deleted).toBe(true);
+
+      const registered = await as('PUT', '/oauth-apps/demo-oauth2', {
+        ...app,
+        clientSecret: 'second-secret',
+      });
+      expect(registered.status).toBe(201);
+      expect(registered.body).toMatchObject({ componentId: 'demo-oauth2', version: 1 });
+      expect((await service.deps.secrets.describe(address))?.deleted).toBe(false);
+      expect((await service.deps.secrets.read(address)).values).toEqual({ clientSecret: 'second-secret' });
+    });
+
     it('refuses to delete an app while credentials of its component exist, naming how many', async () => {
       const count = (await credentialsOf('demo-oauth2')).length;
       const refused = await api('DELETE', '/oauth-apps/demo-oauth2');

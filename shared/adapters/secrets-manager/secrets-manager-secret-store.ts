@@ -8,6 +8,7 @@ import {
   InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -121,6 +122,10 @@ export const secretsManagerSecretStore = (
     },
 
     describe,
+
+    async restore(address) {
+      await client.send(new RestoreSecretCommand({ SecretId: name(address) }));
+    },
 
     async scheduleDeletion(address) {
       try {
