@@ -215,7 +215,7 @@ export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
   'get-connect-session': {
     summary: 'Follow a connect session',
     description:
-      '`pending` until the browser returns; then `completed` with `credentialId`, or `failed` with `reason`.',
+      '`pending` until the browser returns; then `connected` with `credentialId`, or `failed` with `reason`.',
     tag: 'Connect',
     success: [{ status: 200, description: 'The session.', schema: 'ConnectSession' }],
     problems: ['NotFound'],

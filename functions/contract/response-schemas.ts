@@ -180,7 +180,7 @@ export const OAuthAppListSchema = z.object({ items: z.array(OAuthAppSchema) });
 export const ConnectSessionSchema = z.object({
   sessionId: z.string(),
   componentId: z.string(),
-  status: z.enum(['pending', 'exchanging', 'completed', 'failed']),
+  status: z.enum(['pending', 'exchanging', 'connected', 'failed']),
   reason: z.nullable(z.string()),
   credentialId: z.nullable(z.string()),
   expiresAt: timestamp,

@@ -1,7 +1,7 @@
 /** How long a person has to consent at the provider and come back. */
 export const CONNECT_SESSION_MINUTES = 10;
 
-export type ConnectSessionStatus = 'pending' | 'exchanging' | 'completed' | 'failed';
+export type ConnectSessionStatus = 'pending' | 'exchanging' | 'connected' | 'failed';
 
 /**
  * One authorization-code dance, stored server-side. `state` is never stored: only its SHA-256,

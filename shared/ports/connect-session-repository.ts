@@ -15,10 +15,10 @@ export interface ConnectSessionRepository {
     stateHash: string,
     now: Date,
   ): Promise<{ session: ConnectSession } | { refused: ClaimRefusal }>;
-  /** Ends the session (completed or failed) and forgets its PKCE verifier. */
+  /** Ends the session (connected or failed) and forgets its PKCE verifier. */
   finish(
     tenantId: string,
     sessionId: string,
-    outcome: { status: 'completed'; credentialId: string } | { status: 'failed'; reason: string },
+    outcome: { status: 'connected'; credentialId: string } | { status: 'failed'; reason: string },
   ): Promise<void>;
 }

@@ -257,12 +257,12 @@ export const completeConnect = async (
           })
         ).credential;
     await deps.connectSessions.finish(session.tenantId, session.sessionId, {
-      status: 'completed',
+      status: 'connected',
       credentialId: credential.id,
     });
     return {
       kind: 'connected',
-      session: { ...session, status: 'completed', resultCredentialId: credential.id },
+      session: { ...session, status: 'connected', resultCredentialId: credential.id },
       credentialId: credential.id,
       componentName: component.name,
     };

@@ -95,7 +95,7 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       expect(session.authorizationUrl).toContain('code_challenge_method=S256');
       expect(callback.status).toBe(200);
       expect(callback.text).toContain('connected');
-      expect(followed).toMatchObject({ status: 'completed', reason: null });
+      expect(followed).toMatchObject({ status: 'connected', reason: null });
       const exchange = service.oauth2.tokenRequests.slice(before);
       expect(exchange).toEqual([
         { grantType: 'authorization_code', codeVerifierSent: true, clientId: 'demo-client' },
@@ -270,7 +270,7 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       const id = followed.credentialId as string;
       const count = (await credentialsOf('demo-oauth2')).length;
       const again = await connect({ credentialId: id });
-      expect(again.followed).toMatchObject({ status: 'completed', credentialId: id });
+      expect(again.followed).toMatchObject({ status: 'connected', credentialId: id });
       expect((await credentialsOf('demo-oauth2')).length).toBe(count);
       expect((await api('GET', `/credentials/${id}`)).body.version).toBe(2);
     });

@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * Follow a connect session
-         * @description `pending` until the browser returns; then `completed` with `credentialId`, or `failed` with `reason`.
+         * @description `pending` until the browser returns; then `connected` with `credentialId`, or `failed` with `reason`.
          *
          *     Scope: `credentials:read`.
          */
@@ -724,7 +724,7 @@ export interface components {
             sessionId: string;
             componentId: string;
             /** @enum {string} */
-            status: "pending" | "exchanging" | "completed" | "failed";
+            status: "pending" | "exchanging" | "connected" | "failed";
             reason: string | null;
             credentialId: string | null;
             /** Format: date-time */
@@ -736,7 +736,7 @@ export interface components {
             sessionId: string;
             componentId: string;
             /** @enum {string} */
-            status: "pending" | "exchanging" | "completed" | "failed";
+            status: "pending" | "exchanging" | "connected" | "failed";
             reason: string | null;
             credentialId: string | null;
             /** Format: date-time */

@@ -111,14 +111,14 @@ export const dynamoDbConnectSessionRepository = (
           TableName: tableName,
           Key: key(tenantPk(tenantId), connectSessionSk(sessionId)),
           UpdateExpression:
-            outcome.status === 'completed'
+            outcome.status === 'connected'
               ? 'SET #status = :status, resultCredentialId = :credential REMOVE codeVerifier'
               : 'SET #status = :status, reason = :reason REMOVE codeVerifier',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toAttributes(
-            outcome.status === 'completed'
-              ? { ':status': 'completed', ':credential': outcome.credentialId }
+            outcome.status === 'connected'
+              ? { ':status': 'connected', ':credential': outcome.credentialId }
               : { ':status': 'failed', ':reason': outcome.reason },
           ),
         }),

@@ -80,7 +80,11 @@ export const ConnectSessionItem = z.object({
   stateHash: z.string().check(z.length(64)),
   codeVerifier: z.optional(z.nullable(text)),
   nonce: text,
-  status: z.enum(['pending', 'exchanging', 'completed', 'failed']),
+  // `completed` is what earlier versions wrote for `connected` (a session lives 10 minutes).
+  status: z.pipe(
+    z.enum(['pending', 'exchanging', 'connected', 'completed', 'failed']),
+    z.transform((status) => (status === 'completed' ? 'connected' : status)),
+  ),
   reason: z.nullable(text),
   resultCredentialId: z.nullable(text),
   createdBy: text,
