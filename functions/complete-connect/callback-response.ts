@@ -29,6 +29,9 @@ const REASONS: Record<string, string> = {
   session_expired: 'This connect session expired (sessions last 10 minutes). Start a new one.',
   missing_code: 'The provider sent no authorization code.',
   oauth_app_missing: 'No OAuth app is registered for this component any more.',
+  issuer_mismatch:
+    'The answer came from another server than the provider this connection was started with. Nothing was stored.',
+  issuer_missing: 'The provider did not say who it is (no iss), which it always does. Nothing was stored.',
 };
 
 const explain = (reason: string): string =>
@@ -84,6 +87,7 @@ export const createCallbackHandler = (deps: UseCaseDependencies) =>
       ...(query.code ? { code: query.code } : {}),
       ...(query.state ? { state: query.state } : {}),
       ...(query.error ? { error: query.error } : {}),
+      ...(query.iss !== undefined ? { iss: query.iss } : {}),
     });
     deps.logger.info('request', {
       operation: 'completeConnect',

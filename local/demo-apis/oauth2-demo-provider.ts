@@ -36,5 +36,9 @@ export const startOAuth2DemoProvider = async (
   await server.start(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${server.address().port}`;
   server.issuer.url = baseUrl;
+  // RFC 9207: every authorization response names its issuer, as the demo component's descriptor says.
+  server.service.on('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
+    redirect.url.searchParams.set('iss', baseUrl);
+  });
   return { baseUrl, server, tokenRequests, stop: () => server.stop() };
 };

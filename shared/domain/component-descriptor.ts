@@ -69,6 +69,14 @@ const ProviderSchema = z
     /** Proof Key for Code Exchange with S256 (RFC 7636): on unless a provider cannot take it. */
     pkce: z.optional(z.boolean()),
     tokenEndpointAuthMethod: z.optional(z.enum(['client_secret_basic', 'client_secret_post'])),
+    /**
+     * The provider's issuer identifier (RFC 8414). An authorization response carrying `iss`
+     * (RFC 9207) must name exactly this issuer, or the callback refuses it: with one redirect URI
+     * for every provider, that is what tells a real answer from another server's (mix-up).
+     */
+    issuer: z.optional(endpoint),
+    /** The provider always sends `iss` (its `authorization_response_iss_parameter_supported`). */
+    issuerInResponse: z.optional(z.boolean()),
     /** Extra authorization request parameters, such as `access_type: offline`. */
     authorizationParams: z.optional(z.record(z.string(), z.string())),
   })
@@ -77,6 +85,10 @@ const ProviderSchema = z
       (provider) => provider.grant !== 'authorization_code' || provider.authorizationUrl !== undefined,
       { message: 'is required for the authorization_code grant', path: ['authorizationUrl'] },
     ),
+    z.refine((provider) => !provider.issuerInResponse || provider.issuer !== undefined, {
+      message: 'is required when the provider always sends iss',
+      path: ['issuer'],
+    }),
   );
 
 /** Built on first use: modules that only import the types never construct it. */

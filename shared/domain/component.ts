@@ -48,6 +48,10 @@ export interface OAuth2Provider {
   readonly pkce?: boolean;
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   readonly authorizationParams?: Readonly<Record<string, string>>;
+  /** The issuer an authorization response's `iss` must name (RFC 9207). */
+  readonly issuer?: string;
+  /** The provider always sends `iss`: a response without it is refused. */
+  readonly issuerInResponse?: boolean;
 }
 
 export interface ComponentDefinition {

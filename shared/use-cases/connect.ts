@@ -157,6 +157,8 @@ export interface CallbackQuery {
   readonly code?: string;
   readonly state?: string;
   readonly error?: string;
+  /** The authorization server that answered (RFC 9207), when it says. */
+  readonly iss?: string;
 }
 
 export type CallbackOutcome =
@@ -214,11 +216,15 @@ export const completeConnect = async (
     });
     return { kind: 'failed', session: { ...session, status: 'failed', reason }, reason };
   };
+  const component = deps.components.get(session.componentId);
+  // RFC 9207: checked before anything else the response says, an error included.
+  const issuer = component.provider?.issuer;
+  if (issuer !== undefined && query.iss !== undefined && query.iss !== issuer) return fail('issuer_mismatch');
+  if (component.provider?.issuerInResponse && query.iss === undefined) return fail('issuer_missing');
   if (query.error !== undefined)
     return fail(`provider_error:${query.error.replace(/[^a-z_]/g, '').slice(0, 40)}`);
   if (!query.code) return fail('missing_code');
 
-  const component = deps.components.get(session.componentId);
   const actor: Actor = { tenantId: session.tenantId, subject: session.createdBy };
   try {
     const client = await providerTokenClient(deps, session.tenantId, component);

@@ -241,7 +241,12 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       const count = (await credentialsOf('demo-oauth2')).length;
       const denied = await start();
       const state = new URL(await consent(denied.authorizationUrl), 'http://x').searchParams.get('state');
-      const answer = await service.api('GET', `/oauth2/callback?error=access_denied&state=${state}`);
+      // An error response names its issuer too (RFC 9207 §2).
+      const iss = encodeURIComponent(service.oauth2.baseUrl);
+      const answer = await service.api(
+        'GET',
+        `/oauth2/callback?error=access_denied&state=${state}&iss=${iss}`,
+      );
       expect(answer.status).toBe(400);
       expect((await api('GET', `/connect-sessions/${denied.sessionId}`)).body).toMatchObject({
         status: 'failed',
@@ -294,6 +299,29 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       expect((await service.deps.secrets.describe(address))?.deleted).toBe(false);
       expect((await service.deps.secrets.read(address)).values).toEqual({ clientSecret: 'second-secret' });
     });
+
+    it.each([
+      ['another issuer', 'https://attacker.example', 'issuer_mismatch'],
+      ['no issuer from a provider that always names it', undefined, 'issuer_missing'],
+    ])(
+      'refuses an authorization response from %s (RFC 9207), storing nothing',
+      async (_case, iss, reason) => {
+        const count = (await credentialsOf('demo-oauth2')).length;
+        const session = await start({});
+        const callback = new URL(await consent(session.authorizationUrl), 'http://callback.invalid');
+        expect(callback.searchParams.get('iss')).toBe(service.oauth2.baseUrl);
+        if (iss === undefined) callback.searchParams.delete('iss');
+        else callback.searchParams.set('iss', iss);
+        const answer = await service.api('GET', `${callback.pathname}${callback.search}`);
+        expect(answer.status).toBe(400);
+        expect(answer.text).toContain('Nothing was stored');
+        expect((await api('GET', `/connect-sessions/${session.sessionId}`)).body).toMatchObject({
+          status: 'failed',
+          reason,
+        });
+        expect((await credentialsOf('demo-oauth2')).length).toBe(count);
+      },
+    );
 
     it('refuses to delete an app while credentials of its component exist, naming how many', async () => {
       const count = (await credentialsOf('demo-oauth2')).length;

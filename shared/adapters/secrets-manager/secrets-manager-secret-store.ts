@@ -8,8 +8,8 @@ import {
   InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
-  RestoreSecretCommand,
   ResourceNotFoundException,
+  RestoreSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { FieldValues } from '../../domain/credential-fields.ts';
