@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { isTransientFailure } from '../../shared/errors/transient-failure.ts';
+import { toProblem } from '../../shared/errors/problem.ts';
 import { escapeHtml } from '../../shared/lambda/html.ts';
 import type { HttpResult } from '../../shared/lambda/http-response.ts';
 import { invocationBound } from '../../shared/lambda/lambda-handler.ts';
@@ -65,14 +65,25 @@ export const toCallbackResponse = (outcome: CallbackOutcome): HttpResult => {
   return page(400, 'Not connected', explain(outcome.reason));
 };
 
-/** A failure after the provider answered: the browser gets a page that says what to do next. */
+/** Seconds the 503 page asks the person to wait before trying again. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A failure the use case could not turn into an answer: AWS busy (503, try again: whether
+ * anything was stored is not known, so the page never says nothing was), or a bug (500).
+ */
 const failurePage = (deps: UseCaseDependencies, error: unknown): HttpResult => {
   deps.logger.error('connect callback failed', { operation: 'completeConnect', ...describeError(error) });
-  const transient = isTransientFailure(error);
+  const transient = toProblem(error).status === 503;
   countOutcome(deps.metrics, transient ? 503 : 500, transient ? 'upstream_unavailable' : 'internal', false);
-  return transient
-    ? page(503, 'Try again', 'The service is busy for a moment. Go back and connect again.')
-    : page(500, 'Not connected', 'The service could not finish connecting. Start again later.');
+  if (!transient)
+    return page(500, 'Not connected', 'The service could not finish connecting. Start again later.');
+  const busy = page(
+    503,
+    'Try again',
+    'The service is busy for a moment and could not confirm the connection. Wait a few seconds, then start connecting again.',
+  );
+  return { ...busy, headers: { ...busy.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
 };
 
 /**

@@ -192,6 +192,14 @@ const CALLBACK_OPERATION: Json = {
     { name: 'code', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } },
     { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
     { name: 'error', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+    {
+      name: 'iss',
+      in: 'query',
+      required: false,
+      description:
+        'The authorization server that answered (RFC 9207), checked against the provider’s issuer.',
+      schema: { type: 'string', maxLength: 2048 },
+    },
   ],
   responses: {
     '200': {
@@ -208,6 +216,16 @@ const CALLBACK_OPERATION: Json = {
       content: { 'text/html': { schema: { type: 'string' } } },
     },
     '429': ref('responses', 'TooManyRequests'),
+    '500': {
+      description: 'A bug: the page says to start again later.',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+    '503': {
+      description:
+        'AWS was busy and the service could not confirm the connection: start connecting again after `Retry-After` seconds.',
+      headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
   },
 };
 

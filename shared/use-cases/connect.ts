@@ -4,6 +4,7 @@ import type { ComponentDefinition } from '../domain/component.ts';
 import { CONNECT_SESSION_MINUTES, type ConnectSession, parseState } from '../domain/connect-session.ts';
 import { applyTokens, interpretTokenResponse } from '../domain/oauth2-tokens.ts';
 import { AppError, notFound, validationFailed } from '../errors/app-error.ts';
+import { isTransientFailure } from '../errors/transient-failure.ts';
 import { describeError } from '../ports/logger.ts';
 import { createCredential } from './create-credential.ts';
 import { getCredential } from './get-credential.ts';
@@ -184,6 +185,20 @@ const REFUSALS = {
  * Every failure ends the session as `failed` with a reason and stores nothing. A state that does
  * not match its session (tampered, unknown) touches no session at all.
  */
+const RETRIES = 3;
+
+/** A write retried on AWS's transient failures (throttling, 5xx, a lost connection), briefly. */
+const retryTransient = async <T>(write: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= RETRIES || error instanceof AppError || !isTransientFailure(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+};
+
 export const completeConnect = async (
   deps: UseCaseDependencies,
   query: CallbackQuery,
@@ -249,23 +264,35 @@ export const completeConnect = async (
       scope: tokens.scope ?? (session.scopes.length > 0 ? session.scopes.join(' ') : null),
       expiresAt: tokens.expiresAt ?? null,
     };
-    const credential = session.credentialId
-      ? await updateCredential(deps, actor, {
-          credentialId: session.credentialId,
-          expectedVersion: '*',
-          fields,
-        })
-      : (
-          await createCredential(deps, actor, {
-            componentId: component.id,
-            ...(session.name ? { name: session.name } : {}),
-            fields: Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)),
-          })
-        ).credential;
-    await deps.connectSessions.finish(session.tenantId, session.sessionId, {
-      status: 'connected',
-      credentialId: credential.id,
-    });
+    // Retried on AWS's transient failures: the create is idempotent on the session (a retry whose
+    // first attempt did land returns that credential), and a re-connect's update is a put of the
+    // same tokens.
+    const credential = await retryTransient(async () =>
+      session.credentialId
+        ? updateCredential(deps, actor, { credentialId: session.credentialId, expectedVersion: '*', fields })
+        : (
+            await createCredential(deps, actor, {
+              componentId: component.id,
+              ...(session.name ? { name: session.name } : {}),
+              fields: Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)),
+              idempotencyKey: `connect-${session.sessionId}`,
+            })
+          ).credential,
+    );
+    // The credential is stored: whatever happens to the session record now, that is what the
+    // person is told. A session left `exchanging` expires with its TTL.
+    await retryTransient(() =>
+      deps.connectSessions.finish(session.tenantId, session.sessionId, {
+        status: 'connected',
+        credentialId: credential.id,
+      }),
+    ).catch((error: unknown) =>
+      deps.logger.warn('connect session not marked connected; the credential is stored', {
+        sessionId: session.sessionId,
+        credentialId: credential.id,
+        ...describeError(error),
+      }),
+    );
     return {
       kind: 'connected',
       session: { ...session, status: 'connected', resultCredentialId: credential.id },
@@ -273,7 +300,17 @@ export const completeConnect = async (
       componentName: component.name,
     };
   } catch (error) {
-    // Nothing half-done is left: create and update store all or nothing. The person starts again.
+    // AWS busy, after retries: whether the credential was stored is not known here, so the person
+    // is asked to try again (503), never told that nothing was stored.
+    const transient =
+      error instanceof AppError ? error.code === 'upstream_unavailable' : isTransientFailure(error);
+    if (transient) {
+      await deps.connectSessions
+        .finish(session.tenantId, session.sessionId, { status: 'failed', reason: 'upstream_unavailable' })
+        .catch(() => undefined);
+      throw error;
+    }
+    // A refusal (create and update store all or nothing): nothing half-done is left.
     const reason =
       error instanceof AppError
         ? error.code === 'verification_failed'

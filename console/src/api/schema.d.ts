@@ -2768,6 +2768,8 @@ export interface operations {
                 code?: string;
                 state?: string;
                 error?: string;
+                /** @description The authorization server that answered (RFC 9207), checked against the provider’s issuer. */
+                iss?: string;
             };
             header?: never;
             path?: never;
@@ -2802,6 +2804,25 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            /** @description A bug: the page says to start again later. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description AWS was busy and the service could not confirm the connection: start connecting again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     optionsOauth2Callback: {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type DynamoDBClient,
   GetItemCommand,
@@ -57,33 +57,49 @@ export const dynamoDbConnectSessionRepository = (
     get,
 
     async create(session) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: toAttributes({
-            PK: tenantPk(session.tenantId),
-            SK: connectSessionSk(session.sessionId),
-            entity: 'connectSession',
-            ...session,
-            [TTL_ATTRIBUTE]: Math.floor(Date.parse(session.expiresAt) / 1000) + KEEP_SECONDS,
+      await client
+        .send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: toAttributes({
+              PK: tenantPk(session.tenantId),
+              SK: connectSessionSk(session.sessionId),
+              entity: 'connectSession',
+              ...session,
+              [TTL_ATTRIBUTE]: Math.floor(Date.parse(session.expiresAt) / 1000) + KEEP_SECONDS,
+            }),
+            ConditionExpression: 'attribute_not_exists(PK)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
+        )
+        .catch((error: unknown) => {
+          // The SDK retried a create whose answer was lost: the item is this very session.
+          const old = (error as { name?: string; Item?: Item }).Item;
+          if ((error as Error).name === 'ConditionalCheckFailedException' && old) {
+            const current = sessionFromItem(old);
+            // The nonce and state hash are random per session: equal, it is the same write.
+            if (current.nonce === session.nonce && current.stateHash === session.stateHash) return;
+          }
+          throw error;
+        });
     },
 
     async claim(tenantId, sessionId, stateHash, now) {
+      // Names this claim: an SDK retry of it sends the same nonce, so a first attempt that landed
+      // is recognised as ours rather than as the session already being used.
+      const nonce = randomUUID();
       try {
         const { Attributes } = await client.send(
           new UpdateItemCommand({
             TableName: tableName,
             Key: key(tenantPk(tenantId), connectSessionSk(sessionId)),
-            UpdateExpression: 'SET #status = :exchanging',
+            UpdateExpression: 'SET #status = :exchanging, claimedBy = :nonce',
             // The one-time use: of two callbacks with the same state, one sees `pending`.
             ConditionExpression: '#status = :pending AND stateHash = :hash AND expiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: toAttributes({
               ':exchanging': 'exchanging',
+              ':nonce': nonce,
               ':pending': 'pending',
               ':hash': stateHash,
               ':now': now.toISOString(),
@@ -100,6 +116,7 @@ export const dynamoDbConnectSessionRepository = (
         if (!old) return { refused: 'unknown' };
         const current = sessionFromItem(old);
         if (!sameHash(current.stateHash, stateHash)) return { refused: 'mismatch' };
+        if (current.status === 'exchanging' && old.claimedBy?.S === nonce) return { session: current };
         if (current.status !== 'pending') return { refused: 'used' };
         return { refused: 'expired' };
       }

@@ -40,6 +40,13 @@ const stale = (currentVersion: number) =>
     extensions: { currentVersion },
   });
 
+/** The version, its secret version and its timestamp together name one write. */
+const sameWrite = (stored: OAuthApp, written: OAuthApp): boolean =>
+  stored.version === written.version &&
+  stored.secretVersionId === written.secretVersionId &&
+  stored.updatedAt === written.updatedAt &&
+  stored.updatedBy === written.updatedBy;
+
 export const dynamoDbOAuthAppRepository = (
   client: DynamoDBClient,
   tableName: string,
@@ -94,6 +101,8 @@ export const dynamoDbOAuthAppRepository = (
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
         const old = (error as { Item?: Item }).Item;
+        // The SDK retried a put whose answer was lost: the item is exactly what this call wrote.
+        if (old && sameWrite(appFromItem(old), app)) return app;
         throw stale(old ? appFromItem(old).version : 0);
       }
     },
