@@ -81,7 +81,14 @@ export interface CredentialRepository {
    * credential, in one conditional write: a warm cache hit re-authorises at no extra call.
    * Returns false (and writes nothing) when that no longer holds.
    */
-  appendAuditIfStepUses(entry: AuditEntry, use: { flowId: string; stepId: string }): Promise<boolean>;
+  /**
+   * The audit record of a warm resolve, written only while the step still uses the credential
+   * (and, with `credentialVersion`, while the credential is still that version).
+   */
+  appendAuditIfStepUses(
+    entry: AuditEntry,
+    use: { flowId: string; stepId: string; credentialVersion?: number },
+  ): Promise<boolean>;
   listAudit(
     tenantId: string,
     credentialId: string,

@@ -1,6 +1,7 @@
 /**
  * Warm-container cache of resolved credentials. Entries live `ttlMs` at most, and never past the
- * access token's refresh margin, so a rotation, update or revocation is seen within the TTL.
+ * moment the access token is due for refresh; a hit is only served after its conditional audit
+ * write confirmed the credential's version (see resolve-credential.ts).
  */
 export class ResolveCache<T> {
   private readonly entries = new Map<string, { value: T; until: number }>();

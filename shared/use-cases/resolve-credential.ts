@@ -141,13 +141,15 @@ export const resolveCredential = async (
   const now = deps.clock.now();
   const cached = deps.resolveCache.get(cacheKey, now.getTime());
   if (cached) {
-    // The hit's one write re-authorises: a deactivated flow or a moved step is refused at once.
+    // The hit's one write re-authorises and re-validates: a deactivated flow or a moved step is
+    // refused at once, and a credential changed since (re-connected, refreshed, invalidated) is
+    // read again instead of served from this container's copy.
     const stillUsed = await deps.credentials.appendAuditIfStepUses(
       auditEntry(actor, { id: cached.credentialId, componentId: cached.componentId }, 'resolved', now, {
         ...auditedInput(input),
         detail: 'cache',
       }),
-      { flowId: input.flowId, stepId: input.stepId },
+      { flowId: input.flowId, stepId: input.stepId, credentialVersion: cached.version },
     );
     if (stillUsed) return cached;
     deps.resolveCache.delete(cacheKey);

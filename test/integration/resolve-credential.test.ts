@@ -84,6 +84,29 @@ describe('resolve: secret values for workflow steps', () => {
     expect(service.calls.calls).toEqual(['TransactWriteItems']);
   });
 
+  it('never serves a warm copy of a credential changed since: re-connected or edited, it is read again', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'before-change' } });
+    await activate('changes', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const deps = container();
+    const input = { flowId: 'changes', stepId: 's', executionId: 'e', credentialId: id };
+    expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'before-change' });
+    const changed = await service.api('PATCH', `/credentials/${id}`, {
+      token,
+      body: { fields: { apiKey: 'after-change' } },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(changed.status).toBe(200);
+    service.calls.reset();
+    expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'after-change' });
+    // The hit's conditional write found a newer version, so the credential was read again.
+    expect(service.calls.calls.sort()).toEqual([
+      'GetSecretValue',
+      'TransactGetItems',
+      'TransactWriteItems',
+      'TransactWriteItems',
+    ]);
+  });
+
   it('also resolves from flow and step alone (one more read)', async () => {
     const id = await create({ componentId: 'petstore', fields: { apiKey: 'resolve-me-2' } });
     await activate('by-step', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);

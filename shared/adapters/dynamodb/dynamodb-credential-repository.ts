@@ -493,7 +493,7 @@ export const dynamoDbCredentialRepository = (
 
   const appendAuditIfStepUses = async (
     entry: AuditEntry,
-    use: { flowId: string; stepId: string },
+    use: { flowId: string; stepId: string; credentialVersion?: number },
   ): Promise<boolean> => {
     try {
       await client.send(
@@ -509,14 +509,27 @@ export const dynamoDbCredentialRepository = (
                 ExpressionAttributeValues: toAttributes({ ':active': 'active', ':step': use.stepId }),
               },
             },
+            // A re-connect, an edit, a refresh or a status change moves the version: a warm copy of
+            // an older one is not handed out again.
+            ...(use.credentialVersion === undefined
+              ? []
+              : [
+                  {
+                    ConditionCheck: {
+                      TableName: tableName,
+                      Key: credentialKey(entry.tenantId, entry.credentialId),
+                      ConditionExpression: 'version = :version',
+                      ExpressionAttributeValues: toAttributes({ ':version': use.credentialVersion }),
+                    },
+                  },
+                ]),
             { Put: { TableName: tableName, Item: auditItem(entry, auditRetentionDays) } },
           ],
         }),
       );
       return true;
     } catch (error) {
-      const reason = cancellationReasons(error)?.[0];
-      if (reason && isConditionFailure(reason)) return false;
+      if (cancellationReasons(error)?.some((reason) => isConditionFailure(reason))) return false;
       throw error;
     }
   };
