@@ -77,6 +77,12 @@ const ProviderSchema = z
     issuer: z.optional(endpoint),
     /** The provider always sends `iss` (its `authorization_response_iss_parameter_supported`). */
     issuerInResponse: z.optional(z.boolean()),
+    /**
+     * Every refresh spends the refresh token and answers a new one: an answer without one means
+     * the credential needs reconnecting (the spent token is never presented again). Without this
+     * setting an answer without a refresh token keeps the one presented (RFC 6749 §6).
+     */
+    rotatesRefreshTokens: z.optional(z.boolean()),
     /** Extra authorization request parameters, such as `access_type: offline`. */
     authorizationParams: z.optional(z.record(z.string(), z.string())),
   })

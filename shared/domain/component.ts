@@ -52,6 +52,8 @@ export interface OAuth2Provider {
   readonly issuer?: string;
   /** The provider always sends `iss`: a response without it is refused. */
   readonly issuerInResponse?: boolean;
+  /** Each refresh answers a new refresh token; one without it needs reconnecting. */
+  readonly rotatesRefreshTokens?: boolean;
 }
 
 export interface ComponentDefinition {

@@ -44,6 +44,12 @@ const requestToken = (holding: LeaseHolding, purpose: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 
+/** What an invalidation means, in words, after its code. */
+const INVALID_BECAUSE: Record<string, string> = {
+  refresh_token_not_returned: 'the provider rotates refresh tokens and answered without a new one',
+  default: 'the token endpoint refused the refresh token, or its answer was lost',
+};
+
 const unavailable = (message: string) => new AppError('upstream_unavailable', message);
 const invalid = (reason: string) =>
   new AppError('credential_invalid', `The OAuth2 credential needs reconnecting (${reason}).`, {
@@ -263,6 +269,12 @@ const settle = async (
     throw invalid('refresh_response_lost');
   }
   const component = deps.components.get(stale.componentId);
+  if (answer.tokens.refreshToken === undefined && component.provider?.rotatesRefreshTokens) {
+    // The provider rotates, so the token just presented is spent: keeping it would present it
+    // again on the next refresh (a reuse that revokes the grant). Reconnect instead.
+    await invalidate(deps, actor, stale, holding, 'refresh_token_not_returned', context);
+    throw invalid('refresh_token_not_returned');
+  }
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
   const renewed = applyTokens(current, answer.tokens);
   const { plain, secret } = validateFields(component, renewed);
@@ -352,7 +364,7 @@ const invalidate = async (
       stale.secretVersionId,
       {
         status: 'invalid',
-        statusReason: `${reason}: the token endpoint refused the refresh token, or its answer was lost. Reconnect the account.`,
+        statusReason: `${reason}: ${INVALID_BECAUSE[reason] ?? INVALID_BECAUSE.default}. Reconnect the account.`,
         lastVerifiedAt: now.toISOString(),
         updatedAt: now.toISOString(),
         updatedBy: actor.subject,

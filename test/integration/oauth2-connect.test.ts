@@ -323,6 +323,24 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       },
     );
 
+    it('asks for a reconnect, never a second presentation, when a rotating provider answers no refresh token', async () => {
+      const { followed } = await connect({ name: 'Rotating' });
+      const id = followed.credentialId as string;
+      service.oauth2.server.service.once('beforeResponse', (response: { body: Record<string, unknown> }) => {
+        delete response.body.refresh_token;
+      });
+      const before = service.oauth2.tokenRequests.length;
+      const verified = await api('POST', `/credentials/${id}/verify`);
+      expect(verified.status).toBe(200);
+      expect(verified.body.verification).toMatchObject({ outcome: 'failed', reason: 'invalid_credentials' });
+      const credential = (await api('GET', `/credentials/${id}`)).body;
+      expect(credential.status).toBe('invalid');
+      expect(credential.statusReason).toMatch(/^refresh_token_not_returned: the provider rotates/);
+      // Asked again, the spent refresh token is not presented: the credential says it needs reconnecting.
+      await api('POST', `/credentials/${id}/verify`);
+      expect(service.oauth2.tokenRequests.length - before).toBe(1);
+    });
+
     it('refuses to delete an app while credentials of its component exist, naming how many', async () => {
       const count = (await credentialsOf('demo-oauth2')).length;
       const refused = await api('DELETE', '/oauth-apps/demo-oauth2');
