@@ -5,7 +5,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-records.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
-import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';
 import { createServiceTable } from './create-table.ts';
@@ -19,19 +18,12 @@ import { createLocalIssuer } from './local-issuer.ts';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
 import { startLocalSecretsManager } from './secrets-manager/secrets-manager-server.ts';
 import { startStreamPoller } from './stream-poller.ts';
+import { localVerificationTargets } from './verification-targets.ts';
 
 const TABLE_NAME = 'credentials-local';
 const DEV_TENANT = 'dev-tenant';
 
 /** Only the demo APIs' own ports: never DynamoDB Local, the Secrets Manager endpoint or the gateway. */
-const localVerificationTargets = (...baseUrls: string[]): string =>
-  baseUrls
-    .flatMap((baseUrl) => {
-      const port = Number(new URL(baseUrl).port);
-      return [allowListEntry('127.0.0.1', port), allowListEntry('localhost', port)];
-    })
-    .join(',');
-
 /** Fails at once, naming the port and the way out, rather than after every service has started. */
 const ensurePortFree = (port: number): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -65,7 +57,12 @@ const main = async (): Promise<void> => {
   const demoEnvironment = {
     PETSTORE_BASE_URL: petstore.baseUrl,
     DEMO_OAUTH2_BASE_URL: oauth2.baseUrl,
-    VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(petstore.baseUrl, oauth2.baseUrl),
+    // The demo servers, added to what the person set (their own provider or API on loopback).
+    VERIFICATION_ALLOWED_HOSTS: localVerificationTargets(
+      process.env.VERIFICATION_ALLOWED_HOSTS,
+      petstore.baseUrl,
+      oauth2.baseUrl,
+    ),
     CONNECT_CALLBACK_URL: `http://127.0.0.1:${port}/oauth2/callback`,
     CONNECT_RETURN_URLS: `http://127.0.0.1:${port}/`,
   };
