@@ -88,9 +88,24 @@ export const dynamoDbRefreshLease = (
           },
         };
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException)
-          return { acquired: false, state: stateOf(error.Item ? fromAttributes(error.Item) : undefined) };
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const old = error.Item ? fromAttributes(error.Item) : undefined;
+        const state = stateOf(old);
+        // The SDK retried an acquire whose answer was lost: the lease is this very call's (its
+        // owner and its deadline), not another holder's to wait for.
+        if (state && old?.owner === owner && state.leaseUntil === now.getTime() + durationMs)
+          return {
+            acquired: true,
+            holding: {
+              tenantId,
+              credentialId,
+              owner,
+              generation: state.generation,
+              until: state.leaseUntil,
+              state,
+            },
+          };
+        return { acquired: false, state };
       }
     },
 

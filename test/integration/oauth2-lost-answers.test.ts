@@ -1,4 +1,7 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { type FaultAction, type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
@@ -11,7 +14,7 @@ type Answer = { status: number; text: string; retryAfter: string | null };
  * comes with Retry-After; never a 500, and a lost answer never turns the service's own success
  * into a refusal.
  */
-describe('the connect callback and OAuth app PUT tell the truth under AWS faults', () => {
+describe('OAuth2 under AWS faults: the callback and the app PUT tell the truth, a lost answer is never a refusal', () => {
   let service: LocalService;
   const proxies: Partial<Record<'dynamodb' | 'secretsmanager', FaultProxy>> = {};
   const tenant = 'tenant-callback-faults';
@@ -156,5 +159,45 @@ describe('the connect callback and OAuth app PUT tell the truth under AWS faults
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('a refresh whose lease acquire answer was lost holds the lease at once instead of waiting out its own', async () => {
+    const { path, sessionId } = await consented();
+    expect((await callback(path)).status).toBe(200);
+    const credentialId = (await api('GET', `/connect-sessions/${sessionId}`)).body.credentialId as string;
+    await api('PUT', '/flows/lost-acquire', {
+      name: 'lost-acquire',
+      status: 'active',
+      steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
+    });
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: { PK: { S: `T#${tenant}` }, SK: { S: `CRED#${credentialId}` } },
+        UpdateExpression: 'SET #fields.expiresAt = :past',
+        ExpressionAttributeNames: { '#fields': 'fields' },
+        ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
+      }),
+    );
+    const deps = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 0,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 2000 },
+    });
+    const before = service.oauth2.tokenRequests.length;
+    // The refresh's first UpdateItem is the lease acquire: applied, its answer lost, retried by the SDK.
+    const resolved = await withFault('UpdateItem', 1, ['drop', 'once'], () =>
+      resolveCredential(
+        deps,
+        { tenantId: tenant, subject: 'workflow' },
+        {
+          flowId: 'lost-acquire',
+          stepId: 's',
+          executionId: 'e',
+        },
+      ),
+    );
+    expect(resolved.secrets.accessToken).toEqual(expect.any(String));
+    expect(service.oauth2.tokenRequests.length - before).toBe(1);
   });
 });
