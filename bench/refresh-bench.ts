@@ -1,32 +1,19 @@
-import { startEmbeddedService } from '../local/embedded-service.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
 import { runScenario, SCENARIOS } from '../test/support/refresh-matrix.ts';
 import { startRotatingTokenServer } from '../test/support/rotating-token-server.ts';
+import { startOAuth2BenchService } from './embedded-bench-service.ts';
 
 /**
  * The OAuth2 refresh matrix (the same scenarios as the integration test) against a strict rotating
  * provider: token calls, refresh-token reuses (the goal is 0) and credentials ending invalid.
  */
 export const benchRefreshMatrix = async (dynamoDbEndpoint: string) => {
-  const service = await startEmbeddedService({
+  const { service, token, api } = await startOAuth2BenchService(
     dynamoDbEndpoint,
-    tablePrefix: 'bench-refresh',
-    logger: silentLogger,
-    petstoreAccepts: () => true,
-    // Stored as given: verification would itself spend the refresh token.
-    overrides: { verifier: { verify: async () => ({ outcome: 'verified' }) } },
-  });
+    'bench-refresh',
+    'refresh-tenant',
+  );
   const provider = await startRotatingTokenServer();
   service.allowVerificationTarget(provider.url);
-  const token = await service.issuer.sign('refresh-tenant');
-  const api = async (method: string, path: string, options: { token: string; body?: unknown }) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    return { body: await response.json().catch(() => null) };
-  };
   try {
     const rows = [];
     for (const [index, scenario] of SCENARIOS.entries())

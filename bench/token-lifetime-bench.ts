@@ -1,28 +1,16 @@
-import { startEmbeddedService } from '../local/embedded-service.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
 import { runTokenLifetime } from '../test/support/token-lifetime-run.ts';
+import { startOAuth2BenchService } from './embedded-bench-service.ts';
 
 /**
  * Short-lived access tokens: sequential resolves every 4 s for 10 minutes of simulated time. The
  * goal is about one token call per lifetime, never one per resolve.
  */
 export const benchTokenLifetimes = async (dynamoDbEndpoint: string) => {
-  const service = await startEmbeddedService({
+  const { service, token, api } = await startOAuth2BenchService(
     dynamoDbEndpoint,
-    tablePrefix: 'bench-lifetimes',
-    logger: silentLogger,
-    petstoreAccepts: () => true,
-    overrides: { verifier: { verify: async () => ({ outcome: 'verified' }) } },
-  });
-  const token = await service.issuer.sign('lifetime-tenant');
-  const api = async (method: string, path: string, options: { token: string; body?: unknown }) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    return { body: await response.json().catch(() => null) };
-  };
+    'bench-lifetimes',
+    'lifetime-tenant',
+  );
   try {
     const rows = [];
     for (const expiresIn of [60, 120, 300, 3600]) {

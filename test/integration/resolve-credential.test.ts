@@ -227,38 +227,16 @@ describe('resolve: secret values for workflow steps', () => {
   );
 
   it.each([0, -30])(
-    'reads expires_in %i as expired now: handed out once, never cached',
+    'reads expires_in %i as expired now: each resolve refreshes, nothing is cached',
     async (expiresIn) => {
-      const provider = await startOAuth2TestServer({ expiresIn });
-      try {
-        service.allowVerificationTarget(provider.url);
-        const id = await create({
-          componentId: 'oauth2',
-          fields: {
-            tokenUrl: provider.tokenUrl,
-            clientId: 'client-1',
-            clientSecret: 'client-secret-1',
-            accessToken: 'expired-access',
-            refreshToken: provider.issueRefreshToken(),
-            expiresAt: new Date(Date.now() - 60_000).toISOString(),
-          },
-        });
-        await activate(`expired-${-expiresIn}`, [{ stepId: 's', componentId: 'oauth2', credentialId: id }]);
-        const deps = container();
-        const tokens = [];
-        for (let round = 0; round < 3; round++) {
-          const resolved = await resolveCredential(deps, actor, {
-            flowId: `expired-${-expiresIn}`,
-            stepId: 's',
-            executionId: `e-${round}`,
-          });
-          tokens.push(resolved.secrets.accessToken);
-        }
-        expect(provider.tokenCalls).toHaveLength(3);
-        expect(new Set(tokens).size).toBe(3);
-      } finally {
-        await provider.stop();
-      }
+      const run = await runTokenLifetime(service, token, tenant, expiresIn, { durationMs: 12_000 });
+      expect(run).toEqual({
+        expiresInSeconds: expiresIn,
+        resolves: 3,
+        tokenCalls: 3,
+        accessTokens: 3,
+        handedOutExpired: false,
+      });
     },
   );
 

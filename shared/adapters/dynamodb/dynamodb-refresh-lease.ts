@@ -51,6 +51,17 @@ export const dynamoDbRefreshLease = (
 
   return {
     async acquire(tenantId, credentialId, owner, now, durationMs, clockSkewMs) {
+      const held = (state: LeaseState) => ({
+        acquired: true as const,
+        holding: {
+          tenantId,
+          credentialId,
+          owner,
+          generation: state.generation,
+          until: state.leaseUntil,
+          state,
+        },
+      });
       try {
         const { Attributes } = await client.send(
           new UpdateItemCommand({
@@ -75,18 +86,7 @@ export const dynamoDbRefreshLease = (
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        const state = stateOf(fromAttributes(Attributes ?? {})) as LeaseState;
-        return {
-          acquired: true,
-          holding: {
-            tenantId,
-            credentialId,
-            owner,
-            generation: state.generation,
-            until: state.leaseUntil,
-            state,
-          },
-        };
+        return held(stateOf(fromAttributes(Attributes ?? {})) as LeaseState);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const old = error.Item ? fromAttributes(error.Item) : undefined;
@@ -94,17 +94,7 @@ export const dynamoDbRefreshLease = (
         // The SDK retried an acquire whose answer was lost: the lease is this very call's (its
         // owner and its deadline), not another holder's to wait for.
         if (state && old?.owner === owner && state.leaseUntil === now.getTime() + durationMs)
-          return {
-            acquired: true,
-            holding: {
-              tenantId,
-              credentialId,
-              owner,
-              generation: state.generation,
-              until: state.leaseUntil,
-              state,
-            },
-          };
+          return held(state);
         return { acquired: false, state };
       }
     },
