@@ -40,9 +40,7 @@ const bundles = async () => {
     ...(await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25))),
   };
   // The bundle section of latest.json, replaced alone (it carries its own measuredAt).
-  const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
-  const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
-  const written = save('latest.json', { ...latest, bundles: results });
+  const written = saveSection('bundles', results);
   for (const [name, row] of Object.entries(results.functions) as [string, BundleRow][]) {
     process.stdout.write(
       `${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}× floor  ${row.ratioToOwnClientsFloor ?? '-'}× own clients${row.goalApplies ? '' : '  (verifies, refreshes or builds no client)'}\n`,
@@ -58,9 +56,7 @@ const raceOnly = async () => {
   try {
     process.stdout.write(`race: ${rounds} rounds of each pair...\n`);
     const results = { measuredAt: new Date().toISOString(), ...(await benchRace(stack, rounds)) };
-    const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
-    const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
-    const written = save('latest.json', { ...latest, race: results });
+    const written = saveSection('race', results);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
   } finally {
     await stack.stop();
@@ -87,9 +83,7 @@ const lifetimesOnly = async () => {
       measuredAt: new Date().toISOString(),
       ...(await benchTokenLifetimes(stack.dynamoDbEndpoint)),
     };
-    const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
-    const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
-    const written = save('latest.json', { ...latest, tokenLifetimes: results });
+    const written = saveSection('tokenLifetimes', results);
     process.stdout.write(`${lifetimeLines(results).join('\n')}\nfull results: ${written}\n`);
   } finally {
     await stack.stop();
@@ -186,6 +180,13 @@ const save = (name: string, results: unknown, directory = resultsDirectory()): s
   writeFileSync(new URL(`${directory}${name}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   return `bench/${directory.slice(2)}${name}`;
 };
+
+/** Replaces one section of latest.json, leaving the others as they were measured. */
+function saveSection(section: string, results: unknown): string {
+  const latestFile = new URL(`${resultsDirectory()}latest.json`, import.meta.url);
+  const latest = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
+  return save('latest.json', { ...latest, [section]: results });
+}
 
 main().catch((error) => {
   process.stderr.write(`${error.stack ?? error}\n`);

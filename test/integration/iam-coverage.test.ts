@@ -122,6 +122,16 @@ describe("every function's role allows every call its code makes", () => {
     await track('resolve-credential', () =>
       resolveCredential(resolveDeps, actor, { flowId: 'f', stepId: 's', executionId: 'e' }),
     );
+    // A warm container's hit: one conditional write checking the usage item and the credential's version.
+    const warm = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 30_000,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 5_000 },
+    });
+    for (const executionId of ['warm-1', 'warm-2'])
+      await track('resolve-credential', () =>
+        resolveCredential(warm, actor, { flowId: 'f', stepId: 's', executionId }),
+      );
     // Re-verifying an OAuth2 credential refreshes it through the same lease as resolve.
     await track('verify-credential', () => api('POST', `/credentials/${oauthId}/verify`));
 
