@@ -90,8 +90,25 @@ const lifetimesOnly = async () => {
   }
 };
 
+/** `npm run bench -- --refresh`: the OAuth2 refresh failure matrix alone. */
+const refreshOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    const results = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchRefreshMatrix(stack.dynamoDbEndpoint)),
+    };
+    const written = saveSection('refreshMatrix', results);
+    const { rows, ...totals } = results;
+    process.stdout.write(`${JSON.stringify(totals)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
   if (process.argv.includes('--bundles')) return bundles();

@@ -56,15 +56,42 @@ const invalid = (reason: string) =>
     extensions: { reason },
   });
 
-/** Retries a store a few times with the same request token: a retry after a lost answer is a no-op. */
+/**
+ * Retries a store with back-off for as long as the lease leaves time, with the same request token
+ * (a retry after a lost answer is a no-op): an answer the provider gave is not dropped because
+ * Secrets Manager refused a few writes. When the lease says stop, the next holder rolls forward
+ * from what was staged.
+ */
 const withRetries = async <T>(attempt: () => Promise<T>, until: number): Promise<T> => {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
-      if (tried >= 3 || Date.now() + 200 * tried > until) throw error;
-      await sleep(100 * tried);
+      if (error instanceof AppError) throw error;
+      const pause = Math.min(100 * 2 ** (tried - 1), 500);
+      if (Date.now() + pause >= until) throw error;
+      await sleep(pause);
     }
+  }
+};
+
+/**
+ * Records that the refresh token is about to be presented. If that write's outcome is unknown, the
+ * token was still not presented: the lease says so (`done`) before the error goes up, so the next
+ * holder refreshes normally instead of assuming a lost answer.
+ */
+const recordSending = async (
+  deps: RefreshDependencies,
+  holding: LeaseHolding,
+  presented: string,
+): Promise<boolean> => {
+  try {
+    return await deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: presented });
+  } catch (error) {
+    await deps.leases
+      .recordAttempt(holding, { state: 'done', secretVersionId: presented })
+      .catch(() => false);
+    throw error;
   }
 };
 
@@ -191,8 +218,7 @@ export const refreshCredential = async (
       const presentedValues = component.provider
         ? await withProviderClient(deps, actor.tenantId, component, current)
         : current;
-      if (!(await deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: presented })))
-        continue;
+      if (!(await recordSending(deps, holding, presented))) continue;
 
       const exchange = await deps.tokens.exchange(presentedValues, timeoutMs);
       if (exchange.kind === 'not_sent') {
@@ -278,6 +304,13 @@ const settle = async (
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
   const renewed = applyTokens(current, answer.tokens);
   const { plain, secret } = validateFields(component, renewed);
+  // A holder whose lease was taken over (its clock ran past the allowance) writes no current
+  // version: the answer it staged is the next holder's to roll forward. The fenced re-record is
+  // the check (it changes nothing for a holder that still holds).
+  const stillHeld = await storeOrUnavailable(deps, stale, () =>
+    deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: stale.secretVersionId }),
+  );
+  if (!stillHeld) throw unavailable('This refresh lost its lease; the next holder completes it.');
   const secretVersionId = await storeOrUnavailable(deps, stale, () =>
     withRetries(
       () =>

@@ -39,6 +39,7 @@ describe('OAuth2 refresh under failure (strict rotating provider)', () => {
         finalStatus: scenario.expect,
         tokenCalls: scenario.tokenCalls,
         verifiedWithRevokedTokens: false,
+        violations: [],
         faultFired: true,
       });
       expect(row.holds).toBe(true);

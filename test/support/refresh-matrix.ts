@@ -32,7 +32,13 @@ export type Fault =
   | 'commitFailsOnce'
   | 'commitAnswerLost'
   | 'crashAfterTokenCall'
-  | 'crashAfterPendingStore';
+  | 'crashAfterPendingStore'
+  /** The `sent` record of the attempt is applied and its answer lost (the token not yet presented). */
+  | 'recordAttemptAnswerLost'
+  /** After the provider answered, another holder takes the lease over (a clock beyond the skew). */
+  | 'leaseLostAfterTokenCall'
+  /** After the provider answered, Secrets Manager refuses the next 4 writes (about a second). */
+  | 'secretsOutageAfterAnswer';
 
 export interface Scenario {
   readonly name: string;
@@ -112,6 +118,21 @@ export const SCENARIOS: readonly Scenario[] = [
     tokenCalls: 1,
     expect: 'verified',
   },
+  // The token was never presented: the next holder refreshes as usual.
+  { name: 'attempt record answer lost', fault: 'recordAttemptAnswerLost', tokenCalls: 1, expect: 'verified' },
+  // The holder that lost its lease writes no current version; the next rolls its staged answer forward.
+  {
+    name: 'lease lost during the stores',
+    fault: 'leaseLostAfterTokenCall',
+    tokenCalls: 1,
+    expect: 'verified',
+  },
+  {
+    name: 'Secrets Manager refuses writes after the answer',
+    fault: 'secretsOutageAfterAnswer',
+    tokenCalls: 1,
+    expect: 'verified',
+  },
 ];
 
 export interface MatrixRow {
@@ -123,6 +144,8 @@ export interface MatrixRow {
   readonly errorCodes: Record<string, number>;
   /** A verified credential whose stored tokens the provider no longer honours. */
   readonly verifiedWithRevokedTokens: boolean;
+  /** What the faulty container did that it must never do (a lost holder writing AWSCURRENT). */
+  readonly violations: readonly string[];
   /** The injected fault did happen (a scenario that misses its fault proves nothing). */
   readonly faultFired: boolean;
   readonly holds: boolean;
@@ -140,8 +163,17 @@ const faulty = (
   fault: Fault,
   fired: () => void,
   onAcquired: () => void = () => {},
+  violated: (what: string) => void = () => {},
 ): UseCaseDependencies => {
   let armed = fault !== 'none';
+  let refusedWrites = 0;
+  let leaseLost = false;
+  const outage = (where: string) => {
+    if (refusedWrites > 0) {
+      refusedWrites--;
+      throw new InjectedFault(`Secrets Manager refused ${where}`);
+    }
+  };
   const fire = (where: Fault) => {
     if (armed && fault === where) {
       armed = false;
@@ -152,9 +184,11 @@ const faulty = (
   };
   // A dead container never releases its lease: the next holder waits for it to expire.
   let dead = false;
+  const leaseOf: { current: [string, string] } = { current: ['', ''] };
   const secrets: SecretStore = {
     ...base.secrets,
     async putStaged(...args) {
+      outage('the staged answer');
       if (fire('pendingStoreFailsOnce')) throw new InjectedFault('before storing the answer');
       const result = await base.secrets.putStaged(...args);
       if (fire('crashAfterPendingStore')) {
@@ -164,6 +198,8 @@ const faulty = (
       return result;
     },
     async putVersion(...args) {
+      outage('the tokens');
+      if (leaseLost) violated('a holder that lost its lease wrote the current version');
       if (fire('tokenStoreFailsOnce')) throw new InjectedFault('before storing the tokens');
       return base.secrets.putVersion(...args);
     },
@@ -172,8 +208,15 @@ const faulty = (
     ...base.leases,
     async acquire(...args) {
       const result = await base.leases.acquire(...args);
+      leaseOf.current = [args[0], args[1]];
       if (result.acquired) onAcquired();
       return result;
+    },
+    async recordAttempt(holding, attempt) {
+      const recorded = await base.leases.recordAttempt(holding, attempt);
+      if (attempt.state === 'sent' && fire('recordAttemptAnswerLost'))
+        throw new InjectedFault('attempt record answer lost');
+      return recorded;
     },
     async commit(...args) {
       if (fire('commitFailsOnce')) throw new InjectedFault('before the commit');
@@ -189,6 +232,22 @@ const faulty = (
     ...base.tokens,
     async exchange(values, timeoutMs) {
       const exchange = await base.tokens.exchange(values, timeoutMs);
+      if (fire('secretsOutageAfterAnswer')) refusedWrites = 4;
+      if (fire('leaseLostAfterTokenCall')) {
+        // Another container, its clock far ahead, takes the lease over (and lets it go at once).
+        leaseLost = true;
+        const [tenantId, credentialId] = leaseOf.current;
+        const taken = await base.leases.acquire(
+          tenantId,
+          credentialId,
+          'another-holder',
+          new Date(Date.now() + 3_600_000),
+          1000,
+          0,
+        );
+        if (taken.acquired) await base.leases.release(taken.holding);
+        else violated('the takeover did not happen');
+      }
       if (fire('crashAfterTokenCall')) {
         dead = true;
         throw new InjectedFault('container died after the token call');
@@ -234,6 +293,7 @@ export const runScenario = async (
     body: { name: flowId, status: 'active', steps: [{ stepId: 's', componentId: 'oauth2', credentialId }] },
   });
   let faultFired = false;
+  const violations: string[] = [];
   // The faulty container must be the lease holder: the others start only once it holds the lease
   // (or its resolve ended), whatever the machine's load, so the fault is met every time.
   let holderReady: () => void = () => {};
@@ -249,6 +309,7 @@ export const runScenario = async (
           faultFired = true;
         },
         onAcquired,
+        (what) => violations.push(what),
       ),
       {
         cacheTtlMs: 0,
@@ -325,8 +386,10 @@ export const runScenario = async (
     statusReason: final.statusReason,
     errorCodes,
     verifiedWithRevokedTokens,
+    violations,
     faultFired: faultFired || (scenario.fault ?? 'none') === 'none',
     holds:
+      violations.length === 0 &&
       (faultFired || (scenario.fault ?? 'none') === 'none') &&
       reuses <= (scenario.toleratedReuses ?? 0) &&
       final.status === scenario.expect &&
