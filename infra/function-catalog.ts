@@ -37,6 +37,8 @@ export interface FunctionAccess {
   readonly verifies?: boolean;
   /** Refreshes OAuth2 tokens through the lease: the timeout is sized from the refresh timing. */
   readonly refreshes?: boolean;
+  /** Revokes tokens at providers (RFC 7009): outbound calls, like verification's. */
+  readonly revokes?: boolean;
   readonly description: string;
 }
 
@@ -156,9 +158,12 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'Table stream consumer: audit records to EventBridge',
   },
   'purge-deleted-secrets': {
-    table: [],
+    // GetItem, GetSecretValue: the tenant's OAuth app and the deleted credential's tokens, to revoke
+    // them at a provider that takes revocations.
+    table: ['GetItem'],
     // DescribeSecret: the secret's tags must name the deleted credential before it is removed.
-    secrets: ['DescribeSecret', 'DeleteSecret'],
+    secrets: ['DescribeSecret', 'DeleteSecret', 'GetSecretValue'],
+    revokes: true,
     description: 'Table stream consumer: schedules secret deletions',
   },
   'sweep-orphan-secrets': {

@@ -2,11 +2,15 @@ import { AWS_CALL_TIMEOUTS } from '../shared/composition/aws-call-timeouts.ts';
 import { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../shared/config/service-config.ts';
 import {
   DEFAULT_REFRESH_SETTINGS,
+  REVOCATION_TIMEOUT_MS,
   type RefreshSettings,
   refreshTimeBudgetMs,
 } from '../shared/domain/refresh-timing.ts';
 import { TIMEOUT_EARLY_MS } from '../shared/lambda/invocation-signal.ts';
 import type { AnyFunctionName } from './function-catalog.ts';
+
+/** The purger's stream batch (the event source mapping's batch size). */
+export const PURGE_BATCH_SIZE = 25;
 
 /**
  * Every function's timeout, added up from the waits its code can make, so that a timeout is never
@@ -61,8 +65,14 @@ const AWS_CALLS = { 'AWS calls': AWS_ROUNDS_MS, 'one stuck AWS attempt': STUCK_A
 /** The waits each kind of function makes, in the order its code makes them. */
 export const timeBudgetOf = (
   functionName: AnyFunctionName,
-  access: { verifies?: boolean; refreshes?: boolean },
+  access: { verifies?: boolean; refreshes?: boolean; revokes?: boolean },
 ): TimeBudget => {
+  if (access.revokes)
+    // A batch of deleted credentials, each revoked once at its provider before its secret goes.
+    return budget({
+      ...AWS_CALLS,
+      'one revocation per deleted credential': PURGE_BATCH_SIZE * REVOCATION_TIMEOUT_MS,
+    });
   if (functionName === 'complete-connect')
     // One code exchange with the provider, then the verification of what it issued.
     return budget({

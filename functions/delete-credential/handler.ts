@@ -1,7 +1,7 @@
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
 import { lambdaSecretsManager } from '../../shared/composition/lambda-secrets-manager.ts';
-import { credentialRepository, secretStore } from '../../shared/composition/ports.ts';
+import { credentialRepository, secretStore, trustedComponents } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { deleteCredentialOperation } from './operation.ts';
@@ -14,5 +14,7 @@ export const handler = createLambdaHandler(deleteCredentialOperation, {
   ...runtime.handler,
   credentials: credentialRepository(runtime, dynamoDb),
   secrets: secretStore(runtime, lambdaSecretsManager(runtime.config)),
+  // Which components' tokens are revoked (by the purger) before their secret goes.
+  components: trustedComponents(runtime.config),
   clock: systemClock,
 });

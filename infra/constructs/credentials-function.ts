@@ -119,11 +119,9 @@ export class CredentialsFunction extends Construct {
     ) {
       for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) kmsActions.add(action);
     }
-    if (
-      access.secrets.some(
-        (action) => action === 'GetSecretValue' || action === 'PutSecretValue' || action === 'CreateSecret',
-      )
-    ) {
+    // Secrets Manager decrypts a value's data key to read it and asks for a new one to write one.
+    if (access.secrets.includes('GetSecretValue')) kmsActions.add('kms:Decrypt');
+    if (access.secrets.some((action) => action === 'PutSecretValue' || action === 'CreateSecret')) {
       for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) kmsActions.add(action);
     }
     if (kmsActions.size > 0) {

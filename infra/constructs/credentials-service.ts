@@ -22,6 +22,7 @@ import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metric
 import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
 import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
+import { PURGE_BATCH_SIZE } from '../time-budgets.ts';
 import { CredentialsConsole } from './credentials-console.ts';
 import { CredentialsFunction } from './credentials-function.ts';
 import { CredentialsTable } from './credentials-table.ts';
@@ -184,7 +185,7 @@ export class CredentialsService extends Construct {
       const created = new CredentialsFunction(this, `Fn-${functionName}`, {
         functionName,
         ...(timeout ? { timeout } : {}),
-        ...(network && (access.verifies || access.refreshes) ? { network } : {}),
+        ...(network && (access.verifies || access.refreshes || access.revokes) ? { network } : {}),
         tenantId: props.tenantId,
         table,
         key: this.key,
@@ -408,7 +409,7 @@ export class CredentialsService extends Construct {
 
     const purge = makeFunction('purge-deleted-secrets');
     consumeStream('purge-deleted-secrets', purge, {
-      batchSize: 25,
+      batchSize: PURGE_BATCH_SIZE,
       reportBatchItemFailures: true,
       filter: { eventName: 'REMOVE', image: 'OldImage', entity: 'credential' },
     });

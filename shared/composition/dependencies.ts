@@ -44,6 +44,7 @@ const noTokens = () =>
 const tokensUnavailable: TokenRefresher = {
   exchange: noTokens,
   exchangeCode: noTokens,
+  revoke: noTokens,
   clientCredentials: noTokens,
 };
 

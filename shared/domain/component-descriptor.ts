@@ -61,6 +61,8 @@ const ProviderSchema = z
     grant: z.enum(['authorization_code', 'client_credentials']),
     authorizationUrl: z.optional(endpoint),
     tokenUrl: endpoint,
+    /** RFC 7009: where tokens the service stops using (replaced, deleted) are revoked. */
+    revocationUrl: z.optional(endpoint),
     /** The token check after connecting: a GET with the access token as a bearer token. */
     userinfo: z.optional(
       z.strictObject({ url: endpoint, headers: z.optional(z.record(z.string(), z.string())) }),

@@ -43,6 +43,8 @@ export interface OAuth2Provider {
   readonly grant: 'authorization_code' | 'client_credentials';
   readonly authorizationUrl?: string;
   readonly tokenUrl: string;
+  /** Where tokens the service no longer uses are revoked (RFC 7009). */
+  readonly revocationUrl?: string;
   readonly userinfo?: { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
   readonly scopes: readonly string[];
   readonly pkce?: boolean;

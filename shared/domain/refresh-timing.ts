@@ -28,3 +28,6 @@ export const leaseDurationMs = (settings: RefreshSettings): number =>
 /** The longest a refresh can keep a caller: waiting for one holder, then holding the lease itself. */
 export const refreshTimeBudgetMs = (settings: RefreshSettings): number =>
   settings.leaseWaitMs + leaseDurationMs(settings);
+
+/** One token revocation call's timeout (RFC 7009): best effort, so short. */
+export const REVOCATION_TIMEOUT_MS = 3000;

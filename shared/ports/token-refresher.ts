@@ -41,6 +41,15 @@ export interface TokenRefresher {
     grant: { code: string; redirectUri: string; codeVerifier?: string },
     timeoutMs: number,
   ): Promise<TokenExchange>;
+  /**
+   * Token revocation (RFC 7009) at the provider's revocation endpoint, authenticated as the
+   * client. True when the provider answered 200 (which it also does for a token already invalid).
+   */
+  revoke(
+    client: TokenClient & { readonly revocationUrl: string },
+    token: { readonly value: string; readonly hint: 'refresh_token' | 'access_token' },
+    timeoutMs: number,
+  ): Promise<boolean>;
   /** The client_credentials grant (RFC 6749 §4.4). */
   clientCredentials(
     client: TokenClient,

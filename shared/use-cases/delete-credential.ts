@@ -69,7 +69,7 @@ const tooManyFlows = (count: number): AppError =>
   );
 
 export const deleteCredential = async (
-  deps: Pick<UseCaseDependencies, 'credentials' | 'secrets' | 'clock' | 'logger'>,
+  deps: Pick<UseCaseDependencies, 'credentials' | 'secrets' | 'clock' | 'logger' | 'components'>,
   actor: Actor,
   input: DeleteCredentialInput,
 ): Promise<DeletePlan> => {
@@ -137,7 +137,10 @@ export const deleteCredential = async (
 
   const address = { tenantId: actor.tenantId, credentialId: input.credentialId };
   try {
-    await deps.secrets.scheduleDeletion(address);
+    // A credential whose provider takes revocations keeps its secret until the stream purger has
+    // revoked its tokens (seconds later): the person's delete never waits on the provider.
+    if (!deps.components.find(parsed.componentId)?.provider?.revocationUrl)
+      await deps.secrets.scheduleDeletion(address);
   } catch (error) {
     // The item is gone; its stream REMOVE record makes the secret purger schedule the deletion.
     deps.logger.warn('secret deletion deferred to the stream purger', {

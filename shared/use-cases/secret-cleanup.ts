@@ -1,17 +1,38 @@
 import { auditEntry } from '../domain/audit.ts';
+import { parseCredentialId } from '../domain/credential-id.ts';
 import { componentOfAppSecret } from '../domain/oauth-app.ts';
 import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
 import { type SecretAddress, StaleListingError } from '../ports/secret-store.ts';
+import { revokeReplacedTokens } from './token-revocation.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
+
+/** What revoking a deleted credential's tokens needs: the descriptors, the tenant's app, a token client. */
+type RevocationPorts = Pick<UseCaseDependencies, 'components' | 'oauthApps' | 'tokens'>;
+
+/**
+ * A deleted OAuth2 credential's tokens, revoked at its provider (RFC 7009) before its secret goes,
+ * when the descriptor names a revocation endpoint. Best effort: never holds up the deletion.
+ */
+const revokeDeleted = async (
+  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'> & RevocationPorts,
+  address: SecretAddress,
+): Promise<void> => {
+  const component = deps.components.find(parseCredentialId(address.credentialId)?.componentId ?? '');
+  if (!component?.provider?.revocationUrl) return;
+  const stored = await deps.secrets.read(address).catch(() => undefined);
+  // One attempt per deleted credential: a batch's revocations fit its time budget.
+  if (stored) await revokeReplacedTokens(deps, address.tenantId, component, stored.values, {}, 1);
+};
 
 /**
  * Finishes deletions: called with the credentials whose items were removed (from the table's
- * stream), it schedules each secret's deletion. Scheduling is idempotent, so a retry or the inline
- * call having succeeded already is harmless. Returns the addresses that failed, for a retry.
+ * stream), it revokes their tokens where the provider allows and schedules each secret's deletion.
+ * Scheduling is idempotent, so a retry or the inline call having succeeded already is harmless.
+ * Returns the addresses that failed, for a retry.
  */
 export const purgeDeletedSecrets = async (
-  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'>,
+  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'> & Partial<RevocationPorts>,
   removed: readonly SecretAddress[],
 ): Promise<SecretAddress[]> => {
   const failed: SecretAddress[] = [];
@@ -31,6 +52,11 @@ export const purgeDeletedSecrets = async (
         });
         continue;
       }
+      if (deps.components && deps.oauthApps && deps.tokens)
+        await revokeDeleted(
+          { ...deps, components: deps.components, oauthApps: deps.oauthApps, tokens: deps.tokens },
+          address,
+        );
       await deps.secrets.scheduleDeletion(address);
     } catch (error) {
       deps.logger.error('could not schedule secret deletion', {

@@ -3,13 +3,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
-import { mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
+import { type FieldValues, mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { assertSecretsResentWithDestination, bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import type { CredentialChanges } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
+import { revokeReplacedTokens } from './token-revocation.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { verifyBeforeSaving } from './verify-before-saving.ts';
 
@@ -48,6 +49,8 @@ export const updateCredential = async (
     updatedBy: actor.subject,
   };
   if (input.name !== undefined) changes.name = input.name;
+  // What a new secret version replaced: its tokens are revoked once the change is committed.
+  let replacedSecret: { before: FieldValues; after: FieldValues } | undefined;
 
   if (input.fields !== undefined && Object.keys(input.fields).length > 0) {
     const component = deps.components.get(current.componentId);
@@ -73,7 +76,13 @@ export const updateCredential = async (
       // A new Secrets Manager version. The item records which version is current, so a PATCH that
       // loses the race below leaves only an unreferenced version, never a mismatched credential.
       changes.secretVersionId = await deps.secrets.putVersion(address, bound, randomUUID());
+      replacedSecret = { before: storedSecret, after: secret };
     }
   }
-  return deps.credentials.update(current, changes, auditEntry(actor, current, 'updated', now));
+  const updated = await deps.credentials.update(current, changes, auditEntry(actor, current, 'updated', now));
+  if (replacedSecret) {
+    const component = deps.components.get(current.componentId);
+    await revokeReplacedTokens(deps, actor.tenantId, component, replacedSecret.before, replacedSecret.after);
+  }
+  return updated;
 };

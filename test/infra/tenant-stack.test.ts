@@ -289,13 +289,18 @@ describe('tenant stack', () => {
     expect(JSON.stringify(outputs.ResolveFunctionArn)).toMatch(/resolvecredential/);
   });
 
-  it('grants the stream consumers only what SQS and DynamoDB Streams need, KMS through DynamoDB only', () => {
+  it('grants the stream consumers only what SQS and DynamoDB Streams need, KMS through its services only', () => {
     for (const name of ['purge-deleted-secrets', 'publish-lifecycle-events']) {
       const statements = policyOf(name);
       const kmsActions = statements.flatMap(actionsOf).filter((action) => action.startsWith('kms:'));
-      expect(kmsActions.every((action) => action === 'kms:Decrypt' || action === 'kms:DescribeKey')).toBe(
-        true,
-      );
+      // The purger reads a deleted OAuth2 credential's tokens to revoke them (a Secrets Manager
+      // decrypt), never writes anything encrypted.
+      const readOnly = [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        ...(name === 'purge-deleted-secrets' ? ['kms:GenerateDataKey'] : []),
+      ];
+      expect(kmsActions.every((action) => readOnly.includes(action))).toBe(true);
       for (const statement of statements.filter((candidate) =>
         actionsOf(candidate).some((a) => a.startsWith('kms:')),
       ))
@@ -380,7 +385,7 @@ describe('tenant stack', () => {
 });
 
 describe('a tenant with a VPC and an existing alarm topic', () => {
-  it('runs only the verifying and refreshing functions in the subnets, and notifies that topic', () => {
+  it('runs only the functions that call out (verify, refresh, revoke) in the subnets, and notifies that topic', () => {
     const app = newApp();
     const [tenant] = parseTenants([
       {
@@ -405,7 +410,7 @@ describe('a tenant with a VPC and an existing alarm topic', () => {
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id);
     const expected = Object.entries(FUNCTION_ACCESS)
-      .filter(([, access]) => access.verifies || access.refreshes)
+      .filter(([, access]) => access.verifies || access.refreshes || access.revokes)
       .map(([name]) => name.replace(/-/g, ''));
     expect(inVpc).toHaveLength(expected.length);
     for (const name of expected) expect(inVpc.some((id) => id.includes(name))).toBe(true);

@@ -94,5 +94,6 @@ describe("functions' time budgets", () => {
     expect(synthesized.get('verify-credential')?.Timeout).toBe(27);
     expect(synthesized.get('resolve-credential')?.Timeout).toBe(34);
     expect(synthesized.get('get-credential')?.Timeout).toBe(6);
+    expect(synthesized.get('purge-deleted-secrets')?.Timeout).toBe(81);
   });
 });

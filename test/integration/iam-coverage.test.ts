@@ -201,6 +201,10 @@ describe("every function's role allows every call its code makes", () => {
     await track('verify-credential', () => api('POST', `/credentials/${connectedId}/verify`));
     await api('DELETE', '/flows/c');
     await api('DELETE', `/credentials/${connectedId}`);
+    // Its provider takes revocations: the purger revokes its refresh token, then deletes its secret.
+    await track('purge-deleted-secrets', () =>
+      purgeDeletedSecrets(service.deps, [{ tenantId: 'tenant-iam', credentialId: connectedId }]),
+    );
     await track('delete-oauth-app', () => api('DELETE', '/oauth-apps/demo-oauth2'));
     await track('delete-oauth-app', () =>
       service.deps.secrets.scheduleDeletion({

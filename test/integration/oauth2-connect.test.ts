@@ -2,6 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { purgeDeletedSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-connect';
@@ -37,6 +38,27 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       refreshMarginMs: 60_000,
       refresh: { leaseWaitMs: 5_000 },
     });
+  /** The revocation requests the demo provider receives while `run` runs (it does not read the form). */
+  const revocationsDuring = async (run: () => Promise<void>) => {
+    const received: Promise<Record<string, string>>[] = [];
+    const capture = (_response: unknown, request: NodeJS.ReadableStream) =>
+      received.push(
+        new Promise((read) => {
+          let raw = '';
+          request.on('data', (chunk) => {
+            raw += String(chunk);
+          });
+          request.on('end', () => read(Object.fromEntries(new URLSearchParams(raw))));
+        }),
+      );
+    service.oauth2.server.service.on('beforeRevoke', capture);
+    try {
+      await run();
+    } finally {
+      service.oauth2.server.service.off('beforeRevoke', capture);
+    }
+    return Promise.all(received);
+  };
   const credentialsOf = async (componentId: string) =>
     (await api('GET', `/credentials?componentId=${componentId}`)).body.items as { id: string }[];
 
@@ -268,6 +290,42 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
         reason: 'token_exchange_failed:503',
       });
       expect((await credentialsOf('demo-oauth2')).length).toBe(count);
+    });
+
+    it('revokes the refresh token a re-connect replaced, at the provider that issued it (RFC 7009)', async () => {
+      const { followed } = await connect({ name: 'Revocable' });
+      const id = followed.credentialId as string;
+      const secretOf = async () => {
+        const credential = (await api('GET', `/credentials/${id}`)).body;
+        return (
+          await service.deps.secrets.read({ tenantId: tenant, credentialId: id }, credential.secretVersionId)
+        ).values;
+      };
+      const before = await secretOf();
+      const revoked = await revocationsDuring(async () => {
+        expect((await connect({ credentialId: id })).followed).toMatchObject({ status: 'connected' });
+      });
+      const after = await secretOf();
+      expect(after.refreshToken).not.toBe(before.refreshToken);
+      expect(revoked).toEqual([{ token: String(before.refreshToken), token_type_hint: 'refresh_token' }]);
+    });
+
+    it('revokes a deleted credential’s refresh token before its secret goes, without the delete waiting', async () => {
+      const { followed } = await connect({ name: 'Deleted soon' });
+      const id = followed.credentialId as string;
+      const address = { tenantId: tenant, credentialId: id };
+      const secretVersionId = (await api('GET', `/credentials/${id}`)).body.secretVersionId as string;
+      const { refreshToken } = (await service.deps.secrets.read(address, secretVersionId)).values;
+      expect((await api('DELETE', `/credentials/${id}`)).status).toBe(204);
+      // The delete answered at once; the secret stays until the purger (the table stream's consumer) ran.
+      expect((await service.deps.secrets.describe(address))?.deleted).toBe(false);
+      const revoked = await revocationsDuring(async () => {
+        expect(await purgeDeletedSecrets(service.deps, [address])).toEqual([]);
+      });
+      expect(await Promise.all(revoked)).toEqual([
+        { token: String(refreshToken), token_type_hint: 'refresh_token' },
+      ]);
+      expect((await service.deps.secrets.describe(address))?.deleted).toBe(true);
     });
 
     it('re-connects an existing credential instead of creating one', async () => {

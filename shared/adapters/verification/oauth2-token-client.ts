@@ -123,6 +123,12 @@ export const guardedTokenRefresher = (options: GuardedHttpOptions): TokenRefresh
       if (grant.codeVerifier !== undefined) form.set('code_verifier', grant.codeVerifier);
       return send(tokenRequest(client, form), timeoutMs);
     },
+    revoke: async (client, token, timeoutMs) => {
+      const form = new URLSearchParams({ token: token.value, token_type_hint: token.hint });
+      const request = { ...tokenRequest(client, form), url: client.revocationUrl };
+      const answer = await send(request, timeoutMs);
+      return answer.kind === 'answered' && answer.status === 200;
+    },
     clientCredentials: (client, scope, timeoutMs) => {
       const form = new URLSearchParams({ grant_type: 'client_credentials' });
       if (scope) form.set('scope', scope);
