@@ -7,12 +7,14 @@ import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-rec
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';
+import { addLocalComponents } from '../shared/components/trusted.ts';
 import { createServiceTable } from './create-table.ts';
 import { startOAuth2DemoProvider } from './demo-apis/oauth2-demo-provider.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LambdaHttpHandler, startLocalGateway } from './gateway.ts';
 import { localAwsEnvironment } from './local-aws-environment.ts';
+import { loadLocalComponents } from './local-components.ts';
 import { localEventSink } from './local-event-sink.ts';
 import { createLocalIssuer } from './local-issuer.ts';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
@@ -66,6 +68,18 @@ const main = async (): Promise<void> => {
     CONNECT_CALLBACK_URL: `http://127.0.0.1:${port}/oauth2/callback`,
     CONNECT_RETURN_URLS: `http://127.0.0.1:${port}/`,
   };
+  // Components of one's own (a provider or API on loopback), beside the bundled ones.
+  const localComponentsDir = process.env.LOCAL_COMPONENTS_DIR;
+  if (localComponentsDir) {
+    const local = loadLocalComponents(localComponentsDir, {
+      petstoreBaseUrl: petstore.baseUrl,
+      demoOAuth2BaseUrl: oauth2.baseUrl,
+    });
+    addLocalComponents(local);
+    process.stdout.write(
+      `Local components from ${localComponentsDir}: ${local.map((component) => component.id).join(', ') || 'none'}\n`,
+    );
+  }
   const shutdown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(0);

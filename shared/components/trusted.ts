@@ -8,9 +8,21 @@ import { COMPONENT_DESCRIPTORS } from './descriptors.ts';
  */
 export const trustedComponentRegistry = (
   settings: Readonly<Record<string, string | undefined>>,
-): ComponentDefinition[] =>
-  Object.values(COMPONENT_DESCRIPTORS).flatMap((descriptor) => {
+): ComponentDefinition[] => [
+  ...Object.values(COMPONENT_DESCRIPTORS).flatMap((descriptor) => {
     const { $schema: _schema, ...definition } = descriptor as ComponentDefinition & { $schema?: string };
     const filled = withSettings(definition, settings);
     return filled ? [filled] : [];
-  });
+  }),
+  ...localComponents,
+];
+
+/**
+ * Components `npm start` adds from `LOCAL_COMPONENTS_DIR` (validated there, `local/local-components.ts`).
+ * Only local code calls `addLocalComponents`: a Lambda serves the bundled descriptors alone.
+ */
+const localComponents: ComponentDefinition[] = [];
+
+export const addLocalComponents = (components: readonly ComponentDefinition[]): void => {
+  localComponents.push(...components);
+};

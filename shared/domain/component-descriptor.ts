@@ -174,6 +174,8 @@ const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; mes
 export const loadComponents = (
   descriptors: Readonly<Record<string, unknown>>,
   settings: ComponentSettings,
+  /** Where the files are, for the message that names a broken one. */
+  folder = 'shared/components',
 ): ComponentDefinition[] => {
   const components: ComponentDefinition[] = [];
   for (const [file, json] of Object.entries(descriptors)) {
@@ -188,7 +190,7 @@ export const loadComponents = (
       issues.push({ path: 'id', message: `must match the file name ('${file.replace(/\.json$/, '')}')` });
     if (!parsed.success || issues.length > 0) {
       throw new Error(
-        `Invalid component descriptor shared/components/${file}:\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`,
+        `Invalid component descriptor ${folder}/${file}:\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`,
       );
     }
     const { $schema: _schema, ...descriptor } = parsed.data;
