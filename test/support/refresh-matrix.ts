@@ -209,7 +209,11 @@ const faulty = (
     async acquire(...args) {
       const result = await base.leases.acquire(...args);
       leaseOf.current = [args[0], args[1]];
-      if (result.acquired) onAcquired();
+      if (result.acquired) {
+        // A new holding in this container: a version it writes is its own, not the lost holder's.
+        leaseLost = false;
+        onAcquired();
+      }
       return result;
     },
     async recordAttempt(holding, attempt) {
