@@ -1,6 +1,7 @@
 import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import { ResolveCache } from '../use-cases/resolve-cache.ts';
 import type { ResolveDependencies, ResolvedCredential } from '../use-cases/resolve-credential.ts';
+import { ResolveMemory } from '../use-cases/resolve-memory.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 
 export interface ResolveSettings {
@@ -25,5 +26,6 @@ export const buildResolveDependencies = (
   ...base,
   refresh: { ...base.refresh, ...settings.refresh },
   resolveCache: new ResolveCache<ResolvedCredential>(settings.cacheTtlMs),
+  memory: new ResolveMemory(),
   settings: { refreshMarginMs: settings.refreshMarginMs },
 });

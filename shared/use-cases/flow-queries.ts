@@ -48,8 +48,11 @@ export const credentialUsage = async (
   actor: Actor,
   credentialId: string,
 ) => {
-  const credential = await getCredential(deps, actor, credentialId);
-  const flows = await deps.credentials.usage(actor.tenantId, credentialId);
+  // One round: the item and its usage are read side by side (a missing credential still answers 404).
+  const [credential, flows] = await Promise.all([
+    getCredential(deps, actor, credentialId),
+    deps.credentials.usage(actor.tenantId, credentialId),
+  ]);
   return {
     credentialId,
     activeFlowCount: credential.activeFlowCount,

@@ -11,6 +11,7 @@ import { refreshDueAt } from '../domain/token-refresh-due.ts';
 import { AppError } from '../errors/app-error.ts';
 import { type RefreshDependencies, refreshCredential } from './oauth2-refresh.ts';
 import type { ResolveCache } from './resolve-cache.ts';
+import type { ResolveMemory } from './resolve-memory.ts';
 
 const auditedInput = (input: ResolveInput) => ({
   flowId: input.flowId,
@@ -39,6 +40,7 @@ export interface ResolvedCredential {
 
 export interface ResolveDependencies extends RefreshDependencies {
   readonly resolveCache: ResolveCache<ResolvedCredential>;
+  readonly memory: ResolveMemory;
   readonly settings: {
     readonly refreshMarginMs: number;
   };
@@ -95,19 +97,56 @@ const boundValues = (deps: ResolveDependencies, credential: Credential, stored: 
  * current secret, and the audit record, written only if the flow is active and its step uses the
  * credential (the write that re-authorises). Without a credential id the flow is read first.
  */
-const load = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput, now: Date) => {
-  let credentialId = input.credentialId;
-  if (credentialId === undefined) {
-    const flow = await deps.flows.get(actor.tenantId, input.flowId);
-    credentialId = flow?.steps.find((step) => step.stepId === input.stepId)?.credentialId;
-    if (flow?.status !== 'active' || !credentialId) throw refused(input, undefined);
+/** The step's credential from the flow item (a first read), or refused. */
+const credentialOfStep = async (deps: ResolveDependencies, actor: Actor, input: ResolveInput) => {
+  const flow = await deps.flows.get(actor.tenantId, input.flowId);
+  const credentialId = flow?.steps.find((step) => step.stepId === input.stepId)?.credentialId;
+  if (flow?.status !== 'active' || !credentialId) throw refused(input, undefined);
+  return credentialId;
+};
+
+const load = async (
+  deps: ResolveDependencies,
+  actor: Actor,
+  input: ResolveInput,
+  now: Date,
+): Promise<{ credential: Credential; values: FieldValues }> => {
+  const step = `${actor.tenantId}|${input.flowId}|${input.stepId}`;
+  // Without `credentialId`, a warm container starts from the credential the step used last: the
+  // one round below re-checks that the step still uses it, and a step re-pointed since is read again.
+  const remembered = input.credentialId === undefined ? deps.memory.credentialOf(step) : undefined;
+  const credentialId = input.credentialId ?? remembered ?? (await credentialOfStep(deps, actor, input));
+  try {
+    const loaded = await loadCredential(deps, actor, input, credentialId, now);
+    if (input.credentialId === undefined) deps.memory.remember(step, credentialId);
+    return loaded;
+  } catch (error) {
+    if (remembered === undefined || !(error instanceof AppError) || error.code !== 'flow_not_active')
+      throw error;
+    deps.memory.forget(step);
+    return load(deps, actor, input, now);
   }
+};
+
+const loadCredential = async (
+  deps: ResolveDependencies,
+  actor: Actor,
+  input: ResolveInput,
+  credentialId: string,
+  now: Date,
+) => {
   if (!parseCredentialId(credentialId)) throw refused(input, credentialId);
   const address = { tenantId: actor.tenantId, credentialId };
   const componentId = parseCredentialId(credentialId)?.componentId ?? '';
-  const [snapshot, secret, authorized] = await Promise.all([
-    deps.credentials.getWithFlow(actor.tenantId, input.flowId, credentialId),
-    deps.secrets.read(address).catch(() => null),
+  // Identical misses in flight in this container share the reads; each writes its own audit record.
+  const reads = deps.memory.shared(`${actor.tenantId}|${input.flowId}|${credentialId}`, () =>
+    Promise.all([
+      deps.credentials.getWithFlow(actor.tenantId, input.flowId, credentialId),
+      deps.secrets.read(address).catch(() => null),
+    ]),
+  );
+  const [[snapshot, secret], authorized] = await Promise.all([
+    reads,
     deps.credentials.appendAuditIfStepUses(
       auditEntry(actor, { id: credentialId, componentId }, 'resolved', now, {
         ...auditedInput(input),

@@ -218,7 +218,13 @@ describe('flows and the in-use guard', () => {
       { stepId: 'three', componentId: 'petstore', credentialId: replacement },
     ]);
 
+    service.calls.reset();
     const usage = await service.api('GET', `/credentials/${old}/usage`, { token });
+    // One round trip: the item and its usage items are read side by side.
+    expect({ calls: [...service.calls.calls].sort(), rounds: service.calls.rounds() }).toEqual({
+      calls: ['GetItem', 'Query'],
+      rounds: 1,
+    });
     const dryRun = await service.api('DELETE', `/credentials/${old}?dryRun=true`, { token });
     const replaced = await service.api('POST', `/credentials/${old}/replace`, {
       token,

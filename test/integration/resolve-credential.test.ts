@@ -118,6 +118,47 @@ describe('resolve: secret values for workflow steps', () => {
     expect(result.secrets).toEqual({ apiKey: 'resolve-me-2' });
   });
 
+  it('resolves by flow and step in one round on a warm container, and follows the step when it is re-pointed', async () => {
+    const first = await create({ componentId: 'petstore', fields: { apiKey: 'by-step-first' } });
+    const second = await create({ componentId: 'petstore', fields: { apiKey: 'by-step-second' } });
+    await activate('by-step-warm', [{ stepId: 's', componentId: 'petstore', credentialId: first }]);
+    const deps = container(0);
+    const input = { flowId: 'by-step-warm', stepId: 's', executionId: 'e' };
+    service.calls.reset();
+    expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'by-step-first' });
+    expect(service.calls.rounds()).toBe(2);
+    service.calls.reset();
+    expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'by-step-first' });
+    expect({ calls: [...service.calls.calls].sort(), rounds: service.calls.rounds() }).toEqual({
+      calls: ['GetSecretValue', 'TransactGetItems', 'TransactWriteItems'],
+      rounds: 1,
+    });
+    // Re-pointed: the remembered credential is refused by the round's own checks, then the flow is read.
+    await activate('by-step-warm', [{ stepId: 's', componentId: 'petstore', credentialId: second }]);
+    expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'by-step-second' });
+  });
+
+  it('shares the reads of identical concurrent misses in one container, each with its own audit record', async () => {
+    const id = await create({ componentId: 'petstore', fields: { apiKey: 'concurrent' } });
+    await activate('concurrent', [{ stepId: 's', componentId: 'petstore', credentialId: id }]);
+    const deps = container(0);
+    service.calls.reset();
+    const resolved = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        resolveCredential(deps, actor, {
+          flowId: 'concurrent',
+          stepId: 's',
+          executionId: `e-${index}`,
+          credentialId: id,
+        }),
+      ),
+    );
+    expect(resolved.every((result) => result.secrets.apiKey === 'concurrent')).toBe(true);
+    expect(service.calls.count('TransactWriteItems')).toBe(20);
+    expect(service.calls.count('TransactGetItems')).toBe(1);
+    expect(service.calls.count('GetSecretValue')).toBe(1);
+  });
+
   it('refuses an inactive flow, another step, a credential the step does not use, and another tenant', async () => {
     const used = await create({ componentId: 'petstore', fields: { apiKey: 'k-used' } });
     const other = await create({ componentId: 'petstore', fields: { apiKey: 'k-other' } });
