@@ -60,7 +60,8 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     VERIFICATION_TIMEOUT_MS: '1500',
     DEMO_OAUTH2_BASE_URL: oauth2.baseUrl,
     CONNECT_CALLBACK_URL: `http://127.0.0.1:${gatewayPort}/oauth2/callback`,
-    CONNECT_RETURN_URLS: 'https://app.example.test/connected',
+    // An app of the tenant's, and this service's own console (as npm start and the stacks allow).
+    CONNECT_RETURN_URLS: `https://app.example.test/connected,http://127.0.0.1:${gatewayPort}/console/`,
     ...options.env,
   });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -10,6 +10,7 @@ import {
   signOut,
   takeTokenFromFragment,
 } from './auth';
+import { type ConnectReturn, connectFailureText, takeConnectReturn } from './connect-return';
 import { ComponentScreen } from './screens/component-screen';
 import { ComponentsScreen } from './screens/components-screen';
 import { CredentialScreen } from './screens/credential-screen';
@@ -25,8 +26,23 @@ const useRoute = () => {
   return hash.replace(/^#\/?/, '').split('?')[0]?.split('/') ?? [];
 };
 
-const App = ({ config }: { config: ConsoleConfig }) => {
+/** Says how a Connect ended, once, where the person lands after the provider. */
+const ConnectNotice = ({ result, onDismiss }: { result: ConnectReturn; onDismiss: () => void }) => (
+  <div class={result.error ? 'notice error' : 'notice'} role={result.error ? 'alert' : 'status'}>
+    <p>
+      {result.error
+        ? `Not connected: ${connectFailureText(result.error)}.`
+        : 'Connected. The account is verified and its credential is ready to use.'}
+    </p>
+    <button type="button" class="secondary" onClick={onDismiss}>
+      Dismiss
+    </button>
+  </div>
+);
+
+const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectReturn | null }) => {
   const [token, setToken] = useState(currentToken());
+  const [connectNotice, setConnectNotice] = useState(connected);
   const api = useMemo(() => createApi(config.apiUrl, currentToken), [config.apiUrl]);
   const [section, id] = useRoute();
   useEffect(() => {
@@ -88,6 +104,7 @@ const App = ({ config }: { config: ConsoleConfig }) => {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        {connectNotice && <ConnectNotice result={connectNotice} onDismiss={() => setConnectNotice(null)} />}
         {screen}
       </main>
     </>
@@ -100,7 +117,8 @@ const start = async () => {
   // Registered before the router's listener, so the router never sees a token in the URL.
   window.addEventListener('hashchange', () => takeTokenFromFragment(config));
   await completeProviderSignIn(config).catch(() => undefined);
+  const connected = takeConnectReturn();
   const root = document.getElementById('app');
-  if (root) render(<App config={config} />, root);
+  if (root) render(<App config={config} connected={connected} />, root);
 };
 start();

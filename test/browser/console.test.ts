@@ -251,6 +251,49 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('connects an OAuth2 account: Connect, the provider, and back on the credential, told it is connected', async () => {
+    expect(
+      (await api('PUT', '/oauth-apps/demo-oauth2', { clientId: 'demo-client', clientSecret: 'demo-secret' }))
+        .status,
+    ).toBeLessThan(300);
+    const page = await open('#/components/demo-oauth2');
+    await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('::-p-text(Connect Demo OAuth2 provider)'),
+    ]);
+    await shows(page, 'Connected. The account is verified');
+    const landed = new URL(page.url());
+    expect(landed.search).toBe('');
+    expect(landed.hash).toMatch(/^#\/credential\/.+\.demo-oauth2$/);
+    await page.waitForSelector('[role="status"]');
+    await accessible(page, 'connected');
+    const credentialId = landed.hash.replace('#/credential/', '');
+    expect((await api('GET', `/credentials/${credentialId}`)).body).toMatchObject({ status: 'verified' });
+    await page.click('::-p-text(Dismiss)');
+    await page.waitForFunction(
+      () => !document.body.textContent.includes('Connected. The account is verified'),
+    );
+    await page.close();
+  });
+
+  it('says in words why a Connect did not finish, on the component it was for', async () => {
+    service.oauth2.server.service.once('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
+      redirect.url.searchParams.delete('code');
+      redirect.url.searchParams.set('error', 'access_denied');
+    });
+    const page = await open('#/components/demo-oauth2');
+    await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('::-p-text(Connect Demo OAuth2 provider)'),
+    ]);
+    await shows(page, 'Not connected: you did not give your consent at the provider.');
+    expect(new URL(page.url()).hash).toBe('#/components/demo-oauth2');
+    expect(await text(page, '[role="alert"]')).toContain('Not connected');
+    await page.close();
+  });
+
   it('works with the keyboard alone: tab to a component and open it with Enter', async () => {
     const page = await open('');
     await page.waitForSelector('.cards');

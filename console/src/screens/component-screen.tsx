@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
+import { connectReturnUrl } from '../connect-return';
 import { Busy, formatTime, ProblemMessage, StatusBadge } from '../ui';
 import { toProblem } from './components-screen';
 import { CredentialForm } from './credential-form';
@@ -42,7 +43,7 @@ export const ComponentScreen = ({ api, componentId }: { api: Api; componentId: s
   const connect = async () => {
     setProblem(null);
     try {
-      const returnUrl = `${window.location.origin}${window.location.pathname}#/components/${componentId}`;
+      const returnUrl = connectReturnUrl(componentId);
       const session = unwrap(await api.POST('/connect-sessions', { body: { componentId, returnUrl } }));
       window.location.assign(session.authorizationUrl);
     } catch (error) {
