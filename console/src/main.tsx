@@ -1,6 +1,6 @@
 import './styles.css';
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from './api/client';
 import {
   type ConsoleConfig,
@@ -15,6 +15,7 @@ import { ComponentScreen } from './screens/component-screen';
 import { ComponentsScreen } from './screens/components-screen';
 import { CredentialScreen } from './screens/credential-screen';
 import { FlowScreen, FlowsScreen } from './screens/flows-screen';
+import { useTitle } from './ui';
 
 const useRoute = () => {
   const [hash, setHash] = useState(window.location.hash || '#/credentials');
@@ -45,7 +46,24 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
   const [connectNotice, setConnectNotice] = useState(connected);
   const api = useMemo(() => createApi(config.apiUrl, currentToken), [config.apiUrl]);
   const [section, id] = useRoute();
+  // The lists name themselves; a component or a credential screen names its own once loaded.
+  useTitle(
+    section === 'flows'
+      ? id
+        ? `Flow ${id}`
+        : 'Flows'
+      : section === 'components' || section === 'credential'
+        ? null
+        : 'Credentials',
+  );
+  // A new screen moves focus to its content; the first one leaves focus at the top of the page,
+  // where the skip link is the first stop.
+  const firstScreen = useRef(true);
   useEffect(() => {
+    if (firstScreen.current) {
+      firstScreen.current = false;
+      return;
+    }
     document.querySelector('main')?.focus();
   }, [section, id]);
   if (!token) {

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
 import type { Problem } from './api/client';
 
 /** Every refusal is shown with its title and detail (and field issues), never as a blank screen. */
@@ -49,3 +50,14 @@ export const REASON_WORDS: Record<string, string> = {
 
 export const formatTime = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+
+/**
+ * Names the screen in the browser's title (tabs, history, a screen reader's first words).
+ * `undefined` while the screen loads; `null`: another component names this screen.
+ */
+export const useTitle = (screen: string | null | undefined) => {
+  useEffect(() => {
+    if (screen === null) return;
+    document.title = screen ? `${screen} · Credentials console` : 'Credentials console';
+  }, [screen]);
+};

@@ -277,6 +277,56 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('reconnects an OAuth2 credential from its page, back on the same credential, and names each screen', async () => {
+    expect(
+      (await api('PUT', '/oauth-apps/demo-oauth2', { clientId: 'demo-client', clientSecret: 'demo-secret' }))
+        .status,
+    ).toBeLessThan(300);
+    const page = await open('#/components/demo-oauth2');
+    await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
+    await page.waitForFunction(() => document.title === 'Demo OAuth2 provider · Credentials console');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('::-p-text(Connect Demo OAuth2 provider)'),
+    ]);
+    const credentialId = new URL(page.url()).hash.replace('#/credential/', '');
+    const before = (await api('GET', `/credentials/${credentialId}`)).body.version as number;
+    await page.waitForSelector('::-p-text(Reconnect)');
+    await page.waitForFunction(
+      () => document.title === 'Demo OAuth2 provider credential · Credentials console',
+    );
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('::-p-text(Reconnect)'),
+    ]);
+    await shows(page, 'Connected. The account is verified');
+    expect(new URL(page.url()).hash).toBe(`#/credential/${credentialId}`);
+    // The same credential, with new tokens: nothing was created.
+    expect((await api('GET', `/credentials/${credentialId}`)).body.version).toBeGreaterThan(before);
+    await page.close();
+  });
+
+  it('shows the skip link when it has focus, and it moves focus to the content', async () => {
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    await page.keyboard.press('Tab');
+    const skip = await page.$eval('.skip', (element) => {
+      const style = getComputedStyle(element);
+      const box = element.getBoundingClientRect();
+      return {
+        focused: document.activeElement === element,
+        onScreen: box.left >= 0 && box.top >= 0,
+        color: style.color,
+        background: style.backgroundColor,
+      };
+    });
+    expect(skip).toMatchObject({ focused: true, onScreen: true });
+    expect(skip.color).not.toBe(skip.background);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.close();
+  });
+
   it('says in words why a Connect did not finish, on the component it was for', async () => {
     service.oauth2.server.service.once('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
       redirect.url.searchParams.delete('code');

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
 import { connectReturnUrl } from '../connect-return';
-import { Busy, formatTime, ProblemMessage, StatusBadge } from '../ui';
+import { Busy, formatTime, ProblemMessage, StatusBadge, useTitle } from '../ui';
 import { toProblem } from './components-screen';
 import { CredentialForm } from './credential-form';
 
@@ -14,6 +14,7 @@ export const ComponentScreen = ({ api, componentId }: { api: Api; componentId: s
   const [creating, setCreating] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+  useTitle(component?.name);
 
   const loadPage = async (after: string | null) => {
     setLoading(true);

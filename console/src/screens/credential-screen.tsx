@@ -9,7 +9,8 @@ import {
   type Problem,
   unwrap,
 } from '../api/client';
-import { Busy, formatTime, ProblemMessage, REASON_WORDS, StatusBadge } from '../ui';
+import { connectReturnUrl } from '../connect-return';
+import { Busy, formatTime, ProblemMessage, REASON_WORDS, StatusBadge, useTitle } from '../ui';
 import { toProblem } from './components-screen';
 import { FieldInput } from './credential-form';
 
@@ -20,7 +21,7 @@ interface BlockingFlow {
   stepIds: string[];
 }
 
-/** A credential: Edit, Re-verify, Delete (with Move to another credential), and its audit trail. */
+/** A credential: Edit, Re-verify, Reconnect (OAuth2), Delete (with Move to another credential), and its audit trail. */
 export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId: string }) => {
   const [credential, setCredential] = useState<Credential | null>(null);
   const [component, setComponent] = useState<Component | null>(null);
@@ -40,6 +41,9 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [deleted, setDeleted] = useState(false);
 
   const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+  useTitle(
+    credential ? (credential.name ?? `${component?.name ?? credential.componentId} credential`) : undefined,
+  );
 
   const load = async () => {
     setProblem(null);
@@ -117,6 +121,22 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       await load();
     });
   };
+
+  /** Connects the same account again (a new consent at the provider), for this very credential. */
+  const reconnect = () =>
+    run('Reconnecting', async () => {
+      if (!credential) return;
+      const session = unwrap(
+        await api.POST('/connect-sessions', {
+          body: {
+            componentId: credential.componentId,
+            credentialId: credential.id,
+            returnUrl: connectReturnUrl(credential.componentId),
+          },
+        }),
+      );
+      window.location.assign(session.authorizationUrl);
+    });
 
   const verify = () =>
     run('Verifying', async () => {
@@ -290,6 +310,11 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         <button type="button" onClick={verify}>
           Re-verify
         </button>
+        {component?.connectable && (
+          <button type="button" onClick={reconnect}>
+            Reconnect
+          </button>
+        )}
         <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
