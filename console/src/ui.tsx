@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Problem } from './api/client';
 
 /** Every refusal is shown with its title and detail (and field issues), never as a blank screen. */
@@ -60,4 +60,57 @@ export const useTitle = (screen: string | null | undefined) => {
     if (screen === null) return;
     document.title = screen ? `${screen} · Credentials console` : 'Credentials console';
   }, [screen]);
+};
+
+/**
+ * A real modal confirmation (`<dialog>` opened with showModal): focus moves in to the safe choice,
+ * the rest of the page is inert, Escape cancels, and a cancel returns focus to what opened it.
+ */
+export const ConfirmDialog = ({
+  title,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  opener,
+}: {
+  title: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  opener: HTMLElement | null;
+}) => {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    element.showModal();
+    const closed = () => {
+      if (element.returnValue === 'confirm') return;
+      onCancel();
+      opener?.focus();
+    };
+    element.addEventListener('close', closed);
+    return () => element.removeEventListener('close', closed);
+  }, []);
+  return (
+    <dialog ref={dialog} class="panel" aria-labelledby="confirm-title">
+      <p id="confirm-title">{title}</p>
+      <div class="actions">
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            dialog.current?.close('confirm');
+            onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
+        {/* biome-ignore lint/a11y/noAutofocus: a dialog's focus belongs on its safe choice */}
+        <button type="button" class="secondary" autoFocus onClick={() => dialog.current?.close('cancel')}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
 };

@@ -306,6 +306,40 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('confirms a delete in a real dialog, by keyboard alone: Escape cancels back to Delete, confirming lands on the outcome', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Dialog test',
+      fields: { apiKey: 'special-key' },
+    });
+    const page = await open(`#/credential/${created.body.id}`);
+    await page.waitForSelector('::-p-text(Re-verify)');
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    await page.focus('button.danger');
+    expect(await focusedText()).toBe('Delete');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    expect(await focusedText()).toBe('Cancel');
+    // Modal: the page behind is inert.
+    expect(await page.evaluate(() => document.querySelector('dialog')?.matches(':modal'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    expect(await focusedText()).toBe('Delete');
+    expect((await api('GET', `/credentials/${created.body.id}`)).status).toBe(200);
+
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('Tab');
+    await page.keyboard.up('Shift');
+    expect(await focusedText()).toBe('Yes, delete');
+    await page.keyboard.press('Enter');
+    await shows(page, 'Credential deleted');
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Credential deleted');
+    expect((await api('GET', `/credentials/${created.body.id}`)).status).toBe(404);
+    await page.close();
+  });
+
   it('shows the skip link when it has focus, and it moves focus to the content', async () => {
     const page = await open('');
     await page.waitForSelector('.cards');

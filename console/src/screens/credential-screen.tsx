@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type Api,
   ApiProblem,
@@ -10,7 +10,7 @@ import {
   unwrap,
 } from '../api/client';
 import { connectReturnUrl } from '../connect-return';
-import { Busy, formatTime, ProblemMessage, REASON_WORDS, StatusBadge, useTitle } from '../ui';
+import { Busy, ConfirmDialog, formatTime, ProblemMessage, REASON_WORDS, StatusBadge, useTitle } from '../ui';
 import { toProblem } from './components-screen';
 import { FieldInput } from './credential-form';
 
@@ -39,6 +39,11 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [alternatives, setAlternatives] = useState<Credential[]>([]);
   const [moveTo, setMoveTo] = useState('');
   const [deleted, setDeleted] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  // An outcome takes focus where it is told: the notice, the refusal's flows, or the deleted page.
+  useEffect(() => {
+    if (notice || blocking || deleted) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
+  }, [notice, blocking, deleted]);
 
   const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
   useTitle(
@@ -188,7 +193,9 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   if (deleted)
     return (
       <section>
-        <h1>Credential deleted</h1>
+        <h1 data-outcome tabIndex={-1}>
+          Credential deleted
+        </h1>
         <p role="status">The credential was deleted; its secret is scheduled for deletion.</p>
         <a href="#/credentials">Back to credentials</a>
       </section>
@@ -207,7 +214,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         {formatTime(credential.lastVerifiedAt)} · used by {credential.flowCount} flow(s)
       </p>
       {notice && (
-        <p class="notice" role="status">
+        <p class="notice" role="status" data-outcome tabIndex={-1}>
           {notice}
         </p>
       )}
@@ -315,26 +322,27 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
             Reconnect
           </button>
         )}
-        <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+        <button type="button" class="danger" ref={deleteButton} onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
       </div>
       {confirmDelete && (
-        <div class="panel" role="alertdialog" aria-labelledby="confirm-title">
-          <p id="confirm-title">Delete this credential? Flows can no longer use it.</p>
-          <div class="actions">
-            <button type="button" class="danger" onClick={remove}>
-              Yes, delete
-            </button>
-            <button type="button" class="secondary" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDialog
+          title="Delete this credential? Flows can no longer use it."
+          confirmLabel="Yes, delete"
+          opener={deleteButton.current}
+          onConfirm={() => {
+            setConfirmDelete(false);
+            remove();
+          }}
+          onCancel={() => setConfirmDelete(false)}
+        />
       )}
       {blocking && (
         <section class="panel" aria-labelledby="blocking-title">
-          <h2 id="blocking-title">Active flows use this credential</h2>
+          <h2 id="blocking-title" data-outcome tabIndex={-1}>
+            Active flows use this credential
+          </h2>
           <p>
             Deactivate them, or move them to another credential of the same component, then it can be deleted.
           </p>
