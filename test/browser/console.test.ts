@@ -55,6 +55,14 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   const shows = (page: Page, expected: string) =>
     page.waitForFunction((wanted) => document.body.textContent.includes(wanted), {}, expected);
 
+  /** Clicks a control that leaves for the provider, and waits to be back where the callback sends the browser. */
+  const clickThrough = async (page: Page, control: string) => {
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click(`::-p-text(${control})`),
+    ]);
+  };
+
   const text = (page: Page, selector: string) =>
     page.$eval(selector, (element) => (element as HTMLElement).textContent);
 
@@ -258,10 +266,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     ).toBeLessThan(300);
     const page = await open('#/components/demo-oauth2');
     await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('::-p-text(Connect Demo OAuth2 provider)'),
-    ]);
+    await clickThrough(page, 'Connect Demo OAuth2 provider');
     await shows(page, 'Connected. The account is verified');
     const landed = new URL(page.url());
     expect(landed.search).toBe('');
@@ -285,10 +290,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     const page = await open('#/components/demo-oauth2');
     await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
     await page.waitForFunction(() => document.title === 'Demo OAuth2 provider · Credentials console');
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('::-p-text(Connect Demo OAuth2 provider)'),
-    ]);
+    await clickThrough(page, 'Connect Demo OAuth2 provider');
     const credentialId = new URL(page.url()).hash.replace('#/credential/', '');
     const before = (await api('GET', `/credentials/${credentialId}`)).body.version as number;
     await page.waitForSelector('::-p-text(Reconnect)');
@@ -368,10 +370,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     });
     const page = await open('#/components/demo-oauth2');
     await page.waitForSelector('::-p-text(Connect Demo OAuth2 provider)');
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'networkidle0' }),
-      page.click('::-p-text(Connect Demo OAuth2 provider)'),
-    ]);
+    await clickThrough(page, 'Connect Demo OAuth2 provider');
     await shows(page, 'Not connected: you did not give your consent at the provider.');
     expect(new URL(page.url()).hash).toBe('#/components/demo-oauth2');
     expect(await text(page, '[role="alert"]')).toContain('Not connected');

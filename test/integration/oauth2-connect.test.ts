@@ -144,15 +144,7 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       expect(first.secrets.refreshToken).toBeUndefined();
 
       // The token expires: the next resolve refreshes it at the descriptor's token URL with the app's client.
-      await service.dynamoDb.send(
-        new UpdateItemCommand({
-          TableName: service.config.tableName,
-          Key: { PK: { S: `T#${tenant}` }, SK: { S: `CRED#${credential.id}` } },
-          UpdateExpression: 'SET #fields.expiresAt = :past',
-          ExpressionAttributeNames: { '#fields': 'fields' },
-          ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 1000).toISOString() } },
-        }),
-      );
+      await service.expireAccessToken(tenant, credential.id);
       const refreshedBefore = service.oauth2.tokenRequests.length;
       const second = await resolveCredential(resolveDeps(), actor, { ...input, executionId: 'e-2' });
       expect(service.oauth2.tokenRequests.slice(refreshedBefore)).toEqual([

@@ -1,4 +1,3 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
@@ -170,15 +169,7 @@ describe('OAuth2 under AWS faults: the callback and the app PUT tell the truth, 
       status: 'active',
       steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
     });
-    await service.dynamoDb.send(
-      new UpdateItemCommand({
-        TableName: service.config.tableName,
-        Key: { PK: { S: `T#${tenant}` }, SK: { S: `CRED#${credentialId}` } },
-        UpdateExpression: 'SET #fields.expiresAt = :past',
-        ExpressionAttributeNames: { '#fields': 'fields' },
-        ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
-      }),
-    );
+    await service.expireAccessToken(tenant, credentialId);
     const deps = buildResolveDependencies(service.deps, {
       cacheTtlMs: 0,
       refreshMarginMs: 60_000,

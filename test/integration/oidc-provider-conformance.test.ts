@@ -1,4 +1,3 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
@@ -57,17 +56,6 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
     );
     return { credential, refreshToken: String(values.refreshToken), accessToken: String(values.accessToken) };
   };
-  const expireAccessToken = (credentialId: string) =>
-    service.dynamoDb.send(
-      new UpdateItemCommand({
-        TableName: service.config.tableName,
-        Key: { PK: { S: `T#${tenant}` }, SK: { S: `CRED#${credentialId}` } },
-        UpdateExpression: 'SET #fields.expiresAt = :past',
-        ExpressionAttributeNames: { '#fields': 'fields' },
-        ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
-      }),
-    );
-
   beforeAll(async () => {
     provider = await startConformanceProvider();
     service = await startLocalService({ env: { DEMO_OAUTH2_BASE_URL: provider.url } });
@@ -117,7 +105,7 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
     const actor = { tenantId: tenant, subject: 'workflow' };
     const seen = [connected.refreshToken];
     for (const round of [1, 2]) {
-      await expireAccessToken(credentialId);
+      await service.expireAccessToken(tenant, credentialId);
       const resolved = await resolveCredential(deps, actor, {
         flowId: 'certified',
         stepId: 's',

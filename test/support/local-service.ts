@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
 import type { FunctionName } from '../../functions/routes.ts';
@@ -58,6 +58,8 @@ export interface LocalService {
   ): Promise<ApiResponse>;
   /** Every item of the table, for assertions that nothing secret was stored. */
   scanTable(): Promise<Record<string, unknown>[]>;
+  /** Makes an OAuth2 credential's stored access token expired, as time would. */
+  expireAccessToken(tenantId: string, credentialId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,17 @@ export const startLocalService = async (
       // Every answer a test receives must be one the OpenAPI document describes.
       assertMatchesContract(method, path, result);
       return result;
+    },
+    async expireAccessToken(tenantId, credentialId) {
+      await dynamoDb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { PK: { S: `T#${tenantId}` }, SK: { S: `CRED#${credentialId}` } },
+          UpdateExpression: 'SET #fields.expiresAt = :past',
+          ExpressionAttributeNames: { '#fields': 'fields' },
+          ExpressionAttributeValues: { ':past': { S: new Date(Date.now() - 60_000).toISOString() } },
+        }),
+      );
     },
     async scanTable() {
       const items: Record<string, unknown>[] = [];
