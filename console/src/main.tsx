@@ -41,6 +41,10 @@ const ConnectNotice = ({ result, onDismiss }: { result: ConnectReturn; onDismiss
   </div>
 );
 
+/** The redirect URI providers send people back to: the API's own callback (same origin locally). */
+const callbackUrlOf = (config: ConsoleConfig): string =>
+  `${(config.apiUrl || window.location.origin).replace(/\/$/, '')}/oauth2/callback`;
+
 const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectReturn | null }) => {
   const [token, setToken] = useState(currentToken());
   const [connectNotice, setConnectNotice] = useState(connected);
@@ -86,7 +90,7 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
   }
   const screen =
     section === 'components' && id ? (
-      <ComponentScreen api={api} componentId={id} />
+      <ComponentScreen api={api} componentId={id} callbackUrl={callbackUrlOf(config)} />
     ) : section === 'credential' && id ? (
       <CredentialScreen api={api} credentialId={id} />
     ) : section === 'flows' && id ? (

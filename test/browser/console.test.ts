@@ -363,6 +363,36 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('without an OAuth app, says so, shows the redirect URI, registers the app, then connects', async () => {
+    const fresh = await service.token('tenant-console-no-app');
+    const page = await open('#/components/demo-oauth2', fresh);
+    await shows(page, 'Before anyone can connect a Demo OAuth2 provider account, register your organization');
+    expect(
+      await page.$eval(
+        '::-p-text(Connect Demo OAuth2 provider)',
+        (button) => (button as HTMLButtonElement).disabled,
+      ),
+    ).toBe(true);
+    expect(await text(page, '#oauth-app-title + p + p code')).toBe(`${service.url}/oauth2/callback`);
+    expect(service.config.connectCallbackUrl).toBe(`${service.url}/oauth2/callback`);
+    await accessible(page, 'oauth-app-missing');
+    await page.type('#app-client-id', 'demo-client');
+    await page.type('#app-client-secret', 'demo-secret');
+    await page.click('::-p-text(Register the app)');
+    await shows(page, 'Registered. People can now connect Demo OAuth2 provider accounts.');
+    await page.waitForFunction(
+      () =>
+        !(
+          Array.from(document.querySelectorAll('button')).find((button) =>
+            button.textContent?.includes('Connect Demo OAuth2 provider'),
+          ) as HTMLButtonElement
+        ).disabled,
+    );
+    await clickThrough(page, 'Connect Demo OAuth2 provider');
+    await shows(page, 'Connected. The account is verified');
+    await page.close();
+  });
+
   it('says in words why a Connect did not finish, on the component it was for', async () => {
     service.oauth2.server.service.once('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
       redirect.url.searchParams.delete('code');

@@ -4,9 +4,20 @@ import { connectReturnUrl } from '../connect-return';
 import { Busy, formatTime, ProblemMessage, StatusBadge, useTitle } from '../ui';
 import { toProblem } from './components-screen';
 import { CredentialForm } from './credential-form';
+import { OAuthAppPanel } from './oauth-app-panel';
 
 /** One component: its credentials (paginated), and Create New Credential or Connect. */
-export const ComponentScreen = ({ api, componentId }: { api: Api; componentId: string }) => {
+export const ComponentScreen = ({
+  api,
+  componentId,
+  callbackUrl,
+}: {
+  api: Api;
+  componentId: string;
+  /** The redirect URI providers send people back to (the API's callback). */
+  callbackUrl: string;
+}) => {
+  const [appReady, setAppReady] = useState<boolean | null>(null);
   const [component, setComponent] = useState<Component | null>(null);
   const [items, setItems] = useState<Credential[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -62,9 +73,17 @@ export const ComponentScreen = ({ api, componentId }: { api: Api; componentId: s
       <p>{component.description}</p>
       {problem && <ProblemMessage problem={problem} />}
       {component.connectable ? (
-        <button type="button" onClick={connect}>
-          Connect {component.name}
-        </button>
+        <>
+          <button
+            type="button"
+            onClick={connect}
+            disabled={appReady === false}
+            aria-describedby="oauth-app-title"
+          >
+            Connect {component.name}
+          </button>
+          <OAuthAppPanel api={api} component={component} callbackUrl={callbackUrl} onReady={setAppReady} />
+        </>
       ) : (
         !creating && (
           <button type="button" onClick={() => setCreating(true)}>
