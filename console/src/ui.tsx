@@ -2,23 +2,41 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Problem } from './api/client';
 
-/** Every refusal is shown with its title and detail (and field issues), never as a blank screen. */
-export const ProblemMessage = ({ problem, children }: { problem: Problem; children?: ComponentChildren }) => (
-  <div class="problem" role="alert">
-    <strong>{problem.title}</strong>
-    <p>{problem.detail}</p>
-    {problem.errors.length > 0 && (
-      <ul>
-        {problem.errors.map((issue) => (
-          <li key={issue.path}>
-            <code>{issue.path}</code> {issue.message}
-          </li>
-        ))}
-      </ul>
-    )}
-    {children}
-  </div>
-);
+/**
+ * Every refusal is shown with its title and detail, never as a blank screen. Field issues are
+ * listed by their label; those a form already shows at their field (`shownAtFields`) are not
+ * said twice.
+ */
+export const ProblemMessage = ({
+  problem,
+  children,
+  labels = {},
+  shownAtFields = [],
+}: {
+  problem: Problem;
+  children?: ComponentChildren;
+  /** Field labels by API path (`fields.apiKey` → "API key"). */
+  labels?: Record<string, string>;
+  shownAtFields?: readonly string[];
+}) => {
+  const listed = problem.errors.filter((issue) => !shownAtFields.includes(issue.path));
+  return (
+    <div class="problem" role="alert">
+      <strong>{problem.title}</strong>
+      <p>{problem.detail}</p>
+      {listed.length > 0 && (
+        <ul>
+          {listed.map((issue) => (
+            <li key={issue.path}>
+              {labels[issue.path] ? <>{labels[issue.path]}</> : <code>{issue.path}</code>} {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {children}
+    </div>
+  );
+};
 
 export const Busy = ({ label }: { label: string }) => (
   <p class="busy" role="status" aria-live="polite">

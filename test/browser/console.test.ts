@@ -113,6 +113,10 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     const page = await open('#/components/petstore');
     await page.waitForSelector('::-p-text(Create New Credential)');
     await page.click('::-p-text(Create New Credential)');
+    // A missing field is said once, at the field, not again in the refusal above the form.
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#field-apiKey-error');
+    expect(await page.$$eval('.problem li', (items) => items.length)).toBe(0);
     await page.type('#field-name', 'Pet shop');
     await page.type('#field-apiKey', 'speical-key');
     await page.click('button[type="submit"]');
@@ -126,9 +130,15 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       (input as HTMLInputElement).value = '';
     });
     await page.type('#field-apiKey', 'special-key');
+    // Fixing the field clears what was said about it, at the field and above the form.
+    expect(await page.$('#field-apiKey-error')).toBeNull();
+    expect(await page.$('.problem')).toBeNull();
     await page.click('button[type="submit"]');
-    await page.waitForSelector('::-p-text(Pet shop)');
+    // The outcome is announced and takes focus, and the list shows the new credential.
+    await shows(page, 'Created Pet shop: verified and saved.');
+    expect(await text(page, 'table')).toContain('Pet shop');
     expect(await text(page, 'table')).toContain('Verified');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('status');
     // Nothing secret is rendered or kept in the browser.
     expect(await page.content()).not.toContain('special-key');
     await accessible(page, 'component');

@@ -23,6 +23,11 @@ export const ComponentScreen = ({
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
+  // The outcome of a create is announced and takes focus, where the list shows the new credential.
+  useEffect(() => {
+    if (created) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
+  }, [created]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
   useTitle(component?.name);
@@ -72,6 +77,11 @@ export const ComponentScreen = ({
       <h1 id="component-title">{component.name}</h1>
       <p>{component.description}</p>
       {problem && <ProblemMessage problem={problem} />}
+      {created && (
+        <p class="notice" role="status" data-outcome tabIndex={-1}>
+          Created {created}: verified and saved.
+        </p>
+      )}
       {component.connectable ? (
         <>
           <button
@@ -86,7 +96,13 @@ export const ComponentScreen = ({
         </>
       ) : (
         !creating && (
-          <button type="button" onClick={() => setCreating(true)}>
+          <button
+            type="button"
+            onClick={() => {
+              setCreated(null);
+              setCreating(true);
+            }}
+          >
             Create New Credential
           </button>
         )
@@ -99,6 +115,7 @@ export const ComponentScreen = ({
           onCreated={(credential) => {
             setCreating(false);
             setItems((previous) => [credential, ...previous]);
+            setCreated(credential.name ?? `${component.name} credential`);
           }}
         />
       )}

@@ -81,6 +81,7 @@ export const CredentialForm = ({
   const [values, setValues] = useState<Record<string, string>>({});
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [shownAtFields, setShownAtFields] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
 
   const save = async (event: Event) => {
@@ -108,6 +109,13 @@ export const CredentialForm = ({
       const errors: Record<string, string> = {};
       for (const issue of refused.errors)
         errors[issue.path.replace(/^(body\.)?fields\./, '')] = issue.message;
+      setShownAtFields(
+        refused.errors
+          .map((issue) => issue.path)
+          .filter((path) =>
+            component.fields.some((field) => path.replace(/^(body\.)?fields\./, '') === field.name),
+          ),
+      );
       if (refused.code === 'verification_failed') {
         const reason = String((refused as { reason?: unknown }).reason ?? '');
         const at = faultyField(component, reason);
@@ -138,10 +146,26 @@ export const CredentialForm = ({
           required={field.required}
           value={values[field.name] ?? ''}
           error={fieldErrors[field.name]}
-          onInput={(value) => setValues((previous) => ({ ...previous, [field.name]: value }))}
+          onInput={(value) => {
+            setValues((previous) => ({ ...previous, [field.name]: value }));
+            // What the person is fixing stops being marked wrong; the refusal above goes with it.
+            setFieldErrors(({ [field.name]: _fixed, ...others }) => others);
+            setProblem(null);
+          }}
         />
       ))}
-      {problem && <ProblemMessage problem={problem} />}
+      {problem && (
+        <ProblemMessage
+          problem={problem}
+          shownAtFields={shownAtFields}
+          labels={Object.fromEntries(
+            component.fields.flatMap((field) => [
+              [`fields.${field.name}`, field.label],
+              [`body.fields.${field.name}`, field.label],
+            ]),
+          )}
+        />
+      )}
       {saving && <Busy label="Verifying and saving" />}
       <div class="actions">
         <button type="submit" disabled={saving}>
