@@ -28,7 +28,7 @@ export const ProblemMessage = ({
         <ul>
           {listed.map((issue) => (
             <li key={issue.path}>
-              {labels[issue.path] ? <>{labels[issue.path]}</> : <code>{issue.path}</code>} {issue.message}
+              {labels[issue.path] ?? <code>{issue.path}</code>} {issue.message}
             </li>
           ))}
         </ul>
