@@ -261,6 +261,9 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.click('::-p-text(Deactivate)');
     await page.waitForSelector('::-p-text(Activate)');
     expect((await api('GET', '/flows/nightly-pets')).body.status).toBe('inactive');
+    // Announced, and focus stays on the control, now offering the way back.
+    await shows(page, 'Deactivated: its steps can no longer use their credentials.');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Activate');
     await page.evaluate(() => {
       window.location.hash = '#/flows';
     });
@@ -349,6 +352,27 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await shows(page, 'Credential deleted');
     await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Credential deleted');
     expect((await api('GET', `/credentials/${created.body.id}`)).status).toBe(404);
+    await page.close();
+  });
+
+  it('moves focus to the first credential "Load more" brought', async () => {
+    const many = await service.token('tenant-console-many');
+    for (let index = 1; index <= 21; index++)
+      await service.api('POST', '/credentials', {
+        token: many,
+        body: {
+          componentId: 'petstore',
+          name: `Shop ${String(index).padStart(2, '0')}`,
+          fields: { apiKey: 'special-key' },
+        },
+      });
+    const page = await open('#/components/petstore', many);
+    await page.waitForSelector('::-p-text(Load more)');
+    expect(await page.$$eval('tbody tr', (rows) => rows.length)).toBe(20);
+    await page.click('::-p-text(Load more)');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 21);
+    // Newest first: the oldest, Shop 01, is the one the second page brought.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Shop 01');
     await page.close();
   });
 

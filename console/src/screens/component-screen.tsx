@@ -24,6 +24,12 @@ export const ComponentScreen = ({
   const [loading, setLoading] = useState(true);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  useEffect(() => {
+    if (focusRow === null) return;
+    document.querySelectorAll<HTMLElement>('tbody tr a')[focusRow]?.focus();
+    setFocusRow(null);
+  }, [focusRow, items]);
   // The outcome of a create is announced and takes focus, where the list shows the new credential.
   useEffect(() => {
     if (created) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
@@ -40,7 +46,11 @@ export const ComponentScreen = ({
           params: { query: { componentId, limit: 20, ...(after ? { cursor: after } : {}) } },
         }),
       );
-      setItems((previous) => (after ? [...previous, ...page.items] : page.items));
+      setItems((previous) => {
+        // After "Load more", focus goes to the first credential it brought, not back to the top.
+        if (after && page.items.length > 0) setFocusRow(previous.length);
+        return after ? [...previous, ...page.items] : page.items;
+      });
       setCursor(page.nextCursor);
     } catch (error) {
       fail(error);

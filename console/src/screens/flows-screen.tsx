@@ -54,6 +54,7 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
   const [etag, setEtag] = useState('*');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const load = async () => {
     const result = await api.GET('/flows/{flowId}', { params: { path: { flowId } } });
     setFlow(unwrap(result));
@@ -63,9 +64,10 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
     load().catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
   }, [api, flowId]);
   const toggle = async () => {
-    if (!flow) return;
+    if (!flow || busy) return;
     setBusy(true);
     setProblem(null);
+    setNotice(null);
     try {
       const status = flow.status === 'active' ? 'inactive' : 'active';
       const result = await api.PUT('/flows/{flowId}', {
@@ -74,6 +76,11 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
       });
       setFlow(unwrap(result));
       setEtag(etagOf(result.response));
+      setNotice(
+        status === 'active'
+          ? 'Activated: its steps can use their credentials.'
+          : 'Deactivated: its steps can no longer use their credentials.',
+      );
     } catch (error) {
       setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
     } finally {
@@ -92,6 +99,11 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
       <p>Status: {flow.status}</p>
       {problem && <ProblemMessage problem={problem} />}
       {busy && <Busy label="Saving" />}
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       {blockedActivation && (
         <p id="activation-blocked" class="notice">
           {missing.length === 1 ? 'One step needs' : `${missing.length} steps need`} a credential: the one it
@@ -102,7 +114,9 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
       <button
         type="button"
         onClick={toggle}
-        disabled={busy || blockedActivation}
+        // Not disabled while saving: a disabled button loses focus; a second click is ignored instead.
+        disabled={blockedActivation}
+        aria-disabled={busy}
         aria-describedby={blockedActivation ? 'activation-blocked' : undefined}
       >
         {flow.status === 'active' ? 'Deactivate' : 'Activate'}
