@@ -15,14 +15,25 @@ type RevocationPorts = Pick<UseCaseDependencies, 'components' | 'oauthApps' | 't
  * when the descriptor names a revocation endpoint. Best effort: never holds up the deletion.
  */
 const revokeDeleted = async (
-  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'> & RevocationPorts,
+  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'> & Partial<RevocationPorts>,
   address: SecretAddress,
 ): Promise<void> => {
-  const component = deps.components.find(parseCredentialId(address.credentialId)?.componentId ?? '');
+  const { components, oauthApps, tokens } = deps;
+  // A purger composed without them (the tests' plain one) only schedules deletions.
+  if (!components || !oauthApps || !tokens) return;
+  const component = components.find(parseCredentialId(address.credentialId)?.componentId ?? '');
   if (!component?.provider?.revocationUrl) return;
   const stored = await deps.secrets.read(address).catch(() => undefined);
   // One attempt per deleted credential: a batch's revocations fit its time budget.
-  if (stored) await revokeReplacedTokens(deps, address.tenantId, component, stored.values, {}, 1);
+  if (stored)
+    await revokeReplacedTokens(
+      { ...deps, oauthApps, tokens },
+      address.tenantId,
+      component,
+      stored.values,
+      {},
+      1,
+    );
 };
 
 /**
@@ -52,11 +63,7 @@ export const purgeDeletedSecrets = async (
         });
         continue;
       }
-      if (deps.components && deps.oauthApps && deps.tokens)
-        await revokeDeleted(
-          { ...deps, components: deps.components, oauthApps: deps.oauthApps, tokens: deps.tokens },
-          address,
-        );
+      await revokeDeleted(deps, address);
       await deps.secrets.scheduleDeletion(address);
     } catch (error) {
       deps.logger.error('could not schedule secret deletion', {
