@@ -1,7 +1,6 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOptions, build, buildSync } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 export interface ConsoleFile {
   readonly contentType: string;
@@ -33,19 +32,10 @@ const OPTIONS: BuildOptions = {
   legalComments: 'none',
 };
 
-let built: string | undefined;
-
-/**
- * The console's static files in a folder, for the CDK to deploy (synchronous: stacks are built in
- * a constructor). `config.json` is added at deploy time, with the stack's own URLs.
- */
-export const writeConsoleSync = (): string => {
-  if (built) return built;
-  const directory = mkdtempSync(join(tmpdir(), 'credentials-console-'));
-  buildSync({ ...OPTIONS, outdir: directory });
+/** Writes the console's static files into `directory` (the package build ships them). */
+export const writeConsole = async (directory: string): Promise<void> => {
+  await build({ ...OPTIONS, outdir: directory });
   copyFileSync(new URL('index.html', root), join(directory, 'index.html'));
-  built = directory;
-  return directory;
 };
 
 export const buildConsole = async (config: Record<string, unknown>): Promise<Record<string, ConsoleFile>> => {
@@ -70,9 +60,4 @@ export const buildConsole = async (config: Record<string, unknown>): Promise<Rec
   return files;
 };
 
-/**
- * What the console's pages may load: only its own files. They may call the API and, to sign in,
- * the identity provider (its discovery document and token endpoint, which can be two origins).
- */
-export const consoleContentSecurityPolicy = (connectTo: readonly string[] = []): string =>
-  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${["'self'", ...connectTo].join(' ')}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export { consoleContentSecurityPolicy } from './content-security-policy.ts';

@@ -11,7 +11,3 @@ export const buildApp = (app = new App()): App => {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
 };
-
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  buildApp().synth();
-}

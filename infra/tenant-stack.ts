@@ -1,13 +1,13 @@
-import { CfnOutput, CfnResource, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnResource, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { CredentialsService } from './constructs/credentials-service.ts';
-import { TenantKey } from './constructs/tenant-key.ts';
+import { CredentialsService, TenantKey } from './index.ts';
 import type { TenantConfig } from './tenant-config.ts';
 
 /** CloudFormation's limit on resources in one stack. */
@@ -30,7 +30,7 @@ export class TenantStack extends Stack {
     this.alarmTopic = this.alarmTopicFor(tenant, key);
     this.service = new CredentialsService(this, 'Credentials', {
       tenantId: tenant.id,
-      key,
+      existingKey: key,
       jwtIssuer: tenant.jwtIssuer,
       jwtAudience: tenant.jwtAudience,
       ...(tenant.scopePrefix ? { scopePrefix: tenant.scopePrefix } : {}),
@@ -42,7 +42,7 @@ export class TenantStack extends Stack {
       secretRecoveryWindowDays: tenant.secretRecoveryWindowDays,
       logRetention: tenant.logRetentionDays as logs.RetentionDays | undefined,
       petstoreBaseUrl: tenant.petstoreBaseUrl,
-      vpc: tenant.vpc,
+      ...this.networkOf(tenant),
       alarmActions: this.alarmTopic ? [new actions.SnsAction(this.alarmTopic)] : [],
     });
     new CfnOutput(this, 'ApiUrl', { value: this.service.api.apiEndpoint });
@@ -72,6 +72,28 @@ export class TenantStack extends Stack {
           'Each managementInvokerArns or resolveInvokerArns entry adds permissions to every function: grant one role and let the others assume it.',
       );
     }
+  }
+
+  /** cdk.json names the VPC by ids: the subnets and security groups are given, nothing is looked up. */
+  private networkOf(tenant: TenantConfig) {
+    if (!tenant.vpc) return {};
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: tenant.vpc.vpcId,
+      availabilityZones: [...tenant.vpc.availabilityZones],
+    });
+    const subnets = tenant.vpc.privateSubnetIds.map((subnetId) => {
+      const subnet = ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId);
+      // A function's network interfaces need the subnet's id only, never its route table.
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'Lambda places its network interfaces by subnet id; no route table is read.',
+      );
+      return subnet;
+    });
+    const securityGroups = tenant.vpc.securityGroupIds.map((groupId) =>
+      ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${groupId}`, groupId),
+    );
+    return { vpc, vpcSubnets: { subnets }, securityGroups };
   }
 
   /** An existing topic, or one the stack creates for the listed addresses (encrypted, TLS only). */

@@ -4,7 +4,8 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { consoleContentSecurityPolicy, writeConsoleSync } from '../../console/build.ts';
+import { consoleContentSecurityPolicy } from '../../console/content-security-policy.ts';
+import { consoleAssetsDirectory } from '../prebuilt-assets.ts';
 import type { ConsoleSignIn } from '../console-sign-in.ts';
 
 export interface CredentialsConsoleProps {
@@ -127,7 +128,7 @@ export class CredentialsConsole extends Construct {
     new deployment.BucketDeployment(this, 'Files', {
       destinationBucket: this.bucket,
       sources: [
-        deployment.Source.asset(writeConsoleSync()),
+        deployment.Source.asset(consoleAssetsDirectory()),
         deployment.Source.jsonData('config.json', { apiUrl: props.apiOrigin, oidc: props.oidc }),
       ],
       distribution: this.distribution,

@@ -1,16 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamodb/table-definition.ts';
-import { BUNDLE_EXTERNALS, BUNDLE_MAIN_FIELDS, LAMBDA_NODE_TARGET } from '../bundling.ts';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../function-catalog.ts';
+import { functionBundleDirectory } from '../prebuilt-assets.ts';
 import { timeBudgetOf, timingEnvironment } from '../time-budgets.ts';
 
 export interface CredentialsFunctionProps {
@@ -23,15 +21,15 @@ export interface CredentialsFunctionProps {
   readonly logRetention: logs.RetentionDays;
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
   /** Runs the function in these subnets (only functions that verify or refresh get it). */
   readonly network?: {
     readonly vpc: ec2.IVpc;
-    readonly subnets: readonly ec2.ISubnet[];
+    readonly subnets: ec2.SubnetSelection;
     readonly securityGroups: readonly ec2.ISecurityGroup[];
   };
 }
-
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * The one function construct: it owns runtime, architecture, bundling, memory and timeout, log
@@ -71,7 +69,7 @@ export const checkedEnvironment = (functionName: string, environment: Record<str
 };
 
 export class CredentialsFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: CredentialsFunctionProps) {
@@ -172,11 +170,11 @@ export class CredentialsFunction extends Construct {
       }
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: `${projectRoot}functions/${props.functionName}/handler.ts`,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: `${projectRoot}package-lock.json`,
+    // The code is the function's prebuilt bundle (`npm run build`, shipped in the package): synthesis
+    // bundles nothing, and what is deployed is exactly what the bundle tests load.
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(functionBundleDirectory(props.functionName)),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -196,21 +194,11 @@ export class CredentialsFunction extends Construct {
       ...(props.network
         ? {
             vpc: props.network.vpc,
-            vpcSubnets: { subnets: [...props.network.subnets] },
+            vpcSubnets: props.network.subnets,
             securityGroups: [...props.network.securityGroups],
           }
         : {}),
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: LAMBDA_NODE_TARGET,
-        format: nodejs.OutputFormat.CJS,
-        externalModules: BUNDLE_EXTERNALS,
-        mainFields: BUNDLE_MAIN_FIELDS,
-        forceDockerBundling: false,
-        // Quiet means quiet: esbuild reports problems only.
-        logLevel: nodejs.LogLevel.ERROR,
-      },
+      ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
     });
 
     this.role = role;
@@ -224,6 +212,12 @@ export class CredentialsFunction extends Construct {
         id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
         reason:
           'Lambda needs to create and delete its network interfaces in the configured subnets; AWS maintains that policy for exactly this.',
+      });
+    }
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
       });
     }
     if (access.secrets.length > 0) {

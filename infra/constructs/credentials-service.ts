@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -22,7 +23,7 @@ import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metric
 import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
 import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
-import { PURGE_BATCH_SIZE } from '../time-budgets.ts';
+import { PURGE_BATCH_SIZE, timeBudgetOf } from '../time-budgets.ts';
 import { CredentialsConsole } from './credentials-console.ts';
 import { CredentialsFunction } from './credentials-function.ts';
 import { CredentialsTable } from './credentials-table.ts';
@@ -51,16 +52,20 @@ export interface CredentialsServiceProps {
    */
   readonly managementInvokerArns?: readonly string[];
   /**
-   * Runs the functions that reach user-chosen hosts (verification and OAuth2 refresh) in these
-   * subnets, so in-VPC databases and APIs can be verified. They then need a NAT gateway (or VPC
-   * endpoints for DynamoDB, Secrets Manager and KMS, plus a NAT for public APIs).
+   * Runs the functions that reach user-chosen hosts (verification, OAuth2 refresh and revocation)
+   * in this VPC, so in-VPC databases and APIs can be verified. They then need a NAT gateway for
+   * public APIs, and a way to AWS: a NAT, or the endpoints `vpcEndpoints` creates.
    */
-  readonly vpc?: {
-    readonly vpcId: string;
-    readonly availabilityZones: readonly string[];
-    readonly privateSubnetIds: readonly string[];
-    readonly securityGroupIds: readonly string[];
-  };
+  readonly vpc?: ec2.IVpc;
+  /** @default the VPC's private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default one security group, created, allowing all outbound traffic */
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
+  /**
+   * Creates interface endpoints for Secrets Manager, KMS and EventBridge and a gateway endpoint
+   * for DynamoDB in `vpc`, so the in-VPC functions reach AWS without a NAT. @default false
+   */
+  readonly vpcEndpoints?: boolean;
   /** Hosts verification may reach even when they resolve to non-public addresses. */
   readonly verificationAllowedHosts?: readonly string[];
   /** @default 7 — Secrets Manager accepts 7 to 30. */
@@ -90,9 +95,48 @@ export interface CredentialsServiceProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Where alarms notify, e.g. an SNS topic action. @default no action */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
-  /** Reuse an existing customer-managed key instead of creating one. */
-  readonly key?: kms.IKey;
+  /** Reuse an existing customer-managed key (the table's and every secret's) instead of creating one. */
+  readonly existingKey?: kms.IKey;
+  /** Settings of the key the construct creates (ignored with `existingKey`). */
+  readonly keyProps?: Omit<kms.KeyProps, 'enableKeyRotation'>;
+  /** Publish lifecycle events on this bus instead of one the construct creates. */
+  readonly existingEventBus?: events.IEventBus;
+  /**
+   * Per-function memory (MB, 128-10240) and timeout overrides. A timeout may be raised up to 15
+   * minutes, never set below what the function's own waits need (refused at synthesis).
+   */
+  readonly functionOverrides?: Partial<
+    Record<AnyFunctionName, { readonly memorySize?: number; readonly timeout?: Duration }>
+  >;
+  /** X-Ray active tracing on every function. @default false */
+  readonly tracing?: boolean;
 }
+
+/** Lambda's bounds on memory (MB) and timeout (seconds). */
+const MEMORY_BOUNDS = { min: 128, max: 10_240 } as const;
+const LAMBDA_TIMEOUT_LIMIT_SECONDS = 900;
+
+/** Refuses at synthesis an override Lambda would refuse, or one shorter than the code's own waits. */
+const checkFunctionOverrides = (overrides: NonNullable<CredentialsServiceProps['functionOverrides']>) => {
+  for (const [name, override] of Object.entries(overrides)) {
+    if (!(name in FUNCTION_ACCESS)) {
+      throw new Error(`functionOverrides.${name}: no such function (${Object.keys(FUNCTION_ACCESS).join(', ')}).`);
+    }
+    const memory = override?.memorySize;
+    if (memory !== undefined && (!Number.isInteger(memory) || memory < MEMORY_BOUNDS.min || memory > MEMORY_BOUNDS.max)) {
+      throw new Error(`functionOverrides.${name}.memorySize must be an integer from ${MEMORY_BOUNDS.min} to ${MEMORY_BOUNDS.max} MB.`);
+    }
+    if (override?.timeout) {
+      const seconds = override.timeout.toSeconds();
+      const needed = timeBudgetOf(name as AnyFunctionName, FUNCTION_ACCESS[name as AnyFunctionName]).timeoutSeconds;
+      if (seconds < needed || seconds > LAMBDA_TIMEOUT_LIMIT_SECONDS) {
+        throw new Error(
+          `functionOverrides.${name}.timeout must be from ${needed} s (what its own waits need) to ${LAMBDA_TIMEOUT_LIMIT_SECONDS} s; it is ${seconds} s.`,
+        );
+      }
+    }
+  }
+};
 
 /**
  * The whole credentials service for one tenant: table, key, one function per operation, the HTTP
@@ -100,11 +144,12 @@ export interface CredentialsServiceProps {
  */
 export class CredentialsService extends Construct {
   readonly api: apigw.HttpApi;
+  readonly table: dynamodb.ITable;
   readonly tableName: string;
   readonly functions: Record<AnyFunctionName, lambda.IFunction>;
   readonly key: kms.IKey;
   readonly deadLetterQueue: sqs.Queue;
-  readonly eventBus: events.EventBus;
+  readonly eventBus: events.IEventBus;
   readonly resolveFunction: lambda.IFunction;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The redirect URI tenants register at OAuth2 providers. */
@@ -115,6 +160,45 @@ export class CredentialsService extends Construct {
   /** Lets a workflow (Step Functions, a worker's role) invoke resolve: the only way secrets leave. */
   grantResolve(grantee: iam.IGrantable): iam.Grant {
     return this.resolveFunction.grantInvoke(grantee);
+  }
+
+  /**
+   * Lets automation invoke the management functions directly (create, update, delete, flows…),
+   * without the JWT authorizer: it is trusted with every credential's metadata, never a secret.
+   */
+  grantManage(grantee: iam.IGrantable): iam.Grant {
+    const managed = Object.entries(this.functions)
+      .filter(([name]) => (HTTP_FUNCTIONS as readonly string[]).includes(name))
+      .map(([, fn]) => fn.functionArn);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: managed.flatMap((arn) => [arn, `${arn}:*`]),
+    });
+  }
+
+  /**
+   * Lets a platform role subscribe to the lifecycle events: manage rules (and their targets) on
+   * this bus only, and describe it.
+   */
+  grantReadEvents(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'events:DescribeEventBus',
+        'events:PutRule',
+        'events:PutTargets',
+        'events:DescribeRule',
+        'events:ListTargetsByRule',
+        'events:RemoveTargets',
+        'events:DeleteRule',
+      ],
+      resourceArns: [
+        this.eventBus.eventBusArn,
+        stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.eventBus.eventBusName}/*` }),
+      ],
+    });
   }
 
   constructor(scope: Construct, id: string, props: CredentialsServiceProps) {
@@ -130,8 +214,15 @@ export class CredentialsService extends Construct {
     const secretPrefix = props.secretPrefix ?? 'credentials';
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 
-    this.key = props.key ?? new TenantKey(this, 'Key', { tenantId: props.tenantId }).key;
+    checkFunctionOverrides(props.functionOverrides ?? {});
+    this.key =
+      props.existingKey ??
+      new TenantKey(this, 'Key', {
+        tenantId: props.tenantId,
+        ...(props.keyProps ? { keyProps: props.keyProps } : {}),
+      }).key;
     const { table } = new CredentialsTable(this, 'Table', { key: this.key });
+    this.table = table;
     this.tableName = table.tableName;
 
     // The console exists before the API so the API's CORS can name exactly its origin.
@@ -161,30 +252,43 @@ export class CredentialsService extends Construct {
     const roles: Partial<Record<AnyFunctionName, iam.Role>> = {};
     const network = props.vpc
       ? {
-          // The subnets are given explicitly below: the VPC itself only needs its id.
-          vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-            vpcId: props.vpc.vpcId,
-            availabilityZones: [...props.vpc.availabilityZones],
-          }),
-          subnets: props.vpc.privateSubnetIds.map((subnetId) => {
-            const subnet = ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId);
-            // A function's network interfaces need the subnet's id only, never its route table.
-            Annotations.of(subnet).acknowledgeWarning(
-              '@aws-cdk/aws-ec2:noSubnetRouteTableId',
-              'Lambda places its network interfaces by subnet id; no route table is read.',
-            );
-            return subnet;
-          }),
-          securityGroups: props.vpc.securityGroupIds.map((groupId) =>
-            ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${groupId}`, groupId),
-          ),
+          vpc: props.vpc,
+          subnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          securityGroups: props.securityGroups ?? [
+            new ec2.SecurityGroup(this, 'FunctionsSecurityGroup', {
+              vpc: props.vpc,
+              description: 'Credentials functions that reach verification targets and AWS',
+              allowAllOutbound: true,
+            }),
+          ],
         }
       : undefined;
-    const makeFunction = (functionName: AnyFunctionName, timeout?: Duration): lambda.Function => {
+    if (network && props.vpcEndpoints) {
+      for (const [name, service] of [
+        ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+        ['Kms', ec2.InterfaceVpcEndpointAwsService.KMS],
+        ['EventBridge', ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE],
+      ] as const) {
+        network.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+          service,
+          subnets: network.subnets,
+          securityGroups: [...network.securityGroups],
+          privateDnsEnabled: true,
+        });
+      }
+      network.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      });
+    }
+    const makeFunction = (functionName: AnyFunctionName, defaultTimeout?: Duration): lambda.Function => {
       const access = FUNCTION_ACCESS[functionName];
+      const override = props.functionOverrides?.[functionName];
+      const timeout = override?.timeout ?? defaultTimeout;
       const created = new CredentialsFunction(this, `Fn-${functionName}`, {
         functionName,
         ...(timeout ? { timeout } : {}),
+        ...(override?.memorySize ? { memorySize: override.memorySize } : {}),
+        ...(props.tracing ? { tracing: true } : {}),
         ...(network && (access.verifies || access.refreshes || access.revokes) ? { network } : {}),
         tenantId: props.tenantId,
         table,
@@ -441,9 +545,11 @@ export class CredentialsService extends Construct {
       for (const fn of Object.values(httpFunctions)) fn.grantInvoke(new iam.ArnPrincipal(arn));
 
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.
-    this.eventBus = new events.EventBus(this, 'Events', {
-      description: `Credential lifecycle events of tenant ${props.tenantId}`,
-    });
+    this.eventBus =
+      props.existingEventBus ??
+      new events.EventBus(this, 'Events', {
+        description: `Credential lifecycle events of tenant ${props.tenantId}`,
+      });
     const publish = makeFunction('publish-lifecycle-events');
     publish.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
     this.eventBus.grantPutEventsTo(publish);

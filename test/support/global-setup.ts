@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { buildAssets } from '../../local/build-package.ts';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 
 declare module 'vitest' {
@@ -11,7 +12,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // As in the workers (vitest.config.ts): the SDK's Node version notice, once is enough — here, none.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const dynamoDb = await startDynamoDbLocal();
+  // Stacks are synthesized from the prebuilt bundles and console files, built from today's sources.
+  const [dynamoDb] = await Promise.all([startDynamoDbLocal(), buildAssets()]);
   project.provide('dynamoDbEndpoint', dynamoDb.endpoint);
   return () => dynamoDb.stop();
 }
