@@ -7,6 +7,7 @@ import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
 import { benchScale } from './scale-bench.ts';
 import { benchSweeper } from './sweeper-bench.ts';
+import { benchSynth } from './synth-bench.ts';
 import { benchTokenLifetimes } from './token-lifetime-bench.ts';
 
 /** `npm run bench`: every number the README claims, measured in one run, written to bench/results. */
@@ -47,6 +48,13 @@ const bundles = async () => {
     );
   }
   process.stdout.write(`full results: ${written}\n`);
+};
+
+/** `npm run bench -- --synth`: synthesis of cdk.json and of 20 tenants from the prebuilt bundles. */
+const synthOnly = async () => {
+  const results = { measuredAt: new Date().toISOString(), ...(await benchSynth()) };
+  const written = saveSection('synth', results);
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
 };
 
 /** `npm run bench -- --race`: the in-use guard's races alone; with --write, replaces that section of latest.json. */
@@ -112,6 +120,7 @@ const main = async () => {
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
   if (process.argv.includes('--bundles')) return bundles();
+  if (process.argv.includes('--synth')) return synthOnly();
   // --quick: the same measurements with fewer samples, for a check before a change (about a minute).
   const quick = process.argv.includes('--quick');
   const runs = Number(process.env.BENCH_RUNS ?? (quick ? 100 : 500));

@@ -40,10 +40,14 @@ export const buildAssets = async (): Promise<void> => {
 /** The construct's JavaScript and declarations (`dist/lib`), from its public entry point. */
 export const compileLibrary = (): void => {
   rmSync(join(root, 'dist', 'lib'), { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,8 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deployment from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { consoleContentSecurityPolicy } from '../../console/content-security-policy.ts';
-import { consoleAssetsDirectory } from '../prebuilt-assets.ts';
 import type { ConsoleSignIn } from '../console-sign-in.ts';
+import { consoleAssetsDirectory } from '../prebuilt-assets.ts';
 
 export interface CredentialsConsoleProps {
   /** The API's origin (`https://<id>.execute-api.<region>.amazonaws.com`): the only place the page may call. */

@@ -4,11 +4,11 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -120,15 +120,25 @@ const LAMBDA_TIMEOUT_LIMIT_SECONDS = 900;
 const checkFunctionOverrides = (overrides: NonNullable<CredentialsServiceProps['functionOverrides']>) => {
   for (const [name, override] of Object.entries(overrides)) {
     if (!(name in FUNCTION_ACCESS)) {
-      throw new Error(`functionOverrides.${name}: no such function (${Object.keys(FUNCTION_ACCESS).join(', ')}).`);
+      throw new Error(
+        `functionOverrides.${name}: no such function (${Object.keys(FUNCTION_ACCESS).join(', ')}).`,
+      );
     }
     const memory = override?.memorySize;
-    if (memory !== undefined && (!Number.isInteger(memory) || memory < MEMORY_BOUNDS.min || memory > MEMORY_BOUNDS.max)) {
-      throw new Error(`functionOverrides.${name}.memorySize must be an integer from ${MEMORY_BOUNDS.min} to ${MEMORY_BOUNDS.max} MB.`);
+    if (
+      memory !== undefined &&
+      (!Number.isInteger(memory) || memory < MEMORY_BOUNDS.min || memory > MEMORY_BOUNDS.max)
+    ) {
+      throw new Error(
+        `functionOverrides.${name}.memorySize must be an integer from ${MEMORY_BOUNDS.min} to ${MEMORY_BOUNDS.max} MB.`,
+      );
     }
     if (override?.timeout) {
       const seconds = override.timeout.toSeconds();
-      const needed = timeBudgetOf(name as AnyFunctionName, FUNCTION_ACCESS[name as AnyFunctionName]).timeoutSeconds;
+      const needed = timeBudgetOf(
+        name as AnyFunctionName,
+        FUNCTION_ACCESS[name as AnyFunctionName],
+      ).timeoutSeconds;
       if (seconds < needed || seconds > LAMBDA_TIMEOUT_LIMIT_SECONDS) {
         throw new Error(
           `functionOverrides.${name}.timeout must be from ${needed} s (what its own waits need) to ${LAMBDA_TIMEOUT_LIMIT_SECONDS} s; it is ${seconds} s.`,
@@ -196,7 +206,11 @@ export class CredentialsService extends Construct {
       ],
       resourceArns: [
         this.eventBus.eventBusArn,
-        stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.eventBus.eventBusName}/*` }),
+        stack.formatArn({
+          service: 'events',
+          resource: 'rule',
+          resourceName: `${this.eventBus.eventBusName}/*`,
+        }),
       ],
     });
   }
