@@ -286,7 +286,8 @@ export class CredentialsService extends Construct {
         network.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
           service,
           subnets: network.subnets,
-          securityGroups: [...network.securityGroups],
+          // CDK gives each endpoint its own group, open on 443 to the VPC's range: the functions'
+          // groups stay outbound-only.
           privateDnsEnabled: true,
         });
       }

@@ -50,7 +50,7 @@ describe('the construct’s props', () => {
     expect(others.filter((memory) => memory === 1024)).toEqual([]);
   });
 
-  it('uses an existing key and bus instead of creating them', () => {
+  it('uses an existing key instead of creating one', () => {
     const stack = new Stack(new App(), 'Platform');
     const existingKey = new kms.Key(stack, 'PlatformKey', { enableKeyRotation: true });
     const service = new CredentialsService(stack, 'Credentials', { ...REQUIRED, existingKey });
