@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,6 +26,9 @@ export const buildFunctionBundles = async (): Promise<void> => {
     outdir,
     logLevel: 'error',
   });
+  // The bundles are CommonJS, as Lambda loads them (no package.json in the asset); this one, above
+  // the assets and never deployed, makes Node load them the same way from inside this package.
+  writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 };
 
 /** The prebuilt assets a synthesis needs: the functions' bundles and the console's files. */

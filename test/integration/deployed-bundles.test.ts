@@ -1,13 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESBUILD_OPTIONS } from '../../infra/bundling.ts';
-import type { AnyFunctionName } from '../../infra/function-catalog.ts';
+import { ASSETS_DIRECTORY } from '../../infra/prebuilt-assets.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 interface Outcome {
@@ -21,17 +16,7 @@ interface Outcome {
   };
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
-
-const FUNCTIONS = [
-  'create-credential',
-  'get-credential',
-  'put-flow',
-  'resolve-credential',
-  'delete-flow',
-  'delete-credential',
-] as const satisfies readonly AnyFunctionName[];
 
 /**
  * Runs one direct invocation of each bundle, in order, in a fresh Node process the way Lambda loads
@@ -45,7 +30,7 @@ const context = { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 3
   const outcomes = [];
   let credentialId;
   for (const [name, event] of steps) {
-    const { handler } = require(directory + '/' + name + '.cjs');
+    const { handler } = require(directory + '/' + name + '/index.js');
     const filled = JSON.parse(JSON.stringify(event).replaceAll('$credentialId', credentialId ?? ''));
     try {
       const result = await handler(filled, context);
@@ -59,28 +44,18 @@ const context = { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 3
 })();
 `;
 
-// The tests run the TypeScript sources; this runs what is deployed: the esbuild bundles with the
-// CDK's settings (ESM entry points of the SDK, tree shaking, per-function composition).
+// The tests run the TypeScript sources; this runs what is deployed: the prebuilt bundles the stack's
+// functions are made of (built by the suite's global setup, as `npm run build` does).
 describe('deployed bundles', () => {
   let service: LocalService;
   let directory: string;
 
   beforeAll(async () => {
     service = await startLocalService();
-    directory = mkdtempSync(join(tmpdir(), 'credentials-bundles-'));
-    for (const name of FUNCTIONS) {
-      await build({
-        ...ESBUILD_OPTIONS,
-        external: [...ESBUILD_OPTIONS.external],
-        entryPoints: [join(root, `functions/${name}/handler.ts`)],
-        outfile: join(directory, `${name}.cjs`),
-        logLevel: 'silent',
-      });
-    }
+    directory = join(ASSETS_DIRECTORY, 'functions');
   }, 120_000);
   afterAll(async () => {
     await service.stop();
-    rmSync(directory, { recursive: true, force: true });
   });
 
   it('create, read, use in a flow, resolve and delete through the bundled functions', async () => {
