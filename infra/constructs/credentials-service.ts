@@ -162,6 +162,7 @@ export class CredentialsService extends Construct {
   readonly eventBus: events.IEventBus;
   readonly resolveFunction: lambda.IFunction;
   readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly managementFunctions: lambda.IFunction[];
   /** The redirect URI tenants register at OAuth2 providers. */
   readonly callbackUrl: string;
   /** The console's URL, when the stack deploys it. */
@@ -177,14 +178,9 @@ export class CredentialsService extends Construct {
    * without the JWT authorizer: it is trusted with every credential's metadata, never a secret.
    */
   grantManage(grantee: iam.IGrantable): iam.Grant {
-    const managed = Object.entries(this.functions)
-      .filter(([name]) => (HTTP_FUNCTIONS as readonly string[]).includes(name))
-      .map(([, fn]) => fn.functionArn);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: managed.flatMap((arn) => [arn, `${arn}:*`]),
-    });
+    const [first, ...rest] = this.managementFunctions.map((fn) => fn.grantInvoke(grantee));
+    if (!first) throw new Error('The management functions are created in the constructor.');
+    return rest.reduce((combined, grant) => combined.combine(grant), first);
   }
 
   /**
@@ -319,6 +315,7 @@ export class CredentialsService extends Construct {
     const httpFunctions = Object.fromEntries(
       HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)]),
     ) as Record<FunctionName, lambda.Function>;
+    this.managementFunctions = Object.values(httpFunctions);
 
     // The HTTP API: every documented route, behind the tenant's JWT authorizer.
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
@@ -556,8 +553,7 @@ export class CredentialsService extends Construct {
     const resolve = makeFunction('resolve-credential');
     this.resolveFunction = resolve;
     for (const arn of props.resolveInvokerArns ?? []) this.grantResolve(new iam.ArnPrincipal(arn));
-    for (const arn of props.managementInvokerArns ?? [])
-      for (const fn of Object.values(httpFunctions)) fn.grantInvoke(new iam.ArnPrincipal(arn));
+    for (const arn of props.managementInvokerArns ?? []) this.grantManage(new iam.ArnPrincipal(arn));
 
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.
     this.eventBus =
