@@ -1,5 +1,5 @@
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod/mini';
+import { SERVICE_SETTINGS } from './service-settings.ts';
 
 z.config(z.locales.en());
 
@@ -8,12 +8,6 @@ z.config(z.locales.en());
  * letters, digits and hyphens: stricter than the service's own tenant pattern (no `_`).
  */
 const STACK_SAFE_ID = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})$/;
-/** The only values CloudWatch Logs accepts for a log group's retention. */
-export const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter(
-  (value): value is number => typeof value === 'number' && value !== logs.RetentionDays.INFINITE,
-);
-const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'));
-
 /** One entry of the `credentials-service:tenants` context list in cdk.json. */
 export const TenantConfig = z
   .strictObject({
@@ -29,12 +23,9 @@ export const TenantConfig = z
     region: z.optional(
       z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
     ),
-    jwtIssuer: z.url(),
-    jwtAudience: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-    /** Put before each route scope, for providers that qualify scopes (Cognito: `<resource server>/`). */
-    scopePrefix: z.optional(
-      z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
-    ),
+    jwtIssuer: SERVICE_SETTINGS.jwtIssuer,
+    jwtAudience: SERVICE_SETTINGS.jwtAudience,
+    scopePrefix: z.optional(SERVICE_SETTINGS.scopePrefix),
     /** Deploys the browser console, signing in with `jwtIssuer` as this OpenID Connect client. */
     console: z.optional(
       z.strictObject({
@@ -44,24 +35,14 @@ export const TenantConfig = z
         signInOrigins: z.optional(z.array(z.url({ protocol: /^https$/ }))),
       }),
     ),
-    /** Where a finished OAuth2 connect may send the browser: https URL prefixes (origin and path). */
-    connectReturnUrls: z.optional(z.array(z.url({ protocol: /^https$/ }))),
-    /** Workflow roles: may invoke resolve, nothing else. */
-    resolveInvokerArns: z.optional(z.array(roleArn)),
-    /** Automation roles: may invoke the management functions directly, without the JWT authorizer. */
-    managementInvokerArns: z.optional(z.array(roleArn)),
-    verificationAllowedHosts: z.optional(
-      z.array(z.string().check(z.regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port'))),
-    ),
-    logRetentionDays: z.optional(
-      z.int().check(
-        z.refine((days: number) => LOG_RETENTION_DAYS.includes(days), {
-          message: `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
-        }),
-      ),
-    ),
-    secretRecoveryWindowDays: z.optional(z.int().check(z.gte(7), z.lte(30))),
-    petstoreBaseUrl: z.optional(z.url()),
+    connectReturnUrls: z.optional(SERVICE_SETTINGS.connectReturnUrls),
+    resolveInvokerArns: z.optional(SERVICE_SETTINGS.resolveInvokerArns),
+    managementInvokerArns: z.optional(SERVICE_SETTINGS.managementInvokerArns),
+    verificationAllowedHosts: z.optional(SERVICE_SETTINGS.verificationAllowedHosts),
+    logRetentionDays: z.optional(SERVICE_SETTINGS.logRetentionDays),
+    secretRecoveryWindowDays: z.optional(SERVICE_SETTINGS.secretRecoveryWindowDays),
+    petstoreBaseUrl: z.optional(SERVICE_SETTINGS.petstoreBaseUrl),
+    tracing: z.optional(SERVICE_SETTINGS.tracing),
     /** Alarm notifications: an existing SNS topic, or email addresses for a topic the stack creates. */
     alarmTopicArn: z.optional(
       z

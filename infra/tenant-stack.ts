@@ -42,6 +42,7 @@ export class TenantStack extends Stack {
       secretRecoveryWindowDays: tenant.secretRecoveryWindowDays,
       logRetention: tenant.logRetentionDays as logs.RetentionDays | undefined,
       petstoreBaseUrl: tenant.petstoreBaseUrl,
+      ...(tenant.tracing ? { tracing: true } : {}),
       ...this.networkOf(tenant),
       alarmActions: this.alarmTopic ? [new actions.SnsAction(this.alarmTopic)] : [],
     });

@@ -18,11 +18,11 @@ import { Construct } from 'constructs';
 import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
-import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
 import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
+import { checkServiceProps } from '../service-settings.ts';
 import { PURGE_BATCH_SIZE, timeBudgetOf } from '../time-budgets.ts';
 import { CredentialsConsole } from './credentials-console.ts';
 import { CredentialsFunction } from './credentials-function.ts';
@@ -70,7 +70,7 @@ export interface CredentialsServiceProps {
   readonly verificationAllowedHosts?: readonly string[];
   /** @default 7 — Secrets Manager accepts 7 to 30. */
   readonly secretRecoveryWindowDays?: number;
-  /** @default logs.RetentionDays.THREE_MONTHS */
+  /** How long the functions' and the API's logs are kept. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
   /** @default 'credentials' */
   readonly secretPrefix?: string;
@@ -93,7 +93,7 @@ export interface CredentialsServiceProps {
   readonly connectReturnUrls?: readonly string[];
   /** @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Where alarms notify, e.g. an SNS topic action. @default no action */
+  /** Where alarms notify, e.g. an SNS topic action (CloudWatch takes up to 5). @default no action */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
   /** Reuse an existing customer-managed key (the table's and every secret's) instead of creating one. */
   readonly existingKey?: kms.IKey;
@@ -213,11 +213,8 @@ export class CredentialsService extends Construct {
 
   constructor(scope: Construct, id: string, props: CredentialsServiceProps) {
     super(scope, id);
-    if (!TENANT_ID_PATTERN.test(props.tenantId)) throw new Error(`Invalid tenantId '${props.tenantId}'.`);
+    checkServiceProps(props);
     const recoveryWindow = props.secretRecoveryWindowDays ?? 7;
-    if (!Number.isInteger(recoveryWindow) || recoveryWindow < 7 || recoveryWindow > 30) {
-      throw new Error('secretRecoveryWindowDays must be an integer from 7 to 30.');
-    }
     // The functions trust their bundled component descriptors: they are checked here, so a broken
     // one fails synthesis (and deployment), naming its file and field.
     buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'https://demo.invalid' });

@@ -1,9 +1,11 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { CredentialsService, type CredentialsServiceProps } from '../../infra/index.ts';
+import { parseTenants } from '../../infra/tenant-config.ts';
 
 const REQUIRED = {
   tenantId: 'initech',
@@ -33,6 +35,54 @@ describe('the construct’s props', () => {
     expect(() =>
       serviceIn({ functionOverrides: { 'no-such-function': { memorySize: 256 } } as never }),
     ).toThrow(/no such function/);
+  });
+
+  it('refuses, naming each prop, what cdk.json refuses with the same words', () => {
+    expect(() => serviceIn({ logRetention: 100 as never })).toThrow(
+      /Invalid CredentialsService props:\n {2}logRetention: must be a logs.RetentionDays value/,
+    );
+    expect(() => serviceIn({ secretRecoveryWindowDays: 3 })).toThrow(/secretRecoveryWindowDays: .*7/);
+    expect(() =>
+      serviceIn({ resolveInvokerArns: ['arn:aws:iam::123456789012:user/alice'], jwtIssuer: 'not a url' }),
+    ).toThrow(/jwtIssuer: [\s\S]*resolveInvokerArns\.0: must be an IAM role ARN/);
+    expect(() => serviceIn({ tenantId: 'a tenant' })).toThrow(/tenantId: must be 1-64 letters/);
+    const topic = { bind: () => ({ alarmActionArn: 'arn:aws:sns:eu-central-1:222222222222:t' }) };
+    expect(() => serviceIn({ alarmActions: Array.from({ length: 6 }, () => topic) })).toThrow(
+      /alarmActions: CloudWatch takes at most 5 actions per alarm/,
+    );
+    expect(() =>
+      parseTenants([
+        { id: 't', ...REQUIRED, jwtAudience: [...REQUIRED.jwtAudience], secretRecoveryWindowDays: 3 },
+      ]),
+    ).toThrow(/secretRecoveryWindowDays/);
+  });
+
+  it('leaves values resolved at deploy (parameters, imports) to deployment', () => {
+    const stack = new Stack(new App(), 'Platform');
+    const issuer = new CfnParameter(stack, 'Issuer').valueAsString;
+    expect(
+      () => new CredentialsService(stack, 'Credentials', { ...REQUIRED, jwtIssuer: issuer }),
+    ).not.toThrow();
+  });
+
+  it('turns on X-Ray tracing and applies log retention and alarm actions to what it creates', () => {
+    const { stack, service } = serviceIn({
+      tracing: true,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      alarmActions: [{ bind: () => ({ alarmActionArn: 'arn:aws:sns:eu-central-1:222222222222:ops' }) }],
+    });
+    const template = Template.fromStack(stack);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBe(Object.keys(service.functions).length);
+    for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    const retention = Object.values(template.findResources('AWS::Logs::LogGroup')).map(
+      (group) => group.Properties.RetentionInDays,
+    );
+    expect(new Set(retention)).toEqual(new Set([365]));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBe(service.alarms.length);
+    for (const alarm of alarms)
+      expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-central-1:222222222222:ops']);
   });
 
   it('applies an override to its function only', () => {
