@@ -152,13 +152,26 @@ export const VerifyResultSchema = z.object({
 export const AuditRecordSchema = z.object({
   credentialId: z.string(),
   componentId: z.string(),
-  action: z.enum(['created', 'updated', 'deleted', 'verified', 'invalidated', 'refreshed', 'resolved']),
+  action: z.enum([
+    'created',
+    'updated',
+    'deleted',
+    'verified',
+    'invalidated',
+    'refreshed',
+    'resolved',
+    'proxied',
+  ]),
   actor: z.string(),
   at: timestamp,
   flowId: z.optional(z.string()),
   stepId: z.optional(z.string()),
   executionId: z.optional(z.string()),
   detail: z.optional(z.string()),
+  /** A proxied request: method, path without its query, the answer's status, its duration. */
+  request: z.optional(
+    z.object({ method: z.string(), path: z.string(), status: z.int(), durationMs: z.number() }),
+  ),
 });
 
 export const AuditPageSchema = z.object({ items: z.array(AuditRecordSchema), nextCursor: cursor });

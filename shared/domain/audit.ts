@@ -6,9 +6,10 @@ export type AuditAction =
   | 'verified'
   | 'invalidated'
   | 'refreshed'
-  | 'resolved';
+  | 'resolved'
+  | 'proxied';
 
-/** Actions that are lifecycle events, published to EventBridge; `resolved` is audit-only. */
+/** Actions that are lifecycle events, published to EventBridge; `resolved` and `proxied` are audit-only. */
 export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
   'created',
   'updated',
@@ -31,6 +32,15 @@ export interface AuditEntry {
   readonly executionId?: string;
   /** A reason code or short explanation; never a secret. */
   readonly detail?: string;
+  /** A proxied request: its method, its path (no query), the answer's status and how long it took. */
+  readonly request?: AuditedRequest;
+}
+
+export interface AuditedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
 }
 
 /** Audit records are kept this long, then DynamoDB's TTL removes them. */
@@ -41,7 +51,7 @@ export const auditEntry = (
   credential: { id: string; componentId: string },
   action: AuditAction,
   at: Date,
-  extra: Pick<AuditEntry, 'flowId' | 'stepId' | 'executionId' | 'detail'> = {},
+  extra: Pick<AuditEntry, 'flowId' | 'stepId' | 'executionId' | 'detail' | 'request'> = {},
 ): AuditEntry => ({
   tenantId: actor.tenantId,
   credentialId: credential.id,

@@ -99,6 +99,34 @@ const ProviderSchema = z
     }),
   );
 
+/** Where the proxy sends a step's requests: an https URL, a {{$setting}} or a {{field}}. */
+const apiBase = z.string().check(
+  z.refine(
+    (value) => /^\{\{\$?\w+\}\}/.test(value) || /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value),
+    'must be an https URL without query or fragment, or start with a {{$setting}} or {{field}}',
+  ),
+  z.maxLength(2048),
+);
+const headerName = z
+  .string()
+  .check(
+    z.regex(/^(\{\{\w+\}\}|[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128})$/, 'must be a header name or one {{field}}'),
+  );
+
+const ApiSchema = z.strictObject({
+  baseUrl: apiBase,
+  /** A base taken from a field must match this, checked on every proxied request. */
+  baseUrlPattern: z.optional(regexSource),
+  auth: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('header'), name: headerName, value: text(2048) }),
+    z.strictObject({ kind: z.literal('query'), name: text(128), value: text(2048) }),
+    z.strictObject({ kind: z.literal('basic'), username: text(512), password: text(512) }),
+    z.strictObject({ kind: z.literal('bearer'), token: text(512) }),
+  ]),
+  headers: z.optional(z.record(headerName, z.string().check(z.maxLength(1024)))),
+  expiredTokenStatuses: z.optional(z.array(z.int().check(z.gte(400), z.lte(499))).check(z.minLength(1))),
+});
+
 /** Built on first use: modules that only import the types never construct it. */
 let schema: ReturnType<typeof buildSchema> | undefined;
 export const componentDescriptorSchema = () => {
@@ -127,6 +155,7 @@ const buildSchema = () =>
     verification: VerificationSchema,
     destinationFields: z.optional(z.array(fieldName)),
     provider: z.optional(ProviderSchema),
+    api: z.optional(ApiSchema),
   });
 export type ComponentDescriptor = z.infer<ReturnType<typeof buildSchema>>;
 
@@ -147,6 +176,15 @@ const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; mes
     if (!names.includes(name as string))
       issues.push({ path: 'verification', message: `names {{${name}}}, which is not a field` });
   }
+  // A client-credentials token is fetched per use, never a field.
+  const apiNames = descriptor.provider?.grant === 'client_credentials' ? [...names, 'accessToken'] : names;
+  for (const [, name] of JSON.stringify(descriptor.api ?? {}).matchAll(/\{\{(\w+)\}\}/g)) {
+    if (!apiNames.includes(name as string))
+      issues.push({ path: 'api', message: `names {{${name}}}, which is not a field` });
+  }
+  const baseField = /^\{\{(\w+)\}\}/.exec(descriptor.api?.baseUrl ?? '')?.[1];
+  if (baseField && descriptor.fields.find((field) => field.name === baseField)?.type !== 'url')
+    issues.push({ path: 'api.baseUrl', message: `{{${baseField}}} must be a field of type url` });
   (descriptor.destinationFields ?? []).forEach((name, index) => {
     if (!names.includes(name))
       issues.push({ path: `destinationFields.${index}`, message: `'${name}' is not a field` });

@@ -58,6 +58,26 @@ export interface OAuth2Provider {
   readonly rotatesRefreshTokens?: boolean;
 }
 
+/** How the proxy authenticates a request to the component's API; placeholders name fields. */
+export type ApiAuth =
+  | { readonly kind: 'header'; readonly name: string; readonly value: string }
+  | { readonly kind: 'query'; readonly name: string; readonly value: string }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  | { readonly kind: 'bearer'; readonly token: string };
+
+/** The component's API, as the proxy calls it for a workflow step that must not hold the secret. */
+export interface ApiSpec {
+  /** `https://…`, a deployment setting (`{{$petstoreBaseUrl}}`) or a field (`{{baseUrl}}`). */
+  readonly baseUrl: string;
+  /** A base taken from a field must match this (a provider-given `instance_url`, say). */
+  readonly baseUrlPattern?: string;
+  readonly auth: ApiAuth;
+  /** Sent with every proxied request (an API version header). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Statuses meaning "this access token expired": refresh once and retry once. @default [401] */
+  readonly expiredTokenStatuses?: readonly number[];
+}
+
 export interface ComponentDefinition {
   readonly id: string;
   readonly name: string;
@@ -72,6 +92,8 @@ export interface ComponentDefinition {
    * already shows (its URL and header names): for example a token URL or a database host.
    */
   readonly destinationFields?: readonly string[];
+  /** Where the proxy sends a step's requests, and how it authenticates them. */
+  readonly api?: ApiSpec;
 }
 
 export const secretFieldNames = (component: ComponentDefinition): string[] =>
@@ -80,13 +102,8 @@ export const secretFieldNames = (component: ComponentDefinition): string[] =>
 const placeholders = (template: string): string[] =>
   Array.from(template.matchAll(/\{\{(\w+)\}\}/g), (match) => match[1] ?? '');
 
-/**
- * The plain fields a stored secret is bound to: every field in the verification request's URL or
- * header names, plus the declared ones. Changing any of them redirects the secrets, so it needs
- * the secrets again (the custody rule).
- */
-export const destinationFieldNames = (component: ComponentDefinition): string[] => {
-  const secret = new Set(secretFieldNames(component));
+/** The plain fields the verification request's URL and header names use, plus the declared ones. */
+const verificationDestinationNames = (component: ComponentDefinition): Set<string> => {
   const names = new Set(component.destinationFields ?? []);
   const spec = component.verification;
   if (spec.kind === 'http') {
@@ -94,7 +111,36 @@ export const destinationFieldNames = (component: ComponentDefinition): string[] 
     for (const header of Object.keys(spec.headers ?? {}))
       for (const name of placeholders(header)) names.add(name);
   }
-  return [...names]
+  return names;
+};
+
+const plainFieldsOf = (component: ComponentDefinition, names: Iterable<string>): string[] => {
+  const secret = new Set(secretFieldNames(component));
+  return [...new Set(names)]
     .filter((name) => !secret.has(name) && component.fields.some((f) => f.name === name))
     .sort();
 };
+
+/** The plain fields the proxy's base URL and auth parameter name use. */
+const apiDestinationNames = (component: ComponentDefinition): string[] => {
+  const api = component.api;
+  if (!api) return [];
+  const parameter = api.auth.kind === 'header' || api.auth.kind === 'query' ? api.auth.name : '';
+  return plainFieldsOf(component, [...placeholders(api.baseUrl), ...placeholders(parameter)]);
+};
+
+/**
+ * The plain fields a stored secret is bound to: every field in the verification request's URL or
+ * header names, in the proxy's base URL or parameter name, plus the declared ones. Changing any of
+ * them redirects the secrets, so it needs the secrets again (the custody rule).
+ */
+export const destinationFieldNames = (component: ComponentDefinition): string[] =>
+  plainFieldsOf(component, [...verificationDestinationNames(component), ...apiDestinationNames(component)]);
+
+/**
+ * The destination fields whose value is bound even when empty. The ones only the proxy's API uses
+ * (added after secrets were first saved) are bound once they have a value, so a secret saved
+ * before keeps its binding.
+ */
+export const alwaysBoundFieldNames = (component: ComponentDefinition): Set<string> =>
+  new Set(plainFieldsOf(component, verificationDestinationNames(component)));

@@ -5,16 +5,33 @@ export interface IssuedTokens {
   readonly refreshToken?: string;
   readonly expiresAt?: string;
   readonly scope?: string;
+  /** The API base some providers answer with the token (Salesforce's `instance_url`). */
+  readonly instanceUrl?: string;
 }
 
-/** An OAuth2 credential's fields after a refresh; a missing new refresh token keeps the old one. */
-export const applyTokens = (values: FieldValues, tokens: IssuedTokens): FieldValues => ({
+/**
+ * An OAuth2 credential's fields after a refresh; a missing new refresh token keeps the old one.
+ * The API base is kept only by components that declare an `instanceUrl` field.
+ */
+export const applyTokens = (
+  values: FieldValues,
+  tokens: IssuedTokens,
+  component?: { readonly fields: readonly { readonly name: string }[] },
+): FieldValues => ({
   ...values,
   accessToken: tokens.accessToken,
   ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
   ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
   ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+  ...(tokens.instanceUrl !== undefined && component?.fields.some((field) => field.name === 'instanceUrl')
+    ? { instanceUrl: tokens.instanceUrl }
+    : {}),
 });
+
+const httpsUrl = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length <= 2048 && /^https:\/\/[^\s/?#@]+$/.test(value.replace(/\/$/, ''))
+    ? value.replace(/\/$/, '')
+    : undefined;
 
 /** What a token endpoint's answer means, decided once and the same way everywhere. */
 export type TokenAnswer =
@@ -72,6 +89,7 @@ export const interpretTokenResponse = (status: number, body: string, now: Date):
     if (!accessToken) return { kind: 'unusable' };
     const refreshToken = token(parsed.refresh_token);
     const scope = typeof parsed.scope === 'string' && parsed.scope.length <= 2048 ? parsed.scope : undefined;
+    const instanceUrl = httpsUrl(parsed.instance_url);
     return {
       kind: 'tokens',
       tokens: {
@@ -79,6 +97,7 @@ export const interpretTokenResponse = (status: number, body: string, now: Date):
         ...(refreshToken === undefined ? {} : { refreshToken }),
         expiresAt: new Date(now.getTime() + lifetimeSeconds(parsed.expires_in) * 1000).toISOString(),
         ...(scope === undefined ? {} : { scope }),
+        ...(instanceUrl === undefined ? {} : { instanceUrl }),
       },
     };
   }

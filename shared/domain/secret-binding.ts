@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error.ts';
-import { type ComponentDefinition, destinationFieldNames, secretFieldNames } from './component.ts';
+import {
+  alwaysBoundFieldNames,
+  type ComponentDefinition,
+  destinationFieldNames,
+  secretFieldNames,
+} from './component.ts';
 import type { FieldValues } from './credential-fields.ts';
 
 /**
@@ -11,15 +16,19 @@ import type { FieldValues } from './credential-fields.ts';
  */
 export const BINDING_KEY = '$destination';
 
-const destinationDigest = (component: ComponentDefinition, plain: FieldValues): string =>
-  createHash('sha256')
+const destinationDigest = (component: ComponentDefinition, plain: FieldValues): string => {
+  const always = alwaysBoundFieldNames(component);
+  return createHash('sha256')
     .update(
       JSON.stringify([
         component.id,
-        ...destinationFieldNames(component).map((name) => [name, plain[name] ?? null]),
+        ...destinationFieldNames(component)
+          .filter((name) => always.has(name) || (plain[name] ?? null) !== null)
+          .map((name) => [name, plain[name] ?? null]),
       ]),
     )
     .digest('base64url');
+};
 
 /** The value to store in Secrets Manager: the secret fields and the destination they are bound to. */
 export const bindSecret = (

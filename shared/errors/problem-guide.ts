@@ -128,9 +128,27 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
       'Use a credential of the step’s component; `credentialId`, `componentId` and `steps` name the one at fault.',
     extensions: ['credentialId', 'componentId', 'steps', 'flowId'],
   },
+  flow_not_found: {
+    meaning: 'The flow named by a workflow step does not exist in this tenant (a typo, or a deleted flow).',
+    action: 'Fix the flow id the workflow sends; this will not pass on retry.',
+    extensions: ['flowId'],
+  },
   flow_not_active: {
-    meaning: 'Resolve was asked for a credential by a flow step that is not active or does not use it.',
-    action: 'Activate the flow, or resolve the credential its step actually uses.',
+    meaning: 'The flow exists but is not active (paused), so its steps may not use credentials.',
+    action: 'Activate the flow, or let the workflow stop quietly: `flowStatus` says what it is.',
+    extensions: ['flowId', 'flowStatus'],
+  },
+  step_not_found: {
+    meaning: 'The active flow has no step with this id (it was removed or renamed).',
+    action: 'Send a step id the flow has; this will not pass on retry.',
+    extensions: ['flowId', 'stepId'],
+  },
+  credential_not_used_by_step: {
+    meaning:
+      'The call named a credential the step does not use (the step was re-pointed, for example by a replace).',
+    action:
+      'Leave `credentialId` out so the step’s current credential is used, or send `currentCredentialId`.',
+    extensions: ['flowId', 'stepId', 'currentCredentialId'],
   },
   credential_invalid: {
     meaning:
@@ -138,6 +156,25 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     action:
       'Replace its secrets with PATCH, or re-verify it once the provider accepts it again; a credential whose secret is missing must be deleted and created again.',
     extensions: ['reason', 'credentialId'],
+  },
+  proxy_unsupported: {
+    meaning:
+      'The proxy cannot call this credential’s API: its component has no HTTP API (PostgreSQL), or the credential has no API base URL.',
+    action: 'Use resolve for components that need the raw secret, or set the API base URL with the secrets.',
+    extensions: ['componentId'],
+  },
+  api_unreachable: {
+    meaning:
+      'The proxy could not get an answer from the component’s API (timeout, refused connection, or a destination the network guard blocks). The request may have reached it.',
+    action:
+      'Retry after `retryAfterSeconds` if the request is idempotent; `reason` says what failed (timeout, connection_failed, blocked_destination).',
+    extensions: ['reason', 'retryAfterSeconds'],
+  },
+  api_response_too_large: {
+    meaning:
+      'The component’s API answered with more than the proxy can return in one invocation (Lambda’s 6 MB payload).',
+    action: 'Ask the API for less (paging, fields), or use resolve for bulk downloads.',
+    extensions: ['limitBytes'],
   },
   too_many_references: {
     meaning:

@@ -37,8 +37,14 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   verification_failed: [422, 'Verification failed'],
   invalid_flow_reference: [422, 'Invalid flow reference'],
   too_many_references: [422, 'Too many references'],
-  flow_not_active: [403, 'Flow step not authorised'],
+  flow_not_found: [404, 'Flow not found'],
+  flow_not_active: [403, 'Flow not active'],
+  step_not_found: [404, 'Flow step not found'],
+  credential_not_used_by_step: [403, 'Credential not used by step'],
   credential_invalid: [422, 'Credential invalid'],
+  proxy_unsupported: [422, 'Proxy not supported'],
+  api_unreachable: [502, 'Component API unreachable'],
+  api_response_too_large: [502, 'Component API response too large'],
   precondition_required: [428, 'Precondition required'],
   upstream_unavailable: [503, 'Service unavailable'],
   internal: [500, 'Internal error'],
@@ -67,7 +73,12 @@ export const toProblem = (error: unknown, origin = ''): Problem => {
   const [status, title] = STATUS_AND_TITLE[appError.code];
   // A corrupt item is a server fault the caller should still be able to report: its key (ids only,
   // never values) is the whole of what it says.
-  const safe = status < 500 || appError.code === 'corrupt_item' || appError.code === 'upstream_unavailable';
+  const safe =
+    status < 500 ||
+    appError.code === 'corrupt_item' ||
+    appError.code === 'upstream_unavailable' ||
+    appError.code === 'api_unreachable' ||
+    appError.code === 'api_response_too_large';
   return {
     ...(safe ? appError.extensions : {}),
     type: `${origin}${PROBLEM_TYPE_PATH}${appError.code}`,

@@ -257,8 +257,9 @@ export const completeConnect = async (
     const answer = interpretTokenResponse(exchange.status, exchange.body, deps.clock.now());
     if (answer.kind === 'refused') return fail(`token_exchange_refused:${answer.error}`);
     if (answer.kind !== 'tokens') return fail(`token_exchange_failed:${exchange.status}`);
-    const tokens = applyTokens({}, answer.tokens);
+    const tokens = applyTokens({}, answer.tokens, component);
     const fields = {
+      ...(tokens.instanceUrl === undefined ? {} : { instanceUrl: tokens.instanceUrl }),
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken ?? null,
       scope: tokens.scope ?? (session.scopes.length > 0 ? session.scopes.join(' ') : null),

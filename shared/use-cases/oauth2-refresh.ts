@@ -302,7 +302,7 @@ const settle = async (
     throw invalid('refresh_token_not_returned');
   }
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
-  const renewed = applyTokens(current, answer.tokens);
+  const renewed = applyTokens(current, answer.tokens, component);
   const { plain, secret } = validateFields(component, renewed);
   // A holder whose lease was taken over (its clock ran past the allowance) writes no current
   // version: the answer it staged is the next holder's to roll forward. The fenced re-record is

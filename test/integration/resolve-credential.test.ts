@@ -1,9 +1,13 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lifecycleEvents } from '../../functions/publish-lifecycle-events/audit-records.ts';
 import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
 import { localEventSink } from '../../local/local-event-sink.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
+import { credentialKey, toAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { secretName } from '../../shared/adapters/secrets-manager/secret-naming.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import type { ResolveDependencies } from '../../shared/use-cases/resolve-credential.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
@@ -77,9 +81,10 @@ describe('resolve: secret values for workflow steps', () => {
       secrets: { apiKey: 'resolve-me-1' },
     });
     expect(second.secrets).toEqual(first.secrets);
-    // One round of three parallel calls: flow + credential, the secret, the conditional audit write.
-    expect(missCalls.sort()).toEqual(['GetSecretValue', 'TransactGetItems', 'TransactWriteItems']);
-    expect(missRounds).toBe(1);
+    // Three calls in turn: flow + credential (checked before any secret is read), the secret, then
+    // the conditional audit write, which says `granted` once there is something to hand out.
+    expect(missCalls).toEqual(['TransactGetItems', 'GetSecretValue', 'TransactWriteItems']);
+    expect(missRounds).toBe(3);
     // One conditional write: the audit record, only while the step still uses the credential.
     expect(service.calls.calls).toEqual(['TransactWriteItems']);
   });
@@ -126,12 +131,13 @@ describe('resolve: secret values for workflow steps', () => {
     const input = { flowId: 'by-step-warm', stepId: 's', executionId: 'e' };
     service.calls.reset();
     expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'by-step-first' });
-    expect(service.calls.rounds()).toBe(2);
+    expect(service.calls.rounds()).toBe(4);
     service.calls.reset();
     expect((await resolveCredential(deps, actor, input)).secrets).toEqual({ apiKey: 'by-step-first' });
-    expect({ calls: [...service.calls.calls].sort(), rounds: service.calls.rounds() }).toEqual({
-      calls: ['GetSecretValue', 'TransactGetItems', 'TransactWriteItems'],
-      rounds: 1,
+    // Warm, the step's last credential is read at once (no read of the flow alone first).
+    expect({ calls: [...service.calls.calls], rounds: service.calls.rounds() }).toEqual({
+      calls: ['TransactGetItems', 'GetSecretValue', 'TransactWriteItems'],
+      rounds: 3,
     });
     // Re-pointed: the remembered credential is refused by the round's own checks, then the flow is read.
     await activate('by-step-warm', [{ stepId: 's', componentId: 'petstore', credentialId: second }]);
@@ -159,53 +165,87 @@ describe('resolve: secret values for workflow steps', () => {
     expect(service.calls.count('GetSecretValue')).toBe(1);
   });
 
-  it('refuses an inactive flow, another step, a credential the step does not use, and another tenant', async () => {
+  it('refuses each cause with its own code, reads no secret to refuse, and records the refusal', async () => {
     const used = await create({ componentId: 'petstore', fields: { apiKey: 'k-used' } });
     const other = await create({ componentId: 'petstore', fields: { apiKey: 'k-other' } });
     await activate('guarded', [{ stepId: 'a', componentId: 'petstore', credentialId: used }]);
     await activate('paused', [{ stepId: 'a', componentId: 'petstore', credentialId: used }], 'inactive');
     const deps = container();
+    const ask = (input: { flowId: string; stepId: string; credentialId?: string }, who = actor) =>
+      resolveCredential(deps, who, { executionId: 'e', ...input });
 
-    const attempts = [
-      () =>
-        resolveCredential(deps, actor, {
-          flowId: 'paused',
-          stepId: 'a',
-          executionId: 'e',
-          credentialId: used,
-        }),
-      () =>
-        resolveCredential(deps, actor, {
-          flowId: 'guarded',
-          stepId: 'b',
-          executionId: 'e',
-          credentialId: used,
-        }),
-      () =>
-        resolveCredential(deps, actor, {
-          flowId: 'guarded',
-          stepId: 'a',
-          executionId: 'e',
-          credentialId: other,
-        }),
-      () =>
-        resolveCredential(
-          deps,
-          { tenantId: 'tenant-intruder', subject: 'x' },
-          { flowId: 'guarded', stepId: 'a', executionId: 'e', credentialId: used },
-        ),
-      () => resolveCredential(deps, actor, { flowId: 'nope', stepId: 'a', executionId: 'e' }),
-    ];
-    // Started one at a time: each refusal is awaited before the next resolve begins.
-    for (const attempt of attempts)
-      await expect(attempt()).rejects.toMatchObject({ code: 'flow_not_active' });
+    service.calls.reset();
+    await expect(ask({ flowId: 'paused', stepId: 'a', credentialId: used })).rejects.toMatchObject({
+      code: 'flow_not_active',
+      extensions: { flowStatus: 'inactive' },
+    });
+    await expect(ask({ flowId: 'guarded', stepId: 'b', credentialId: used })).rejects.toMatchObject({
+      code: 'step_not_found',
+      extensions: { stepId: 'b' },
+    });
+    // A step re-pointed (by a replace, say): the answer names the credential it uses now.
+    await expect(ask({ flowId: 'guarded', stepId: 'a', credentialId: other })).rejects.toMatchObject({
+      code: 'credential_not_used_by_step',
+      extensions: { currentCredentialId: used },
+    });
+    await expect(ask({ flowId: 'nope', stepId: 'a' })).rejects.toMatchObject({ code: 'flow_not_found' });
+    // Another tenant's flow looks exactly like one that does not exist.
+    const intruder = { tenantId: 'tenant-intruder', subject: 'x' };
+    const [foreign, missing] = await Promise.all([
+      ask({ flowId: 'guarded', stepId: 'a', credentialId: used }, intruder).catch((error: unknown) => error),
+      ask({ flowId: 'no-such-flow', stepId: 'a', credentialId: used }, intruder).catch(
+        (error: unknown) => error,
+      ),
+    ]);
+    expect(foreign).toMatchObject({ code: 'flow_not_found' });
+    expect((foreign as Error).message.replace('guarded', 'X')).toBe(
+      (missing as Error).message.replace('no-such-flow', 'X'),
+    );
+    expect(service.calls.count('GetSecretValue')).toBe(0);
+
     const audit = await service.api('GET', `/credentials/${other}/audit`, { token });
     expect(audit.body.items[0]).toMatchObject({
       action: 'resolved',
-      detail: 'refused',
+      detail: 'refused:credential_not_used_by_step',
       flowId: 'guarded',
       stepId: 'a',
     });
+  });
+
+  it('refuses a credential that is invalid or lost its secret as credential_invalid, for every component', async () => {
+    const invalid = await create({ componentId: 'petstore', fields: { apiKey: 'k-invalid' } });
+    const lost = await create({ componentId: 'petstore', fields: { apiKey: 'k-lost' } });
+    await activate('health', [
+      { stepId: 'a', componentId: 'petstore', credentialId: invalid },
+      { stepId: 'b', componentId: 'petstore', credentialId: lost },
+    ]);
+    // As re-verification leaves a revoked key, and as a secret deleted outside the service is found.
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: credentialKey(tenant, invalid),
+        UpdateExpression: 'SET #status = :invalid, statusReason = :reason',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: toAttributes({ ':invalid': 'invalid', ':reason': 'invalid_credentials' }),
+      }),
+    );
+    await service.secretsManager.send(
+      new DeleteSecretCommand({
+        SecretId: secretName(service.config.secretPrefix, { tenantId: tenant, credentialId: lost }),
+        ForceDeleteWithoutRecovery: true,
+      }),
+    );
+    const deps = container();
+    service.calls.reset();
+    await expect(
+      resolveCredential(deps, actor, { flowId: 'health', stepId: 'a', executionId: 'e' }),
+    ).rejects.toMatchObject({ code: 'credential_invalid', extensions: { reason: 'invalid_credentials' } });
+    expect(service.calls.count('GetSecretValue')).toBe(0);
+    await expect(
+      resolveCredential(deps, actor, { flowId: 'health', stepId: 'b', executionId: 'e' }),
+    ).rejects.toMatchObject({ code: 'credential_invalid', extensions: { reason: 'secret_missing' } });
+    const audit = await service.api('GET', `/credentials/${invalid}/audit`, { token });
+    expect(audit.body.items.map((item: { detail?: string }) => item.detail)).not.toContain('granted');
   });
 
   it('refreshes an expired OAuth2 token exactly once for 50 concurrent resolves across 10 containers', async () => {

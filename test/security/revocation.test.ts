@@ -48,7 +48,10 @@ describe('revocation takes effect on the very next resolve, warm cache or not', 
     await putFlow('active', first);
     await resolveCredential(warm, actor, input);
     await putFlow('active', second);
-    await expect(resolveCredential(warm, actor, input)).rejects.toMatchObject({ code: 'flow_not_active' });
+    await expect(resolveCredential(warm, actor, input)).rejects.toMatchObject({
+      code: 'credential_not_used_by_step',
+      extensions: { currentCredentialId: second },
+    });
     const moved = await resolveCredential(warm, actor, { ...input, credentialId: second });
     expect(moved.secrets).toEqual({ apiKey: 'second-key' });
   });

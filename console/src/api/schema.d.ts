@@ -517,7 +517,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "credential_missing" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_active" | "credential_invalid" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
+            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "credential_missing" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_found" | "flow_not_active" | "step_not_found" | "credential_not_used_by_step" | "credential_invalid" | "proxy_unsupported" | "api_unreachable" | "api_response_too_large" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
             detail: string;
             /** @description Field-level issues; empty when the problem is not about particular fields. */
             errors: {
@@ -691,7 +691,7 @@ export interface components {
             credentialId: string;
             componentId: string;
             /** @enum {string} */
-            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "refreshed" | "resolved";
+            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "refreshed" | "resolved" | "proxied";
             actor: string;
             /** Format: date-time */
             at: string;
@@ -699,6 +699,12 @@ export interface components {
             stepId?: string;
             executionId?: string;
             detail?: string;
+            request?: {
+                method: string;
+                path: string;
+                status: number;
+                durationMs: number;
+            };
         };
         AuditPage: {
             items: components["schemas"]["AuditRecord"][];
@@ -838,6 +844,11 @@ export interface components {
                  * @description Userinfo or "who am I" endpoint
                  */
                 userinfoUrl?: string;
+                /**
+                 * Format: uri
+                 * @description API base URL. Where the proxy sends a flow step's requests with the access token.
+                 */
+                apiBaseUrl?: string;
                 /** @description Client id */
                 clientId: string;
                 /** @description Client secret. Secret: write-only. */
@@ -961,6 +972,11 @@ export interface components {
                  * @description Access token expiry
                  */
                 expiresAt?: string;
+                /**
+                 * Format: uri
+                 * @description Instance URL. The org's API base, as Salesforce answers it with the token (instance_url).
+                 */
+                instanceUrl?: string;
             };
         };
     };

@@ -47,13 +47,25 @@ export const AuditItem = z.object({
   tenantId: text,
   credentialId: text,
   componentId: text,
-  action: z.enum(['created', 'updated', 'deleted', 'verified', 'invalidated', 'refreshed', 'resolved']),
+  action: z.enum([
+    'created',
+    'updated',
+    'deleted',
+    'verified',
+    'invalidated',
+    'refreshed',
+    'resolved',
+    'proxied',
+  ]),
   actor: text,
   at: isoTime,
   flowId: z.optional(text),
   stepId: z.optional(text),
   executionId: z.optional(text),
   detail: z.optional(text),
+  request: z.optional(
+    z.object({ method: text, path: text, status: z.int(), durationMs: z.number().check(z.gte(0)) }),
+  ),
 });
 
 export const OAuthAppItem = z.object({

@@ -15,12 +15,18 @@ export interface GuardedResponse {
   readonly headers: IncomingMessage['headers'];
   /** At most `maxResponseBytes` of the body. */
   readonly body: string;
+  /** The same bytes, undecoded (for a binary answer). */
+  readonly bytes: Buffer;
+  /** The server sent more than `maxResponseBytes`. */
+  readonly truncated: boolean;
 }
 
 export interface GuardedHttpOptions extends NetworkPolicy {
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly maxRedirects: number;
+  /** A redirect to another origin is answered as it is, never followed. */
+  readonly sameOriginRedirectsOnly?: boolean;
   readonly resolve?: Resolver;
 }
 
@@ -66,18 +72,24 @@ const once = async (
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        // One byte past the cap tells a body of exactly the cap from a longer one.
+        const limit = options.maxResponseBytes + 1;
         response.on('data', (chunk: Buffer) => {
-          if (size >= options.maxResponseBytes) return;
-          chunks.push(chunk.subarray(0, options.maxResponseBytes - size));
-          size += chunk.byteLength;
-          if (size >= options.maxResponseBytes) response.destroy();
+          if (size >= limit) return;
+          chunks.push(chunk.subarray(0, limit - size));
+          size = Math.min(size + chunk.byteLength, limit);
+          if (size >= limit) response.destroy();
         });
-        const finish = () =>
+        const finish = () => {
+          const bytes = Buffer.concat(chunks).subarray(0, options.maxResponseBytes);
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: bytes.toString('utf8'),
+            bytes,
+            truncated: size > options.maxResponseBytes,
           });
+        };
         response.on('end', finish);
         response.on('close', finish);
         response.on('error', finish);
@@ -116,6 +128,7 @@ export const guardedHttp = async (
       return response;
     const next = new URL(location, current.url);
     const sameOrigin = next.origin === new URL(current.url).origin;
+    if (!sameOrigin && options.sameOriginRedirectsOnly) return response;
     const keepsMethod = response.status === 307 || response.status === 308;
     // A 307/308 would carry the body (a refresh token, a client secret) on to the other origin:
     // such a redirect is not followed, and its answer is what the caller gets.

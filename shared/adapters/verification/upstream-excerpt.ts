@@ -40,6 +40,21 @@ const sensitiveForms = (secrets: FieldValues, plain: FieldValues): string[] => {
   return [...secretValues, ...pairs].flatMap(encodedForms);
 };
 
+const maskWith =
+  (forms: readonly string[]) =>
+  (text: string): string => {
+    let result = text;
+    for (const form of forms) result = result.split(form).join('***');
+    return result;
+  };
+
+/**
+ * Replaces every form of every secret (raw, base64, URL- and hex-encoded, in a Basic pair) with
+ * `***`: what the proxy does to an upstream answer before a workflow sees it.
+ */
+export const secretMasker = (secrets: FieldValues, plain: FieldValues = {}): ((text: string) => string) =>
+  maskWith(sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length));
+
 /**
  * A short note of why the upstream refused, safe to show the caller. Free text of an upstream can
  * carry what it received (an echoed Authorization header, a reflected key), so only the well-known
@@ -61,11 +76,7 @@ export const sanitizedExcerpt = (
   const forms = sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length);
   // Masked whole, then cut: a secret cut first would match none of its masked forms, and its
   // prefix would be shown.
-  const masked = (text: string): string => {
-    let result = text;
-    for (const form of forms) result = result.split(form).join('***');
-    return result;
-  };
+  const masked = maskWith(forms);
   const members = ERROR_MEMBERS.flatMap((name) => {
     const value = (parsed as Record<string, unknown>)[name];
     if (typeof value !== 'string' && typeof value !== 'number') return [];

@@ -1,0 +1,402 @@
+import type { Actor } from '../domain/actor.ts';
+import { type AuditAction, type AuditEntry, auditEntry } from '../domain/audit.ts';
+import { type ComponentDefinition, secretFieldNames } from '../domain/component.ts';
+import type { Credential } from '../domain/credential.ts';
+import type { FieldValues } from '../domain/credential-fields.ts';
+import { parseCredentialId } from '../domain/credential-id.ts';
+import type { Flow } from '../domain/flow.ts';
+import { interpretTokenResponse } from '../domain/oauth2-tokens.ts';
+import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
+import { unbindSecret } from '../domain/secret-binding.ts';
+import { refreshDueAt } from '../domain/token-refresh-due.ts';
+import { AppError } from '../errors/app-error.ts';
+import { type RefreshDependencies, refreshCredential } from './oauth2-refresh.ts';
+import type { ResolveCache } from './resolve-cache.ts';
+import type { ResolveMemory } from './resolve-memory.ts';
+
+/** What a workflow step sends to resolve or to the proxy. */
+export interface StepInput {
+  readonly flowId: string;
+  readonly stepId: string;
+  readonly executionId: string;
+  /** Epoch ms by which the answer must be ready (the Lambda's remaining time, less a margin). */
+  readonly deadline?: number;
+  /** Pins the call to this credential: refused if the step uses another one since. */
+  readonly credentialId?: string;
+}
+
+/** A credential as a step may use it: plain fields and the secrets a workflow may hold. */
+export interface StepCredential {
+  readonly credentialId: string;
+  readonly componentId: string;
+  readonly fields: FieldValues;
+  readonly secrets: FieldValues;
+  readonly version: number;
+  readonly resolvedAt: string;
+}
+
+export interface StepCredentialDependencies extends RefreshDependencies {
+  readonly resolveCache: ResolveCache<StepCredential>;
+  readonly memory: ResolveMemory;
+  readonly settings: {
+    readonly refreshMarginMs: number;
+  };
+}
+
+export type StepAction = Extract<AuditAction, 'resolved' | 'proxied'>;
+
+/** How many times a use is tried when the credential changes between its read and its record. */
+const ATTEMPTS = 3;
+
+const auditedInput = (input: StepInput) => ({
+  flowId: input.flowId,
+  stepId: input.stepId,
+  executionId: input.executionId,
+});
+
+const cacheKeyOf = (actor: Actor, input: StepInput) =>
+  `${actor.tenantId}|${input.flowId}|${input.stepId}|${input.credentialId ?? ''}`;
+
+/**
+ * Why this step may not use the credential, from the flow's item and the credential's: each cause
+ * has its own code, so a workflow can route it. Another tenant's ids are simply not found (every
+ * key is the caller's tenant's).
+ */
+const refusalOf = (
+  flow: Flow | null,
+  input: StepInput,
+  credentialId: string | undefined,
+): AppError | undefined => {
+  if (!flow)
+    return new AppError('flow_not_found', `There is no flow '${input.flowId}' in this tenant.`, {
+      extensions: { flowId: input.flowId },
+    });
+  if (flow.status !== 'active')
+    return new AppError('flow_not_active', `Flow '${input.flowId}' is ${flow.status}; activate it first.`, {
+      extensions: { flowId: input.flowId, flowStatus: flow.status },
+    });
+  const step = flow.steps.find((candidate) => candidate.stepId === input.stepId);
+  if (!step)
+    return new AppError('step_not_found', `Flow '${input.flowId}' has no step '${input.stepId}'.`, {
+      extensions: { flowId: input.flowId, stepId: input.stepId },
+    });
+  if (credentialId !== undefined && step.credentialId !== credentialId)
+    return new AppError(
+      'credential_not_used_by_step',
+      `Step '${input.stepId}' of flow '${input.flowId}' uses credential '${step.credentialId}', not '${credentialId.slice(0, 100)}'.`,
+      {
+        extensions: {
+          flowId: input.flowId,
+          stepId: input.stepId,
+          currentCredentialId: step.credentialId,
+        },
+      },
+    );
+  return undefined;
+};
+
+const invalidCredential = (credential: Credential): AppError =>
+  new AppError(
+    'credential_invalid',
+    `Credential '${credential.id}' is invalid (${credential.statusReason ?? 'refused by its API'}): replace its secrets or reconnect it.`,
+    { extensions: { credentialId: credential.id, reason: credential.statusReason ?? 'invalid' } },
+  );
+
+const deletedCredential = (credentialId: string): AppError =>
+  new AppError('credential_invalid', `Credential '${credentialId}' no longer exists.`, {
+    extensions: { credentialId, reason: 'deleted' },
+  });
+
+/** A refusal is recorded on the credential it names, when there is one; the record needs no secret. */
+const auditRefusal = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+  credentialId: string | undefined,
+  refusal: AppError,
+) => {
+  const componentId = credentialId ? parseCredentialId(credentialId)?.componentId : undefined;
+  if (!credentialId || !componentId) return;
+  await deps.credentials.appendAudit(
+    auditEntry(actor, { id: credentialId, componentId }, action, deps.clock.now(), {
+      ...auditedInput(input),
+      detail: `refused:${refusal.code}`,
+    }),
+  );
+};
+
+/**
+ * When the stored access token is due for refresh, judged from its lifetime: it was obtained when
+ * the credential was last verified with it (a refresh, a connect, a save; a rename verifies
+ * nothing). Undefined: it does not expire.
+ */
+export const refreshDue = (
+  values: FieldValues,
+  credential: Pick<Credential, 'lastVerifiedAt' | 'updatedAt'>,
+  maxMarginMs: number,
+): number | undefined => {
+  if (values.expiresAt === undefined) return undefined;
+  const expiresAt = Date.parse(String(values.expiresAt));
+  if (Number.isNaN(expiresAt)) return Number.NEGATIVE_INFINITY;
+  const obtainedAt = Date.parse(credential.lastVerifiedAt ?? credential.updatedAt);
+  return refreshDueAt(
+    expiresAt,
+    Math.min(Number.isNaN(obtainedAt) ? expiresAt : obtainedAt, expiresAt),
+    maxMarginMs,
+  );
+};
+
+/**
+ * The secret with the destination it was saved with, or a refusal: a workflow (or the proxy) would
+ * send these values to the metadata's URL or host, so a metadata change made without the secrets
+ * is never served.
+ */
+const boundValues = (deps: StepCredentialDependencies, credential: Credential, stored: FieldValues) => {
+  const component = deps.components.get(credential.componentId);
+  try {
+    return { ...credential.fields, ...unbindSecret(component, credential.fields, stored) };
+  } catch {
+    throw new AppError(
+      'credential_invalid',
+      "The credential's destination changed without its secrets being entered again. Update it with its secrets.",
+      { extensions: { credentialId: credential.id, reason: 'destination_changed' } },
+    );
+  }
+};
+
+/**
+ * The flow and the credential (one consistent TransactGetItems), checked, then the secret. A
+ * refused call reads no secret. Without a credential id the step's credential comes from the flow
+ * item (a first read), or from what this container remembers of the step (re-checked here).
+ */
+const authorizeAndRead = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+): Promise<{ credential: Credential; values: FieldValues }> => {
+  const step = `${actor.tenantId}|${input.flowId}|${input.stepId}`;
+  let credentialId = input.credentialId ?? deps.memory.credentialOf(step);
+  if (credentialId === undefined) {
+    const flow = await deps.flows.get(actor.tenantId, input.flowId);
+    const refusal = refusalOf(flow, input, undefined);
+    if (refusal) throw refusal;
+    credentialId = flow?.steps.find((candidate) => candidate.stepId === input.stepId)?.credentialId ?? '';
+  }
+  if (!parseCredentialId(credentialId)) {
+    const flow = await deps.flows.get(actor.tenantId, input.flowId);
+    throw refusalOf(flow, input, credentialId) ?? deletedCredential(credentialId);
+  }
+  const named = credentialId;
+  const { flow, credential } = await deps.memory.shared(`${actor.tenantId}|${input.flowId}|${named}`, () =>
+    deps.credentials.getWithFlow(actor.tenantId, input.flowId, named),
+  );
+  const refusal = refusalOf(flow, input, named);
+  if (refusal) {
+    if (input.credentialId === undefined && refusal.code === 'credential_not_used_by_step') {
+      // The step was re-pointed since this container remembered it: follow it.
+      deps.memory.forget(step);
+      return authorizeAndRead(deps, actor, input, action);
+    }
+    await auditRefusal(deps, actor, input, action, named, refusal);
+    throw refusal;
+  }
+  if (!credential) throw deletedCredential(named);
+  if (credential.status === 'invalid') {
+    await auditRefusal(deps, actor, input, action, named, invalidCredential(credential));
+    throw invalidCredential(credential);
+  }
+  if (input.credentialId === undefined) deps.memory.remember(step, named);
+  const address = { tenantId: actor.tenantId, credentialId: named };
+  // The item names the current secret version; identical reads in flight share one call.
+  const secret = await deps.memory.shared(`${actor.tenantId}|${named}|${credential.secretVersionId}`, () =>
+    deps.secrets.read(address, credential.secretVersionId),
+  );
+  return { credential, values: boundValues(deps, credential, secret.values) };
+};
+
+/**
+ * A client-credentials component's access token: fetched with the credential's client at the
+ * descriptor's token URL, shared by concurrent calls in this container, kept in memory until
+ * shortly before it expires and never stored.
+ */
+const clientCredentialsToken = async (
+  deps: StepCredentialDependencies,
+  credential: Credential,
+  component: ComponentDefinition,
+  values: FieldValues,
+): Promise<FieldValues> => {
+  const provider = component.provider as NonNullable<ComponentDefinition['provider']>;
+  const token = await deps.clientTokens.get(
+    `${credential.tenantId}|${credential.id}|${credential.secretVersionId}`,
+    async () => {
+      const exchange = await deps.tokens.clientCredentials(
+        {
+          tokenUrl: provider.tokenUrl,
+          clientId: String(values.clientId),
+          clientSecret: String(values.clientSecret),
+          authMethod: provider.tokenEndpointAuthMethod ?? 'client_secret_basic',
+        },
+        values.scope === undefined ? provider.scopes.join(' ') : String(values.scope),
+        deps.refresh.tokenTimeoutMs,
+      );
+      if (exchange.kind !== 'answered')
+        throw new AppError(
+          'upstream_unavailable',
+          `The token endpoint could not be reached (${exchange.detail}).`,
+          { extensions: { retryAfterSeconds: 1 } },
+        );
+      const answer = interpretTokenResponse(exchange.status, exchange.body, deps.clock.now());
+      if (answer.kind === 'refused')
+        throw new AppError('credential_invalid', `The token endpoint refused the client (${answer.error}).`, {
+          extensions: { credentialId: credential.id, reason: answer.error },
+        });
+      if (answer.kind !== 'tokens')
+        throw new AppError('upstream_unavailable', 'The token endpoint could not issue a token now; retry.', {
+          extensions: { retryAfterSeconds: 1 },
+        });
+      const obtainedAt = deps.clock.now().getTime();
+      const expiresAt = Date.parse(answer.tokens.expiresAt ?? '') || obtainedAt + 300_000;
+      return {
+        accessToken: answer.tokens.accessToken,
+        expiresAt,
+        dueAt: refreshDueAt(expiresAt, obtainedAt, deps.settings.refreshMarginMs),
+      };
+    },
+    deps.clock.now().getTime(),
+  );
+  return { accessToken: token.accessToken, expiresAt: new Date(token.expiresAt).toISOString() };
+};
+
+export interface LoadOptions {
+  /** Refresh an OAuth2 access token even if it is not due (the API said it expired). */
+  readonly refreshUnless?: (values: FieldValues) => boolean;
+}
+
+/** Reads, checks and (when due) refreshes: the credential as a step may use it. */
+const load = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+  options: LoadOptions,
+): Promise<StepCredential> => {
+  const now = deps.clock.now();
+  let { credential, values } = await authorizeAndRead(deps, actor, input, action);
+  const component = deps.components.get(credential.componentId);
+  if (component.verification.kind === 'oauth2' && values.refreshToken !== undefined) {
+    const due = refreshDue(values, credential, deps.settings.refreshMarginMs);
+    const forced = options.refreshUnless !== undefined && !options.refreshUnless(values);
+    if (forced || (due !== undefined && due <= now.getTime())) {
+      const stale = credential;
+      ({ credential, values } = await refreshCredential(deps, actor, credential, {
+        audit: auditedInput(input),
+        deadline: input.deadline ?? Date.now() + refreshTimeBudgetMs(deps.refresh),
+        // Another holder's refresh that already replaced the token the API refused is used as it is.
+        isFresh: (current) =>
+          forced
+            ? (options.refreshUnless?.(current) ?? false)
+            : (refreshDue(current, stale, deps.settings.refreshMarginMs) ?? Number.POSITIVE_INFINITY) >
+              deps.clock.now().getTime(),
+      }));
+    }
+  }
+  if (component.provider?.grant === 'client_credentials') {
+    values = { ...values, ...(await clientCredentialsToken(deps, credential, component, values)) };
+  }
+  const secretNames = new Set([...secretFieldNames(component), 'accessToken']);
+  // What only the service may hold (a refresh token, a client secret) is never handed out.
+  const held = new Set(component.fields.filter((field) => field.heldByService).map((field) => field.name));
+  const resolved: StepCredential = {
+    credentialId: credential.id,
+    componentId: credential.componentId,
+    fields: Object.fromEntries(Object.entries(values).filter(([name]) => !secretNames.has(name))),
+    secrets: Object.fromEntries(
+      Object.entries(values).filter(([name]) => secretNames.has(name) && !held.has(name)),
+    ),
+    version: credential.version,
+    resolvedAt: now.toISOString(),
+  };
+  // Never cached past the moment the token is due: the next call then refreshes it.
+  deps.resolveCache.set(
+    cacheKeyOf(actor, input),
+    resolved,
+    now.getTime(),
+    refreshDue(values, credential, deps.settings.refreshMarginMs),
+  );
+  return resolved;
+};
+
+/** What the use of a credential by a step did, recorded once its outcome is known. */
+export type UseRecord = Pick<AuditEntry, 'detail' | 'request'>;
+
+/**
+ * Uses the step's credential: `use` runs with the credential (from the warm cache, or read and
+ * checked), then its outcome is recorded in the one conditional write that re-authorizes (the
+ * flow is still active, the step still uses this credential at this version). If the write finds
+ * that no longer holds, `use`'s answer is withheld and the use is tried again from the items: a
+ * refusal then says why.
+ */
+export const useStepCredential = async <T>(
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+  use: (credential: StepCredential, cached: boolean) => Promise<{ answer: T; record: UseRecord }>,
+  options: LoadOptions & {
+    /**
+     * `use` may run again with the credential read anew (resolve hands out values). An outcome
+     * that cannot be repeated (a proxied request was sent) is instead recorded if the step is
+     * still authorized at all, and withheld with the reason if it is not.
+     */
+    readonly repeatable: boolean;
+  },
+): Promise<T> => {
+  const cacheKey = cacheKeyOf(actor, input);
+  for (let attempt = 1; ; attempt++) {
+    const cached = attempt === 1 ? deps.resolveCache.get(cacheKey, deps.clock.now().getTime()) : undefined;
+    const credential = cached ?? (await load(deps, actor, input, action, options));
+    const { answer, record } = await use(credential, cached !== undefined);
+    const entry = auditEntry(
+      actor,
+      { id: credential.credentialId, componentId: credential.componentId },
+      action,
+      deps.clock.now(),
+      { ...auditedInput(input), ...record },
+    );
+    const stepUse = { flowId: input.flowId, stepId: input.stepId };
+    if (
+      await deps.credentials.appendAuditIfStepUses(entry, {
+        ...stepUse,
+        credentialVersion: credential.version,
+      })
+    )
+      return answer;
+    // Deactivated, re-pointed, or changed (re-connected, refreshed, invalidated) since it was read.
+    deps.resolveCache.delete(cacheKey);
+    if (!options.repeatable) {
+      if (await deps.credentials.appendAuditIfStepUses(entry, stepUse)) return answer;
+      const { flow } = await deps.credentials.getWithFlow(
+        actor.tenantId,
+        input.flowId,
+        credential.credentialId,
+      );
+      throw (
+        refusalOf(flow, input, credential.credentialId) ??
+        new AppError(
+          'flow_not_active',
+          'The flow changed while the request was in flight; its answer is withheld.',
+        )
+      );
+    }
+    if (attempt >= ATTEMPTS)
+      throw new AppError('conflict', 'The credential kept changing while it was being used; retry.', {
+        extensions: { retryAfterSeconds: 1 },
+      });
+  }
+};
+
+/** Drops this container's copy of the step's credential (the API refused its token). */
+export const forgetStepCredential = (deps: StepCredentialDependencies, actor: Actor, input: StepInput) =>
+  deps.resolveCache.delete(cacheKeyOf(actor, input));
