@@ -15,6 +15,7 @@ import { listComponentsOperation } from './list-components/operation.ts';
 import { listCredentialsOperation } from './list-credentials/operation.ts';
 import { listFlowsOperation } from './list-flows/operation.ts';
 import { listOAuthAppsOperation } from './list-oauth-apps/operation.ts';
+import { proxyRequestOperation } from './proxy-request/operation.ts';
 import { putFlowOperation } from './put-flow/operation.ts';
 import { putOAuthAppOperation } from './put-oauth-app/operation.ts';
 import { replaceCredentialOperation } from './replace-credential/operation.ts';
@@ -45,4 +46,6 @@ export const OPERATIONS: Record<FunctionName, Operation> = {
   'delete-oauth-app': deleteOAuthAppOperation,
   'create-connect-session': createConnectSessionOperation,
   'get-connect-session': getConnectSessionOperation,
+  // Its entry also takes workflows' direct events (functions/proxy-request/proxy-handler.ts).
+  'proxy-request': proxyRequestOperation as unknown as Operation,
 };

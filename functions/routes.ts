@@ -35,6 +35,7 @@ export const FUNCTION_NAMES = [
   'delete-oauth-app',
   'create-connect-session',
   'get-connect-session',
+  'proxy-request',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -125,6 +126,7 @@ export const ROUTES: readonly Route[] = [
     functionName: 'get-connect-session',
     scope: 'credentials:read',
   },
+  { method: 'POST', path: '/proxy', functionName: 'proxy-request', scope: 'credentials:proxy' },
 ];
 
 /** Functions behind public routes: the documents, and the OAuth2 callback the browser returns to. */

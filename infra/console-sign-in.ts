@@ -1,4 +1,4 @@
-import { SCOPES } from '../shared/lambda/scopes.ts';
+import { CONSOLE_SCOPES } from '../shared/lambda/scopes.ts';
 
 export interface ConsoleSignIn {
   readonly authority: string;
@@ -32,8 +32,10 @@ export const consoleSignIn = (settings: {
   readonly audience?: string;
 }): ConsoleSignIn => {
   const prefix = settings.scopePrefix ?? '';
-  const scope = settings.scope ?? ['openid', ...SCOPES.map((name) => `${prefix}${name}`)].join(' ');
-  const missing = SCOPES.map((name) => `${prefix}${name}`).filter((name) => !scope.split(' ').includes(name));
+  const scope = settings.scope ?? ['openid', ...CONSOLE_SCOPES.map((name) => `${prefix}${name}`)].join(' ');
+  const missing = CONSOLE_SCOPES.map((name) => `${prefix}${name}`).filter(
+    (name) => !scope.split(' ').includes(name),
+  );
   if (missing.length > 0) {
     throw new Error(
       `console.scope must ask for every API scope the console uses; missing: ${missing.join(', ')} (with scopePrefix '${prefix}').`,

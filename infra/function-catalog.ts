@@ -152,6 +152,14 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     refreshes: true,
     description: 'Direct invoke by workflows: secret values for an active flow step',
   },
+  'proxy-request': {
+    // Resolve's reads, refresh and conditional audit write; then a request to the component's API.
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    secrets: ['GetSecretValue', 'PutSecretValue'],
+    verifies: true,
+    refreshes: true,
+    description: 'POST /proxy, and direct invoke by workflows: calls a component API for an active flow step',
+  },
   'publish-lifecycle-events': {
     table: [],
     secrets: [],

@@ -52,6 +52,10 @@ export class TenantStack extends Stack {
       value: this.service.resolveFunction.functionArn,
       description: 'What Step Functions (or any workflow role in resolveInvokerArns) invokes to get secrets.',
     });
+    new CfnOutput(this, 'ProxyFunctionArn', {
+      value: this.service.proxyFunction.functionArn,
+      description: 'What a workflow invokes to call a component API without holding its secret.',
+    });
     new CfnOutput(this, 'EventBusArn', { value: this.service.eventBus.eventBusArn });
     if (this.service.consoleUrl) new CfnOutput(this, 'ConsoleUrl', { value: this.service.consoleUrl });
     new CfnOutput(this, 'OAuthCallbackUrl', {

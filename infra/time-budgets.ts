@@ -7,6 +7,7 @@ import {
   refreshTimeBudgetMs,
 } from '../shared/domain/refresh-timing.ts';
 import { TIMEOUT_EARLY_MS } from '../shared/lambda/invocation-signal.ts';
+import { PROXY_EXCHANGE_BUDGET_MS } from '../shared/use-cases/proxy-request.ts';
 import type { AnyFunctionName } from './function-catalog.ts';
 
 /** The purger's stream batch (the event source mapping's batch size). */
@@ -73,6 +74,13 @@ export const timeBudgetOf = (
       ...AWS_CALLS,
       'one revocation per deleted credential': PURGE_BATCH_SIZE * REVOCATION_TIMEOUT_MS,
     });
+  if (functionName === 'proxy-request')
+    // Behind HTTP too: a refresh (the shorter lease wait), the request and one retry share one
+    // deadline, so the answer comes before API Gateway gives up.
+    return budget({
+      ...AWS_CALLS,
+      'the proxied exchange (a refresh, the request, one retry), to its deadline': PROXY_EXCHANGE_BUDGET_MS,
+    });
   if (functionName === 'complete-connect')
     // One code exchange with the provider, then the verification of what it issued.
     return budget({
@@ -103,7 +111,7 @@ export const timeBudgetOf = (
 /** What a function's environment says about its waits, so the code waits what the budget counted. */
 export const timingEnvironment = (functionName: AnyFunctionName): Record<string, string> => ({
   VERIFICATION_TIMEOUT_MS: String(DEFAULT_VERIFICATION_TIMEOUT_MS),
-  ...(functionName === 'verify-credential'
+  ...(functionName === 'verify-credential' || functionName === 'proxy-request'
     ? { REFRESH_LEASE_WAIT_MS: String(HTTP_REFRESH_LEASE_WAIT_MS) }
     : {}),
 });

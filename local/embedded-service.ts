@@ -3,12 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createCallbackHandler } from '../functions/complete-connect/callback-response.ts';
 import { OPERATIONS } from '../functions/operations.ts';
+import { createProxyHandler } from '../functions/proxy-request/proxy-handler.ts';
 import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';
 import { createCredentialVerifier } from '../shared/composition/credential-verifier.ts';
 import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
+import { buildProxyDependencies } from '../shared/composition/proxy-dependencies.ts';
+import { resolveSettingsFrom } from '../shared/composition/resolve-dependencies.ts';
 import { createTokenRefresher } from '../shared/composition/token-refresher.ts';
 import { loadServiceConfig } from '../shared/config/service-config.ts';
 import { componentCatalog } from '../shared/domain/component-catalog.ts';
@@ -95,7 +98,13 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
     ...options.overrides,
   });
   const handlers = Object.fromEntries(
-    Object.entries(OPERATIONS).map(([name, operation]) => [name, createLambdaHandler(operation, deps)]),
+    Object.entries(OPERATIONS).map(([name, operation]) => [
+      name,
+      // The proxy's entry composes its own container (warm cache, API client), as in Lambda.
+      name === 'proxy-request'
+        ? createProxyHandler(buildProxyDependencies(deps, resolveSettingsFrom(process.env), config))
+        : createLambdaHandler(operation, deps),
+    ]),
   ) as unknown as Record<FunctionName, LambdaHttpHandler>;
   const issuer = await createLocalIssuer();
   const gateway = await startLocalGateway({

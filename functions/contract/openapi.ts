@@ -356,6 +356,11 @@ export const buildOpenApiDocument = () => {
         description:
           'OAuth apps per tenant and the authorization-code flow that stores a connected credential.',
       },
+      {
+        name: 'Workflows',
+        description:
+          'What a workflow step calls: the proxy, which calls a component’s API so the workflow never holds the secret.',
+      },
       { name: 'Documents', description: 'This contract and the problem pages; public.' },
     ],
     security: [{ bearer: [] }],

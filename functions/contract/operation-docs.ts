@@ -13,7 +13,7 @@ export interface SuccessDoc {
 export interface OperationDoc {
   readonly summary: string;
   readonly description: string;
-  readonly tag: 'Components' | 'Credentials' | 'Flows' | 'Audit' | 'Connect';
+  readonly tag: 'Components' | 'Credentials' | 'Flows' | 'Audit' | 'Connect' | 'Workflows';
   readonly success: readonly SuccessDoc[];
   /** Beyond what every authenticated route can answer (400, 401, 403, 429, 500, 503). */
   readonly problems: readonly ProblemResponseName[];
@@ -219,5 +219,20 @@ export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
     tag: 'Connect',
     success: [{ status: 200, description: 'The session.', schema: 'ConnectSession' }],
     problems: ['NotFound'],
+  },
+  'proxy-request': {
+    summary: 'Call a component’s API with a flow step’s credential',
+    description:
+      'Sends `request` (a path under the credential’s API base, never a URL) to the API the credential was saved for, authenticated from its secret, and answers the API’s status, headers and body with any echoed secret masked. The same authorization as a workflow’s resolve: the flow must be active and its step must use the credential. OAuth2 tokens are refreshed first when due, and once more if the API answers 401. Workflows invoke the function directly with the same fields plus `tenantId` (docs/workflows.md).',
+    tag: 'Workflows',
+    success: [{ status: 200, description: 'The API’s answer.', schema: 'ProxiedResponse' }],
+    problems: [
+      'StepRefused',
+      'StepNotFound',
+      'UnprocessableCredential',
+      'ApiFailed',
+      'PayloadTooLarge',
+      'UnsupportedMediaType',
+    ],
   },
 };

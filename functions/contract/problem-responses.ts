@@ -220,12 +220,36 @@ export const PROBLEM_RESPONSES = {
   UnprocessableCredential: {
     status: 422,
     description: 'The credential did not verify, or the change needs its secrets again.',
-    codes: ['verification_failed', 'secrets_required', 'idempotency_key_reused', 'credential_invalid'],
+    codes: [
+      'verification_failed',
+      'secrets_required',
+      'idempotency_key_reused',
+      'credential_invalid',
+      'proxy_unsupported',
+    ],
   },
   UnprocessableFlow: {
     status: 422,
     description: 'A step names a credential that does not exist or belongs to another component.',
     codes: ['invalid_flow_reference', 'too_many_references'],
+  },
+  StepRefused: {
+    status: 403,
+    description:
+      'The token lacks the route’s scope, the flow is not active (`flowStatus`), or its step uses another credential (`currentCredentialId`).',
+    codes: ['insufficient_scope', 'flow_not_active', 'credential_not_used_by_step'],
+    headers: ['WWWAuthenticate'],
+  },
+  StepNotFound: {
+    status: 404,
+    description: 'The tenant has no such flow, or the flow no such step.',
+    codes: ['flow_not_found', 'step_not_found'],
+  },
+  ApiFailed: {
+    status: 502,
+    description:
+      'The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, or too large.',
+    codes: ['api_unreachable', 'api_response_too_large'],
   },
   PreconditionRequired: {
     status: 428,

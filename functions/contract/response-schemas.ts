@@ -205,6 +205,17 @@ export const ConnectSessionCreatedSchema = z.object({
   authorizationUrl: z.string(),
 });
 
+export const ProxiedResponseSchema = z.object({
+  /** The API's status, passed through (429 and 5xx included, with `retry-after`). */
+  status: z.int(),
+  /** The API's headers, lower-case, hop-by-hop ones dropped, any echoed secret masked. */
+  headers: z.record(z.string(), z.string()),
+  /** JSON as parsed, text, or base64 bytes (see `bodyEncoding`); null when empty. */
+  body: z.unknown(),
+  bodyEncoding: z.enum(['json', 'text', 'base64']),
+  durationMs: z.number(),
+});
+
 /** The reusable schemas, by the name they get under `components.schemas`. */
 export const NAMED_SCHEMAS = {
   Credential: CredentialSchema,
@@ -229,6 +240,7 @@ export const NAMED_SCHEMAS = {
   OAuthAppList: OAuthAppListSchema,
   ConnectSession: ConnectSessionSchema,
   ConnectSessionCreated: ConnectSessionCreatedSchema,
+  ProxiedResponse: ProxiedResponseSchema,
 } as const;
 export type SchemaName = keyof typeof NAMED_SCHEMAS;
 

@@ -42,8 +42,8 @@ export interface CredentialsServiceProps {
    */
   readonly scopePrefix?: string;
   /**
-   * IAM principals (role ARNs) of the workflows that run flow steps: they may invoke resolve, and
-   * nothing else (they never create, change or delete credentials).
+   * IAM principals (role ARNs) of the workflows that run flow steps: they may invoke resolve and
+   * the proxy, and nothing else (they never create, change or delete credentials).
    */
   readonly resolveInvokerArns?: readonly string[];
   /**
@@ -161,6 +161,8 @@ export class CredentialsService extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly eventBus: events.IEventBus;
   readonly resolveFunction: lambda.IFunction;
+  /** Calls a component's API for a flow step, so the workflow never holds the secret. */
+  readonly proxyFunction: lambda.IFunction;
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly managementFunctions: lambda.IFunction[];
   /** The redirect URI tenants register at OAuth2 providers. */
@@ -171,6 +173,14 @@ export class CredentialsService extends Construct {
   /** Lets a workflow (Step Functions, a worker's role) invoke resolve: the only way secrets leave. */
   grantResolve(grantee: iam.IGrantable): iam.Grant {
     return this.resolveFunction.grantInvoke(grantee);
+  }
+
+  /**
+   * Lets a workflow invoke the proxy: its requests go to the component's API with a flow step's
+   * credential, and the secret stays in the service.
+   */
+  grantProxy(grantee: iam.IGrantable): iam.Grant {
+    return this.proxyFunction.grantInvoke(grantee);
   }
 
   /**
@@ -312,7 +322,11 @@ export class CredentialsService extends Construct {
     const httpFunctions = Object.fromEntries(
       HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)]),
     ) as Record<FunctionName, lambda.Function>;
-    this.managementFunctions = Object.values(httpFunctions);
+    this.proxyFunction = httpFunctions['proxy-request'];
+    // The proxy acts with secrets: it is granted with resolve (grantProxy), never with management.
+    this.managementFunctions = Object.entries(httpFunctions)
+      .filter(([name]) => name !== 'proxy-request')
+      .map(([, fn]) => fn);
 
     // The HTTP API: every documented route, behind the tenant's JWT authorizer.
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
@@ -549,7 +563,10 @@ export class CredentialsService extends Construct {
     // Workflows read secrets only through resolve: direct invoke, no HTTP route, IAM decides who.
     const resolve = makeFunction('resolve-credential');
     this.resolveFunction = resolve;
-    for (const arn of props.resolveInvokerArns ?? []) this.grantResolve(new iam.ArnPrincipal(arn));
+    for (const arn of props.resolveInvokerArns ?? []) {
+      this.grantResolve(new iam.ArnPrincipal(arn));
+      this.grantProxy(new iam.ArnPrincipal(arn));
+    }
     for (const arn of props.managementInvokerArns ?? []) this.grantManage(new iam.ArnPrincipal(arn));
 
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.

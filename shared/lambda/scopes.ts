@@ -7,8 +7,13 @@ export const SCOPES = [
   'flows:read',
   'flows:write',
   'audit:read',
+  /** Calls a component's API with a flow step's credential (the proxy): workflows' callers only. */
+  'credentials:proxy',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** What a person's console asks for: everything but the proxy, which is for workflows. */
+export const CONSOLE_SCOPES: readonly Scope[] = SCOPES.filter((scope) => scope !== 'credentials:proxy');
 
 /**
  * The scopes a token grants, from `scope` (RFC 8693 / RFC 9068: space-separated) or `scp` (an

@@ -12,12 +12,17 @@ export interface ClientToken {
 
 export interface ClientTokenCache {
   get(key: string, fetch: () => Promise<ClientToken>, now: number): Promise<ClientToken>;
+  /** Forgets `accessToken` (an API refused it), unless another call already replaced it. */
+  discard(key: string, accessToken: string): void;
 }
 
 export const clientTokenCache = (maxEntries = 1000): ClientTokenCache => {
   const tokens = new Map<string, ClientToken>();
   const inFlight = new Map<string, Promise<ClientToken>>();
   return {
+    discard(key, accessToken) {
+      if (tokens.get(key)?.accessToken === accessToken) tokens.delete(key);
+    },
     async get(key, fetch, now) {
       const cached = tokens.get(key);
       if (cached && cached.dueAt > now) return cached;

@@ -226,10 +226,13 @@ const clientCredentialsToken = async (
   credential: Credential,
   component: ComponentDefinition,
   values: FieldValues,
+  refusedAccessToken: string | undefined,
 ): Promise<FieldValues> => {
   const provider = component.provider as NonNullable<ComponentDefinition['provider']>;
+  const key = `${credential.tenantId}|${credential.id}|${credential.secretVersionId}`;
+  if (refusedAccessToken !== undefined) deps.clientTokens.discard(key, refusedAccessToken);
   const token = await deps.clientTokens.get(
-    `${credential.tenantId}|${credential.id}|${credential.secretVersionId}`,
+    key,
     async () => {
       const exchange = await deps.tokens.clientCredentials(
         {
@@ -270,12 +273,12 @@ const clientCredentialsToken = async (
 };
 
 export interface LoadOptions {
-  /** Refresh an OAuth2 access token even if it is not due (the API said it expired). */
-  readonly refreshUnless?: (values: FieldValues) => boolean;
+  /** The API refused this access token as expired: get another even if it is not due. */
+  readonly refusedAccessToken?: string;
 }
 
 /** Reads, checks and (when due) refreshes: the credential as a step may use it. */
-const load = async (
+export const loadStepCredential = async (
   deps: StepCredentialDependencies,
   actor: Actor,
   input: StepInput,
@@ -287,7 +290,8 @@ const load = async (
   const component = deps.components.get(credential.componentId);
   if (component.verification.kind === 'oauth2' && values.refreshToken !== undefined) {
     const due = refreshDue(values, credential, deps.settings.refreshMarginMs);
-    const forced = options.refreshUnless !== undefined && !options.refreshUnless(values);
+    const refused = options.refusedAccessToken;
+    const forced = refused !== undefined && values.accessToken === refused;
     if (forced || (due !== undefined && due <= now.getTime())) {
       const stale = credential;
       ({ credential, values } = await refreshCredential(deps, actor, credential, {
@@ -296,14 +300,17 @@ const load = async (
         // Another holder's refresh that already replaced the token the API refused is used as it is.
         isFresh: (current) =>
           forced
-            ? (options.refreshUnless?.(current) ?? false)
+            ? current.accessToken !== refused
             : (refreshDue(current, stale, deps.settings.refreshMarginMs) ?? Number.POSITIVE_INFINITY) >
               deps.clock.now().getTime(),
       }));
     }
   }
   if (component.provider?.grant === 'client_credentials') {
-    values = { ...values, ...(await clientCredentialsToken(deps, credential, component, values)) };
+    values = {
+      ...values,
+      ...(await clientCredentialsToken(deps, credential, component, values, options.refusedAccessToken)),
+    };
   }
   const secretNames = new Set([...secretFieldNames(component), 'accessToken']);
   // What only the service may hold (a refresh token, a client secret) is never handed out.
@@ -343,7 +350,11 @@ export const useStepCredential = async <T>(
   actor: Actor,
   input: StepInput,
   action: StepAction,
-  use: (credential: StepCredential, cached: boolean) => Promise<{ answer: T; record: UseRecord }>,
+  /** Answers, with what to record; `credential` when it used a newer copy than it was given. */
+  use: (
+    credential: StepCredential,
+    cached: boolean,
+  ) => Promise<{ answer: T; record: UseRecord; credential?: StepCredential }>,
   options: LoadOptions & {
     /**
      * `use` may run again with the credential read anew (resolve hands out values). An outcome
@@ -356,8 +367,8 @@ export const useStepCredential = async <T>(
   const cacheKey = cacheKeyOf(actor, input);
   for (let attempt = 1; ; attempt++) {
     const cached = attempt === 1 ? deps.resolveCache.get(cacheKey, deps.clock.now().getTime()) : undefined;
-    const credential = cached ?? (await load(deps, actor, input, action, options));
-    const { answer, record } = await use(credential, cached !== undefined);
+    const given = cached ?? (await loadStepCredential(deps, actor, input, action, options));
+    const { answer, record, credential = given } = await use(given, cached !== undefined);
     const entry = auditEntry(
       actor,
       { id: credential.credentialId, componentId: credential.componentId },

@@ -410,6 +410,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call a component’s API with a flow step’s credential
+         * @description Sends `request` (a path under the credential’s API base, never a URL) to the API the credential was saved for, authenticated from its secret, and answers the API’s status, headers and body with any echoed secret masked. The same authorization as a workflow’s resolve: the flow must be active and its step must use the credential. OAuth2 tokens are refreshed first when due, and once more if the API answers 401. Workflows invoke the function directly with the same fields plus `tenantId` (docs/workflows.md).
+         *
+         *     Scope: `credentials:proxy`.
+         */
+        post: operations["proxyRequest"];
+        delete?: never;
+        /**
+         * The methods /proxy answers
+         * @description 204 with `Allow: POST, OPTIONS`. Any other method is answered with 405 `method_not_allowed` and the same `Allow`. No token needed.
+         */
+        options: operations["optionsProxy"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -750,6 +776,16 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             authorizationUrl: string;
+        };
+        ProxiedResponse: {
+            status: number;
+            headers: {
+                [key: string]: string;
+            };
+            body: unknown;
+            /** @enum {string} */
+            bodyEncoding: "json" | "text" | "base64";
+            durationMs: number;
         };
         CreateCredentialRequest: components["schemas"]["CreateCredentialPetstore"] | components["schemas"]["CreateCredentialHttpApiKey"] | components["schemas"]["CreateCredentialHttpBasic"] | components["schemas"]["CreateCredentialOauth2"] | components["schemas"]["CreateCredentialPostgresql"] | components["schemas"]["CreateCredentialGithub"] | components["schemas"]["CreateCredentialGoogle"] | components["schemas"]["CreateCredentialSalesforce"];
         /**
@@ -1307,7 +1343,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The credential did not verify, or the change needs its secrets again. Codes: `verification_failed`, `secrets_required`, `idempotency_key_reused`, `credential_invalid`. */
+        /** @description The credential did not verify, or the change needs its secrets again. Codes: `verification_failed`, `secrets_required`, `idempotency_key_reused`, `credential_invalid`, `proxy_unsupported`. */
         UnprocessableCredential: {
             headers: {
                 [name: string]: unknown;
@@ -1341,6 +1377,64 @@ export interface components {
                  *       "status": 422,
                  *       "code": "invalid_flow_reference",
                  *       "detail": "A flow step names a credential that does not exist or belongs to another component.",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token lacks the route’s scope, the flow is not active (`flowStatus`), or its step uses another credential (`currentCredentialId`). Codes: `insufficient_scope`, `flow_not_active`, `credential_not_used_by_step`. */
+        StepRefused: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/insufficient_scope",
+                 *       "title": "Insufficient scope",
+                 *       "status": 403,
+                 *       "code": "insufficient_scope",
+                 *       "detail": "The token is valid but lacks the scope the route needs (`requiredScope`).",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The tenant has no such flow, or the flow no such step. Codes: `flow_not_found`, `step_not_found`. */
+        StepNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/flow_not_found",
+                 *       "title": "Flow not found",
+                 *       "status": 404,
+                 *       "code": "flow_not_found",
+                 *       "detail": "The flow named by a workflow step does not exist in this tenant (a typo, or a deleted flow).",
+                 *       "errors": []
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, or too large. Codes: `api_unreachable`, `api_response_too_large`. */
+        ApiFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://api.example.com/problems/api_unreachable",
+                 *       "title": "Component API unreachable",
+                 *       "status": 502,
+                 *       "code": "api_unreachable",
+                 *       "detail": "The proxy could not get an answer from the component’s API (timeout, refused connection, or a destination the network guard blocks). The request may have reached it.",
                  *       "errors": []
                  *     }
                  */
@@ -2629,6 +2723,79 @@ export interface operations {
             path: {
                 sessionId: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods, in `Allow`. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    proxyRequest: {
+        parameters: {
+            query: {
+                flowId: string;
+                stepId: string;
+                executionId: string;
+                credentialId?: string;
+                request: {
+                    /** @enum {string} */
+                    method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    path: string;
+                    query?: {
+                        [key: string]: string | string[];
+                    };
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: unknown;
+                    /** @enum {string} */
+                    bodyEncoding?: "json" | "text" | "base64";
+                    timeoutMs?: number;
+                };
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API’s answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxiedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["StepRefused"];
+            404: components["responses"]["StepNotFound"];
+            409: components["responses"]["CorruptItem"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableCredential"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["ApiFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

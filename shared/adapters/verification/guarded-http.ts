@@ -7,7 +7,7 @@ export interface GuardedRequest {
   readonly method: string;
   readonly url: string;
   readonly headers?: Record<string, string>;
-  readonly body?: string;
+  readonly body?: string | Buffer;
 }
 
 export interface GuardedResponse {

@@ -1,59 +1,12 @@
 import type { FieldValues } from '../../domain/credential-fields.ts';
+import { MIN_SECRET_LENGTH, maskWith, sensitiveForms } from '../../domain/secret-masking.ts';
 
 const EXCERPT_LENGTH = 160;
 const FIELD_LENGTH = 100;
 /** The members of a JSON error body that describe the error and are meant for people. */
 const ERROR_MEMBERS = ['error', 'error_description', 'message', 'code'] as const;
-/** Shorter values are too common to mask or to suspect (a 3-letter key is not a credential). */
-const MIN_SECRET_LENGTH = 4;
 
 const normalized = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** Every form in which an API might echo a value it received: raw, encoded, or in a Basic header. */
-const encodedForms = (value: string): string[] => {
-  const bytes = Buffer.from(value, 'utf8');
-  return [
-    value,
-    bytes.toString('base64'),
-    bytes.toString('base64').replace(/=+$/, ''),
-    bytes.toString('base64url'),
-    encodeURIComponent(value),
-    new URLSearchParams({ v: value }).toString().slice(2),
-    bytes.toString('hex'),
-    bytes.toString('hex').toUpperCase(),
-  ];
-};
-
-const sensitiveForms = (secrets: FieldValues, plain: FieldValues): string[] => {
-  const secretValues = Object.values(secrets)
-    .map(String)
-    .filter((value) => value.length >= MIN_SECRET_LENGTH);
-  const users = Object.values(plain)
-    .map(String)
-    .filter((value) => value.length <= 512);
-  const pairs = secretValues.flatMap((secret) =>
-    users.flatMap((user) => [
-      `${user}:${secret}`,
-      `${encodeURIComponent(user)}:${encodeURIComponent(secret)}`,
-    ]),
-  );
-  return [...secretValues, ...pairs].flatMap(encodedForms);
-};
-
-const maskWith =
-  (forms: readonly string[]) =>
-  (text: string): string => {
-    let result = text;
-    for (const form of forms) result = result.split(form).join('***');
-    return result;
-  };
-
-/**
- * Replaces every form of every secret (raw, base64, URL- and hex-encoded, in a Basic pair) with
- * `***`: what the proxy does to an upstream answer before a workflow sees it.
- */
-export const secretMasker = (secrets: FieldValues, plain: FieldValues = {}): ((text: string) => string) =>
-  maskWith(sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length));
 
 /**
  * A short note of why the upstream refused, safe to show the caller. Free text of an upstream can
@@ -73,7 +26,7 @@ export const sanitizedExcerpt = (
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const forms = sensitiveForms(secrets, plain).sort((a, b) => b.length - a.length);
+  const forms = sensitiveForms(secrets, plain);
   // Masked whole, then cut: a secret cut first would match none of its masked forms, and its
   // prefix would be shown.
   const masked = maskWith(forms);
