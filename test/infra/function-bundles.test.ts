@@ -56,10 +56,10 @@ describe('function bundles', () => {
   it.each(names)('%s bundles the verifiers and the PostgreSQL driver only if it verifies', (name) => {
     const files = inputs.get(name) ?? [];
     const verifies = FUNCTION_ACCESS[name].verifies === true;
-    expect(loads(files, 'node_modules/pg/')).toBe(verifies && name !== 'resolve-credential');
-    expect(loads(files, 'shared/adapters/verification/component-verifier.ts')).toBe(
-      verifies && name !== 'resolve-credential',
-    );
+    // Resolve and the proxy call out (token endpoints, component APIs) but never verify.
+    const verifier = verifies && name !== 'resolve-credential' && name !== 'proxy-request';
+    expect(loads(files, 'node_modules/pg/')).toBe(verifier);
+    expect(loads(files, 'shared/adapters/verification/component-verifier.ts')).toBe(verifier);
   });
 
   it('functions that only read one entity bundle only that entity’s repository', () => {

@@ -78,6 +78,7 @@ describe("the construct's cdk-nag acknowledgements", () => {
       [
         'complete-connect',
         'create-credential',
+        'proxy-request',
         'purge-deleted-secrets',
         'resolve-credential',
         'update-credential',

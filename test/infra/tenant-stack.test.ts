@@ -256,7 +256,7 @@ describe('tenant stack', () => {
     }
   });
 
-  it('lets workflow roles invoke resolve only, and management roles the management functions only', () => {
+  it('lets workflow roles invoke resolve and the proxy only, and management roles the management functions only', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as {
       Properties: { Principal: string; FunctionName: { 'Fn::GetAtt': string[] } };
     }[];
@@ -266,13 +266,17 @@ describe('tenant stack', () => {
         .map((permission) => permission.Properties.FunctionName['Fn::GetAtt'][0] ?? '');
     const resolveOnly = targetsOf('arn:aws:iam::111111111111:role/acme-flow-runner');
     const management = targetsOf('arn:aws:iam::111111111111:role/acme-admin-automation');
-    expect(resolveOnly).toHaveLength(1);
-    expect(resolveOnly[0]).toMatch(/resolvecredential/);
-    expect(management).toHaveLength(FUNCTION_NAMES.length);
-    expect(management.some((id) => /resolvecredential/.test(id))).toBe(false);
+    expect(resolveOnly).toHaveLength(2);
+    expect(resolveOnly.sort()).toEqual([
+      expect.stringMatching(/proxyrequest/),
+      expect.stringMatching(/resolvecredential/),
+    ]);
+    // The proxy acts with secrets: never granted with the management functions.
+    expect(management).toHaveLength(FUNCTION_NAMES.length - 1);
+    expect(management.some((id) => /resolvecredential|proxyrequest/.test(id))).toBe(false);
   });
 
-  it('outputs what deployers and workflow authors need: API URL, resolve ARN, event bus ARN, table', () => {
+  it('outputs what deployers and workflow authors need: API URL, resolve and proxy ARNs, event bus ARN, table', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
@@ -281,6 +285,7 @@ describe('tenant stack', () => {
         'ConsoleUrl',
         'EventBusArn',
         'OAuthCallbackUrl',
+        'ProxyFunctionArn',
         'ResolveFunctionArn',
         'TableName',
       ].sort(),

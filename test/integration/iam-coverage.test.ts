@@ -7,8 +7,10 @@ import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-cata
 import { countCallsOf } from '../../shared/adapters/aws/aws-call-counter.ts';
 import type { IamRequest } from '../../shared/adapters/aws/iam-requests.ts';
 import { eventBridgeEventPublisher } from '../../shared/adapters/eventbridge/eventbridge-event-publisher.ts';
+import { buildProxyDependencies } from '../../shared/composition/proxy-dependencies.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
+import { proxyRequest } from '../../shared/use-cases/proxy-request.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type EvaluatedRequest, evaluate, inStack, synthesizeTenant } from '../support/iam-evaluation.ts';
@@ -131,6 +133,21 @@ describe("every function's role allows every call its code makes", () => {
     for (const executionId of ['warm-1', 'warm-2'])
       await track('resolve-credential', () =>
         resolveCredential(warm, actor, { flowId: 'f', stepId: 's', executionId }),
+      );
+    // The proxy: resolve's reads and conditional write, cold and warm, around the API call.
+    const proxyDeps = buildProxyDependencies(
+      service.deps,
+      { cacheTtlMs: 30_000, refreshMarginMs: 60_000, refresh: { leaseWaitMs: 5_000 } },
+      service.config,
+    );
+    for (const executionId of ['proxy-1', 'proxy-2'])
+      await track('proxy-request', () =>
+        proxyRequest(proxyDeps, actor, {
+          flowId: 'f',
+          stepId: 's',
+          executionId,
+          request: { method: 'GET', path: '/store/inventory' },
+        }),
       );
     // Re-verifying an OAuth2 credential refreshes it through the same lease as resolve.
     await track('verify-credential', () => api('POST', `/credentials/${oauthId}/verify`));
