@@ -140,7 +140,9 @@ describe('the docs', () => {
       const others = pages.filter(
         (page) => page !== 'README.md' && shellBlocks(readFileSync(join(root, page), 'utf8')).length > 0,
       );
-      expect(others).toEqual(expect.arrayContaining(['docs/api.md', 'docs/connect.md', 'docs/deploy.md']));
+      expect(others).toEqual(
+        expect.arrayContaining(['docs/api.md', 'docs/connect.md', 'docs/deploy.md', 'docs/workflows.md']),
+      );
       const outputs: Record<string, string> = {};
       for (const page of others) {
         const result = runPage(page, api, token);
@@ -148,8 +150,10 @@ describe('the docs', () => {
         expect(result.status, `${page}: ${result.stdout}${result.stderr}`).toBe(0);
         outputs[page] = result.stdout;
       }
-      // docs/api.md's resolve example hands the step its secret.
+      // docs/api.md's resolve example hands the step its secret; the proxy's, the API's answer only.
       expect(outputs['docs/api.md']).toContain('"apiKey": "special-key"');
+      expect(outputs['docs/workflows.md']).toContain('"available": 7');
+      expect(outputs['docs/workflows.md']).not.toContain('special-key');
     }, 240_000);
   });
 });
