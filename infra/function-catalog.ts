@@ -161,9 +161,10 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     description: 'POST /proxy, and direct invoke by workflows: calls a component API for an active flow step',
   },
   'publish-lifecycle-events': {
-    table: [],
+    // Query: the usage items of each event's credential, to name the flows it affects.
+    table: ['Query'],
     secrets: [],
-    description: 'Table stream consumer: audit records to EventBridge',
+    description: 'Table stream consumer: audit records to EventBridge, with the flows they affect',
   },
   'purge-deleted-secrets': {
     // GetItem, GetSecretValue: the tenant's OAuth app and the deleted credential's tokens, to revoke

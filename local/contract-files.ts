@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as z from 'zod/mini';
+import { eventsMarkdown } from '../functions/contract/events-markdown.ts';
 import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
 import { problemsMarkdown } from '../functions/contract/problems-markdown.ts';
 import { componentDescriptorSchema } from '../shared/domain/component-descriptor.ts';
@@ -16,11 +17,12 @@ const formatted = (relativePath: string, text: string): string =>
 
 /**
  * Every file generated from the code's contract, by its path in the repository: the OpenAPI
- * document, the problem catalogue and the component descriptors' JSON Schema.
+ * document, the problem catalogue, the event catalogue and the component descriptors' JSON Schema.
  */
 export const contractFiles = (): Record<string, string> => ({
   'docs/openapi.json': `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`,
   'docs/problems.md': problemsMarkdown(),
+  'docs/events.md': formatted('docs/events.md', eventsMarkdown()),
   'shared/components/component.schema.json': formatted(
     'shared/components/component.schema.json',
     `${JSON.stringify(z.toJSONSchema(componentDescriptorSchema(), { io: 'input', unrepresentable: 'any' }), null, 2)}\n`,

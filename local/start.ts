@@ -3,11 +3,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { lifecycleEvents } from '../functions/publish-lifecycle-events/audit-records.ts';
+import { createPublishHandler } from '../functions/publish-lifecycle-events/publish-handler.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../functions/routes.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';
 import { addLocalComponents } from '../shared/components/trusted.ts';
+import { lambdaDynamoDb } from '../shared/composition/lambda-dynamodb.ts';
+import { lambdaRuntime } from '../shared/composition/lambda-runtime.ts';
+import { credentialRepository } from '../shared/composition/ports.ts';
 import { createServiceTable } from './create-table.ts';
 import { startOAuth2DemoProvider } from './demo-apis/oauth2-demo-provider.ts';
 import { DEMO_PETSTORE_KEY, startPetstoreDemoApi } from './demo-apis/petstore-demo-api.ts';
@@ -120,11 +123,13 @@ const main = async (): Promise<void> => {
     const streamAdmin = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1' });
     // Lifecycle events go to a local sink instead of EventBridge: .local/events.jsonl.
     const events = localEventSink(join(LOCAL_STATE_DIRECTORY, 'events.jsonl'));
+    const runtime = lambdaRuntime();
+    const localCredentials = credentialRepository(runtime, lambdaDynamoDb(runtime.config));
     // Two consumers, as the stack wires two event source mappings: each with its own position,
     // retries and dead-letter file.
     const consumers = {
       purge: (event: DynamoDBStreamEvent) => purger.handler(event),
-      publish: (event: DynamoDBStreamEvent) => events.publish(lifecycleEvents(event)),
+      publish: createPublishHandler({ credentials: localCredentials, events }),
     };
     for (const [name, consume] of Object.entries(consumers)) {
       const poller = await startStreamPoller({

@@ -6,6 +6,7 @@ export type AuditAction =
   | 'verified'
   | 'invalidated'
   | 'refreshed'
+  | 'replaced'
   | 'resolved'
   | 'proxied';
 
@@ -17,6 +18,7 @@ export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
   'verified',
   'invalidated',
   'refreshed',
+  'replaced',
 ];
 
 export interface AuditEntry {
@@ -24,6 +26,10 @@ export interface AuditEntry {
   readonly credentialId: string;
   readonly componentId: string;
   readonly action: AuditAction;
+  /** The credential's name when it happened, for the people an event reaches. */
+  readonly credentialName?: string;
+  /** The flows it affected, when the change knows them (a replace's moved flows). */
+  readonly flows?: readonly AuditedFlow[];
   /** The user (token subject) or workflow (direct invocation actor) that caused it. */
   readonly actor: string;
   readonly at: string;
@@ -34,6 +40,11 @@ export interface AuditEntry {
   readonly detail?: string;
   /** A proxied request: its method, its path (no query), the answer's status and how long it took. */
   readonly request?: AuditedRequest;
+}
+
+export interface AuditedFlow {
+  readonly flowId: string;
+  readonly flowName: string;
 }
 
 export interface AuditedRequest {
@@ -48,14 +59,15 @@ export const AUDIT_RETENTION_DAYS = 90;
 
 export const auditEntry = (
   actor: { tenantId: string; subject: string },
-  credential: { id: string; componentId: string },
+  credential: { id: string; componentId: string; name?: string | null },
   action: AuditAction,
   at: Date,
-  extra: Pick<AuditEntry, 'flowId' | 'stepId' | 'executionId' | 'detail' | 'request'> = {},
+  extra: Pick<AuditEntry, 'flowId' | 'stepId' | 'executionId' | 'detail' | 'request' | 'flows'> = {},
 ): AuditEntry => ({
   tenantId: actor.tenantId,
   credentialId: credential.id,
   componentId: credential.componentId,
+  ...(typeof credential.name === 'string' ? { credentialName: credential.name } : {}),
   action,
   actor: actor.subject,
   at: at.toISOString(),

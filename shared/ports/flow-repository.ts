@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../domain/audit.ts';
 import type { Flow } from '../domain/flow.ts';
 import type { Page } from './credential-repository.ts';
 
@@ -16,9 +17,10 @@ export interface FlowRepository {
   /**
    * Applies the changes and every credential reference they add or release in one
    * TransactWriteItems. Fails as a whole if a referenced credential is gone, belongs to another
-   * component, or a flow changed since it was read.
+   * component, or a flow changed since it was read. `audit` records are written in the same
+   * transaction (what the change means for a credential: a replace).
    */
-  apply(changes: readonly FlowChange[]): Promise<void>;
+  apply(changes: readonly FlowChange[], audit?: readonly AuditEntry[]): Promise<void>;
   /**
    * Deletes a flow item that no longer parses, releasing the references its usage items record
    * (those are written in the same transactions as the flow, so they are the truth about it).

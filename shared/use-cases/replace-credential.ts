@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.ts';
+import { auditEntry } from '../domain/audit.ts';
 import type { Flow } from '../domain/flow.ts';
 import { AppError, validationFailed } from '../errors/app-error.ts';
 import type { FlowChange } from '../ports/flow-repository.ts';
@@ -25,7 +26,8 @@ const moveSteps = (flow: Flow, from: string, to: string, actor: Actor, now: stri
 
 /**
  * One flow moved costs 3 transaction items (the flow, the old usage deleted, the new usage put);
- * the two credentials' reference counts cost 2 more. DynamoDB allows 100 items: 32 flows.
+ * the two credentials' reference counts cost 2 more, and the replaced credential's audit record
+ * one. DynamoDB allows 100 items: 32 flows.
  */
 export const FLOWS_PER_TRANSACTION = 32;
 
@@ -78,7 +80,16 @@ export const replaceCredential = async (
       for (const batch of batches(
         flows.map((flow) => moveSteps(flow, input.credentialId, input.replacementId, actor, now)),
       )) {
-        await deps.flows.apply(batch);
+        // Audited (and so evented) in the batch's own transaction, naming the flows it moved.
+        await deps.flows.apply(batch, [
+          auditEntry(actor, source, 'replaced', deps.clock.now(), {
+            detail: input.replacementId,
+            flows: batch.map((change) => ({
+              flowId: change.previous?.flowId ?? '',
+              flowName: change.previous?.name ?? '',
+            })),
+          }),
+        ]);
         for (const change of batch) {
           const stepIds = (change.previous?.steps ?? [])
             .filter((step) => step.credentialId === input.credentialId)

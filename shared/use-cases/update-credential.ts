@@ -79,7 +79,9 @@ export const updateCredential = async (
       replacedSecret = { before: storedSecret, after: secret };
     }
   }
-  const updated = await deps.credentials.update(current, changes, auditEntry(actor, current, 'updated', now));
+  // The record carries the name as it is after the change.
+  const renamed = { ...current, name: 'name' in changes ? (changes.name ?? null) : current.name };
+  const updated = await deps.credentials.update(current, changes, auditEntry(actor, renamed, 'updated', now));
   if (replacedSecret) {
     const component = deps.components.get(current.componentId);
     await revokeReplacedTokens(deps, actor.tenantId, component, replacedSecret.before, replacedSecret.after);

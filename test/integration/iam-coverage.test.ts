@@ -11,6 +11,7 @@ import { buildProxyDependencies } from '../../shared/composition/proxy-dependenc
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
 import { proxyRequest } from '../../shared/use-cases/proxy-request.ts';
+import { publishLifecycleEvents } from '../../shared/use-cases/publish-lifecycle-events.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type EvaluatedRequest, evaluate, inStack, synthesizeTenant } from '../support/iam-evaluation.ts';
@@ -276,8 +277,12 @@ describe("every function's role allows every call its code makes", () => {
       const audit = (await service.api('GET', `/credentials/${firstCredential}/audit`, { token })).body
         .items as AuditEntry[];
       expect(audit.length).toBeGreaterThan(0);
+      // Each event with the flows that use its credential: one Query of its usage items.
       await track('publish-lifecycle-events', () =>
-        eventBridgeEventPublisher(client, LOCAL_BUS).publish(audit),
+        publishLifecycleEvents(
+          { credentials: service.deps.credentials, events: eventBridgeEventPublisher(client, LOCAL_BUS) },
+          audit.map((record) => ({ ...record, tenantId: 'tenant-iam' })),
+        ),
       );
     } finally {
       bus.close();

@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lifecycleEvents } from '../../functions/publish-lifecycle-events/audit-records.ts';
+import { createPublishHandler } from '../../functions/publish-lifecycle-events/publish-handler.ts';
 import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
 import { localEventSink } from '../../local/local-event-sink.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
@@ -403,17 +403,18 @@ describe('resolve: secret values for workflow steps', () => {
       dynamoDb: service.dynamoDb,
       endpoint: inject('dynamoDbEndpoint'),
       tableName: service.config.tableName,
-      consume: (event) => sink.publish(lifecycleEvents(event)),
+      consume: createPublishHandler({ credentials: service.deps.credentials, events: sink }),
       intervalMs: 0,
     });
     await poller.pollOnce();
     poller.stop();
 
     const mine = sink.events.filter((event) => event.detail.credentialId === id);
-    expect(mine.map((event) => event.detailType)).toEqual(['credential.created', 'credential.deleted']);
+    expect(mine.map((event) => event['detail-type'])).toEqual(['credential.created', 'credential.deleted']);
     expect(mine[0]).toMatchObject({
       source: 'credentials-service',
-      detail: { tenantId: tenant, componentId: 'petstore' },
+      resources: [`credentials-service:${tenant}:credential/${id}`],
+      detail: { tenantId: tenant, componentId: 'petstore', credentialName: null, flows: [] },
     });
     expect(JSON.stringify(sink.events)).not.toContain('evented"');
   });

@@ -717,7 +717,12 @@ export interface components {
             credentialId: string;
             componentId: string;
             /** @enum {string} */
-            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "refreshed" | "resolved" | "proxied";
+            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "refreshed" | "replaced" | "resolved" | "proxied";
+            credentialName?: string;
+            flows?: {
+                flowId: string;
+                flowName: string;
+            }[];
             actor: string;
             /** Format: date-time */
             at: string;

@@ -6,12 +6,14 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { AUDIT_RETENTION_DAYS } from '../../domain/audit.ts';
 import { type CredentialUse, type Flow, usesOf } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Page } from '../../ports/credential-repository.ts';
 import type { FlowChange, FlowRepository } from '../../ports/flow-repository.ts';
 import type { ItemKey } from './item-schemas.ts';
 import {
+  auditItem,
   credentialKey,
   decodeCursor,
   encodeCursor,
@@ -193,6 +195,7 @@ export const dynamoDbFlowRepository = (
   client: DynamoDBClient,
   tableName: string,
   onCorruptItem: (itemKey: ItemKey) => void = () => {},
+  auditRetentionDays = AUDIT_RETENTION_DAYS,
 ): FlowRepository => ({
   async get(tenantId, flowId) {
     const { Item } = await client.send(
@@ -283,9 +286,16 @@ export const dynamoDbFlowRepository = (
     }
   },
 
-  async apply(changes) {
-    const { items, roles } = planTransaction(tableName, changes);
-    if (items.length === 0) return;
+  async apply(changes, audit = []) {
+    const planned = planTransaction(tableName, changes);
+    const { roles } = planned;
+    const items = [
+      ...planned.items,
+      ...audit.map((entry) => ({
+        Put: { TableName: tableName, Item: auditItem(entry, auditRetentionDays) },
+      })),
+    ];
+    if (planned.items.length === 0) return;
     if (items.length > TRANSACTION_ITEM_LIMIT) {
       throw new AppError(
         'too_many_references',

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { detailTypeOf, EVENT_SOURCE, type EventPublisher } from '../../ports/event-publisher.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
 
 /** PutEvents takes at most 10 entries per call. */
 const BATCH = 10;
@@ -12,10 +12,11 @@ export const eventBridgeEventPublisher = (client: EventBridgeClient, busName: st
         new PutEventsCommand({
           Entries: batch.map((event) => ({
             EventBusName: busName,
-            Source: EVENT_SOURCE,
-            DetailType: detailTypeOf(event),
-            Time: new Date(event.at),
-            Detail: JSON.stringify(event),
+            Source: event.source,
+            DetailType: event.detailType,
+            Time: new Date(event.time),
+            Resources: [...event.resources],
+            Detail: JSON.stringify(event.detail),
           })),
         }),
       );

@@ -1,0 +1,89 @@
+import * as z from 'zod/mini';
+import type { AuditAction, AuditEntry } from './audit.ts';
+
+/** The `source` of every event the service publishes. */
+export const EVENT_SOURCE = 'credentials-service';
+
+/** Each published action's `detail-type`, and when it is sent: the catalogue docs/events.md lists. */
+export const EVENT_TYPES = {
+  created: 'A credential was created (saved after its dry request, or connected with OAuth2).',
+  updated: 'A credential was renamed or its fields or secrets changed.',
+  deleted: 'A credential was deleted; its secret is scheduled for deletion.',
+  verified: 'A re-verification succeeded (`reason` is null).',
+  invalidated:
+    'A credential became invalid: its provider refused it, its refresh token was refused, or its secret is gone (`reason`).',
+  refreshed: 'An OAuth2 access token was refreshed (by a flow step, the proxy or a re-verification).',
+  replaced: 'Flows were moved from this credential to another (`replacementId`); `flows` are the ones moved.',
+} as const satisfies Partial<Record<AuditAction, string>>;
+export type EventAction = keyof typeof EVENT_TYPES;
+
+export const detailTypeOf = (action: EventAction): string => `credential.${action}`;
+
+const FlowOfEvent = z.object({
+  flowId: z.string(),
+  flowName: z.string(),
+  /** Absent for flows named by the change itself (a replace's), which it just moved. */
+  flowStatus: z.optional(z.enum(['active', 'inactive'])),
+});
+
+/** The `detail` of every event: who and what, the flows it affects, never a value. */
+export const LifecycleEventDetail = z.object({
+  tenantId: z.string(),
+  credentialId: z.string(),
+  credentialName: z.nullable(z.string()),
+  componentId: z.string(),
+  action: z.enum(Object.keys(EVENT_TYPES) as [EventAction, ...EventAction[]]),
+  /** The user (token subject) or workflow (`iam-asserted:` actor) that caused it. */
+  actor: z.string(),
+  at: z.iso.datetime(),
+  /** A reason code (`invalid_credentials`, `refresh_token_not_returned`, `secret_missing`…) or null. */
+  reason: z.nullable(z.string()),
+  /** The flows that use the credential when the event is published, or that the change moved. */
+  flows: z.array(FlowOfEvent),
+  /** The flow step whose call caused it (a refresh during a resolve or a proxied call). */
+  cause: z.optional(z.object({ flowId: z.string(), stepId: z.string(), executionId: z.string() })),
+  /** `replaced`: the credential the flows now use. */
+  replacementId: z.optional(z.string()),
+});
+export type LifecycleEventDetail = z.infer<typeof LifecycleEventDetail>;
+
+/** An event as PutEvents takes it. */
+export interface LifecycleEvent {
+  readonly source: typeof EVENT_SOURCE;
+  readonly detailType: string;
+  readonly time: string;
+  /** The credential's identifier: `credentials-service:<tenant>:credential/<id>`, for rule matching. */
+  readonly resources: readonly string[];
+  readonly detail: LifecycleEventDetail;
+}
+
+export const credentialResource = (tenantId: string, credentialId: string): string =>
+  `credentials-service:${tenantId}:credential/${credentialId}`;
+
+export const isEventAction = (action: AuditAction): action is EventAction => action in EVENT_TYPES;
+
+/** The event of an audit record, with the flows it affects. */
+export const lifecycleEventOf = (
+  entry: AuditEntry & { action: EventAction },
+  flows: LifecycleEventDetail['flows'],
+): LifecycleEvent => ({
+  source: EVENT_SOURCE,
+  detailType: detailTypeOf(entry.action),
+  time: entry.at,
+  resources: [credentialResource(entry.tenantId, entry.credentialId)],
+  detail: {
+    tenantId: entry.tenantId,
+    credentialId: entry.credentialId,
+    credentialName: entry.credentialName ?? null,
+    componentId: entry.componentId,
+    action: entry.action,
+    actor: entry.actor,
+    at: entry.at,
+    reason: entry.action === 'replaced' ? null : (entry.detail ?? null),
+    flows,
+    ...(entry.flowId && entry.stepId && entry.executionId
+      ? { cause: { flowId: entry.flowId, stepId: entry.stepId, executionId: entry.executionId } }
+      : {}),
+    ...(entry.action === 'replaced' && entry.detail ? { replacementId: entry.detail } : {}),
+  },
+});

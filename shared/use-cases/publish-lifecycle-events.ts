@@ -1,0 +1,38 @@
+import type { AuditEntry } from '../domain/audit.ts';
+import { isEventAction, lifecycleEventOf } from '../domain/lifecycle-event.ts';
+import type { CredentialRepository } from '../ports/credential-repository.ts';
+import type { EventPublisher } from '../ports/event-publisher.ts';
+
+export interface PublishDependencies {
+  readonly credentials: Pick<CredentialRepository, 'usage'>;
+  readonly events: EventPublisher;
+}
+
+/**
+ * Publishes the audit records that are lifecycle events, each with the flows it affects: the ones
+ * the change named (a replace's moved flows), or else the flows that use the credential now (one
+ * Query of its usage items; none after a delete, which removed them).
+ */
+export const publishLifecycleEvents = async (
+  deps: PublishDependencies,
+  entries: readonly AuditEntry[],
+): Promise<void> => {
+  const events = await Promise.all(
+    entries
+      .filter((entry): entry is AuditEntry & { action: Parameters<typeof lifecycleEventOf>[0]['action'] } =>
+        isEventAction(entry.action),
+      )
+      .map(async (entry) =>
+        lifecycleEventOf(
+          entry,
+          entry.flows?.map(({ flowId, flowName }) => ({ flowId, flowName })) ??
+            (entry.action === 'deleted'
+              ? []
+              : (await deps.credentials.usage(entry.tenantId, entry.credentialId)).map(
+                  ({ flowId, flowName, flowStatus }) => ({ flowId, flowName, flowStatus }),
+                )),
+        ),
+      ),
+  );
+  if (events.length > 0) await deps.events.publish(events);
+};

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import * as z from 'zod/mini';
+import { createPublishHandler } from '../../functions/publish-lifecycle-events/publish-handler.ts';
+import { localEventSink } from '../../local/local-event-sink.ts';
+import { startStreamPoller } from '../../local/stream-poller.ts';
+import { LifecycleEventDetail } from '../../shared/domain/lifecycle-event.ts';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
+
+const tenant = 'tenant-events';
+
+describe('lifecycle events: what a platform subscribes to', () => {
+  let service: LocalService;
+  let token: string;
+  const sink = localEventSink();
+  const publishStream = async () => {
+    const poller = await startStreamPoller({
+      dynamoDb: service.dynamoDb,
+      endpoint: inject('dynamoDbEndpoint'),
+      tableName: service.config.tableName,
+      consume: createPublishHandler({ credentials: service.deps.credentials, events: sink }),
+      intervalMs: 0,
+    });
+    await poller.pollOnce();
+    poller.stop();
+  };
+
+  beforeAll(async () => {
+    service = await startLocalService();
+    token = await service.token(tenant);
+  });
+  afterAll(() => service.stop());
+
+  it('names the credential, its component, the flows it affects and the reason, in the shape rules match', async () => {
+    const create = async (name: string, apiKey: string) =>
+      (
+        await service.api('POST', '/credentials', {
+          token,
+          body: { componentId: 'petstore', name, fields: { apiKey } },
+        })
+      ).body.id as string;
+    const old = await create('Pet shop (old)', 'events-key-1');
+    const next = await create('Pet shop (new)', 'events-key-2');
+    const steps = [{ stepId: 'fetch', componentId: 'petstore', credentialId: old }];
+    await service.api('PUT', '/flows/pet-sync', {
+      token,
+      body: { name: 'Pet sync', status: 'active', steps },
+    });
+    await service.api('PATCH', `/credentials/${old}`, {
+      token,
+      body: { name: 'Pet shop (old, renamed)' },
+      headers: { 'if-match': '"1"' },
+    });
+    // The stream publishes within moments of a change: the flows named are the ones using it then.
+    await publishStream();
+    await service.api('POST', `/credentials/${old}/replace`, { token, body: { replacementId: next } });
+    await service.api('DELETE', `/credentials/${old}`, { token });
+    await publishStream();
+
+    // Each poll here starts from the stream's beginning (delivery is at least once): first copies count.
+    const seen = new Set<string>();
+    const ofOld = sink.events.filter((event) => {
+      const key = `${event['detail-type']}|${event.detail.at}`;
+      if (event.detail.credentialId !== old || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    expect(ofOld.map((event) => event['detail-type'])).toEqual([
+      'credential.created',
+      'credential.updated',
+      'credential.replaced',
+      'credential.deleted',
+    ]);
+    for (const event of sink.events) {
+      // Every event is what the catalogue's schema says (docs/events.md is generated from it).
+      expect(z.safeParse(LifecycleEventDetail, event.detail).success).toBe(true);
+      expect(event).toMatchObject({
+        version: '0',
+        source: 'credentials-service',
+        resources: [`credentials-service:${tenant}:credential/${event.detail.credentialId}`],
+      });
+    }
+    const [created, updated, replaced] = ofOld;
+    expect(created?.detail).toMatchObject({ credentialName: 'Pet shop (old)', componentId: 'petstore' });
+    // The flows that used it when it was published: the active flow.
+    expect(updated?.detail).toMatchObject({
+      credentialName: 'Pet shop (old, renamed)',
+      flows: [{ flowId: 'pet-sync', flowName: 'Pet sync', flowStatus: 'active' }],
+    });
+    // The flows it moved, and where to.
+    expect(replaced?.detail).toMatchObject({
+      replacementId: next,
+      flows: [{ flowId: 'pet-sync', flowName: 'Pet sync' }],
+      reason: null,
+    });
+    expect(JSON.stringify(sink.events)).not.toMatch(/events-key-/);
+  });
+});
