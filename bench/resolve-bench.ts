@@ -41,7 +41,7 @@ export const benchResolve = async (stack: BenchStack, runs: number) => {
   };
   return {
     awsCalls,
-    note: 'every resolve writes one audit record, conditional on the flow usage item (TransactWriteItems with ConditionCheck), which re-authorises it; a miss sends it in the same round as the flow+credential read (TransactGetItems) and the secret read. Before the conditional hit (2026-11-26): hit median 2.1 ms, p99 11.1 ms; miss 3 calls in 2 rounds.',
+    note: 'every resolve writes one audit record, conditional on the flow usage item (TransactWriteItems with ConditionCheck), which re-authorises it. A miss reads flow + credential (TransactGetItems), then the secret only if they pass, then writes the record once the outcome is known: 3 calls in 3 rounds (before 2026-12-03 they were one parallel round, and a refused resolve read the secret and was audited as granted).',
     latency: {
       miss: await timed(runs, () => resolveCredential(cold, actor, input)),
       hit: await timed(runs, () => resolveCredential(warm, actor, input)),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { startBenchStack } from './local-stack.ts';
+import { benchProxy } from './proxy-bench.ts';
 import { benchRace } from './race-bench.ts';
 import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
@@ -114,8 +115,24 @@ const refreshOnly = async () => {
   }
 };
 
+/** `npm run bench -- --proxy`: the proxy's overhead and AWS calls alone. */
+const proxyOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    const results = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchProxy(stack, Number(process.env.BENCH_RUNS ?? 300))),
+    };
+    const written = saveSection('proxy', results);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--proxy')) return proxyOnly();
   if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
@@ -135,6 +152,8 @@ const main = async () => {
     results.api = await benchApi(stack, runs);
     process.stdout.write('resolve: hit and miss...\n');
     results.resolve = await benchResolve(stack, runs);
+    process.stdout.write('proxy: overhead against the direct call...\n');
+    results.proxy = await benchProxy(stack, runs);
     process.stdout.write(`race: ${raceRounds} rounds...\n`);
     results.race = await benchRace(stack, raceRounds);
     const sweepSecrets = Number(process.env.BENCH_SWEEP_SECRETS ?? (quick ? 1_000 : 10_000));
