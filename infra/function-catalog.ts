@@ -20,6 +20,7 @@ export type SecretAction =
 /** Functions without an HTTP route: invoked by workflows, streams or schedules. */
 export type BackgroundFunctionName =
   | 'resolve-credential'
+  | 'verify-due-credentials'
   | 'publish-lifecycle-events'
   | 'purge-deleted-secrets'
   | 'sweep-orphan-secrets';
@@ -151,6 +152,15 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
     verifies: true,
     refreshes: true,
     description: 'Direct invoke by workflows: secret values for an active flow step',
+  },
+  'verify-due-credentials': {
+    // Query: the due index; then a re-verification's writes (the item and its audit record in one
+    // transaction) or a refresh through the lease (its item, the secret version, the commit).
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    secrets: ['GetSecretValue', 'PutSecretValue'],
+    verifies: true,
+    refreshes: true,
+    description: 'Scheduled: re-verifies the credentials whose check is due',
   },
   'proxy-request': {
     // Resolve's reads, refresh and conditional audit write; then a request to the component's API.

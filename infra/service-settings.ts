@@ -43,6 +43,8 @@ export const SERVICE_SETTINGS = {
   petstoreBaseUrl: z.url({ protocol: /^https?$/ }),
   /** AWS X-Ray active tracing on every function. */
   tracing: z.boolean(),
+  /** Hours between scheduled re-verifications of a healthy credential (at most 90 days). */
+  reverifyIntervalHours: z.int().check(z.gte(1), z.lte(2160)),
 } as const;
 
 /** The construct's own names for the shared settings; a CDK app passes typed values. */
@@ -66,6 +68,7 @@ const ConstructProps = z.object({
   secretRecoveryWindowDays: z.optional(SERVICE_SETTINGS.secretRecoveryWindowDays),
   petstoreBaseUrl: z.optional(SERVICE_SETTINGS.petstoreBaseUrl),
   tracing: z.optional(SERVICE_SETTINGS.tracing),
+  reverifyIntervalHours: z.optional(SERVICE_SETTINGS.reverifyIntervalHours),
   alarmActions: z.optional(
     z
       .array(z.unknown())

@@ -43,6 +43,7 @@ export const TenantConfig = z
     secretRecoveryWindowDays: z.optional(SERVICE_SETTINGS.secretRecoveryWindowDays),
     petstoreBaseUrl: z.optional(SERVICE_SETTINGS.petstoreBaseUrl),
     tracing: z.optional(SERVICE_SETTINGS.tracing),
+    reverifyIntervalHours: z.optional(SERVICE_SETTINGS.reverifyIntervalHours),
     /** Alarm notifications: an existing SNS topic, or email addresses for a topic the stack creates. */
     alarmTopicArn: z.optional(
       z

@@ -43,6 +43,7 @@ export class TenantStack extends Stack {
       logRetention: tenant.logRetentionDays as logs.RetentionDays | undefined,
       petstoreBaseUrl: tenant.petstoreBaseUrl,
       ...(tenant.tracing ? { tracing: true } : {}),
+      ...(tenant.reverifyIntervalHours ? { reverifyIntervalHours: tenant.reverifyIntervalHours } : {}),
       ...this.networkOf(tenant),
       alarmActions: this.alarmTopic ? [new actions.SnsAction(this.alarmTopic)] : [],
     });

@@ -8,6 +8,7 @@ import {
 } from '../shared/domain/refresh-timing.ts';
 import { TIMEOUT_EARLY_MS } from '../shared/lambda/invocation-signal.ts';
 import { PROXY_EXCHANGE_BUDGET_MS } from '../shared/use-cases/proxy-request.ts';
+import { HEALTH_RUN_MS, HEALTH_RUN_STOP_MARGIN_MS } from '../shared/use-cases/verify-due-credentials.ts';
 import type { AnyFunctionName } from './function-catalog.ts';
 
 /** The purger's stream batch (the event source mapping's batch size). */
@@ -73,6 +74,14 @@ export const timeBudgetOf = (
     return budget({
       ...AWS_CALLS,
       'one revocation per deleted credential': PURGE_BATCH_SIZE * REVOCATION_TIMEOUT_MS,
+    });
+  if (functionName === 'verify-due-credentials')
+    // Works to its own deadline (what is left stays due for the next run), then lets the last
+    // checks finish.
+    return budget({
+      ...AWS_CALLS,
+      'checks, to the run’s deadline': HEALTH_RUN_MS,
+      'the last checks (a refresh through the lease)': HEALTH_RUN_STOP_MARGIN_MS,
     });
   if (functionName === 'proxy-request')
     // Behind HTTP too: a refresh (the shorter lease wait), the request and one retry share one

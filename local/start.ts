@@ -70,6 +70,8 @@ const main = async (): Promise<void> => {
     ),
     CONNECT_CALLBACK_URL: `http://127.0.0.1:${port}/oauth2/callback`,
     CONNECT_RETURN_URLS: `http://127.0.0.1:${port}/`,
+    // Short enough to watch a revoked key become invalid; a deployment re-verifies daily.
+    REVERIFY_INTERVAL_SECONDS: process.env.REVERIFY_INTERVAL_SECONDS || '60',
   };
   // Components of one's own (a provider or API on loopback), beside the bundled ones.
   const localComponentsDir = process.env.LOCAL_COMPONENTS_DIR;
@@ -154,6 +156,30 @@ const main = async (): Promise<void> => {
       });
     }, 60_000);
     stops.push(async () => clearInterval(sweepTimer));
+
+    // Credential health: the stack's 5-minute schedule, here a quarter of the interval (at most a
+    // minute), so a revoked key is seen within the interval (REVERIFY_INTERVAL_SECONDS, 60 locally).
+    const health = (await import('../functions/verify-due-credentials/handler.ts')) as {
+      handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
+    };
+    const intervalSeconds = Number(process.env.REVERIFY_INTERVAL_SECONDS);
+    let healthRunning = false;
+    const healthTimer = setInterval(
+      () => {
+        if (healthRunning) return;
+        healthRunning = true;
+        health
+          .handler({ tenantId: DEV_TENANT }, { getRemainingTimeInMillis: () => 60_000 })
+          .catch((error: Error) => {
+            process.stderr.write(`verify-due-credentials failed: ${error.name}: ${error.message}\n`);
+          })
+          .finally(() => {
+            healthRunning = false;
+          });
+      },
+      Math.min(60_000, Math.max(1000, (intervalSeconds * 1000) / 4)),
+    );
+    stops.push(async () => clearInterval(healthTimer));
 
     const issuer = await createLocalIssuer(join(LOCAL_STATE_DIRECTORY, 'issuer-key.json'));
     const callback = (await import('../functions/complete-connect/handler.ts')) as {

@@ -158,6 +158,8 @@ export const AuditRecordSchema = z.object({
     'deleted',
     'verified',
     'invalidated',
+    'unreachable',
+    'recovered',
     'refreshed',
     'replaced',
     'resolved',

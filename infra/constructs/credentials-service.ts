@@ -110,7 +110,15 @@ export interface CredentialsServiceProps {
   >;
   /** X-Ray active tracing on every function. @default false */
   readonly tracing?: boolean;
+  /**
+   * How long after its last check a healthy credential is re-verified by the schedule (OAuth2 ones
+   * by a refresh). Failing ones are retried sooner, with back-off. @default 24
+   */
+  readonly reverifyIntervalHours?: number;
 }
+
+/** How often the scheduled re-verification looks for due credentials. */
+const HEALTH_RUN_EVERY_MINUTES = 5;
 
 /** Lambda's bounds on memory (MB) and timeout (seconds). */
 const MEMORY_BOUNDS = { min: 128, max: 10_240 } as const;
@@ -569,6 +577,16 @@ export class CredentialsService extends Construct {
     }
     for (const arn of props.managementInvokerArns ?? []) this.grantManage(new iam.ArnPrincipal(arn));
 
+    // Credential health: every few minutes, the credentials whose check is due are re-verified.
+    const intervalHours = props.reverifyIntervalHours ?? 24;
+    const health = makeFunction('verify-due-credentials');
+    health.addEnvironment('REVERIFY_INTERVAL_SECONDS', String(intervalHours * 3600));
+    new events.Rule(this, 'HealthSchedule', {
+      description: 'Re-verifies the credentials whose check is due',
+      schedule: events.Schedule.rate(Duration.minutes(HEALTH_RUN_EVERY_MINUTES)),
+      targets: [new targets.LambdaFunction(health, { retryAttempts: 0 })],
+    });
+
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.
     this.eventBus =
       props.existingEventBus ??
@@ -587,6 +605,7 @@ export class CredentialsService extends Construct {
     this.functions = {
       ...httpFunctions,
       'resolve-credential': resolve,
+      'verify-due-credentials': health,
       'publish-lifecycle-events': publish,
       'purge-deleted-secrets': purge,
       'sweep-orphan-secrets': sweep,
@@ -661,6 +680,19 @@ export class CredentialsService extends Construct {
           `${name} answered 500: a bug or a denied permission (AccessDenied, KMS). See its logs for the request id.`,
         );
     }
+    // Falling behind: the earliest credential still due has waited more than two intervals.
+    alarm(
+      'HealthBehind',
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'OldestDueAgeSeconds',
+        dimensionsMap: { Tenant: props.tenantId, Function: 'verify-due-credentials' },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(15),
+      }),
+      'Scheduled re-verification is behind: a credential has been due for more than two intervals (runs failing, or too many due for the per-run budget).',
+      2 * intervalHours * 3600,
+    );
     alarm(
       'Api5xx',
       this.api.metricServerError({ period: Duration.minutes(5) }),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,6 +11,14 @@ export interface PetstoreDemoApi {
 }
 
 const REQUEST_LOG_LIMIT = 100;
+const parsed = (chunks: Buffer[]): unknown => {
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return {};
+  }
+};
+
 const ROUTES = new Set([
   'GET /v2/store/inventory',
   'GET /v2/pet/findByStatus',
@@ -34,12 +42,17 @@ export const DEMO_PETSTORE_KEY = 'special-key';
  * `GET /v2/store/inventory` (what verification asks), `GET /v2/pet/findByStatus?status=`,
  * `GET /v2/pet/{id}`, `POST /v2/pet`; and, to show what the proxy guards against,
  * `GET /v2/debug/headers` (echoes the key), `GET /v2/store/export?bytes=` (a large binary answer)
- * and `GET /v2/store/moved` (a redirect to another host).
+ * and `GET /v2/store/moved` (a redirect to another host). `POST /v2/demo/keys` issues another
+ * accepted key and `POST /v2/demo/revoke` (`{"apiKey": "…"}`) revokes one, for the health checks.
  */
 export const startPetstoreDemoApi = async (
   options: { accepts?: (apiKey: string) => boolean; port?: number } = {},
 ): Promise<PetstoreDemoApi> => {
-  const accepts = options.accepts ?? ((apiKey) => apiKey === DEMO_PETSTORE_KEY);
+  // Keys issued by `POST /v2/demo/keys` are accepted too; `POST /v2/demo/revoke` revokes any key.
+  const issued = new Set<string>();
+  const revoked = new Set<string>();
+  const baseAccepts = options.accepts ?? ((apiKey) => apiKey === DEMO_PETSTORE_KEY || issued.has(apiKey));
+  const accepts = (apiKey: string) => !revoked.has(apiKey) && baseAccepts(apiKey);
   const requests: PetstoreDemoApi['requests'] = [];
   const pets = new Map<number, Record<string, unknown>>([
     [1, { id: 1, name: 'Rex', status: 'available' }],
@@ -61,6 +74,18 @@ export const startPetstoreDemoApi = async (
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const route = `${request.method} ${url.pathname.replace(/\/pet\/\d+$/, '/pet/{id}')}`;
+      // The demo's own administration, so key revocation can be tried locally: no key needed.
+      if (route === 'POST /v2/demo/keys') {
+        const apiKey = `demo-${randomBytes(9).toString('base64url')}`;
+        issued.add(apiKey);
+        return send(201, { apiKey });
+      }
+      if (route === 'POST /v2/demo/revoke') {
+        const apiKey = String((parsed(chunks) as { apiKey?: unknown }).apiKey ?? '');
+        if (!apiKey) return send(400, { code: 400, message: 'send {"apiKey": "…"}' });
+        revoked.add(apiKey);
+        return send(200, { revoked: true });
+      }
       if (!ROUTES.has(route)) return send(404, { code: 404, message: 'not found' });
       if (apiKey === undefined || !accepts(apiKey))
         // Echoes the key back, as careless APIs do: neither verification nor the proxy may pass it on.

@@ -64,6 +64,7 @@ export const buildDependencies = (
     leases: refreshLease(context, clients.dynamoDb),
     tokens: overrides.tokens ?? tokensUnavailable,
     refresh: refreshSettingsFrom(config),
+    health: { intervalMs: config.reverifyIntervalSeconds * 1000 },
     clock: systemClock,
     ids: idGenerator(),
     logger: context.logger,

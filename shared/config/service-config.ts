@@ -35,6 +35,8 @@ export interface ServiceConfig {
   readonly connectCallbackUrl?: string;
   /** URL prefixes a connect session's `returnUrl` must start with. */
   readonly connectReturnUrls: readonly string[];
+  /** How long after a check a healthy credential is re-verified by the schedule. @default 24 h */
+  readonly reverifyIntervalSeconds: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -71,6 +73,7 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
     .split(',')
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean),
+  reverifyIntervalSeconds: integer(env, 'REVERIFY_INTERVAL_SECONDS', 86_400, 1, 90 * 86_400),
   verificationTimeoutMs: integer(
     env,
     'VERIFICATION_TIMEOUT_MS',

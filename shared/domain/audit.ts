@@ -5,6 +5,8 @@ export type AuditAction =
   | 'deleted'
   | 'verified'
   | 'invalidated'
+  | 'unreachable'
+  | 'recovered'
   | 'refreshed'
   | 'replaced'
   | 'resolved'
@@ -17,6 +19,8 @@ export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
   'deleted',
   'verified',
   'invalidated',
+  'unreachable',
+  'recovered',
   'refreshed',
   'replaced',
 ];

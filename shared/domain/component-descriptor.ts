@@ -85,6 +85,8 @@ const ProviderSchema = z
      * setting an answer without a refresh token keeps the one presented (RFC 6749 §6).
      */
     rotatesRefreshTokens: z.optional(z.boolean()),
+    /** Refresh tokens lapse after this many idle days: refreshed at least this often. */
+    keepAliveDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
     /** Extra authorization request parameters, such as `access_type: offline`. */
     authorizationParams: z.optional(z.record(z.string(), z.string())),
   })

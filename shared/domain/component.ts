@@ -56,6 +56,11 @@ export interface OAuth2Provider {
   readonly issuerInResponse?: boolean;
   /** Each refresh answers a new refresh token; one without it needs reconnecting. */
   readonly rotatesRefreshTokens?: boolean;
+  /**
+   * The provider expires refresh tokens left unused this many days: a credential is refreshed
+   * (through the lease) at least this often, however rarely a flow runs.
+   */
+  readonly keepAliveDays?: number;
 }
 
 /** How the proxy authenticates a request to the component's API; placeholders name fields. */

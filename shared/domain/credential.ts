@@ -15,6 +15,10 @@ export interface Credential {
   readonly status: CredentialStatus;
   readonly statusReason: string | null;
   readonly lastVerifiedAt: string | null;
+  /** When the scheduled re-verification checks it next; null or absent: never. */
+  readonly checkDueAt?: string | null;
+  /** Scheduled checks that failed in a row (unreachable), for the back-off. */
+  readonly healthFailures?: number;
   readonly version: number;
   /** Active flows that use the credential (what the UI shows). */
   readonly activeFlowCount: number;

@@ -12,6 +12,10 @@ export const EVENT_TYPES = {
   verified: 'A re-verification succeeded (`reason` is null).',
   invalidated:
     'A credential became invalid: its provider refused it, its refresh token was refused, or its secret is gone (`reason`).',
+  unreachable:
+    'A check could not reach the credential’s API or token endpoint (timeout, 5xx): it is not invalid, and is retried with back-off. Sent once per outage.',
+  recovered:
+    'A credential that was invalid or unreachable works again (a check passed, or its secrets were replaced).',
   refreshed: 'An OAuth2 access token was refreshed (by a flow step, the proxy or a re-verification).',
   replaced: 'Flows were moved from this credential to another (`replacementId`); `flows` are the ones moved.',
 } as const satisfies Partial<Record<AuditAction, string>>;

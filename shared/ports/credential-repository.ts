@@ -34,6 +34,8 @@ export interface CredentialChanges {
   readonly status?: Credential['status'];
   readonly statusReason?: string | null;
   readonly lastVerifiedAt?: string | null;
+  readonly checkDueAt?: string | null;
+  readonly healthFailures?: number;
   readonly updatedAt: string;
   readonly updatedBy: string;
 }
@@ -65,7 +67,12 @@ export interface CredentialRepository {
   get(tenantId: string, credentialId: string): Promise<Credential | null>;
   list(tenantId: string, query: ListQuery): Promise<Page<Credential>>;
   /** Conditional on `current.version`; returns the updated credential. */
-  update(current: Credential, changes: CredentialChanges, audit: AuditEntry): Promise<Credential>;
+  /** With its audit records in the same transaction: one, several, or none (a routine check). */
+  update(
+    current: Credential,
+    changes: CredentialChanges,
+    audit: AuditEntry | readonly AuditEntry[],
+  ): Promise<Credential>;
   /** One conditional transaction: refuses while any flow references the credential. */
   delete(request: DeleteRequest, audit: AuditEntry): Promise<void>;
   /** A consistent snapshot of a flow and a credential it may use (one TransactGetItems). */
@@ -74,6 +81,13 @@ export interface CredentialRepository {
     flowId: string,
     credentialId: string,
   ): Promise<{ flow: Flow | null; credential: Credential | null }>;
+  /** Due for a scheduled check at `now`, earliest first; `last` resumes the next page. */
+  listDue(
+    tenantId: string,
+    now: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ items: Credential[]; last?: string }>;
   /** Records something that is not a change (a resolve). */
   appendAudit(entry: AuditEntry): Promise<void>;
   /**

@@ -1,8 +1,12 @@
 /** How requests ended, counted apart so that a business refusal never looks like a failure. */
 export type OutcomeMetric = 'UnexpectedErrors' | 'UpstreamUnavailable' | 'Refusals' | 'CorruptItemsSkipped';
 
+/** Values a scheduled run reports: how far behind it is, and how much it did. */
+export type GaugeMetric = 'OldestDueAgeSeconds' | 'CredentialsChecked' | 'CheckErrors';
+
 export interface Metrics {
   count(metric: OutcomeMetric): void;
+  gauge?(metric: GaugeMetric, value: number): void;
 }
 
 export const METRICS_NAMESPACE = 'CredentialsService';
@@ -30,6 +34,23 @@ export const embeddedMetrics = (
         },
         ...dimensions,
         [metric]: 1,
+      }),
+    ),
+  gauge: (metric, value) =>
+    write(
+      JSON.stringify({
+        _aws: {
+          Timestamp: Date.now(),
+          CloudWatchMetrics: [
+            {
+              Namespace: METRICS_NAMESPACE,
+              Dimensions: [['Tenant', 'Function']],
+              Metrics: [{ Name: metric, Unit: metric === 'OldestDueAgeSeconds' ? 'Seconds' : 'Count' }],
+            },
+          ],
+        },
+        ...dimensions,
+        [metric]: value,
       }),
     ),
 });

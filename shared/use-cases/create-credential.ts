@@ -4,6 +4,7 @@ import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import { formatCredentialId } from '../domain/credential-id.ts';
+import { nextCheckAt } from '../domain/health-schedule.ts';
 import { bindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isDefiniteFailure } from '../errors/transient-failure.ts';
@@ -75,6 +76,7 @@ export const createCredential = async (
     secretFieldsSet: Object.keys(secret).sort(),
     secretVersionId,
     ...verified.state,
+    checkDueAt: nextCheckAt(component, { id, ...verified.state }, now, 0, deps.health),
     version: 1,
     activeFlowCount: 0,
     flowCount: 0,

@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.ts';
 import { type AuditEntry, auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, validateFields } from '../domain/credential-fields.ts';
+import { nextCheckAt } from '../domain/health-schedule.ts';
 import { applyTokens, interpretTokenResponse, type TokenAnswer } from '../domain/oauth2-tokens.ts';
 import { leaseDurationMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
@@ -334,6 +335,8 @@ const settle = async (
         status: 'verified',
         statusReason: null,
         lastVerifiedAt: now.toISOString(),
+        checkDueAt: nextCheckAt(component, { id: stale.id, status: 'verified' }, now, 0, deps.health),
+        healthFailures: 0,
         updatedAt: now.toISOString(),
         updatedBy: actor.subject,
       },
@@ -399,6 +402,8 @@ const invalidate = async (
         status: 'invalid',
         statusReason: `${reason}: ${INVALID_BECAUSE[reason] ?? INVALID_BECAUSE.default}. Reconnect the account.`,
         lastVerifiedAt: now.toISOString(),
+        // Nothing to check until it is reconnected: the refused refresh token proves nothing more.
+        checkDueAt: null,
         updatedAt: now.toISOString(),
         updatedBy: actor.subject,
       },

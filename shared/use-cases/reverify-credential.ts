@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
+import { nextCheckAt, transitionOf } from '../domain/health-schedule.ts';
 import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -20,18 +21,21 @@ export interface ReverifyResult {
 }
 
 /**
- * `POST /credentials/{id}/verify`: re-runs the dry request on a stored credential and records its
- * health (`verified` | `invalid` | `unreachable`, the reason, `lastVerifiedAt`) on the metadata.
+ * `POST /credentials/{id}/verify`, and the scheduled check: re-runs the dry request on a stored
+ * credential and records its health (`verified` | `invalid` | `unreachable`, the reason,
+ * `lastVerifiedAt`, when it is checked next) on the metadata. A scheduled check records an event
+ * only when the state changes (`transitionOf`).
  */
 export const reverifyCredential = async (
   deps: UseCaseDependencies,
   actor: Actor,
   credentialId: string,
+  options: { readonly scheduled?: boolean; readonly current?: Credential } = {},
 ): Promise<ReverifyResult> => {
-  const current = await getCredential(deps, actor, credentialId);
+  const current = options.current ?? (await getCredential(deps, actor, credentialId));
   const component = deps.components.get(current.componentId);
   if (component.verification.kind === 'oauth2' && current.secretFieldsSet.includes('refreshToken'))
-    return reverifyByRefresh(deps, actor, current);
+    return reverifyByRefresh(deps, actor, current, options.scheduled ?? false);
   const address = { tenantId: actor.tenantId, credentialId };
   const stored = await deps.secrets.read(address, current.secretVersionId);
   // Only to the destination the secret was saved with: an item changed behind the API is refused.
@@ -48,17 +52,21 @@ export const reverifyCredential = async (
     }
   }
   const state = stateOf(result, now);
+  const failures = state.status === 'unreachable' ? (current.healthFailures ?? 0) + 1 : 0;
+  const action = transitionOf(current.status, state.status, options.scheduled ?? false);
   const credential = await deps.credentials.update(
     current,
     {
       ...state,
       ...renewed,
+      checkDueAt: nextCheckAt(component, { id: current.id, ...state }, now, failures, deps.health),
+      healthFailures: failures,
       updatedAt: now.toISOString(),
       updatedBy: actor.subject,
     },
-    auditEntry(actor, current, state.status === 'invalid' ? 'invalidated' : 'verified', now, {
-      ...(state.statusReason ? { detail: state.statusReason } : {}),
-    }),
+    action
+      ? [auditEntry(actor, current, action, now, state.statusReason ? { detail: state.statusReason } : {})]
+      : [],
   );
   const { updatedValues: _renewedValues, ...verification } = result as VerificationResult & {
     updatedValues?: unknown;
@@ -74,6 +82,7 @@ const reverifyByRefresh = async (
   deps: UseCaseDependencies,
   actor: Actor,
   current: Credential,
+  scheduled: boolean,
 ): Promise<ReverifyResult> => {
   try {
     const { credential } = await refreshCredential(deps, actor, current, {
@@ -82,8 +91,13 @@ const reverifyByRefresh = async (
       force: true,
       isFresh: () => false,
     });
+    // The refresh recorded `refreshed`; after a failure it is also a recovery, said once.
+    if (current.status === 'invalid' || current.status === 'unreachable')
+      await deps.credentials.appendAudit(auditEntry(actor, credential, 'recovered', deps.clock.now()));
     return { credential, verification: { outcome: 'verified' } };
   } catch (error) {
+    if (error instanceof AppError && error.code === 'upstream_unavailable' && scheduled)
+      return markUnreachable(deps, actor, current, error.message);
     if (!(error instanceof AppError) || error.code !== 'credential_invalid') throw error;
     const credential = await getCredential(deps, actor, current.id);
     return {
@@ -95,4 +109,37 @@ const reverifyByRefresh = async (
       },
     };
   }
+};
+
+/** The token endpoint could not answer: unreachable (never invalid), retried with back-off. */
+const markUnreachable = async (
+  deps: UseCaseDependencies,
+  actor: Actor,
+  current: Credential,
+  detail: string,
+): Promise<ReverifyResult> => {
+  const now = deps.clock.now();
+  const failures = (current.healthFailures ?? 0) + 1;
+  const component = deps.components.get(current.componentId);
+  const reason = `unreachable: ${detail}`.slice(0, 300);
+  const action = transitionOf(current.status, 'unreachable', true);
+  const credential = await deps.credentials.update(
+    current,
+    {
+      status: 'unreachable',
+      statusReason: reason,
+      checkDueAt: nextCheckAt(
+        component,
+        { id: current.id, status: 'unreachable' },
+        now,
+        failures,
+        deps.health,
+      ),
+      healthFailures: failures,
+      updatedAt: now.toISOString(),
+      updatedBy: actor.subject,
+    },
+    action ? [auditEntry(actor, current, action, now, { detail: 'unreachable' })] : [],
+  );
+  return { credential, verification: { outcome: 'failed', reason: 'unreachable', detail } };
 };

@@ -237,6 +237,7 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
             {
               status: 'invalid',
               statusReason: `secret_missing: ${reason}; enter the secret fields again.`,
+              checkDueAt: null,
               updatedAt: now.toISOString(),
               updatedBy: 'sweeper',
             },

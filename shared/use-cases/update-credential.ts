@@ -5,6 +5,7 @@ import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
+import { nextCheckAt } from '../domain/health-schedule.ts';
 import { assertSecretsResentWithDestination, bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
@@ -68,7 +69,10 @@ export const updateCredential = async (
       },
     );
     const { plain, secret } = verified.fields;
-    Object.assign(changes, verified.state);
+    Object.assign(changes, verified.state, {
+      checkDueAt: nextCheckAt(component, { id: current.id, ...verified.state }, now, 0, deps.health),
+      healthFailures: 0,
+    });
     changes.fields = plain;
     changes.secretFieldsSet = Object.keys(secret).sort();
     const bound = bindSecret(component, plain, secret);
@@ -81,7 +85,13 @@ export const updateCredential = async (
   }
   // The record carries the name as it is after the change.
   const renamed = { ...current, name: 'name' in changes ? (changes.name ?? null) : current.name };
-  const updated = await deps.credentials.update(current, changes, auditEntry(actor, renamed, 'updated', now));
+  // New secrets that verify, after the credential had failed: also a recovery, said once.
+  const recovered =
+    (current.status === 'invalid' || current.status === 'unreachable') && changes.status === 'verified';
+  const updated = await deps.credentials.update(current, changes, [
+    auditEntry(actor, renamed, 'updated', now),
+    ...(recovered ? [auditEntry(actor, renamed, 'recovered', now)] : []),
+  ]);
   if (replacedSecret) {
     const component = deps.components.get(current.componentId);
     await revokeReplacedTokens(deps, actor.tenantId, component, replacedSecret.before, replacedSecret.after);

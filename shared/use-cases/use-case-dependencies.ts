@@ -1,4 +1,5 @@
 import type { ComponentCatalog } from '../domain/component-catalog.ts';
+import type { HealthSchedule } from '../domain/health-schedule.ts';
 import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConnectSessionRepository } from '../ports/connect-session-repository.ts';
@@ -41,6 +42,8 @@ export interface UseCaseDependencies {
   readonly leases: RefreshLease;
   readonly tokens: TokenRefresher;
   readonly refresh: RefreshSettings;
+  /** When the scheduled re-verification checks a credential again. */
+  readonly health: HealthSchedule;
   /** Outcome counts for alarms (embedded metric format in Lambda); absent locally. */
   readonly metrics?: Metrics;
   /** Set in a per-tenant deployment: the only tenant this service may act for. */

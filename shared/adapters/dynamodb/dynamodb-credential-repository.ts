@@ -34,12 +34,14 @@ import {
   credentialKey,
   credentialUpdate,
   decodeCursor,
+  dueGsiPk,
   encodeCursor,
   flowFromItem,
   flowSk,
   fromAttributes,
   GSI1,
   GSI2,
+  GSI3,
   idempotencySk,
   type Key,
   key,
@@ -202,14 +204,45 @@ export const dynamoDbCredentialRepository = (
   };
 
   /**
+   * Credentials due for a check at `now`, earliest first: one Query on a key range of the sparse due
+   * index, so its cost follows the number due, never the tenant's size. `after` resumes past the
+   * last one handled (its index sort key).
+   */
+  const listDue = async (
+    tenantId: string,
+    now: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ items: Credential[]; last?: string }> => {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: GSI3,
+        KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: toAttributes({
+          ':pk': dueGsiPk(tenantId),
+          // Just past the last one handled (no id holds a space), or from the start of time.
+          ':from': after ? `${after} ` : '0',
+          ':to': `${now.toISOString()}#\uffff`,
+        }),
+        Limit: limit,
+      }),
+    );
+    const items = parseItems(result.Items ?? [], tenantCredentialFromItem(tenantId), onCorruptItem);
+    const lastKey = result.LastEvaluatedKey?.GSI3SK?.S;
+    return { items, ...(lastKey ? { last: lastKey } : {}) };
+  };
+
+  /**
    * One transaction: the conditional update and its audit record. The result is computed from the
    * credential the caller read, which the version condition proves is still current.
    */
   const update = async (
     current: Credential,
     changes: CredentialChanges,
-    audit: AuditEntry,
+    audit: AuditEntry | readonly AuditEntry[],
   ): Promise<Credential> => {
+    const records: readonly AuditEntry[] = Array.isArray(audit) ? audit : [audit as AuditEntry];
     const assignments = Object.entries(changes).filter(([, value]) => value !== undefined);
     const expression = credentialUpdate(current, changes, { ':expected': current.version });
     try {
@@ -226,7 +259,9 @@ export const dynamoDbCredentialRepository = (
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
-            { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
+            ...records.map((entry) => ({
+              Put: { TableName: tableName, Item: auditItem(entry, auditRetentionDays) },
+            })),
           ],
         }),
       );
@@ -610,6 +645,7 @@ export const dynamoDbCredentialRepository = (
     countByComponent,
     usage,
     getWithFlow,
+    listDue,
     appendAudit,
     appendAuditIfStepUses,
     existingIds,

@@ -1,4 +1,4 @@
-import { GSI1, GSI2, TTL_ATTRIBUTE } from './table-layout.ts';
+import { GSI1, GSI2, GSI3, TTL_ATTRIBUTE } from './table-layout.ts';
 
 /**
  * The table's keys and indexes, shared by the CDK construct and the local runtime so both create
@@ -10,6 +10,7 @@ export const TABLE_KEYS = {
   globalIndexes: [
     { name: GSI1, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
     { name: GSI2, partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { name: GSI3, partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   ],
   ttlAttribute: TTL_ATTRIBUTE,
 } as const;

@@ -25,7 +25,9 @@ import {
  * |-------------|-----------------------------|-----------------------------|---------------------------------------------|
  * | credential  | T#<tenant>                  | CRED#<credentialId>         | GSI1: T#<tenant>#C#<comp> / <credentialId>; |
  * |             |                             |                             | GSI2 (sparse, needs attention only):        |
- * |             |                             |                             | T#<tenant>#S#<status> / <credentialId>      |
+ * |             |                             |                             | T#<tenant>#S#<status> / <credentialId>;     |
+ * |             |                             |                             | GSI3 (sparse, scheduled checks only):       |
+ * |             |                             |                             | T#<tenant>#DUE / <dueAt>#<credentialId>     |
  * | count       | T#<tenant>                  | COUNT#<componentId>         |                                             |
  * | flow        | T#<tenant>                  | FLOW#<flowId>               |                                             |
  * | usage       | T#<tenant>                  | USE#<credentialId>#<flowId> |                                             |
@@ -41,6 +43,8 @@ import {
 export const GSI1 = 'GSI1';
 /** Sparse: only credentials that need attention carry its keys, so its cost ignores the healthy ones. */
 export const GSI2 = 'GSI2';
+/** Sparse, by due time: credentials the scheduled re-verification checks, earliest first. */
+export const GSI3 = 'GSI3';
 export const NEEDS_ATTENTION: readonly Credential['status'][] = ['invalid', 'unverified', 'unreachable'];
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';
 
@@ -66,6 +70,10 @@ export const sortKeyRange = (prefix: string) => ({
 /** The sparse status index's keys for a credential in this status (none when it is healthy). */
 export const statusIndexKeys = (tenantId: string, credentialId: string, status: Credential['status']) =>
   NEEDS_ATTENTION.includes(status) ? { GSI2PK: statusGsiPk(tenantId, status), GSI2SK: credentialId } : {};
+/** The due index's keys for a credential checked next at `dueAt` (none when it never is). */
+export const dueGsiPk = (tenantId: string): string => `T#${tenantId}#DUE`;
+export const dueIndexKeys = (tenantId: string, credentialId: string, dueAt: string | null | undefined) =>
+  dueAt ? { GSI3PK: dueGsiPk(tenantId), GSI3SK: `${dueAt}#${credentialId}` } : {};
 export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
 export const oauthAppSk = (componentId: string): string => `OAUTHAPP#${componentId}`;
 export const connectSessionSk = (sessionId: string): string => `CONNECT#${sessionId}`;
@@ -115,6 +123,14 @@ export const credentialUpdate = (
       sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
     } else removes.push('GSI2PK', 'GSI2SK');
   }
+  if (changes.checkDueAt !== undefined) {
+    const dueKeys = dueIndexKeys(credential.tenantId, credential.id, changes.checkDueAt);
+    if ('GSI3PK' in dueKeys) {
+      values[':gsi3pk'] = dueKeys.GSI3PK;
+      values[':gsi3sk'] = dueKeys.GSI3SK;
+      sets.push('GSI3PK = :gsi3pk', 'GSI3SK = :gsi3sk');
+    } else removes.push('GSI3PK', 'GSI3SK');
+  }
   return {
     UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${
       removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
@@ -135,6 +151,7 @@ export const credentialItem = (credential: Credential): Key =>
     GSI1PK: componentGsiPk(credential.tenantId, credential.componentId),
     GSI1SK: credential.id,
     ...statusIndexKeys(credential.tenantId, credential.id, credential.status),
+    ...dueIndexKeys(credential.tenantId, credential.id, credential.checkDueAt),
     entity: 'credential',
     ...credential,
   });
@@ -159,7 +176,8 @@ export const credentialFromItem = (item: Key): Credential => {
         attributes.GSI1PK === componentGsiPk(credential.tenantId, credential.componentId)) &&
       (attributes.GSI2PK === undefined ||
         (NEEDS_ATTENTION.includes(credential.status) &&
-          attributes.GSI2PK === statusGsiPk(credential.tenantId, credential.status))),
+          attributes.GSI2PK === statusGsiPk(credential.tenantId, credential.status))) &&
+      (attributes.GSI3PK === undefined || attributes.GSI3PK === dueGsiPk(credential.tenantId)),
   ) as Credential;
 };
 

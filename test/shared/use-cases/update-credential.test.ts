@@ -76,6 +76,7 @@ const fakes = (verdict: 'verified' | 'refused' = 'verified') => {
     leases: {} as UseCaseDependencies['leases'],
     tokens: {} as UseCaseDependencies['tokens'],
     refresh: DEFAULT_REFRESH_SETTINGS,
+    health: { intervalMs: 86_400_000 },
     oauthApps: {} as UseCaseDependencies['oauthApps'],
     connectSessions: {} as UseCaseDependencies['connectSessions'],
     connect: { returnUrls: [] },

@@ -1,0 +1,4 @@
+import { runtimeVerifyingDependencies } from '../../shared/composition/runtime-verifying-dependencies.ts';
+import { createHealthHandler } from './health-handler.ts';
+
+export const handler = createHealthHandler(runtimeVerifyingDependencies());
