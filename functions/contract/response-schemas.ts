@@ -164,6 +164,7 @@ export const AuditRecordSchema = z.object({
     'replaced',
     'resolved',
     'proxied',
+    'reported',
   ]),
   credentialName: z.optional(z.string()),
   flows: z.optional(z.array(z.object({ flowId: z.string(), flowName: z.string() }))),

@@ -12,3 +12,14 @@ export const ResolveEvent = z.strictObject({
   actor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
 });
 export type ResolveEvent = z.infer<typeof ResolveEvent>;
+
+/**
+ * `reportRejected`: the step's API refused the credential. Resolve's fields, and what the API said;
+ * allowed to whoever may resolve.
+ */
+export const ReportRejectedEvent = z.strictObject({
+  ...ResolveEvent.def.shape,
+  reportRejected: z.literal(true),
+  upstreamStatus: z.optional(z.int().check(z.gte(400), z.lte(599))),
+});
+export type ReportRejectedEvent = z.infer<typeof ReportRejectedEvent>;

@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { assertInScope } from '../../shared/lambda/lambda-handler.ts';
+import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
 import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
-import { ResolveEvent } from './resolve-event.ts';
+import { ReportRejectedEvent, ResolveEvent } from './resolve-event.ts';
 
 /** Lambda ends the invocation at its timeout: a refresh must be stored well before that. */
 const DEADLINE_MARGIN_MS = 1000;
@@ -12,8 +13,24 @@ const deadlineOf = (context: Context | undefined): { deadline?: number } =>
     ? { deadline: Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS }
     : {};
 
-export const createResolveHandler = (deps: ResolveDependencies) =>
-  createDirectHandler(
+/** `reportRejected: true` makes the event a report; anything else is a resolve (and parsed as one). */
+const isReport = (event: unknown): boolean =>
+  typeof event === 'object' && event !== null && 'reportRejected' in event;
+
+export const createResolveHandler = (deps: ResolveDependencies) => {
+  const report = createDirectHandler(
+    'reportRejected',
+    ReportRejectedEvent,
+    ({ tenantId, actor, reportRejected: _report, ...input }) =>
+      reportRejected(
+        deps,
+        assertInScope({ tenantId, subject: actor ?? `execution:${input.executionId}` }, deps.tenantScope),
+        input,
+      ),
+    deps.logger,
+    deps.metrics,
+  );
+  const resolve = createDirectHandler(
     'resolveCredential',
     ResolveEvent,
     ({ tenantId, actor, flowId, stepId, executionId, credentialId }, context) =>
@@ -31,3 +48,6 @@ export const createResolveHandler = (deps: ResolveDependencies) =>
     deps.logger,
     deps.metrics,
   );
+  return (event: unknown, context: Context) =>
+    isReport(event) ? report(event, context) : resolve(event, context);
+};

@@ -10,7 +10,8 @@ export type AuditAction =
   | 'refreshed'
   | 'replaced'
   | 'resolved'
-  | 'proxied';
+  | 'proxied'
+  | 'reported';
 
 /** Actions that are lifecycle events, published to EventBridge; `resolved` and `proxied` are audit-only. */
 export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [

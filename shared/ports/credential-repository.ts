@@ -88,6 +88,11 @@ export interface CredentialRepository {
     limit: number,
     after?: string,
   ): Promise<{ items: Credential[]; last?: string }>;
+  /**
+   * Makes the credential due for a check now, at most once per `windowMs` (a workflow reported the
+   * API refused it). False when a report within the window already did; nothing else changes.
+   */
+  requestCheck(tenantId: string, credentialId: string, now: Date, windowMs: number): Promise<boolean>;
   /** Records something that is not a change (a resolve). */
   appendAudit(entry: AuditEntry): Promise<void>;
   /**

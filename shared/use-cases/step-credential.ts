@@ -43,7 +43,7 @@ export interface StepCredentialDependencies extends RefreshDependencies {
   };
 }
 
-export type StepAction = Extract<AuditAction, 'resolved' | 'proxied'>;
+export type StepAction = Extract<AuditAction, 'resolved' | 'proxied' | 'reported'>;
 
 /** How many times a use is tried when the credential changes between its read and its record. */
 const ATTEMPTS = 3;
@@ -170,12 +170,12 @@ const boundValues = (deps: StepCredentialDependencies, credential: Credential, s
  * refused call reads no secret. Without a credential id the step's credential comes from the flow
  * item (a first read), or from what this container remembers of the step (re-checked here).
  */
-const authorizeAndRead = async (
+export const authorizeStep = async (
   deps: StepCredentialDependencies,
   actor: Actor,
   input: StepInput,
   action: StepAction,
-): Promise<{ credential: Credential; values: FieldValues }> => {
+): Promise<Credential> => {
   const step = `${actor.tenantId}|${input.flowId}|${input.stepId}`;
   let credentialId = input.credentialId ?? deps.memory.credentialOf(step);
   if (credentialId === undefined) {
@@ -197,7 +197,7 @@ const authorizeAndRead = async (
     if (input.credentialId === undefined && refusal.code === 'credential_not_used_by_step') {
       // The step was re-pointed since this container remembered it: follow it.
       deps.memory.forget(step);
-      return authorizeAndRead(deps, actor, input, action);
+      return authorizeStep(deps, actor, input, action);
     }
     await auditRefusal(deps, actor, input, action, named, refusal);
     throw refusal;
@@ -208,10 +208,21 @@ const authorizeAndRead = async (
     throw invalidCredential(credential);
   }
   if (input.credentialId === undefined) deps.memory.remember(step, named);
-  const address = { tenantId: actor.tenantId, credentialId: named };
+  return credential;
+};
+
+const authorizeAndRead = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+): Promise<{ credential: Credential; values: FieldValues }> => {
+  const credential = await authorizeStep(deps, actor, input, action);
+  const address = { tenantId: actor.tenantId, credentialId: credential.id };
   // The item names the current secret version; identical reads in flight share one call.
-  const secret = await deps.memory.shared(`${actor.tenantId}|${named}|${credential.secretVersionId}`, () =>
-    deps.secrets.read(address, credential.secretVersionId),
+  const secret = await deps.memory.shared(
+    `${actor.tenantId}|${credential.id}|${credential.secretVersionId}`,
+    () => deps.secrets.read(address, credential.secretVersionId),
   );
   return { credential, values: boundValues(deps, credential, secret.values) };
 };

@@ -83,6 +83,7 @@ describe("the construct's cdk-nag acknowledgements", () => {
         'resolve-credential',
         'update-credential',
         'verify-credential',
+        'verify-due-credentials',
       ]
         .map((name) => `Fn-${name}`)
         .sort(),

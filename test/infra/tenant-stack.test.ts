@@ -137,6 +137,14 @@ describe('tenant stack', () => {
             { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
           ],
         }),
+        // Sparse, by due time: only credentials the scheduled re-verification checks.
+        Match.objectLike({
+          IndexName: 'GSI3',
+          KeySchema: [
+            { AttributeName: 'GSI3PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
+          ],
+        }),
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
@@ -360,9 +368,16 @@ describe('tenant stack', () => {
     // Resolve throws refusals, so its alarm is errors minus refusals; the others alarm on Errors.
     expect(count('Errors') - count('UnexpectedErrors')).toBe(all - 1);
     expect(count('Failuresresolvecredential')).toBe(1);
-    // The HTTP functions, resolve and the OAuth2 callback answer every failure and count it.
-    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 2);
+    // The HTTP functions, resolve, the scheduled check and the OAuth2 callback count every failure.
+    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 3);
     expect(count('Api5xx')).toBe(1);
+    // Falling behind: the oldest due credential waited more than two intervals (2 × 24 h).
+    const behind = Object.entries(alarms).find(([id]) => id.includes('HealthBehind'))?.[1];
+    expect(behind?.Properties).toMatchObject({
+      Namespace: 'CredentialsService',
+      MetricName: 'OldestDueAgeSeconds',
+      Threshold: 172_800,
+    });
     expect(count('DeadLetters')).toBe(1);
     const unexpected = Object.entries(alarms).find(([id]) =>
       id.includes('UnexpectedErrorsgetcredential'),

@@ -1,6 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 import { verifyDueCredentials } from '../../shared/use-cases/verify-due-credentials.ts';
@@ -139,6 +142,46 @@ describe('credential health over time: the scheduled re-verification', () => {
     // Healthy again: routine checks say nothing.
     expect(await run(tenant, 2.6 * DAY)).toMatchObject({ checked: 1, verified: 1 });
     expect((await auditOf(tenant, id))[0]).toBe('recovered');
+  });
+
+  it('takes a workflow’s report of a rejected credential as a reason to check, never as the verdict', async () => {
+    const tenant = tenantOf('report');
+    const token = await service.token(tenant);
+    const id = await create(tenant, { componentId: 'petstore', fields: { apiKey: 'reported-key' } });
+    await service.api('PUT', '/flows/sync', {
+      token,
+      body: {
+        name: 'Sync',
+        status: 'active',
+        steps: [{ stepId: 'call', componentId: 'petstore', credentialId: id }],
+      },
+    });
+    const handler = createResolveHandler(
+      buildResolveDependencies(service.deps, { cacheTtlMs: 0, refreshMarginMs: 60_000 }),
+    );
+    const report = {
+      tenantId: tenant,
+      flowId: 'sync',
+      stepId: 'call',
+      executionId: 'e-1',
+      reportRejected: true,
+    };
+    service.calls.reset();
+    expect(await handler({ ...report, upstreamStatus: 401 }, {} as Context)).toEqual({
+      credentialId: id,
+      check: 'scheduled',
+    });
+    expect(service.calls.count('GetSecretValue')).toBe(0);
+    // Rate-limited per credential: a second report within the window schedules nothing more.
+    expect(await handler(report, {} as Context)).toMatchObject({ check: 'already_scheduled' });
+    expect((await get(tenant, id)).status).toBe('verified');
+    // The next run checks it now, not a day later; the key still works, so it stays verified.
+    expect(await run(tenant, 60_000)).toMatchObject({ checked: 1, verified: 1 });
+    expect((await get(tenant, id)).status).toBe('verified');
+    expect(await auditOf(tenant, id)).toEqual(['reported', 'reported', 'created']);
+    await expect(handler({ ...report, stepId: 'other' }, {} as Context)).rejects.toMatchObject({
+      name: 'step_not_found',
+    });
   });
 
   it('keeps an idle OAuth2 connection alive by a refresh through the lease, one token call per check', async () => {

@@ -12,7 +12,9 @@ import { buildResolveDependencies } from '../../shared/composition/resolve-depen
 import type { AuditEntry } from '../../shared/domain/audit.ts';
 import { proxyRequest } from '../../shared/use-cases/proxy-request.ts';
 import { publishLifecycleEvents } from '../../shared/use-cases/publish-lifecycle-events.ts';
+import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { verifyDueCredentials } from '../../shared/use-cases/verify-due-credentials.ts';
 import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type EvaluatedRequest, evaluate, inStack, synthesizeTenant } from '../support/iam-evaluation.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
@@ -152,6 +154,18 @@ describe("every function's role allows every call its code makes", () => {
       );
     // Re-verifying an OAuth2 credential refreshes it through the same lease as resolve.
     await track('verify-credential', () => api('POST', `/credentials/${oauthId}/verify`));
+    // The scheduled check, two days on: the due index, each credential's check (a refresh for OAuth2).
+    await track('verify-due-credentials', () =>
+      verifyDueCredentials(
+        { ...service.deps, clock: { now: () => new Date(Date.now() + 2 * 86_400_000) } },
+        'tenant-iam',
+        { deadline: Date.now() + 30_000 },
+      ),
+    );
+    // A workflow's report of a rejected credential: resolve's role makes it due now.
+    await track('resolve-credential', () =>
+      reportRejected(resolveDeps, actor, { flowId: 'f', stepId: 's', executionId: 'report' }),
+    );
 
     await track('replace-credential', () =>
       api('POST', `/credentials/${id}/replace`, { replacementId: other }),

@@ -717,7 +717,7 @@ export interface components {
             credentialId: string;
             componentId: string;
             /** @enum {string} */
-            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "unreachable" | "recovered" | "refreshed" | "replaced" | "resolved" | "proxied";
+            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "unreachable" | "recovered" | "refreshed" | "replaced" | "resolved" | "proxied" | "reported";
             credentialName?: string;
             flows?: {
                 flowId: string;

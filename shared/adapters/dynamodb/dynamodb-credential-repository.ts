@@ -1,6 +1,7 @@
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -8,6 +9,7 @@ import {
   TransactGetItemsCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
@@ -231,6 +233,31 @@ export const dynamoDbCredentialRepository = (
     const items = parseItems(result.Items ?? [], tenantCredentialFromItem(tenantId), onCorruptItem);
     const lastKey = result.LastEvaluatedKey?.GSI3SK?.S;
     return { items, ...(lastKey ? { last: lastKey } : {}) };
+  };
+
+  const requestCheck = async (tenantId: string, credentialId: string, now: Date, windowMs: number) => {
+    const at = now.toISOString();
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: credentialKey(tenantId, credentialId),
+          UpdateExpression: 'SET checkDueAt = :at, GSI3PK = :pk, GSI3SK = :sk, checkRequestedAt = :at',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(checkRequestedAt) OR checkRequestedAt < :cutoff)',
+          ExpressionAttributeValues: toAttributes({
+            ':at': at,
+            ':pk': dueGsiPk(tenantId),
+            ':sk': `${at}#${credentialId}`,
+            ':cutoff': new Date(now.getTime() - windowMs).toISOString(),
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   };
 
   /**
@@ -646,6 +673,7 @@ export const dynamoDbCredentialRepository = (
     usage,
     getWithFlow,
     listDue,
+    requestCheck,
     appendAudit,
     appendAuditIfStepUses,
     existingIds,
