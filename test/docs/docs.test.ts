@@ -154,6 +154,9 @@ describe('the docs', () => {
       expect(outputs['docs/api.md']).toContain('"apiKey": "special-key"');
       expect(outputs['docs/workflows.md']).toContain('"available": 7');
       expect(outputs['docs/workflows.md']).not.toContain('special-key');
+      // docs/health.md's revoked key is found invalid by the scheduled check, after the report.
+      expect(outputs['docs/health.md']).toContain('"check": "scheduled"');
+      expect(outputs['docs/health.md']).toMatch(/"status":"invalid"/);
     }, 240_000);
   });
 });
