@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
+import { benchHealth } from './health-bench.ts';
 import { startBenchStack } from './local-stack.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchRace } from './race-bench.ts';
@@ -115,6 +116,22 @@ const refreshOnly = async () => {
   }
 };
 
+/** `npm run bench -- --health`: scheduled re-verification (100,000 credentials are seeded: minutes). */
+const healthOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    process.stdout.write('health: seeding 100,000 + 1,000 credentials, then checking the due ones...\n');
+    const results = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchHealth(stack, Number(process.env.BENCH_HEALTH_TOTAL ?? 100_000))),
+    };
+    const written = saveSection('health', results);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 /** `npm run bench -- --proxy`: the proxy's overhead and AWS calls alone. */
 const proxyOnly = async () => {
   const stack = await startBenchStack();
@@ -133,6 +150,7 @@ const proxyOnly = async () => {
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--proxy')) return proxyOnly();
+  if (process.argv.includes('--health')) return healthOnly();
   if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
