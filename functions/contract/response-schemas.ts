@@ -160,6 +160,7 @@ export const AuditRecordSchema = z.object({
     'invalidated',
     'unreachable',
     'recovered',
+    'expiring',
     'refreshed',
     'replaced',
     'resolved',

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'invalidated'
   | 'unreachable'
   | 'recovered'
+  | 'expiring'
   | 'refreshed'
   | 'replaced'
   | 'resolved'
@@ -22,6 +23,7 @@ export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
   'invalidated',
   'unreachable',
   'recovered',
+  'expiring',
   'refreshed',
   'replaced',
 ];

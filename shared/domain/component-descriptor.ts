@@ -158,6 +158,8 @@ const buildSchema = () =>
     destinationFields: z.optional(z.array(fieldName)),
     provider: z.optional(ProviderSchema),
     api: z.optional(ApiSchema),
+    /** A datetime field holding when the credential expires; `credential.expiring` is sent ahead. */
+    expiry: z.optional(z.strictObject({ field: fieldName, warnDays: z.int().check(z.gte(1), z.lte(90)) })),
   });
 export type ComponentDescriptor = z.infer<ReturnType<typeof buildSchema>>;
 
@@ -184,6 +186,11 @@ const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; mes
     if (!apiNames.includes(name as string))
       issues.push({ path: 'api', message: `names {{${name}}}, which is not a field` });
   }
+  const expiryField = descriptor.expiry
+    ? descriptor.fields.find((field) => field.name === descriptor.expiry?.field)
+    : undefined;
+  if (descriptor.expiry && (expiryField?.type !== 'datetime' || expiryField.secret))
+    issues.push({ path: 'expiry.field', message: 'must name a plain datetime field' });
   const baseField = /^\{\{(\w+)\}\}/.exec(descriptor.api?.baseUrl ?? '')?.[1];
   if (baseField && descriptor.fields.find((field) => field.name === baseField)?.type !== 'url')
     issues.push({ path: 'api.baseUrl', message: `{{${baseField}}} must be a field of type url` });

@@ -99,6 +99,8 @@ export interface ComponentDefinition {
   readonly destinationFields?: readonly string[];
   /** Where the proxy sends a step's requests, and how it authenticates them. */
   readonly api?: ApiSpec;
+  /** A field holding when the credential stops working (a key's expiry): warned of ahead. */
+  readonly expiry?: { readonly field: string; readonly warnDays: number };
 }
 
 export const secretFieldNames = (component: ComponentDefinition): string[] =>

@@ -19,6 +19,8 @@ export interface Credential {
   readonly checkDueAt?: string | null;
   /** Scheduled checks that failed in a row (unreachable), for the back-off. */
   readonly healthFailures?: number;
+  /** The declared expiry already warned of (`credential.expiring` is sent once per expiry). */
+  readonly expiryWarnedFor?: string | null;
   readonly version: number;
   /** Active flows that use the credential (what the UI shows). */
   readonly activeFlowCount: number;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditAction } from './audit.ts';
 import type { ComponentDefinition } from './component.ts';
 import type { CredentialStatus } from './credential.ts';
+import type { FieldValues } from './credential-fields.ts';
 
 /** When credentials are checked again after a verification (a deployment setting). */
 export interface HealthSchedule {
@@ -24,7 +25,40 @@ const spreadOf = (credentialId: string): number =>
  * needs reconnecting: presenting the refused token again proves nothing), one whose secret is gone.
  * An unreachable one is retried with back-off that scales with the interval.
  */
+/** The credential's declared expiry, and when to warn of it, unless it was warned of already. */
+export const expiryWarning = (
+  component: Pick<ComponentDefinition, 'expiry'>,
+  credential: { readonly fields?: FieldValues; readonly expiryWarnedFor?: string | null },
+): { expiresAt: string; warnAt: number } | undefined => {
+  if (!component.expiry) return undefined;
+  const value = credential.fields?.[component.expiry.field];
+  const expiresAt = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(expiresAt) || credential.expiryWarnedFor === value) return undefined;
+  return { expiresAt: String(value), warnAt: expiresAt - component.expiry.warnDays * 86_400_000 };
+};
+
 export const nextCheckAt = (
+  component: Pick<ComponentDefinition, 'verification' | 'provider' | 'expiry'>,
+  credential: {
+    readonly id: string;
+    readonly status: CredentialStatus;
+    readonly statusReason?: string | null;
+    readonly fields?: FieldValues;
+    readonly expiryWarnedFor?: string | null;
+  },
+  checkedAt: Date,
+  failures: number,
+  schedule: HealthSchedule,
+): string | null => {
+  const regular = regularCheckAt(component, credential, checkedAt, failures, schedule);
+  // A declared expiry not yet warned of brings the check forward to the warning's day.
+  const warning = expiryWarning(component, credential);
+  if (!warning) return regular;
+  const warnAt = new Date(Math.max(checkedAt.getTime(), warning.warnAt)).toISOString();
+  return regular === null || warnAt < regular ? warnAt : regular;
+};
+
+const regularCheckAt = (
   component: Pick<ComponentDefinition, 'verification' | 'provider'>,
   credential: {
     readonly id: string;

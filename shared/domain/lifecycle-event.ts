@@ -16,6 +16,8 @@ export const EVENT_TYPES = {
     'A check could not reach the credential’s API or token endpoint (timeout, 5xx): it is not invalid, and is retried with back-off. Sent once per outage.',
   recovered:
     'A credential that was invalid or unreachable works again (a check passed, or its secrets were replaced).',
+  expiring:
+    'A credential’s declared expiry (its component’s expiry field; `reason` holds the date) is within the warning days: sent once per expiry.',
   refreshed: 'An OAuth2 access token was refreshed (by a flow step, the proxy or a re-verification).',
   replaced: 'Flows were moved from this credential to another (`replacementId`); `flows` are the ones moved.',
 } as const satisfies Partial<Record<AuditAction, string>>;

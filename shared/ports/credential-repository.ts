@@ -36,6 +36,7 @@ export interface CredentialChanges {
   readonly lastVerifiedAt?: string | null;
   readonly checkDueAt?: string | null;
   readonly healthFailures?: number;
+  readonly expiryWarnedFor?: string | null;
   readonly updatedAt: string;
   readonly updatedBy: string;
 }

@@ -76,7 +76,7 @@ export const createCredential = async (
     secretFieldsSet: Object.keys(secret).sort(),
     secretVersionId,
     ...verified.state,
-    checkDueAt: nextCheckAt(component, { id, ...verified.state }, now, 0, deps.health),
+    checkDueAt: nextCheckAt(component, { id, ...verified.state, fields: plain }, now, 0, deps.health),
     version: 1,
     activeFlowCount: 0,
     flowCount: 0,

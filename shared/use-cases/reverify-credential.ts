@@ -4,7 +4,7 @@ import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
-import { nextCheckAt, transitionOf } from '../domain/health-schedule.ts';
+import { expiryWarning, nextCheckAt, transitionOf } from '../domain/health-schedule.ts';
 import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -54,19 +54,34 @@ export const reverifyCredential = async (
   const state = stateOf(result, now);
   const failures = state.status === 'unreachable' ? (current.healthFailures ?? 0) + 1 : 0;
   const action = transitionOf(current.status, state.status, options.scheduled ?? false);
+  const fields = renewed.fields ?? current.fields;
+  // A declared expiry within its warning days is said once, whatever the check found.
+  const warning = expiryWarning(component, { fields, expiryWarnedFor: current.expiryWarnedFor ?? null });
+  const expiring = warning && now.getTime() >= warning.warnAt ? warning.expiresAt : undefined;
+  const expiryWarnedFor = expiring ?? current.expiryWarnedFor ?? null;
   const credential = await deps.credentials.update(
     current,
     {
       ...state,
       ...renewed,
-      checkDueAt: nextCheckAt(component, { id: current.id, ...state }, now, failures, deps.health),
+      checkDueAt: nextCheckAt(
+        component,
+        { id: current.id, ...state, fields, expiryWarnedFor },
+        now,
+        failures,
+        deps.health,
+      ),
       healthFailures: failures,
+      ...(expiring ? { expiryWarnedFor: expiring } : {}),
       updatedAt: now.toISOString(),
       updatedBy: actor.subject,
     },
-    action
-      ? [auditEntry(actor, current, action, now, state.statusReason ? { detail: state.statusReason } : {})]
-      : [],
+    [
+      ...(action
+        ? [auditEntry(actor, current, action, now, state.statusReason ? { detail: state.statusReason } : {})]
+        : []),
+      ...(expiring ? [auditEntry(actor, current, 'expiring', now, { detail: expiring })] : []),
+    ],
   );
   const { updatedValues: _renewedValues, ...verification } = result as VerificationResult & {
     updatedValues?: unknown;

@@ -70,7 +70,18 @@ export const updateCredential = async (
     );
     const { plain, secret } = verified.fields;
     Object.assign(changes, verified.state, {
-      checkDueAt: nextCheckAt(component, { id: current.id, ...verified.state }, now, 0, deps.health),
+      checkDueAt: nextCheckAt(
+        component,
+        {
+          id: current.id,
+          ...verified.state,
+          fields: plain,
+          expiryWarnedFor: current.expiryWarnedFor ?? null,
+        },
+        now,
+        0,
+        deps.health,
+      ),
       healthFailures: 0,
     });
     changes.fields = plain;

@@ -144,6 +144,27 @@ describe('credential health over time: the scheduled re-verification', () => {
     expect((await auditOf(tenant, id))[0]).toBe('recovered');
   });
 
+  it('warns once of a declared expiry within its warning days, then checks on the usual schedule', async () => {
+    const tenant = tenantOf('expiry');
+    apiStatus = 200;
+    const expiresAt = new Date(Date.now() + 10 * DAY).toISOString();
+    const id = await create(tenant, {
+      componentId: 'http-api-key',
+      fields: {
+        baseUrl: apiUrl,
+        headerName: 'x-api-key',
+        verifyPath: '/ok',
+        apiKey: 'expiring-key',
+        expiresAt,
+      },
+    });
+    // Within the 14 warning days already: due at once, not a day later.
+    expect(await run(tenant, 60_000)).toMatchObject({ checked: 1, verified: 1 });
+    expect(await auditOf(tenant, id)).toEqual(['expiring', 'created']);
+    expect(await run(tenant, 1.2 * DAY)).toMatchObject({ checked: 1 });
+    expect((await auditOf(tenant, id)).filter((action) => action === 'expiring')).toHaveLength(1);
+  });
+
   it('takes a workflow’s report of a rejected credential as a reason to check, never as the verdict', async () => {
     const tenant = tenantOf('report');
     const token = await service.token(tenant);

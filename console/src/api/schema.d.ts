@@ -717,7 +717,7 @@ export interface components {
             credentialId: string;
             componentId: string;
             /** @enum {string} */
-            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "unreachable" | "recovered" | "refreshed" | "replaced" | "resolved" | "proxied" | "reported";
+            action: "created" | "updated" | "deleted" | "verified" | "invalidated" | "unreachable" | "recovered" | "expiring" | "refreshed" | "replaced" | "resolved" | "proxied" | "reported";
             credentialName?: string;
             flows?: {
                 flowId: string;
@@ -834,6 +834,11 @@ export interface components {
                 verifyPath: string;
                 /** @description API key. Secret: write-only. */
                 apiKey: string;
+                /**
+                 * Format: date-time
+                 * @description Key expires. When the key stops working, if it does: a warning event is sent 14 days ahead.
+                 */
+                expiresAt?: string;
             };
         };
         /**

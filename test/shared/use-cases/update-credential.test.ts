@@ -115,7 +115,7 @@ describe('updateCredential', () => {
     expect(credentials.update).toHaveBeenCalledWith(
       stored,
       expect.objectContaining({ name: 'renamed' }),
-      expect.objectContaining({ action: 'updated' }),
+      [expect.objectContaining({ action: 'updated', credentialName: 'renamed' })],
     );
   });
 
