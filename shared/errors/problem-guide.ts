@@ -186,8 +186,10 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     action: 'Read the resource again and retry.',
   },
   upstream_unavailable: {
-    meaning: 'DynamoDB or Secrets Manager is throttling or unreachable for a moment. Nothing was half-done.',
-    action: 'Retry after the number of seconds in `Retry-After`.',
+    meaning:
+      'DynamoDB, Secrets Manager or a token endpoint is throttling or unreachable for a moment. Nothing was half-done.',
+    action: 'Retry after `retryAfterSeconds` (over HTTP also `Retry-After`).',
+    extensions: ['retryAfterSeconds'],
   },
   internal: {
     meaning: 'The service failed unexpectedly. The detail is kept out of the answer on purpose.',

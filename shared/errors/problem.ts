@@ -79,8 +79,14 @@ export const toProblem = (error: unknown, origin = ''): Problem => {
     appError.code === 'upstream_unavailable' ||
     appError.code === 'api_unreachable' ||
     appError.code === 'api_response_too_large';
+  // A workflow's Retry needs to know when: every transient answer says it (HTTP adds Retry-After).
+  const retryHint =
+    appError.code === 'upstream_unavailable' && appError.extensions.retryAfterSeconds === undefined
+      ? { retryAfterSeconds: 1 }
+      : {};
   return {
     ...(safe ? appError.extensions : {}),
+    ...retryHint,
     type: `${origin}${PROBLEM_TYPE_PATH}${appError.code}`,
     title,
     status,

@@ -1518,7 +1518,7 @@ export interface components {
                  *       "title": "Service unavailable",
                  *       "status": 503,
                  *       "code": "upstream_unavailable",
-                 *       "detail": "DynamoDB or Secrets Manager is throttling or unreachable for a moment. Nothing was half-done.",
+                 *       "detail": "DynamoDB, Secrets Manager or a token endpoint is throttling or unreachable for a moment. Nothing was half-done.",
                  *       "errors": []
                  *     }
                  */

@@ -112,11 +112,9 @@ describe('updateCredential', () => {
     expect(updated).toMatchObject({ name: 'renamed', version: 4, updatedBy: 'editor' });
     expect(secrets.read).not.toHaveBeenCalled();
     expect(verifier.verify).not.toHaveBeenCalled();
-    expect(credentials.update).toHaveBeenCalledWith(
-      stored,
-      expect.objectContaining({ name: 'renamed' }),
-      [expect.objectContaining({ action: 'updated', credentialName: 'renamed' })],
-    );
+    expect(credentials.update).toHaveBeenCalledWith(stored, expect.objectContaining({ name: 'renamed' }), [
+      expect.objectContaining({ action: 'updated', credentialName: 'renamed' }),
+    ]);
   });
 
   it('verifies the merged fields and writes a new secret version only when a secret changed', async () => {
