@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LifecycleEventDetail } from '../shared/domain/lifecycle-event.ts';
+import type { FlowEventDetail, LifecycleEventDetail } from '../shared/domain/lifecycle-event.ts';
 import type { EventPublisher } from '../shared/ports/event-publisher.ts';
 
 /** An event as EventBridge delivers it to a rule's target. */
@@ -14,7 +14,7 @@ export interface DeliveredEvent {
   readonly time: string;
   readonly region: string;
   readonly resources: readonly string[];
-  readonly detail: LifecycleEventDetail;
+  readonly detail: LifecycleEventDetail | FlowEventDetail;
 }
 
 /** The newest events kept in memory; the JSONL file has them all. */

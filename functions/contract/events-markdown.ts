@@ -5,6 +5,10 @@ import {
   EVENT_SOURCE,
   EVENT_TYPES,
   type EventAction,
+  FLOW_EVENT_TYPES,
+  type FlowEventAction,
+  FlowEventDetail,
+  flowDetailTypeOf,
   LifecycleEventDetail,
 } from '../../shared/domain/lifecycle-event.ts';
 
@@ -27,6 +31,33 @@ const schemaOf = (action: EventAction) => {
       resources: {
         type: 'array',
         items: { type: 'string', pattern: '^credentials-service:[^:]+:credential/.+$' },
+      },
+      detail: {
+        ...detail,
+        $schema: undefined,
+        properties: { ...detail.properties, action: { const: action } },
+      },
+    },
+  };
+};
+
+/** A flow event's JSON Schema. */
+const flowSchemaOf = (action: FlowEventAction) => {
+  const detail = z.toJSONSchema(FlowEventDetail, { io: 'output' }) as Record<string, unknown> & {
+    properties: Record<string, unknown>;
+  };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: flowDetailTypeOf(action),
+    description: FLOW_EVENT_TYPES[action],
+    type: 'object',
+    required: ['source', 'detail-type', 'resources', 'detail'],
+    properties: {
+      source: { const: EVENT_SOURCE },
+      'detail-type': { const: flowDetailTypeOf(action) },
+      resources: {
+        type: 'array',
+        items: { type: 'string', pattern: '^credentials-service:[^:]+:(flow|credential)/.+$' },
       },
       detail: {
         ...detail,
@@ -79,6 +110,10 @@ export const eventsMarkdown = (): string =>
     ...(Object.keys(EVENT_TYPES) as EventAction[]).map(
       (action) => `| \`${detailTypeOf(action)}\` | ${EVENT_TYPES[action]} |`,
     ),
+    ...(Object.keys(FLOW_EVENT_TYPES) as FlowEventAction[]).map(
+      (action) =>
+        `| \`${flowDetailTypeOf(action)}\` | ${FLOW_EVENT_TYPES[action]} Its detail names the flow and the credentials its steps use. |`,
+    ),
     '',
     'An event as a rule target receives it:',
     '',
@@ -94,9 +129,9 @@ export const eventsMarkdown = (): string =>
     '',
     json(rule('credential.deleted')),
     '',
-    'A credential was verified again (its secrets replaced, or a re-verification passed):',
+    'A credential works again after it had failed:',
     '',
-    json(rule('credential.verified')),
+    json(rule('credential.recovered')),
     '',
     'Only the events of the flows a team owns:',
     '',
@@ -108,6 +143,12 @@ export const eventsMarkdown = (): string =>
       `### ${detailTypeOf(action)}`,
       '',
       json(schemaOf(action)),
+      '',
+    ]),
+    ...(Object.keys(FLOW_EVENT_TYPES) as FlowEventAction[]).flatMap((action) => [
+      `### ${flowDetailTypeOf(action)}`,
+      '',
+      json(flowSchemaOf(action)),
       '',
     ]),
   ].join('\n');

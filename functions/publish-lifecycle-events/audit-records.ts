@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { isCorruptItem } from '../../shared/adapters/dynamodb/item-schemas.ts';
-import { auditFromItem } from '../../shared/adapters/dynamodb/table-layout.ts';
-import { type AuditEntry, LIFECYCLE_ACTIONS } from '../../shared/domain/audit.ts';
+import { auditFromItem, flowAuditFromItem } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { type AuditEntry, type FlowAuditEntry, LIFECYCLE_ACTIONS } from '../../shared/domain/audit.ts';
 
 /**
  * Lifecycle events are the audit records written in the same transactions as the changes (an
@@ -11,18 +11,19 @@ import { type AuditEntry, LIFECYCLE_ACTIONS } from '../../shared/domain/audit.ts
 export const lifecycleEvents = (
   event: DynamoDBStreamEvent,
   onCorrupt?: (error: unknown) => void,
-): AuditEntry[] =>
-  event.Records.flatMap((record) => {
+): (AuditEntry | FlowAuditEntry)[] =>
+  event.Records.flatMap((record): (AuditEntry | FlowAuditEntry)[] => {
     const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-    if (record.eventName !== 'INSERT' || !image || image.entity?.S !== 'audit') return [];
-    let entry: AuditEntry;
+    const entity = image?.entity?.S;
+    if (record.eventName !== 'INSERT' || !image || (entity !== 'audit' && entity !== 'flow-audit')) return [];
     try {
-      entry = auditFromItem(image);
+      if (entity === 'flow-audit') return [flowAuditFromItem(image)];
+      const entry = auditFromItem(image);
+      return LIFECYCLE_ACTIONS.includes(entry.action) ? [entry] : [];
     } catch (error) {
       // A malformed record is never published, and retrying cannot repair it: report and move on.
       if (!isCorruptItem(error)) throw error;
       onCorrupt?.(error);
       return [];
     }
-    return LIFECYCLE_ACTIONS.includes(entry.action) ? [entry] : [];
   });

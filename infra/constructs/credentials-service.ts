@@ -492,7 +492,11 @@ export class CredentialsService extends Construct {
       options: {
         batchSize: number;
         reportBatchItemFailures: boolean;
-        filter: { eventName: 'INSERT' | 'REMOVE'; image: 'NewImage' | 'OldImage'; entity: string };
+        filter: {
+          eventName: 'INSERT' | 'REMOVE';
+          image: 'NewImage' | 'OldImage';
+          entity: readonly [string, ...string[]];
+        };
       },
     ) => {
       // The mapping is wired by hand (not DynamoEventSource) so the role gets exactly what reading
@@ -512,7 +516,7 @@ export class CredentialsService extends Construct {
           lambda.FilterCriteria.filter({
             eventName: lambda.FilterRule.isEqual(options.filter.eventName),
             dynamodb: {
-              [options.filter.image]: { entity: { S: lambda.FilterRule.isEqual(options.filter.entity) } },
+              [options.filter.image]: { entity: { S: lambda.FilterRule.or(...options.filter.entity) } },
             },
           }),
         ],
@@ -546,7 +550,7 @@ export class CredentialsService extends Construct {
     consumeStream('purge-deleted-secrets', purge, {
       batchSize: PURGE_BATCH_SIZE,
       reportBatchItemFailures: true,
-      filter: { eventName: 'REMOVE', image: 'OldImage', entity: 'credential' },
+      filter: { eventName: 'REMOVE', image: 'OldImage', entity: ['credential'] },
     });
     // Sized for about 10,000 secrets a run (see the sweeper benchmark); a larger tenant is finished
     // over several runs, each resuming where the last stopped.
@@ -599,7 +603,7 @@ export class CredentialsService extends Construct {
     consumeStream('publish-lifecycle-events', publish, {
       batchSize: 50,
       reportBatchItemFailures: false,
-      filter: { eventName: 'INSERT', image: 'NewImage', entity: 'audit' },
+      filter: { eventName: 'INSERT', image: 'NewImage', entity: ['audit', 'flow-audit'] },
     });
 
     this.functions = {

@@ -80,3 +80,15 @@ export const auditEntry = (
   at: at.toISOString(),
   ...extra,
 });
+
+/** A flow turned on or off: recorded in the transaction that does it, and published as an event. */
+export interface FlowAuditEntry {
+  readonly tenantId: string;
+  readonly flowId: string;
+  readonly flowName: string;
+  readonly action: 'flow_activated' | 'flow_deactivated';
+  readonly actor: string;
+  readonly at: string;
+  /** The credentials its steps use. */
+  readonly credentials: readonly { readonly credentialId: string; readonly componentId: string }[];
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { AuditAction, AuditEntry } from './audit.ts';
+import type { AuditAction, AuditEntry, FlowAuditEntry } from './audit.ts';
 
 /** The `source` of every event the service publishes. */
 export const EVENT_SOURCE = 'credentials-service';
@@ -53,15 +53,59 @@ export const LifecycleEventDetail = z.object({
 });
 export type LifecycleEventDetail = z.infer<typeof LifecycleEventDetail>;
 
+/** Flows turned on or off: what their credentials' owners and the platform may act on. */
+export const FLOW_EVENT_TYPES = {
+  flow_activated:
+    'A flow became active (created active, or activated): its steps may now use their credentials.',
+  flow_deactivated: 'A flow stopped being active (deactivated, or deleted while active).',
+} as const satisfies Record<FlowAuditEntry['action'], string>;
+export type FlowEventAction = keyof typeof FLOW_EVENT_TYPES;
+export const flowDetailTypeOf = (action: FlowEventAction): string =>
+  `flow.${action === 'flow_activated' ? 'activated' : 'deactivated'}`;
+
+export const FlowEventDetail = z.object({
+  tenantId: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  action: z.enum(Object.keys(FLOW_EVENT_TYPES) as [FlowEventAction, ...FlowEventAction[]]),
+  actor: z.string(),
+  at: z.iso.datetime(),
+  /** The credentials its steps use. */
+  credentials: z.array(z.object({ credentialId: z.string(), componentId: z.string() })),
+});
+export type FlowEventDetail = z.infer<typeof FlowEventDetail>;
+
 /** An event as PutEvents takes it. */
 export interface LifecycleEvent {
   readonly source: typeof EVENT_SOURCE;
   readonly detailType: string;
   readonly time: string;
-  /** The credential's identifier: `credentials-service:<tenant>:credential/<id>`, for rule matching. */
+  /** The credential's identifier (`credentials-service:<tenant>:credential/<id>`), or the flow's and its credentials'. */
   readonly resources: readonly string[];
-  readonly detail: LifecycleEventDetail;
+  readonly detail: LifecycleEventDetail | FlowEventDetail;
 }
+
+export const flowResource = (tenantId: string, flowId: string): string =>
+  `credentials-service:${tenantId}:flow/${flowId}`;
+
+export const flowEventOf = (entry: FlowAuditEntry): LifecycleEvent => ({
+  source: EVENT_SOURCE,
+  detailType: flowDetailTypeOf(entry.action),
+  time: entry.at,
+  resources: [
+    flowResource(entry.tenantId, entry.flowId),
+    ...entry.credentials.map((credential) => credentialResource(entry.tenantId, credential.credentialId)),
+  ],
+  detail: {
+    tenantId: entry.tenantId,
+    flowId: entry.flowId,
+    flowName: entry.flowName,
+    action: entry.action,
+    actor: entry.actor,
+    at: entry.at,
+    credentials: entry.credentials.map(({ credentialId, componentId }) => ({ credentialId, componentId })),
+  },
+});
 
 export const credentialResource = (tenantId: string, credentialId: string): string =>
   `credentials-service:${tenantId}:credential/${credentialId}`;

@@ -1,5 +1,10 @@
-import type { AuditEntry } from '../domain/audit.ts';
-import { isEventAction, lifecycleEventOf } from '../domain/lifecycle-event.ts';
+import type { AuditEntry, FlowAuditEntry } from '../domain/audit.ts';
+import {
+  flowEventOf,
+  isEventAction,
+  type LifecycleEvent,
+  lifecycleEventOf,
+} from '../domain/lifecycle-event.ts';
 import type { CredentialRepository } from '../ports/credential-repository.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
 
@@ -15,9 +20,13 @@ export interface PublishDependencies {
  */
 export const publishLifecycleEvents = async (
   deps: PublishDependencies,
-  entries: readonly AuditEntry[],
+  records: readonly (AuditEntry | FlowAuditEntry)[],
 ): Promise<void> => {
-  const events = await Promise.all(
+  const flowEvents: LifecycleEvent[] = records
+    .filter((record): record is FlowAuditEntry => 'flowName' in record && !('credentialId' in record))
+    .map(flowEventOf);
+  const entries = records.filter((record): record is AuditEntry => 'credentialId' in record);
+  const credentialEvents = await Promise.all(
     entries
       .filter((entry): entry is AuditEntry & { action: Parameters<typeof lifecycleEventOf>[0]['action'] } =>
         isEventAction(entry.action),
@@ -34,5 +43,6 @@ export const publishLifecycleEvents = async (
         ),
       ),
   );
+  const events = [...credentialEvents, ...flowEvents].sort((a, b) => a.time.localeCompare(b.time));
   if (events.length > 0) await deps.events.publish(events);
 };

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { createPublishHandler } from '../../functions/publish-lifecycle-events/publish-handler.ts';
 import { localEventSink } from '../../local/local-event-sink.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
-import { LifecycleEventDetail } from '../../shared/domain/lifecycle-event.ts';
+import { FlowEventDetail, LifecycleEventDetail } from '../../shared/domain/lifecycle-event.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-events';
@@ -54,13 +54,21 @@ describe('lifecycle events: what a platform subscribes to', () => {
     await publishStream();
     await service.api('POST', `/credentials/${old}/replace`, { token, body: { replacementId: next } });
     await service.api('DELETE', `/credentials/${old}`, { token });
+    const flow = await service.api('GET', '/flows/pet-sync', { token });
+    await service.api('PUT', '/flows/pet-sync', {
+      token,
+      body: { name: 'Pet sync', status: 'inactive', steps: flow.body.steps },
+      headers: { 'if-match': `"${flow.body.version}"` },
+    });
     await publishStream();
+    expect(sink.events.filter((event) => event['detail-type'] === 'flow.deactivated')).toHaveLength(1);
 
     // Each poll here starts from the stream's beginning (delivery is at least once): first copies count.
     const seen = new Set<string>();
     const ofOld = sink.events.filter((event) => {
       const key = `${event['detail-type']}|${event.detail.at}`;
-      if (event.detail.credentialId !== old || seen.has(key)) return false;
+      if (!('credentialId' in event.detail) || event.detail.credentialId !== old || seen.has(key))
+        return false;
       seen.add(key);
       return true;
     });
@@ -72,13 +80,27 @@ describe('lifecycle events: what a platform subscribes to', () => {
     ]);
     for (const event of sink.events) {
       // Every event is what the catalogue's schema says (docs/events.md is generated from it).
-      expect(z.safeParse(LifecycleEventDetail, event.detail).success).toBe(true);
-      expect(event).toMatchObject({
-        version: '0',
-        source: 'credentials-service',
-        resources: [`credentials-service:${tenant}:credential/${event.detail.credentialId}`],
-      });
+      if ('credentialId' in event.detail) {
+        expect(z.safeParse(LifecycleEventDetail, event.detail).success).toBe(true);
+        expect(event.resources).toEqual([
+          `credentials-service:${tenant}:credential/${event.detail.credentialId}`,
+        ]);
+      } else expect(z.safeParse(FlowEventDetail, event.detail).success).toBe(true);
+      expect(event).toMatchObject({ version: '0', source: 'credentials-service' });
     }
+    // The flow's activation, in the transaction that made it, naming the credentials it uses.
+    const activated = sink.events.find((event) => event['detail-type'] === 'flow.activated');
+    expect(activated).toMatchObject({
+      resources: [
+        `credentials-service:${tenant}:flow/pet-sync`,
+        `credentials-service:${tenant}:credential/${old}`,
+      ],
+      detail: {
+        flowId: 'pet-sync',
+        flowName: 'Pet sync',
+        credentials: [{ credentialId: old, componentId: 'petstore' }],
+      },
+    });
     const [created, updated, replaced] = ofOld;
     expect(created?.detail).toMatchObject({ credentialName: 'Pet shop (old)', componentId: 'petstore' });
     // The flows that used it when it was published: the active flow.

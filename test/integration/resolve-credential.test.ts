@@ -409,7 +409,9 @@ describe('resolve: secret values for workflow steps', () => {
     await poller.pollOnce();
     poller.stop();
 
-    const mine = sink.events.filter((event) => event.detail.credentialId === id);
+    const mine = sink.events.filter(
+      (event) => 'credentialId' in event.detail && event.detail.credentialId === id,
+    );
     expect(mine.map((event) => event['detail-type'])).toEqual(['credential.created', 'credential.deleted']);
     expect(mine[0]).toMatchObject({
       source: 'credentials-service',

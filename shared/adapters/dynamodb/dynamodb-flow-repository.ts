@@ -6,7 +6,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AUDIT_RETENTION_DAYS } from '../../domain/audit.ts';
+import { AUDIT_RETENTION_DAYS, type FlowAuditEntry } from '../../domain/audit.ts';
 import { type CredentialUse, type Flow, usesOf } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { Page } from '../../ports/credential-repository.ts';
@@ -17,6 +17,7 @@ import {
   credentialKey,
   decodeCursor,
   encodeCursor,
+  flowAuditItem,
   flowFromItem,
   flowItem,
   flowSk,
@@ -45,7 +46,8 @@ interface ReferenceDelta {
 type ItemRole =
   | { kind: 'flow'; flowId: string }
   | { kind: 'credential'; credentialId: string; delta: ReferenceDelta }
-  | { kind: 'usage' };
+  | { kind: 'usage' }
+  | { kind: 'audit' };
 
 const flowCondition = (previous: Flow | null) =>
   previous
@@ -56,7 +58,31 @@ const flowCondition = (previous: Flow | null) =>
     : { ConditionExpression: 'attribute_not_exists(PK)' };
 
 /** Plans one transaction: flow items, usage items, and one aggregated update per credential. */
-const planTransaction = (tableName: string, changes: readonly FlowChange[]) => {
+/**
+ * A flow turned on or off (created active, activated, deactivated, or deleted while active): its
+ * record, in the same transaction, so the event cannot disagree with the change.
+ */
+const statusChangeOf = (previous: Flow | null, next: Flow | null, now: string): FlowAuditEntry | null => {
+  const was = previous?.status === 'active';
+  const is = next?.status === 'active';
+  const flow = next ?? previous;
+  if (was === is || !flow) return null;
+  const credentials = [...usesOf(flow.steps).values()].map(({ credentialId, componentId }) => ({
+    credentialId,
+    componentId,
+  }));
+  return {
+    tenantId: flow.tenantId,
+    flowId: flow.flowId,
+    flowName: flow.name,
+    action: is ? 'flow_activated' : 'flow_deactivated',
+    actor: next?.updatedBy ?? flow.updatedBy,
+    at: next?.updatedAt ?? now,
+    credentials,
+  };
+};
+
+const planTransaction = (tableName: string, changes: readonly FlowChange[], retentionDays: number) => {
   const items: TransactWriteItem[] = [];
   const roles: ItemRole[] = [];
   const deltas = new Map<string, ReferenceDelta>();
@@ -71,6 +97,11 @@ const planTransaction = (tableName: string, changes: readonly FlowChange[]) => {
         : { Delete: { TableName: tableName, Key: key(pk, flowSk(flow.flowId)), ...flowCondition(previous) } },
     );
     roles.push({ kind: 'flow', flowId: flow.flowId });
+    const statusChange = statusChangeOf(previous, next, new Date().toISOString());
+    if (statusChange) {
+      items.push({ Put: { TableName: tableName, Item: flowAuditItem(statusChange, retentionDays) } });
+      roles.push({ kind: 'audit' });
+    }
 
     const none = new Map<string, CredentialUse>();
     const before = previous ? usesOf(previous.steps) : none;
@@ -287,7 +318,7 @@ export const dynamoDbFlowRepository = (
   },
 
   async apply(changes, audit = []) {
-    const planned = planTransaction(tableName, changes);
+    const planned = planTransaction(tableName, changes, auditRetentionDays);
     const { roles } = planned;
     const items = [
       ...planned.items,

@@ -79,6 +79,16 @@ export const AuditItem = z.object({
   ),
 });
 
+export const FlowAuditItem = z.object({
+  tenantId: text,
+  flowId: text,
+  flowName: z.string(),
+  action: z.enum(['flow_activated', 'flow_deactivated']),
+  actor: text,
+  at: isoTime,
+  credentials: z.array(z.object({ credentialId: text, componentId: text })),
+});
+
 export const OAuthAppItem = z.object({
   tenantId: text,
   componentId: text,

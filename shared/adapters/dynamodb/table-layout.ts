@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AuditEntry } from '../../domain/audit.ts';
+import type { AuditEntry, FlowAuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
@@ -9,6 +9,7 @@ import {
   AuditItem,
   CredentialItem,
   corruptItem,
+  FlowAuditItem,
   FlowItem,
   type ItemKey,
   isCorruptItem,
@@ -200,6 +201,28 @@ export const auditItem = (entry: AuditEntry, retentionDays: number): Key =>
     ...entry,
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400,
   });
+
+export const flowAuditPk = (tenantId: string, flowId: string): string => `T#${tenantId}#F#${flowId}`;
+
+export const flowAuditItem = (entry: FlowAuditEntry, retentionDays: number): Key =>
+  toAttributes({
+    PK: flowAuditPk(entry.tenantId, entry.flowId),
+    SK: `${entry.at}#${Math.random().toString(36).slice(2, 10)}`,
+    entity: 'flow-audit',
+    ...entry,
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400,
+  });
+
+export const flowAuditFromItem = (item: Key): FlowAuditEntry => {
+  const attributes = fromAttributes(item);
+  const itemKey = keyOf(attributes);
+  return parseItem(
+    FlowAuditItem,
+    itemKey,
+    attributes,
+    (entry) => itemKey.PK === flowAuditPk(entry.tenantId, entry.flowId),
+  ) as FlowAuditEntry;
+};
 
 export const auditFromItem = (item: Key): AuditEntry => {
   const attributes = fromAttributes(item);
