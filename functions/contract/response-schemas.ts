@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
+import { AUDIT_ACTIONS } from '../../shared/domain/audit.ts';
 import type { ConnectSessionView } from '../../shared/domain/connect-session.ts';
 import type { CredentialView } from '../../shared/domain/credential.ts';
 import type { CredentialUsage, toFlowView } from '../../shared/domain/flow.ts';
@@ -152,21 +153,7 @@ export const VerifyResultSchema = z.object({
 export const AuditRecordSchema = z.object({
   credentialId: z.string(),
   componentId: z.string(),
-  action: z.enum([
-    'created',
-    'updated',
-    'deleted',
-    'verified',
-    'invalidated',
-    'unreachable',
-    'recovered',
-    'expiring',
-    'refreshed',
-    'replaced',
-    'resolved',
-    'proxied',
-    'reported',
-  ]),
+  action: z.enum(AUDIT_ACTIONS),
   credentialName: z.optional(z.string()),
   flows: z.optional(z.array(z.object({ flowId: z.string(), flowName: z.string() }))),
   actor: z.string(),

@@ -1,20 +1,22 @@
 /** What happened to a credential, by whom, when. Never a value. */
-export type AuditAction =
-  | 'created'
-  | 'updated'
-  | 'deleted'
-  | 'verified'
-  | 'invalidated'
-  | 'unreachable'
-  | 'recovered'
-  | 'expiring'
-  | 'refreshed'
-  | 'replaced'
-  | 'resolved'
-  | 'proxied'
-  | 'reported';
+export const AUDIT_ACTIONS = [
+  'created',
+  'updated',
+  'deleted',
+  'verified',
+  'invalidated',
+  'unreachable',
+  'recovered',
+  'expiring',
+  'refreshed',
+  'replaced',
+  'resolved',
+  'proxied',
+  'reported',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Actions that are lifecycle events, published to EventBridge; `resolved` and `proxied` are audit-only. */
+/** Actions that are lifecycle events, published to EventBridge; `resolved`, `proxied` and `reported` are audit-only. */
 export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
   'created',
   'updated',

@@ -18,8 +18,8 @@ export const METRICS_NAMESPACE = 'CredentialsService';
 export const embeddedMetrics = (
   dimensions: { readonly Tenant: string; readonly Function: string },
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Metrics => ({
-  count: (metric) =>
+): Metrics => {
+  const emit = (metric: string, unit: 'Count' | 'Seconds', value: number) =>
     write(
       JSON.stringify({
         _aws: {
@@ -28,29 +28,16 @@ export const embeddedMetrics = (
             {
               Namespace: METRICS_NAMESPACE,
               Dimensions: [['Tenant', 'Function']],
-              Metrics: [{ Name: metric, Unit: 'Count' }],
-            },
-          ],
-        },
-        ...dimensions,
-        [metric]: 1,
-      }),
-    ),
-  gauge: (metric, value) =>
-    write(
-      JSON.stringify({
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: METRICS_NAMESPACE,
-              Dimensions: [['Tenant', 'Function']],
-              Metrics: [{ Name: metric, Unit: metric === 'OldestDueAgeSeconds' ? 'Seconds' : 'Count' }],
+              Metrics: [{ Name: metric, Unit: unit }],
             },
           ],
         },
         ...dimensions,
         [metric]: value,
       }),
-    ),
-});
+    );
+  return {
+    count: (metric) => emit(metric, 'Count', 1),
+    gauge: (metric, value) => emit(metric, metric === 'OldestDueAgeSeconds' ? 'Seconds' : 'Count', value),
+  };
+};

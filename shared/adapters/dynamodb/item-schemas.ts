@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { AUDIT_ACTIONS } from '../../domain/audit.ts';
 import { AppError } from '../../errors/app-error.ts';
 
 /**
@@ -51,21 +52,7 @@ export const AuditItem = z.object({
   tenantId: text,
   credentialId: text,
   componentId: text,
-  action: z.enum([
-    'created',
-    'updated',
-    'deleted',
-    'verified',
-    'invalidated',
-    'unreachable',
-    'recovered',
-    'expiring',
-    'refreshed',
-    'replaced',
-    'resolved',
-    'proxied',
-    'reported',
-  ]),
+  action: z.enum(AUDIT_ACTIONS),
   credentialName: z.optional(z.string()),
   flows: z.optional(z.array(z.object({ flowId: text, flowName: z.string() }))),
   actor: text,

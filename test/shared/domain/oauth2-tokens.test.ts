@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyTokens,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
   interpretTokenResponse,
 } from '../../../shared/domain/oauth2-tokens.ts';
@@ -47,5 +48,40 @@ describe('interpretTokenResponse: total, whatever the provider sends', () => {
       kind: 'unavailable',
       status: 429,
     });
+  });
+});
+
+describe('the API base a provider answers with the token', () => {
+  const answer = (body: Record<string, unknown>) =>
+    interpretTokenResponse(
+      200,
+      JSON.stringify({ access_token: 'at', ...body }),
+      new Date('2026-12-01T00:00:00Z'),
+    );
+
+  it('is kept as instanceUrl by a component that declares it (Salesforce), and only a plain https origin', () => {
+    const salesforce = { fields: [{ name: 'accessToken' }, { name: 'instanceUrl' }] };
+    const issued = answer({ instance_url: 'https://acme.my.salesforce.com/' });
+    expect(issued.kind === 'tokens' && applyTokens({}, issued.tokens, salesforce).instanceUrl).toBe(
+      'https://acme.my.salesforce.com',
+    );
+    for (const instance_url of [
+      'http://acme.my.salesforce.com',
+      'https://user@evil.example',
+      'https://x.example/path',
+      7,
+    ]) {
+      const refused = answer({ instance_url });
+      expect(
+        refused.kind === 'tokens' && applyTokens({}, refused.tokens, salesforce).instanceUrl,
+      ).toBeUndefined();
+    }
+  });
+
+  it('is dropped by a component without the field, so its fields stay valid', () => {
+    const issued = answer({ instance_url: 'https://acme.my.salesforce.com' });
+    expect(issued.kind === 'tokens' && 'instanceUrl' in applyTokens({}, issued.tokens, { fields: [] })).toBe(
+      false,
+    );
   });
 });
