@@ -588,7 +588,13 @@ export class CredentialsService extends Construct {
     new events.Rule(this, 'HealthSchedule', {
       description: 'Re-verifies the credentials whose check is due',
       schedule: events.Schedule.rate(Duration.minutes(HEALTH_RUN_EVERY_MINUTES)),
-      targets: [new targets.LambdaFunction(health, { retryAttempts: 0 })],
+      // The function takes `{}` (its tenant is the deployment's), not the scheduled event's envelope.
+      targets: [
+        new targets.LambdaFunction(health, {
+          retryAttempts: 0,
+          event: events.RuleTargetInput.fromObject({}),
+        }),
+      ],
     });
 
     // Lifecycle events: audit records (written in the same transactions as changes) to the bus.

@@ -371,6 +371,14 @@ describe('tenant stack', () => {
     // The HTTP functions, resolve, the scheduled check and the OAuth2 callback count every failure.
     expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 3);
     expect(count('Api5xx')).toBe(1);
+    // The scheduled check gets the event its handler takes, not the scheduled event's envelope.
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { ScheduleExpression?: string; Targets: { Input?: string }[] };
+    }[];
+    expect(
+      rules.find((rule) => rule.Properties.ScheduleExpression === 'rate(5 minutes)')?.Properties.Targets[0]
+        ?.Input,
+    ).toBe('{}');
     // Falling behind: the oldest due credential waited more than two intervals (2 × 24 h).
     const behind = Object.entries(alarms).find(([id]) => id.includes('HealthBehind'))?.[1];
     expect(behind?.Properties).toMatchObject({
