@@ -2,7 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { isCorruptItem } from '../../shared/adapters/dynamodb/item-schemas.ts';
 import { auditFromItem, flowAuditFromItem } from '../../shared/adapters/dynamodb/table-layout.ts';
-import { type AuditEntry, type FlowAuditEntry, LIFECYCLE_ACTIONS } from '../../shared/domain/audit.ts';
+import type { AuditEntry, FlowAuditEntry } from '../../shared/domain/audit.ts';
+import { isEventAction } from '../../shared/domain/lifecycle-event.ts';
 
 /**
  * Lifecycle events are the audit records written in the same transactions as the changes (an
@@ -19,7 +20,8 @@ export const lifecycleEvents = (
     try {
       if (entity === 'flow-audit') return [flowAuditFromItem(image)];
       const entry = auditFromItem(image);
-      return LIFECYCLE_ACTIONS.includes(entry.action) ? [entry] : [];
+      // The catalogue's actions only: resolves, proxied calls and reports are audit-only.
+      return isEventAction(entry.action) ? [entry] : [];
     } catch (error) {
       // A malformed record is never published, and retrying cannot repair it: report and move on.
       if (!isCorruptItem(error)) throw error;

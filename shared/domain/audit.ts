@@ -16,20 +16,6 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Actions that are lifecycle events, published to EventBridge; `resolved`, `proxied` and `reported` are audit-only. */
-export const LIFECYCLE_ACTIONS: readonly AuditAction[] = [
-  'created',
-  'updated',
-  'deleted',
-  'verified',
-  'invalidated',
-  'unreachable',
-  'recovered',
-  'expiring',
-  'refreshed',
-  'replaced',
-];
-
 export interface AuditEntry {
   readonly tenantId: string;
   readonly credentialId: string;

@@ -117,9 +117,9 @@ export const secretsManagerSecretStore = (
         // The item outlived its secret (deleted outside the service, or a version that is gone): a
         // fact about this credential, not an outage. The sweeper marks such items invalid.
         if (error instanceof ResourceNotFoundException) throw secretMissing(address.credentialId);
-        // Scheduled for deletion (outside the service, or a delete whose item write was lost).
-        if (error instanceof InvalidRequestException && /marked for deletion/i.test(error.message))
-          throw secretMissing(address.credentialId);
+        // GetSecretValue's one state refusal: the secret is scheduled for deletion (outside the
+        // service, or a delete whose item write was lost).
+        if (error instanceof InvalidRequestException) throw secretMissing(address.credentialId);
         throw error;
       }
     },
