@@ -330,7 +330,9 @@ export const proxyRequest = async (
       if (expiredSignal(credential, outcome) && deadline - Date.now() > 0) {
         // The API says the token expired: one refresh (or a fresh client-credentials token), one retry.
         const refusedToken = String(credential.secrets.accessToken ?? '');
-        used = await reloadWithNewToken(deps, actor, { ...input, deadline }, refusedToken);
+        used = await loadStepCredential(deps, actor, { ...input, deadline }, 'proxied', {
+          refusedAccessToken: refusedToken,
+        });
         if (used.secrets.accessToken !== refusedToken) ({ outcome, ms } = await send(used));
       }
       return {
@@ -347,12 +349,3 @@ export const proxyRequest = async (
   if ('error' in outcome) throw outcome.error;
   return outcome.answer;
 };
-
-/** The step's credential read again with a token other than the one the API refused. */
-const reloadWithNewToken = (
-  deps: ProxyDependencies,
-  actor: Actor,
-  input: StepInput,
-  refusedToken: string,
-): Promise<StepCredential> =>
-  loadStepCredential(deps, actor, input, 'proxied', { refusedAccessToken: refusedToken });
