@@ -11,6 +11,7 @@ import {
   takeTokenFromFragment,
 } from './auth';
 import { type ConnectReturn, connectFailureText, takeConnectReturn } from './connect-return';
+import { AttentionScreen } from './screens/attention-screen';
 import { ComponentScreen } from './screens/component-screen';
 import { ComponentsScreen } from './screens/components-screen';
 import { CredentialScreen } from './screens/credential-screen';
@@ -56,9 +57,11 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
       ? id
         ? `Flow ${id}`
         : 'Flows'
-      : section === 'components' || section === 'credential'
-        ? null
-        : 'Credentials',
+      : section === 'attention'
+        ? 'Needs attention'
+        : section === 'components' || section === 'credential'
+          ? null
+          : 'Credentials',
   );
   // A new screen moves focus to its content; the first one leaves focus at the top of the page,
   // where the skip link is the first stop.
@@ -97,6 +100,8 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
       <FlowScreen api={api} flowId={id} />
     ) : section === 'flows' ? (
       <FlowsScreen api={api} />
+    ) : section === 'attention' ? (
+      <AttentionScreen api={api} />
     ) : (
       <ComponentsScreen api={api} />
     );
@@ -107,8 +112,14 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
       </button>
       <header>
         <nav aria-label="Main">
-          <a href="#/credentials" aria-current={section !== 'flows' ? 'page' : undefined}>
+          <a
+            href="#/credentials"
+            aria-current={section !== 'flows' && section !== 'attention' ? 'page' : undefined}
+          >
             Credentials
+          </a>
+          <a href="#/attention" aria-current={section === 'attention' ? 'page' : undefined}>
+            Needs attention
           </a>
           <a href="#/flows" aria-current={section === 'flows' ? 'page' : undefined}>
             Flows

@@ -465,6 +465,39 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('lists what needs attention across components, with the reason, and opens the credential from there', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Attention shop',
+      fields: { apiKey: 'special-key' },
+    });
+    // As the scheduled check leaves a key its service refused (the status index follows).
+    const stored = await service.deps.credentials.get(tenant, created.body.id);
+    if (!stored) throw new Error('not stored');
+    await service.deps.credentials.update(
+      stored,
+      {
+        status: 'invalid',
+        statusReason: 'invalid_credentials: the API refused the key',
+        updatedAt: new Date().toISOString(),
+        updatedBy: 'scheduler',
+      },
+      [],
+    );
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    await page.click('nav ::-p-text(Needs attention)');
+    await shows(page, 'Attention shop');
+    await shows(page, 'the API refused the key');
+    expect(await page.title()).toContain('Needs attention');
+    expect(await text(page, 'nav [aria-current="page"]')).toBe('Needs attention');
+    await accessible(page, 'attention');
+    await page.click('::-p-text(Attention shop)');
+    await page.waitForSelector('::-p-text(Re-verify)');
+    expect(page.url()).toContain(`#/credential/${created.body.id}`);
+    await page.close();
+  });
+
   it('locally takes a fragment token and removes it from the URL, also after a same-page change', async () => {
     const page = await open('');
     expect(page.url()).not.toContain('token=');

@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type Api, ApiProblem, type Credential, type Problem, unwrap } from '../api/client';
+import { Busy, formatTime, ProblemMessage, StatusBadge } from '../ui';
+import { toProblem } from './components-screen';
+
+/** The states a person must act on, worst first; each is one read of the sparse status index. */
+const ATTENTION = ['invalid', 'unreachable', 'unverified'] as const;
+
+/** Every credential, across components, that was refused, could not be reached, or was never verified. */
+export const AttentionScreen = ({ api }: { api: Api }) => {
+  const [items, setItems] = useState<Credential[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  useEffect(() => {
+    Promise.all(
+      ATTENTION.map(
+        async (status) =>
+          unwrap(await api.GET('/credentials', { params: { query: { status, limit: 100 } } })).items,
+      ),
+    )
+      .then((lists) => setItems(lists.flat()))
+      .catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+  }, [api]);
+  if (problem) return <ProblemMessage problem={problem} />;
+  if (!items) return <Busy label="Loading credentials that need attention" />;
+  return (
+    <section aria-labelledby="attention-title">
+      <h1 id="attention-title">Needs attention</h1>
+      <p>
+        Credentials their service refused, could not reach, or never verified. The scheduled check finds them;
+        replace their secrets or reconnect them, and flows that use them work again.
+      </p>
+      {items.length === 0 ? (
+        <p>Nothing needs attention.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Credentials that need attention</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account name</th>
+              <th scope="col">Component</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last checked</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((credential) => (
+              <tr key={credential.id}>
+                <td>
+                  <a href={`#/credential/${credential.id}`}>{credential.name ?? credential.id}</a>
+                </td>
+                <td>{credential.componentId}</td>
+                <td>
+                  <StatusBadge status={credential.status} />
+                  {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+                </td>
+                <td>{formatTime(credential.lastVerifiedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+};
