@@ -55,6 +55,18 @@ export const StatusBadge = ({ status }: { status: string }) => (
   <span class={`badge badge-${status}`}>{STATUS_WORDS[status] ?? status}</span>
 );
 
+/** A credential's status with its reason, as every list of credentials shows it. */
+export const CredentialStatus = ({
+  credential,
+}: {
+  credential: { status: string; statusReason?: string | null };
+}) => (
+  <>
+    <StatusBadge status={credential.status} />
+    {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+  </>
+);
+
 /** Verification reasons in plain words, next to the field at fault. */
 export const REASON_WORDS: Record<string, string> = {
   invalid_credentials: 'The API refused these credentials: check for a typo, or whether they were revoked.',

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, ApiProblem, type Credential, type Problem, unwrap } from '../api/client';
-import { Busy, formatTime, ProblemMessage, StatusBadge } from '../ui';
+import { Busy, CredentialStatus, formatTime, ProblemMessage } from '../ui';
 import { toProblem } from './components-screen';
 
 /** The states a person must act on, worst first; each is one read of the sparse status index. */
@@ -50,8 +50,7 @@ export const AttentionScreen = ({ api }: { api: Api }) => {
                 </td>
                 <td>{credential.componentId}</td>
                 <td>
-                  <StatusBadge status={credential.status} />
-                  {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+                  <CredentialStatus credential={credential} />
                 </td>
                 <td>{formatTime(credential.lastVerifiedAt)}</td>
               </tr>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
 import { connectReturnUrl } from '../connect-return';
-import { Busy, formatTime, ProblemMessage, StatusBadge, useTitle } from '../ui';
+import { Busy, CredentialStatus, formatTime, ProblemMessage, useTitle } from '../ui';
 import { toProblem } from './components-screen';
 import { CredentialForm } from './credential-form';
 import { OAuthAppPanel } from './oauth-app-panel';
@@ -150,8 +150,7 @@ export const ComponentScreen = ({
                   <a href={`#/credential/${credential.id}`}>{credential.name ?? credential.id}</a>
                 </td>
                 <td>
-                  <StatusBadge status={credential.status} />
-                  {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+                  <CredentialStatus credential={credential} />
                 </td>
                 <td>{formatTime(credential.lastVerifiedAt)}</td>
                 <td>{credential.flowCount}</td>
