@@ -1,5 +1,6 @@
 import { credentialItem, type Key } from '../shared/adapters/dynamodb/table-layout.ts';
 import { bindSecret } from '../shared/domain/secret-binding.ts';
+import { JOIN_DONE, JOIN_PASS } from '../shared/use-cases/join-schedule.ts';
 import type { UseCaseDependencies } from '../shared/use-cases/use-case-dependencies.ts';
 import { verifyDueCredentials } from '../shared/use-cases/verify-due-credentials.ts';
 import { startOAuth2TestServer } from '../test/support/oauth2-test-server.ts';
@@ -40,6 +41,8 @@ const seedTenant = async (stack: BenchStack, tenantId: string, total: number, du
     );
   }
   await writeAll(stack.dynamoDb, stack.config.tableName, items);
+  // Every item has its due time: the one pass that gives older credentials theirs is behind it.
+  await stack.deps.credentials.saveSweepPosition(tenantId, JOIN_PASS, JOIN_DONE);
   // The due ones get their secret, bound as the service binds it, and the item names its version.
   const versions = await Promise.all(
     dueOnes.map(async (credentialId) => ({

@@ -155,7 +155,8 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
   },
   'verify-due-credentials': {
     // Query: the due index; then a re-verification's writes (the item and its audit record in one
-    // transaction) or a refresh through the lease (its item, the secret version, the commit).
+    // transaction) or a refresh through the lease (its item, the secret version, the commit); the
+    // one pass that gives older credentials a due time (a page of the tenant, its position item).
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
     secrets: ['GetSecretValue', 'PutSecretValue'],
     verifies: true,

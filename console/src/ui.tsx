@@ -59,11 +59,18 @@ export const StatusBadge = ({ status }: { status: string }) => (
 export const CredentialStatus = ({
   credential,
 }: {
-  credential: { status: string; statusReason?: string | null };
+  credential: { status: string; statusReason?: string | null; expiresSoonAt?: string | null };
 }) => (
   <>
     <StatusBadge status={credential.status} />
     {credential.statusReason && <span class="reason"> {credential.statusReason}</span>}
+    {credential.expiresSoonAt && (
+      <span class="reason">
+        {' '}
+        {Date.parse(credential.expiresSoonAt) <= Date.now() ? 'Expired' : 'Expires'}{' '}
+        {formatTime(credential.expiresSoonAt)}: replace it before then.
+      </span>
+    )}
   </>
 );
 

@@ -75,6 +75,7 @@ const EXAMPLE_CREDENTIAL = {
   status: 'verified',
   statusReason: null,
   lastVerifiedAt: '2026-11-26T09:30:00.000Z',
+  expiresSoonAt: null,
   version: 1,
   activeFlowCount: 0,
   flowCount: 0,

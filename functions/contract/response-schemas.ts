@@ -31,6 +31,8 @@ export const CredentialSchema = z.object({
   status: CredentialStatusSchema,
   statusReason: z.nullable(z.string()),
   lastVerifiedAt: z.nullable(timestamp),
+  /** The declared expiry (an API key's, a refresh token's) once it is within its warning days. */
+  expiresSoonAt: z.nullable(z.string()),
   version: versionNumber,
   activeFlowCount: z.int().check(z.gte(0)),
   flowCount: z.int().check(z.gte(0)),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { toCredentialView } from '../../shared/domain/credential.ts';
+import { ATTENTION_KINDS, toCredentialView } from '../../shared/domain/credential.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
@@ -8,8 +8,12 @@ import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
 export const ListCredentialsInput = z
   .strictObject({
     componentId: z.optional(componentIdSchema),
-    /** The credentials that need attention, from a sparse index (healthy ones cost nothing). */
-    status: z.optional(z.enum(['invalid', 'unverified', 'unreachable'])),
+    /**
+     * The credentials that need attention for one reason, from a sparse index (healthy ones cost
+     * nothing): `invalid`, `unreachable`, `unverified`, or `expiring` (verified, but its declared
+     * expiry is within its warning days).
+     */
+    status: z.optional(z.enum(ATTENTION_KINDS)),
     limit: limitSchema,
     cursor: cursorSchema,
   })

@@ -32,6 +32,18 @@ export interface Credential {
   readonly updatedBy: string;
 }
 
+/**
+ * Why a credential needs a person, worst first: refused, not reachable, never checked, or its
+ * declared expiry is within its warning days (it still works, but not for long).
+ */
+export const ATTENTION_KINDS = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+export const attentionOf = (
+  credential: Pick<Credential, 'status' | 'expiryWarnedFor'>,
+): AttentionKind | undefined =>
+  credential.status !== 'verified' ? credential.status : credential.expiryWarnedFor ? 'expiring' : undefined;
+
 /** The public view: everything a client may see. */
 export const toCredentialView = (credential: Credential) => ({
   id: credential.id,
@@ -42,6 +54,8 @@ export const toCredentialView = (credential: Credential) => ({
   status: credential.status,
   statusReason: credential.statusReason,
   lastVerifiedAt: credential.lastVerifiedAt,
+  /** The declared expiry once it is within its warning days (`credential.expiring` was sent). */
+  expiresSoonAt: credential.expiryWarnedFor ?? null,
   version: credential.version,
   activeFlowCount: credential.activeFlowCount,
   flowCount: credential.flowCount,

@@ -19,12 +19,6 @@ const BACKOFF_DIVISOR = 24;
 const spreadOf = (credentialId: string): number =>
   createHash('sha256').update(credentialId).digest().readUInt32BE(0) / 2 ** 32;
 
-/**
- * When a credential is next checked by the scheduled re-verification, or null when it never is:
- * a component without a dry request, an OAuth2 credential whose refresh token was refused (it
- * needs reconnecting: presenting the refused token again proves nothing), one whose secret is gone.
- * An unreachable one is retried with back-off that scales with the interval.
- */
 /** The credential's declared expiry, and when to warn of it, unless it was warned of already. */
 export const expiryWarning = (
   component: Pick<ComponentDefinition, 'expiry'>,
@@ -33,10 +27,39 @@ export const expiryWarning = (
   if (!component.expiry) return undefined;
   const value = credential.fields?.[component.expiry.field];
   const expiresAt = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(expiresAt) || credential.expiryWarnedFor === value) return undefined;
+  if (Number.isNaN(expiresAt) || warnedOf(credential.expiryWarnedFor, expiresAt)) return undefined;
   return { expiresAt: String(value), warnAt: expiresAt - component.expiry.warnDays * 86_400_000 };
 };
 
+/**
+ * The expiry warning a credential keeps after its fields change, as the expiry it now declares:
+ * the one given stands while that expiry is the one warned of; a later one (a replaced key, a
+ * renewed grant) is warned of afresh, and the credential leaves the needs-attention view until then.
+ */
+export const carriedExpiryWarning = (
+  component: Pick<ComponentDefinition, 'expiry'>,
+  warnedFor: string | null | undefined,
+  fields: FieldValues,
+): string | null => {
+  const value = component.expiry ? fields[component.expiry.field] : undefined;
+  return typeof value === 'string' && warnedOf(warnedFor, Date.parse(value)) ? value : null;
+};
+
+/**
+ * A warning covers an expiry no later than the one warned of: a provider that ends a grant on a
+ * fixed day restates it with every refresh (to the second, from `expires_in`), and that is the
+ * same expiry; a later one (a new key, a renewed grant) is another.
+ */
+const EXPIRY_SLACK_MS = 3_600_000;
+const warnedOf = (warnedFor: string | null | undefined, expiresAt: number): boolean =>
+  typeof warnedFor === 'string' && expiresAt <= Date.parse(warnedFor) + EXPIRY_SLACK_MS;
+
+/**
+ * When a credential is next checked by the scheduled re-verification, or null when it never is:
+ * a component without a dry request, an OAuth2 credential whose refresh token was refused (it
+ * needs reconnecting: presenting the refused token again proves nothing), one whose secret is gone.
+ * An unreachable one is retried with back-off that scales with the interval.
+ */
 export const nextCheckAt = (
   component: Pick<ComponentDefinition, 'verification' | 'provider' | 'expiry'>,
   credential: {

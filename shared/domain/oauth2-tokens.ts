@@ -4,6 +4,8 @@ export interface IssuedTokens {
   readonly accessToken: string;
   readonly refreshToken?: string;
   readonly expiresAt?: string;
+  /** When the refresh token itself lapses, for providers that say (`refresh_token_expires_in`). */
+  readonly refreshTokenExpiresAt?: string;
   readonly scope?: string;
   /** The API base some providers answer with the token (Salesforce's `instance_url`). */
   readonly instanceUrl?: string;
@@ -18,7 +20,7 @@ export const applyTokens = (
   tokens: IssuedTokens,
   component?: { readonly fields: readonly { readonly name: string }[] },
 ): FieldValues => ({
-  ...values,
+  ...withoutStaleRefreshExpiry(values, tokens),
   accessToken: tokens.accessToken,
   ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
   ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
@@ -26,7 +28,18 @@ export const applyTokens = (
   ...(tokens.instanceUrl !== undefined && component?.fields.some((field) => field.name === 'instanceUrl')
     ? { instanceUrl: tokens.instanceUrl }
     : {}),
+  ...(tokens.refreshTokenExpiresAt !== undefined &&
+  component?.fields.some((field) => field.name === 'refreshTokenExpiresAt')
+    ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt }
+    : {}),
 });
+
+/** A new refresh token without a stated lifetime does not inherit the old token's. */
+const withoutStaleRefreshExpiry = (values: FieldValues, tokens: IssuedTokens): FieldValues => {
+  if (tokens.refreshToken === undefined || tokens.refreshTokenExpiresAt !== undefined) return values;
+  const { refreshTokenExpiresAt: _stale, ...rest } = values;
+  return rest;
+};
 
 const httpsUrl = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length <= 2048 && /^https:\/\/[^\s/?#@]+$/.test(value.replace(/\/$/, ''))
@@ -68,6 +81,14 @@ const lifetimeSeconds = (raw: unknown): number => {
   return Math.min(Math.max(Math.floor(seconds), 0), MAX_TOKEN_LIFETIME_SECONDS);
 };
 
+/** `refresh_token_expires_in` when it is a sensible lifetime; anything else says nothing. */
+const positiveSeconds = (raw: unknown): number | undefined => {
+  const seconds = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.min(Math.floor(seconds), 10 * MAX_TOKEN_LIFETIME_SECONDS)
+    : undefined;
+};
+
 const token = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH ? value : undefined;
 
@@ -90,6 +111,7 @@ export const interpretTokenResponse = (status: number, body: string, now: Date):
     const refreshToken = token(parsed.refresh_token);
     const scope = typeof parsed.scope === 'string' && parsed.scope.length <= 2048 ? parsed.scope : undefined;
     const instanceUrl = httpsUrl(parsed.instance_url);
+    const refreshSeconds = positiveSeconds(parsed.refresh_token_expires_in);
     return {
       kind: 'tokens',
       tokens: {
@@ -98,6 +120,9 @@ export const interpretTokenResponse = (status: number, body: string, now: Date):
         expiresAt: new Date(now.getTime() + lifetimeSeconds(parsed.expires_in) * 1000).toISOString(),
         ...(scope === undefined ? {} : { scope }),
         ...(instanceUrl === undefined ? {} : { instanceUrl }),
+        ...(refreshToken === undefined || refreshSeconds === undefined
+          ? {}
+          : { refreshTokenExpiresAt: new Date(now.getTime() + refreshSeconds * 1000).toISOString() }),
       },
     };
   }

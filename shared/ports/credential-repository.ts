@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../domain/audit.ts';
-import type { Credential } from '../domain/credential.ts';
+import type { AttentionKind, Credential } from '../domain/credential.ts';
 import type { CredentialUsage, Flow } from '../domain/flow.ts';
 
 export interface IdempotencyRecord {
@@ -20,8 +20,8 @@ export interface Page<T> {
 
 export interface ListQuery {
   readonly componentId?: string;
-  /** Only credentials that need attention (`invalid`, `unverified`, `unreachable`): a sparse index. */
-  readonly status?: 'invalid' | 'unverified' | 'unreachable';
+  /** Only credentials that need attention for this reason: a sparse index. */
+  readonly status?: AttentionKind;
   readonly limit: number;
   readonly cursor?: string;
 }

@@ -264,6 +264,10 @@ export const completeConnect = async (
       refreshToken: tokens.refreshToken ?? null,
       scope: tokens.scope ?? (session.scopes.length > 0 ? session.scopes.join(' ') : null),
       expiresAt: tokens.expiresAt ?? null,
+      // A re-connect without a stated lifetime clears the old grant's.
+      ...(component.fields.some((field) => field.name === 'refreshTokenExpiresAt')
+        ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt ?? null }
+        : {}),
     };
     // Retried on AWS's transient failures: the create is idempotent on the session (a retry whose
     // first attempt did land returns that credential), and a re-connect's update is a put of the

@@ -1,11 +1,11 @@
 import type { Actor } from '../domain/actor.ts';
-import type { Credential } from '../domain/credential.ts';
+import type { AttentionKind, Credential } from '../domain/credential.ts';
 import type { Page } from '../ports/credential-repository.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 export interface ListCredentialsInput {
   readonly componentId?: string;
-  readonly status?: 'invalid' | 'unverified' | 'unreachable';
+  readonly status?: AttentionKind;
   readonly limit: number;
   readonly cursor?: string;
 }

@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor.ts';
 import { type AuditEntry, auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, validateFields } from '../domain/credential-fields.ts';
-import { nextCheckAt } from '../domain/health-schedule.ts';
+import { carriedExpiryWarning, nextCheckAt } from '../domain/health-schedule.ts';
 import { applyTokens, interpretTokenResponse, type TokenAnswer } from '../domain/oauth2-tokens.ts';
 import { leaseDurationMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
@@ -324,6 +324,8 @@ const settle = async (
     ),
   );
   const now = deps.clock.now();
+  // A rotated refresh token brings its own expiry: warned of afresh when its day comes.
+  const expiryWarnedFor = carriedExpiryWarning(component, stale.expiryWarnedFor, plain);
   const outcome = await storeOrUnavailable(deps, stale, () =>
     deps.leases.commit(
       holding,
@@ -337,12 +339,13 @@ const settle = async (
         lastVerifiedAt: now.toISOString(),
         checkDueAt: nextCheckAt(
           component,
-          { ...stale, fields: plain, status: 'verified', statusReason: null },
+          { ...stale, fields: plain, status: 'verified', statusReason: null, expiryWarnedFor },
           now,
           0,
           deps.health,
         ),
         healthFailures: 0,
+        expiryWarnedFor,
         updatedAt: now.toISOString(),
         updatedBy: actor.subject,
       },
@@ -357,6 +360,7 @@ const settle = async (
         secretVersionId,
         status: 'verified',
         statusReason: null,
+        expiryWarnedFor,
         version: stale.version + 1,
       },
       values: renewed,

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
+import type { ComponentDefinition } from '../domain/component.ts';
 import type { Credential } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
-import { expiryWarning, nextCheckAt, transitionOf } from '../domain/health-schedule.ts';
+import { carriedExpiryWarning, expiryWarning, nextCheckAt, transitionOf } from '../domain/health-schedule.ts';
 import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -55,10 +56,8 @@ export const reverifyCredential = async (
   const failures = state.status === 'unreachable' ? (current.healthFailures ?? 0) + 1 : 0;
   const action = transitionOf(current.status, state.status, options.scheduled ?? false);
   const fields = renewed.fields ?? current.fields;
-  // A declared expiry within its warning days is said once, whatever the check found.
-  const warning = expiryWarning(component, { fields, expiryWarnedFor: current.expiryWarnedFor ?? null });
-  const expiring = warning && now.getTime() >= warning.warnAt ? warning.expiresAt : undefined;
-  const expiryWarnedFor = expiring ?? current.expiryWarnedFor ?? null;
+  const expiring = dueExpiryWarning(component, fields, current.expiryWarnedFor, now);
+  const expiryWarnedFor = expiring ?? carriedExpiryWarning(component, current.expiryWarnedFor, fields);
   const credential = await deps.credentials.update(
     current,
     {
@@ -72,7 +71,7 @@ export const reverifyCredential = async (
         deps.health,
       ),
       healthFailures: failures,
-      ...(expiring ? { expiryWarnedFor: expiring } : {}),
+      expiryWarnedFor,
       updatedAt: now.toISOString(),
       updatedBy: actor.subject,
     },
@@ -87,6 +86,20 @@ export const reverifyCredential = async (
     updatedValues?: unknown;
   };
   return { credential, verification };
+};
+
+/** A declared expiry within its warning days, not yet warned of: said once, whatever the check found. */
+const dueExpiryWarning = (
+  component: ComponentDefinition,
+  fields: Credential['fields'],
+  warnedFor: string | null | undefined,
+  now: Date,
+): string | undefined => {
+  const warning = expiryWarning(component, {
+    fields,
+    expiryWarnedFor: carriedExpiryWarning(component, warnedFor, fields),
+  });
+  return warning && now.getTime() >= warning.warnAt ? warning.expiresAt : undefined;
 };
 
 /**
@@ -109,7 +122,7 @@ const reverifyByRefresh = async (
     // The refresh recorded `refreshed`; after a failure it is also a recovery, said once.
     if (current.status === 'invalid' || current.status === 'unreachable')
       await deps.credentials.appendAudit(auditEntry(actor, credential, 'recovered', deps.clock.now()));
-    return { credential, verification: { outcome: 'verified' } };
+    return { credential: await warnOfExpiry(deps, actor, credential), verification: { outcome: 'verified' } };
   } catch (error) {
     if (error instanceof AppError && error.code === 'upstream_unavailable' && scheduled)
       return markUnreachable(deps, actor, current, error.message);
@@ -124,6 +137,27 @@ const reverifyByRefresh = async (
       },
     };
   }
+};
+
+/**
+ * After a refresh, the refresh token's own expiry (a provider that ends grants on a fixed day tells
+ * it with every token): warned of once, and the check comes back after the warning.
+ */
+const warnOfExpiry = async (deps: UseCaseDependencies, actor: Actor, credential: Credential) => {
+  const now = deps.clock.now();
+  const component = deps.components.get(credential.componentId);
+  const expiring = dueExpiryWarning(component, credential.fields, credential.expiryWarnedFor, now);
+  if (!expiring) return credential;
+  return deps.credentials.update(
+    credential,
+    {
+      expiryWarnedFor: expiring,
+      checkDueAt: nextCheckAt(component, { ...credential, expiryWarnedFor: expiring }, now, 0, deps.health),
+      updatedAt: now.toISOString(),
+      updatedBy: actor.subject,
+    },
+    [auditEntry(actor, credential, 'expiring', now, { detail: expiring })],
+  );
 };
 
 /** The token endpoint could not answer: unreachable (never invalid), retried with back-off. */

@@ -5,7 +5,7 @@ import { auditEntry } from '../domain/audit.ts';
 import type { Credential } from '../domain/credential.ts';
 import { type FieldValues, mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
-import { nextCheckAt } from '../domain/health-schedule.ts';
+import { carriedExpiryWarning, nextCheckAt } from '../domain/health-schedule.ts';
 import { assertSecretsResentWithDestination, bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
@@ -69,6 +69,7 @@ export const updateCredential = async (
       },
     );
     const { plain, secret } = verified.fields;
+    const expiryWarnedFor = carriedExpiryWarning(component, current.expiryWarnedFor, plain);
     Object.assign(changes, verified.state, {
       checkDueAt: nextCheckAt(
         component,
@@ -76,13 +77,14 @@ export const updateCredential = async (
           id: current.id,
           ...verified.state,
           fields: plain,
-          expiryWarnedFor: current.expiryWarnedFor ?? null,
+          expiryWarnedFor,
         },
         now,
         0,
         deps.health,
       ),
       healthFailures: 0,
+      expiryWarnedFor,
     });
     changes.fields = plain;
     changes.secretFieldsSet = Object.keys(secret).sort();

@@ -1,6 +1,7 @@
 import type { Credential } from '../domain/credential.ts';
 import { nextCheckAt } from '../domain/health-schedule.ts';
 import { describeError } from '../ports/logger.ts';
+import { joinSchedule } from './join-schedule.ts';
 import { reverifyCredential } from './reverify-credential.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
@@ -30,6 +31,8 @@ export interface HealthRunReport {
   readonly deferred: number;
   /** How long the earliest credential still due had been due when the run began (null: none). */
   readonly oldestDueAgeMs: number | null;
+  /** Credentials saved before the schedule existed, given a due time by this run. */
+  readonly joined: number;
 }
 
 /** Runs `work` over `items`, `concurrency` at a time. */
@@ -100,10 +103,12 @@ export const verifyDueCredentials = async (
     if (!page.last) break;
     after = page.last;
   }
+  // What is due comes first; the time left brings older credentials into the schedule.
+  const joined = Date.now() < limits.deadline ? await joinSchedule(deps, tenantId, limits.deadline) : 0;
   deps.metrics?.gauge?.('OldestDueAgeSeconds', Math.round((oldestDueAgeMs ?? 0) / 1000));
   deps.metrics?.gauge?.('CredentialsChecked', counts.checked);
   deps.metrics?.gauge?.('CheckErrors', counts.errors);
-  return { ...counts, oldestDueAgeMs };
+  return { ...counts, oldestDueAgeMs, joined };
 };
 
 /** A check that could not run (a changed item, a lost secret): tried again later, with back-off. */

@@ -484,11 +484,30 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       },
       [],
     );
+    // And a key that still works but whose declared expiry the scheduled check warned of.
+    const expiring = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Expiring shop',
+      fields: { apiKey: 'special-key' },
+    });
+    const verified = await service.deps.credentials.get(tenant, expiring.body.id);
+    if (!verified) throw new Error('not stored');
+    await service.deps.credentials.update(
+      verified,
+      {
+        expiryWarnedFor: '2031-01-15T12:00:00.000Z',
+        updatedAt: new Date().toISOString(),
+        updatedBy: 'scheduler',
+      },
+      [],
+    );
     const page = await open('');
     await page.waitForSelector('.cards');
     await page.click('nav ::-p-text(Needs attention)');
     await shows(page, 'Attention shop');
     await shows(page, 'the API refused the key');
+    await shows(page, 'Expiring shop');
+    await shows(page, 'replace it before then');
     expect(await page.title()).toContain('Needs attention');
     expect(await text(page, 'nav [aria-current="page"]')).toBe('Needs attention');
     await accessible(page, 'attention');

@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
+import { credentialKey } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import type { AuditEntry } from '../../shared/domain/audit.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
@@ -65,8 +67,13 @@ describe('credential health over time: the scheduled re-verification', () => {
       ),
     );
     service.calls.reset();
-    expect(await run(tenant, DAY / 2)).toMatchObject({ checked: 0, oldestDueAgeMs: null });
-    expect(service.calls.calls).toEqual(['Query']);
+    expect(await run(tenant, DAY / 2)).toMatchObject({ checked: 0, oldestDueAgeMs: null, joined: 0 });
+    // The due index, then the tenant's one look for credentials saved before the schedule existed
+    // (its position read, a page, the position saved as done).
+    expect(service.calls.calls).toEqual(['Query', 'GetItem', 'Query', 'PutItem']);
+    service.calls.reset();
+    await run(tenant, DAY / 2);
+    expect(service.calls.calls).toEqual(['Query', 'GetItem']);
 
     service.calls.reset();
     const report = await run(tenant, 1.2 * DAY);
@@ -82,6 +89,33 @@ describe('credential health over time: the scheduled re-verification', () => {
     }
     // Checked, the next check is about an interval later again.
     expect(await run(tenant, 1.3 * DAY)).toMatchObject({ checked: 0 });
+  });
+
+  it('gives credentials saved before the schedule existed a due time, once, spread around now', async () => {
+    const tenant = tenantOf('join');
+    const ids = await Promise.all(
+      [1, 2, 3].map((n) => create(tenant, { componentId: 'petstore', fields: { apiKey: `old-key-${n}` } })),
+    );
+    // As an earlier version wrote them: no due time, so the due index does not hold them.
+    for (const id of ids.slice(0, 2))
+      await service.dynamoDb.send(
+        new UpdateItemCommand({
+          TableName: service.config.tableName,
+          Key: credentialKey(tenant, id),
+          UpdateExpression: 'REMOVE checkDueAt, GSI3PK, GSI3SK',
+        }),
+      );
+    const before = await Promise.all(ids.map((id) => get(tenant, id)));
+    // Verified at creation, so within one interval of their last check (±10 %): due a day on.
+    expect(await run(tenant, 0.5 * DAY)).toMatchObject({ checked: 0, joined: 2 });
+    expect(await run(tenant, 0.5 * DAY)).toMatchObject({ joined: 0 });
+    // Not a change anyone made: the editor and time stay; nothing is audited.
+    const after = await Promise.all(ids.map((id) => get(tenant, id)));
+    expect(after.map((item) => [item.updatedBy, item.updatedAt])).toEqual(
+      before.map((item) => [item.updatedBy, item.updatedAt]),
+    );
+    for (const id of ids) expect(await auditOf(tenant, id)).toEqual(['created']);
+    expect(await run(tenant, 1.2 * DAY)).toMatchObject({ checked: 3, verified: 3 });
   });
 
   it('keeps to a share per component and a deadline, and resumes where it stopped', async () => {
@@ -163,6 +197,67 @@ describe('credential health over time: the scheduled re-verification', () => {
     expect(await auditOf(tenant, id)).toEqual(['expiring', 'created']);
     expect(await run(tenant, 1.2 * DAY)).toMatchObject({ checked: 1 });
     expect((await auditOf(tenant, id)).filter((action) => action === 'expiring')).toHaveLength(1);
+    // Still verified, but it needs a person: listed with the others that do, from the status index.
+    const token = await service.token(tenant);
+    const expiring = await service.api('GET', '/credentials?status=expiring', { token });
+    expect(expiring.body.items.map((item: { id: string }) => item.id)).toEqual([id]);
+    expect(expiring.body.items[0]).toMatchObject({ status: 'verified', expiresSoonAt: expiresAt });
+    // A new key with a later expiry: it leaves the view, and is warned of again when its day comes.
+    const later = new Date(Date.now() + 200 * DAY).toISOString();
+    const patched = await service.api('PATCH', `/credentials/${id}`, {
+      token,
+      headers: { 'if-match': `"${(await get(tenant, id)).version}"` },
+      body: { fields: { apiKey: 'renewed-key', expiresAt: later } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ status: 'verified', expiresSoonAt: null });
+    expect((await service.api('GET', '/credentials?status=expiring', { token })).body.items).toEqual([]);
+  });
+
+  it('warns of a refresh token’s stated expiry once, though every refresh restates it', async () => {
+    const tenant = tenantOf('grant-expiry');
+    // A grant that ends on a fixed day, 12 days from the start: each refresh states what is left.
+    const endsAt = Date.now() + 12 * DAY;
+    let offset = 0;
+    const ending = await startOAuth2TestServer({
+      refreshTokenExpiresIn: () => Math.round((endsAt - (Date.now() + offset)) / 1000),
+    });
+    const runAt = (offsetMs: number) => {
+      offset = offsetMs;
+      return run(tenant, offsetMs);
+    };
+    service.allowVerificationTarget(ending.url);
+    try {
+      const id = await create(tenant, {
+        componentId: 'oauth2',
+        fields: {
+          tokenUrl: ending.tokenUrl,
+          clientId: 'client-1',
+          clientSecret: 'client-secret-1',
+          accessToken: 'idle-access',
+          refreshToken: ending.issueRefreshToken(),
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      expect(await runAt(1.2 * DAY)).toMatchObject({ checked: 1, verified: 1 });
+      const warned = await get(tenant, id);
+      expect(warned.fields.refreshTokenExpiresAt).toBeDefined();
+      expect(warned.expiresSoonAt).toBe(warned.fields.refreshTokenExpiresAt);
+      const token = await service.token(tenant);
+      expect(
+        (await service.api('GET', '/credentials?status=expiring', { token })).body.items.map(
+          (item: { id: string }) => item.id,
+        ),
+      ).toEqual([id]);
+      // The next refresh restates an expiry no later than the one warned of: no second warning.
+      expect(await runAt(2.4 * DAY)).toMatchObject({ checked: 1, verified: 1 });
+      const audit = await auditOf(tenant, id);
+      expect(audit.filter((action) => action === 'refreshed')).toHaveLength(2);
+      expect(audit.filter((action) => action === 'expiring')).toHaveLength(1);
+      expect((await get(tenant, id)).expiresSoonAt).not.toBeNull();
+    } finally {
+      await ending.stop();
+    }
   });
 
   it('takes a workflow’s report of a rejected credential as a reason to check, never as the verdict', async () => {

@@ -28,7 +28,14 @@ const readBody = async (request: IncomingMessage) => {
  * invalidates the refresh token it used and issues a new pair, as strict providers do.
  */
 export const startOAuth2TestServer = async (
-  options: { clientId?: string; clientSecret?: string; expiresIn?: number; tokenDelayMs?: number } = {},
+  options: {
+    clientId?: string;
+    clientSecret?: string;
+    expiresIn?: number;
+    tokenDelayMs?: number;
+    /** Sent as `refresh_token_expires_in` with every refresh (a provider that ends grants). */
+    refreshTokenExpiresIn?: () => number;
+  } = {},
 ): Promise<OAuth2TestServer> => {
   const clientId = options.clientId ?? 'client-1';
   const clientSecret = options.clientSecret ?? 'client-secret-1';
@@ -76,6 +83,9 @@ export const startOAuth2TestServer = async (
         refresh_token: issueRefreshToken(),
         token_type: 'Bearer',
         expires_in: options.expiresIn ?? 3600,
+        ...(options.refreshTokenExpiresIn === undefined
+          ? {}
+          : { refresh_token_expires_in: options.refreshTokenExpiresIn() }),
         scope: form.get('scope') ?? 'read',
       });
     }

@@ -594,6 +594,7 @@ export interface components {
             status: components["schemas"]["CredentialStatus"];
             statusReason: string | null;
             lastVerifiedAt: string | null;
+            expiresSoonAt: string | null;
             version: number;
             activeFlowCount: number;
             flowCount: number;
@@ -910,6 +911,11 @@ export interface components {
                  * @description Access token expiry
                  */
                 expiresAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Refresh token expiry
+                 */
+                refreshTokenExpiresAt?: string;
             };
         };
         /**
@@ -966,6 +972,11 @@ export interface components {
                  * @description Access token expiry
                  */
                 expiresAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Refresh token expiry
+                 */
+                refreshTokenExpiresAt?: string;
             };
         };
         /**
@@ -1651,7 +1662,7 @@ export interface operations {
         parameters: {
             query?: {
                 componentId?: string;
-                status?: "invalid" | "unverified" | "unreachable";
+                status?: "invalid" | "unreachable" | "unverified" | "expiring";
                 limit?: number;
                 cursor?: string;
             };
@@ -1728,6 +1739,7 @@ export interface operations {
                      *       "status": "verified",
                      *       "statusReason": null,
                      *       "lastVerifiedAt": "2026-11-26T09:30:00.000Z",
+                     *       "expiresSoonAt": null,
                      *       "version": 1,
                      *       "activeFlowCount": 0,
                      *       "flowCount": 0,
@@ -1760,6 +1772,7 @@ export interface operations {
                      *       "status": "verified",
                      *       "statusReason": null,
                      *       "lastVerifiedAt": "2026-11-26T09:30:00.000Z",
+                     *       "expiresSoonAt": null,
                      *       "version": 1,
                      *       "activeFlowCount": 0,
                      *       "flowCount": 0,
@@ -1836,6 +1849,7 @@ export interface operations {
                      *       "status": "verified",
                      *       "statusReason": null,
                      *       "lastVerifiedAt": "2026-11-26T09:30:00.000Z",
+                     *       "expiresSoonAt": null,
                      *       "version": 1,
                      *       "activeFlowCount": 0,
                      *       "flowCount": 0,
@@ -1979,6 +1993,7 @@ export interface operations {
                      *       "status": "verified",
                      *       "statusReason": null,
                      *       "lastVerifiedAt": "2026-11-26T09:30:00.000Z",
+                     *       "expiresSoonAt": null,
                      *       "version": 1,
                      *       "activeFlowCount": 0,
                      *       "flowCount": 0,

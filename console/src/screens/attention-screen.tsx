@@ -3,10 +3,13 @@ import { type Api, ApiProblem, type Credential, type Problem, unwrap } from '../
 import { Busy, CredentialStatus, formatTime, ProblemMessage } from '../ui';
 import { toProblem } from './components-screen';
 
-/** The states a person must act on, worst first; each is one read of the sparse status index. */
-const ATTENTION = ['invalid', 'unreachable', 'unverified'] as const;
+/** The reasons a person must act, worst first; each is one read of the sparse status index. */
+const ATTENTION = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
 
-/** Every credential, across components, that was refused, could not be reached, or was never verified. */
+/**
+ * Every credential, across components, that was refused, could not be reached, was never
+ * verified, or expires within its warning days.
+ */
 export const AttentionScreen = ({ api }: { api: Api }) => {
   const [items, setItems] = useState<Credential[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -26,8 +29,8 @@ export const AttentionScreen = ({ api }: { api: Api }) => {
     <section aria-labelledby="attention-title">
       <h1 id="attention-title">Needs attention</h1>
       <p>
-        Credentials their service refused, could not reach, or never verified. The scheduled check finds them;
-        replace their secrets or reconnect them, and flows that use them work again.
+        Credentials their service refused, could not reach, never verified, or that expire soon. The scheduled
+        check finds them; replace their secrets or reconnect them, and flows that use them work again.
       </p>
       {items.length === 0 ? (
         <p>Nothing needs attention.</p>

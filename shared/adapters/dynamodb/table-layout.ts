@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEntry, FlowAuditEntry } from '../../domain/audit.ts';
-import type { Credential } from '../../domain/credential.ts';
+import { attentionOf, type Credential } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { CredentialChanges } from '../../ports/credential-repository.ts';
@@ -26,7 +26,7 @@ import {
  * |-------------|-----------------------------|-----------------------------|---------------------------------------------|
  * | credential  | T#<tenant>                  | CRED#<credentialId>         | GSI1: T#<tenant>#C#<comp> / <credentialId>; |
  * |             |                             |                             | GSI2 (sparse, needs attention only):        |
- * |             |                             |                             | T#<tenant>#S#<status> / <credentialId>;     |
+ * |             |                             |                             | T#<tenant>#S#<attention> / <credentialId>;  |
  * |             |                             |                             | GSI3 (sparse, scheduled checks only):       |
  * |             |                             |                             | T#<tenant>#DUE / <dueAt>#<credentialId>     |
  * | count       | T#<tenant>                  | COUNT#<componentId>         |                                             |
@@ -46,7 +46,6 @@ export const GSI1 = 'GSI1';
 export const GSI2 = 'GSI2';
 /** Sparse, by due time: credentials the scheduled re-verification checks, earliest first. */
 export const GSI3 = 'GSI3';
-export const NEEDS_ATTENTION: readonly Credential['status'][] = ['invalid', 'unverified', 'unreachable'];
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';
 
 export type Key = Record<string, AttributeValue>;
@@ -68,9 +67,15 @@ export const sortKeyRange = (prefix: string) => ({
   values: { ':from': prefix, ':to': `${prefix}\uffff` },
 });
 
-/** The sparse status index's keys for a credential in this status (none when it is healthy). */
-export const statusIndexKeys = (tenantId: string, credentialId: string, status: Credential['status']) =>
-  NEEDS_ATTENTION.includes(status) ? { GSI2PK: statusGsiPk(tenantId, status), GSI2SK: credentialId } : {};
+/** The sparse status index's keys for a credential that needs attention (none when it is healthy). */
+export const statusIndexKeys = (
+  tenantId: string,
+  credentialId: string,
+  credential: Pick<Credential, 'status' | 'expiryWarnedFor'>,
+) => {
+  const attention = attentionOf(credential);
+  return attention ? { GSI2PK: statusGsiPk(tenantId, attention), GSI2SK: credentialId } : {};
+};
 /** The due index's keys for a credential checked next at `dueAt` (none when it never is). */
 export const dueGsiPk = (tenantId: string): string => `T#${tenantId}#DUE`;
 export const dueIndexKeys = (tenantId: string, credentialId: string, dueAt: string | null | undefined) =>
@@ -102,7 +107,7 @@ export const credentialAddressFromKey = (itemKey: Key): { tenantId: string; cred
  * attention, none otherwise). `values` may hold the caller's own condition values.
  */
 export const credentialUpdate = (
-  credential: { tenantId: string; id: string },
+  credential: Pick<Credential, 'tenantId' | 'id' | 'status' | 'expiryWarnedFor'>,
   changes: CredentialChanges,
   conditionValues: Record<string, unknown>,
 ) => {
@@ -116,8 +121,14 @@ export const credentialUpdate = (
       return `#a${index} = :v${index}`;
     });
   const removes: string[] = [];
-  if (changes.status !== undefined) {
-    const indexKeys = statusIndexKeys(credential.tenantId, credential.id, changes.status);
+  if (changes.status !== undefined || changes.expiryWarnedFor !== undefined) {
+    const indexKeys = statusIndexKeys(credential.tenantId, credential.id, {
+      status: changes.status ?? credential.status,
+      expiryWarnedFor:
+        changes.expiryWarnedFor !== undefined
+          ? changes.expiryWarnedFor
+          : (credential.expiryWarnedFor ?? null),
+    });
     if ('GSI2PK' in indexKeys) {
       values[':gsi2pk'] = indexKeys.GSI2PK;
       values[':gsi2sk'] = indexKeys.GSI2SK;
@@ -151,7 +162,7 @@ export const credentialItem = (credential: Credential): Key =>
     SK: credentialSk(credential.id),
     GSI1PK: componentGsiPk(credential.tenantId, credential.componentId),
     GSI1SK: credential.id,
-    ...statusIndexKeys(credential.tenantId, credential.id, credential.status),
+    ...statusIndexKeys(credential.tenantId, credential.id, credential),
     ...dueIndexKeys(credential.tenantId, credential.id, credential.checkDueAt),
     entity: 'credential',
     ...credential,
@@ -176,8 +187,7 @@ export const credentialFromItem = (item: Key): Credential => {
       (attributes.GSI1PK === undefined ||
         attributes.GSI1PK === componentGsiPk(credential.tenantId, credential.componentId)) &&
       (attributes.GSI2PK === undefined ||
-        (NEEDS_ATTENTION.includes(credential.status) &&
-          attributes.GSI2PK === statusGsiPk(credential.tenantId, credential.status))) &&
+        attributes.GSI2PK === statusIndexKeys(credential.tenantId, credential.id, credential).GSI2PK) &&
       (attributes.GSI3PK === undefined || attributes.GSI3PK === dueGsiPk(credential.tenantId)),
   ) as Credential;
 };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { nextCheckAt, transitionOf } from '../../../shared/domain/health-schedule.ts';
+import {
+  carriedExpiryWarning,
+  expiryWarning,
+  nextCheckAt,
+  transitionOf,
+} from '../../../shared/domain/health-schedule.ts';
 
 const DAY = 86_400_000;
 const http = { verification: { kind: 'http' } } as never;
@@ -75,5 +80,28 @@ describe('what a check says', () => {
     expect(transitionOf('invalid', 'verified', false)).toBe('recovered');
     // A person's re-verify always answers with a record.
     expect(transitionOf('verified', 'verified', false)).toBe('verified');
+  });
+});
+
+describe('an expiry warning', () => {
+  const component = { expiry: { field: 'expiresAt', warnDays: 14 } };
+  const warnedFor = '2026-06-15T00:00:00.000Z';
+
+  it('stands while the declared expiry is the one warned of, restated to the second or earlier', () => {
+    for (const expiresAt of [warnedFor, '2026-06-15T00:00:07.000Z', '2026-06-10T00:00:00.000Z']) {
+      expect(carriedExpiryWarning(component, warnedFor, { expiresAt })).toBe(expiresAt);
+      expect(expiryWarning(component, { fields: { expiresAt }, expiryWarnedFor: expiresAt })).toBeUndefined();
+    }
+  });
+
+  it('lapses for a later expiry, which is warned of afresh on its own day', () => {
+    const expiresAt = '2026-09-01T00:00:00.000Z';
+    expect(carriedExpiryWarning(component, warnedFor, { expiresAt })).toBeNull();
+    expect(carriedExpiryWarning(component, warnedFor, {})).toBeNull();
+    expect(carriedExpiryWarning(component, null, { expiresAt: warnedFor })).toBeNull();
+    expect(expiryWarning(component, { fields: { expiresAt }, expiryWarnedFor: null })).toEqual({
+      expiresAt,
+      warnAt: Date.parse('2026-08-18T00:00:00.000Z'),
+    });
   });
 });

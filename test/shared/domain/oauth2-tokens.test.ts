@@ -85,3 +85,35 @@ describe('the API base a provider answers with the token', () => {
     );
   });
 });
+
+describe('the refresh token’s own lifetime (refresh_token_expires_in)', () => {
+  const withField = { fields: [{ name: 'refreshTokenExpiresAt' }] };
+  const answer = (body: Record<string, unknown>) => {
+    const read = interpretTokenResponse(200, JSON.stringify({ access_token: 'at', ...body }), now);
+    if (read.kind !== 'tokens') throw new Error(read.kind);
+    return read.tokens;
+  };
+
+  it('is kept as refreshTokenExpiresAt by a component that declares it, with the refresh token only', () => {
+    const tokens = answer({ refresh_token: 'rt', refresh_token_expires_in: 15_897_600 });
+    expect(applyTokens({}, tokens, withField).refreshTokenExpiresAt).toBe('2026-12-02T00:00:00.000Z');
+    expect(applyTokens({}, tokens, { fields: [] })).not.toHaveProperty('refreshTokenExpiresAt');
+    expect(answer({ refresh_token_expires_in: 600 })).not.toHaveProperty('refreshTokenExpiresAt');
+  });
+
+  it.each([0, -5, 'soon', null])('says nothing for a lifetime of %s', (lifetime) => {
+    expect(answer({ refresh_token: 'rt', refresh_token_expires_in: lifetime })).not.toHaveProperty(
+      'refreshTokenExpiresAt',
+    );
+  });
+
+  it('is dropped when a new refresh token comes without one, and kept when the old token stays', () => {
+    const before = { refreshToken: 'old', refreshTokenExpiresAt: '2026-07-01T00:00:00.000Z' };
+    expect(applyTokens(before, answer({ refresh_token: 'new' }), withField)).not.toHaveProperty(
+      'refreshTokenExpiresAt',
+    );
+    expect(applyTokens(before, answer({}), withField).refreshTokenExpiresAt).toBe(
+      before.refreshTokenExpiresAt,
+    );
+  });
+});
