@@ -32,6 +32,32 @@ export const currentToken = (): string | null => sessionStorage.getItem(KEY);
 
 export const signOut = (): void => sessionStorage.removeItem(KEY);
 
+/** Locally: a token pasted at the sign-in prompt (from `npm run token`). False if it cannot be one. */
+export const signInWithToken = (token: string): boolean => {
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token.trim())) return false;
+  sessionStorage.setItem(KEY, token.trim());
+  return true;
+};
+
+/**
+ * Whether the session's token grants `scope` (a provider may prefix it, as Cognito does:
+ * `<resource server>/credentials:write`). Only to hide what would be refused: the API decides.
+ */
+export const allows = (scope: string): boolean => {
+  const payload = currentToken()?.split('.')[1];
+  if (!payload) return false;
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { scope?: unknown };
+    if (typeof claims.scope !== 'string') return true;
+    return claims.scope.split(' ').some((granted) => granted === scope || granted.endsWith(`/${scope}`));
+  } catch {
+    return true;
+  }
+};
+
+/** The sign-in-again popup's window name: how the page loaded in it knows it is one. */
+const POPUP_NAME = 'credentials-console-sign-in';
+
 const userManager = (config: ConsoleConfig) =>
   config.oidc
     ? new UserManager({
@@ -40,6 +66,7 @@ const userManager = (config: ConsoleConfig) =>
         redirect_uri: `${window.location.origin}${window.location.pathname}`,
         scope: config.oidc.scope,
         response_type: 'code',
+        popupWindowTarget: POPUP_NAME,
         ...(config.oidc.audience ? { extraQueryParams: { audience: config.oidc.audience } } : {}),
       })
     : undefined;
@@ -49,12 +76,30 @@ export const signInWithProvider = async (config: ConsoleConfig): Promise<void> =
   await userManager(config)?.signinRedirect();
 };
 
-/** Completes a provider sign-in when the browser comes back with `?code=&state=`. */
-export const completeProviderSignIn = async (config: ConsoleConfig): Promise<void> => {
+/**
+ * When a session ends mid-task: the provider's sign-in in a popup, so the page (and what the
+ * person typed) stays as it is.
+ */
+export const signInAgainWithProvider = async (config: ConsoleConfig): Promise<void> => {
+  const user = await userManager(config)?.signinPopup();
+  if (user) sessionStorage.setItem(KEY, user.access_token);
+};
+
+/**
+ * Completes a provider sign-in when the browser comes back with `?code=&state=`: in the popup of
+ * a sign-in again (true: it hands the answer to the console that opened it, and closes), or in
+ * the console itself.
+ */
+export const completeProviderSignIn = async (config: ConsoleConfig): Promise<boolean> => {
   const manager = userManager(config);
   const parameters = new URLSearchParams(window.location.search);
-  if (!manager || !parameters.has('code') || !parameters.has('state')) return;
+  if (!manager || !parameters.has('code') || !parameters.has('state')) return false;
+  if (window.opener && window.name === POPUP_NAME) {
+    await manager.signinPopupCallback();
+    return true;
+  }
   const user = await manager.signinRedirectCallback();
   sessionStorage.setItem(KEY, user.access_token);
   history.replaceState(null, '', `${window.location.pathname}#/credentials`);
+  return false;
 };

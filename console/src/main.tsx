@@ -6,16 +6,17 @@ import {
   type ConsoleConfig,
   completeProviderSignIn,
   currentToken,
-  signInWithProvider,
   signOut,
   takeTokenFromFragment,
 } from './auth';
 import { type ConnectReturn, connectFailureText, takeConnectReturn } from './connect-return';
+import { AllCredentialsScreen } from './screens/all-credentials-screen';
 import { AttentionScreen } from './screens/attention-screen';
 import { ComponentScreen } from './screens/component-screen';
 import { ComponentsScreen } from './screens/components-screen';
 import { CredentialScreen } from './screens/credential-screen';
 import { FlowScreen, FlowsScreen } from './screens/flows-screen';
+import { SessionEndedDialog, SignIn } from './sign-in';
 import { useTitle } from './ui';
 
 const useRoute = () => {
@@ -48,8 +49,13 @@ const callbackUrlOf = (config: ConsoleConfig): string =>
 
 const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectReturn | null }) => {
   const [token, setToken] = useState(currentToken());
+  const [sessionEnded, setSessionEnded] = useState(false);
+  const [signedOut, setSignedOut] = useState(false);
   const [connectNotice, setConnectNotice] = useState(connected);
-  const api = useMemo(() => createApi(config.apiUrl, currentToken), [config.apiUrl]);
+  const api = useMemo(
+    () => createApi(config.apiUrl, currentToken, () => setSessionEnded(true)),
+    [config.apiUrl],
+  );
   const [section, id] = useRoute();
   // The lists name themselves; a component or a credential screen names its own once loaded.
   useTitle(
@@ -59,9 +65,11 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
         : 'Flows'
       : section === 'attention'
         ? 'Needs attention'
-        : section === 'components' || section === 'credential'
-          ? null
-          : 'Credentials',
+        : section === 'all'
+          ? 'All credentials'
+          : section === 'components' || section === 'credential'
+            ? null
+            : 'Credentials',
   );
   // A new screen moves focus to its content; the first one leaves focus at the top of the page,
   // where the skip link is the first stop.
@@ -77,17 +85,19 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
     return (
       <main id="main" tabIndex={-1}>
         <h1>Credentials console</h1>
-        <p>Sign in to manage your tenant's credentials.</p>
-        {config.oidc ? (
-          <button type="button" onClick={() => signInWithProvider(config)}>
-            Sign in
-          </button>
-        ) : (
-          <p>
-            Locally, open the console URL <code>npm start</code> prints (it carries a dev token), or add
-            <code>#token=</code> and a token from <code>npm run token -- &lt;tenant&gt;</code>.
+        {signedOut && (
+          <p class="notice" role="status">
+            You are signed out.
           </p>
         )}
+        <p>Sign in to manage your tenant's credentials.</p>
+        <SignIn
+          config={config}
+          onSignedIn={() => {
+            setSignedOut(false);
+            setToken(currentToken());
+          }}
+        />
       </main>
     );
   }
@@ -102,6 +112,8 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
       <FlowsScreen api={api} />
     ) : section === 'attention' ? (
       <AttentionScreen api={api} />
+    ) : section === 'all' ? (
+      <AllCredentialsScreen api={api} />
     ) : (
       <ComponentsScreen api={api} />
     );
@@ -114,9 +126,14 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
         <nav aria-label="Main">
           <a
             href="#/credentials"
-            aria-current={section !== 'flows' && section !== 'attention' ? 'page' : undefined}
+            aria-current={
+              section !== 'flows' && section !== 'attention' && section !== 'all' ? 'page' : undefined
+            }
           >
             Credentials
+          </a>
+          <a href="#/all" aria-current={section === 'all' ? 'page' : undefined}>
+            All credentials
           </a>
           <a href="#/attention" aria-current={section === 'attention' ? 'page' : undefined}>
             Needs attention
@@ -129,6 +146,7 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
             class="secondary"
             onClick={() => {
               signOut();
+              setSignedOut(true);
               setToken(null);
             }}
           >
@@ -140,6 +158,15 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
         {connectNotice && <ConnectNotice result={connectNotice} onDismiss={() => setConnectNotice(null)} />}
         {screen}
       </main>
+      {sessionEnded && (
+        <SessionEndedDialog
+          config={config}
+          onSignedIn={() => {
+            setSessionEnded(false);
+            setToken(currentToken());
+          }}
+        />
+      )}
     </>
   );
 };
@@ -149,7 +176,8 @@ const start = async () => {
   takeTokenFromFragment(config);
   // Registered before the router's listener, so the router never sees a token in the URL.
   window.addEventListener('hashchange', () => takeTokenFromFragment(config));
-  await completeProviderSignIn(config).catch(() => undefined);
+  // In the sign-in-again popup, the answer goes to the console that opened it; nothing renders.
+  if (await completeProviderSignIn(config).catch(() => false)) return;
   const connected = takeConnectReturn();
   const root = document.getElementById('app');
   if (root) render(<App config={config} connected={connected} />, root);

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useRef } from 'preact/hooks';
 import type { Problem } from './api/client';
 
 /**
@@ -12,14 +12,18 @@ export const ProblemMessage = ({
   children,
   labels = {},
   shownAtFields = [],
+  onRetry,
 }: {
   problem: Problem;
   children?: ComponentChildren;
   /** Field labels by API path (`fields.apiKey` → "API key"). */
   labels?: Record<string, string>;
   shownAtFields?: readonly string[];
+  /** Offered when no answer came or the service failed: the same request again. */
+  onRetry?: () => void;
 }) => {
   const listed = problem.errors.filter((issue) => !shownAtFields.includes(issue.path));
+  const retryable = problem.status === 0 || problem.status >= 500;
   return (
     <div class="problem" role="alert">
       <strong>{problem.title}</strong>
@@ -28,14 +32,36 @@ export const ProblemMessage = ({
         <ul>
           {listed.map((issue) => (
             <li key={issue.path}>
-              {labels[issue.path] ?? <code>{issue.path}</code>} {issue.message}
+              {labels[issue.path] ?? labels[issue.path.replace(/^body\./, '')] ?? 'A value'} {issue.message}
             </li>
           ))}
         </ul>
       )}
+      {retryable && onRetry && (
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
       {children}
     </div>
   );
+};
+
+/**
+ * One action at a time: a second click (a double-click, an impatient press) while the first is
+ * in flight does nothing, so it sends one request. Buttons stay enabled and focused meanwhile.
+ */
+export const useSingleFlight = () => {
+  const running = useRef(false);
+  return useCallback(async (action: () => Promise<void>) => {
+    if (running.current) return;
+    running.current = true;
+    try {
+      await action();
+    } finally {
+      running.current = false;
+    }
+  }, []);
 };
 
 export const Busy = ({ label }: { label: string }) => (

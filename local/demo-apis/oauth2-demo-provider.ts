@@ -33,6 +33,10 @@ export const startOAuth2DemoProvider = async (
     });
     if (tokenRequests.length > 1000) tokenRequests.shift();
   });
+  // Says who the account is, as providers' userinfo does: the connected credential is named for it.
+  server.service.on('beforeUserinfo', (userinfo: { body: Record<string, unknown> }) => {
+    userinfo.body = { ...userinfo.body, email: 'demo.user@example.com' };
+  });
   await server.start(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${server.address().port}`;
   server.issuer.url = baseUrl;

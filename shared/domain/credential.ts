@@ -33,6 +33,13 @@ export interface Credential {
 }
 
 /**
+ * What a credential is called when nobody named it: the component and, where the provider told
+ * who the account is, that account ("GitHub · octocat"); otherwise "<component> account".
+ */
+export const defaultCredentialName = (componentName: string, accountName?: string): string =>
+  accountName ? `${componentName} · ${accountName}` : `${componentName} account`;
+
+/**
  * Why a credential needs a person, worst first: refused, not reachable, never checked, or its
  * declared expiry is within its warning days (it still works, but not for long).
  */

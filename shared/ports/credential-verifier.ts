@@ -15,7 +15,12 @@ export type VerificationResult =
    * `updatedValues`: verification changed the credential itself (an OAuth2 refresh issued new
    * tokens); these are the values to store.
    */
-  | { readonly outcome: 'verified'; readonly updatedValues?: FieldValues }
+  | {
+      readonly outcome: 'verified';
+      readonly updatedValues?: FieldValues;
+      /** Who the provider says the account is (userinfo's email or login), for a default name. */
+      readonly accountName?: string;
+    }
   /** The component has no way to verify; the credential is stored as `unverified`. */
   | { readonly outcome: 'unverified'; readonly detail: string }
   | {

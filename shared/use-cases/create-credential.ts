@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
-import type { Credential } from '../domain/credential.ts';
+import { type Credential, defaultCredentialName } from '../domain/credential.ts';
 import { validateFields } from '../domain/credential-fields.ts';
 import { formatCredentialId } from '../domain/credential-id.ts';
 import { nextCheckAt } from '../domain/health-schedule.ts';
@@ -71,7 +71,7 @@ export const createCredential = async (
     tenantId: actor.tenantId,
     id,
     componentId: component.id,
-    name: input.name ?? null,
+    name: input.name ?? defaultCredentialName(component.name, verified.accountName),
     fields: plain,
     secretFieldsSet: Object.keys(secret).sort(),
     secretVersionId,

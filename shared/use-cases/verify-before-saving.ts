@@ -54,7 +54,7 @@ export const verifyBeforeSaving = async (
   fields: SplitFields,
   now: Date,
   options: VerifyOptions = {},
-): Promise<{ state: VerifiedState; fields: SplitFields }> => {
+): Promise<{ state: VerifiedState; fields: SplitFields; accountName?: string }> => {
   const values: FieldValues = { ...fields.plain, ...fields.secret };
   const result = await verifier.verify(component, values, options);
   if (result.outcome === 'failed') throw verificationFailed(component, result);
@@ -62,5 +62,9 @@ export const verifyBeforeSaving = async (
     result.outcome === 'verified' && result.updatedValues
       ? validateFields(component, result.updatedValues)
       : fields;
-  return { state: stateOf(result, now), fields: renewed };
+  return {
+    state: stateOf(result, now),
+    fields: renewed,
+    ...(result.outcome === 'verified' && result.accountName ? { accountName: result.accountName } : {}),
+  };
 };

@@ -53,13 +53,13 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
     expect(service.calls.calls).toEqual(['GetItem']);
   });
 
-  it('makes the name optional', async () => {
+  it('makes the name optional: unnamed, a credential is called after its component', async () => {
     const created = await service.api('POST', '/credentials', {
       token: alice,
       body: { componentId: 'petstore', fields: { apiKey: SECRET } },
     });
     expect(created.status).toBe(201);
-    expect(created.body.name).toBeNull();
+    expect(created.body.name).toBe('Petstore API account');
   });
 
   it("answers another tenant's credential exactly like one that does not exist", async () => {

@@ -796,7 +796,7 @@ export interface components {
         CreateCredentialRequest: components["schemas"]["CreateCredentialPetstore"] | components["schemas"]["CreateCredentialHttpApiKey"] | components["schemas"]["CreateCredentialHttpBasic"] | components["schemas"]["CreateCredentialOauth2"] | components["schemas"]["CreateCredentialPostgresql"] | components["schemas"]["CreateCredentialGithub"] | components["schemas"]["CreateCredentialGoogle"] | components["schemas"]["CreateCredentialSalesforce"];
         /**
          * Petstore API
-         * @description The Petstore demo API, authenticated with an API key sent in the `api_key` header.
+         * @description The Petstore demo API, authenticated with an API key sent in the api_key header.
          */
         CreateCredentialPetstore: {
             /**
@@ -807,7 +807,7 @@ export interface components {
             /** @description An account name people recognise. */
             name?: string | null;
             fields: {
-                /** @description API key. Secret: write-only. */
+                /** @description API key. The key the Petstore issued you; it is sent in the api_key header.. Secret: write-only. */
                 apiKey: string;
             };
         };
@@ -829,7 +829,7 @@ export interface components {
                  * @description Base URL
                  */
                 baseUrl: string;
-                /** @description Header name */
+                /** @description Header name. The request header the API reads the key from, such as x-api-key. */
                 headerName: string;
                 /** @description Path answered with 2xx for a valid key */
                 verifyPath: string;
@@ -933,10 +933,10 @@ export interface components {
             fields: {
                 /**
                  * Format: hostname
-                 * @description Host
+                 * @description Host. The database server's public host name (private and loopback addresses are refused).
                  */
                 host: string;
-                /** @description Port */
+                /** @description Port. The port the database listens on; PostgreSQL's default is 5432. */
                 port: number;
                 /** @description Database */
                 database: string;
@@ -944,7 +944,7 @@ export interface components {
                 user: string;
                 /** @description Password. Secret: write-only. */
                 password: string;
-                /** @description TLS: require (default), verify-full, or disable */
+                /** @description TLS mode. require (the default) encrypts the connection; verify-full also checks the server certificate; disable sends everything in the clear. */
                 sslMode?: string;
             };
         };

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, ApiProblem, type Credential, type Problem, unwrap } from '../api/client';
+import { type Api, type Credential, type Problem, problemOf, unwrap } from '../api/client';
 import { Busy, CredentialStatus, formatTime, ProblemMessage } from '../ui';
-import { toProblem } from './components-screen';
 
 /** The reasons a person must act, worst first; each is one read of the sparse status index. */
 const ATTENTION = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
@@ -21,7 +20,7 @@ export const AttentionScreen = ({ api }: { api: Api }) => {
       ),
     )
       .then((lists) => setItems(lists.flat()))
-      .catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+      .catch((error) => setProblem(problemOf(error)));
   }, [api]);
   if (problem) return <ProblemMessage problem={problem} />;
   if (!items) return <Busy label="Loading credentials that need attention" />;

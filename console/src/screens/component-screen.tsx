@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
+import { type Api, type Component, type Credential, type Problem, problemOf, unwrap } from '../api/client';
+import { allows } from '../auth';
 import { connectReturnUrl } from '../connect-return';
-import { Busy, CredentialStatus, formatTime, ProblemMessage, useTitle } from '../ui';
-import { toProblem } from './components-screen';
+import { Busy, CredentialStatus, formatTime, ProblemMessage, useSingleFlight, useTitle } from '../ui';
 import { CredentialForm } from './credential-form';
 import { OAuthAppPanel } from './oauth-app-panel';
 
@@ -35,7 +35,7 @@ export const ComponentScreen = ({
     if (created) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
   }, [created]);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+  const fail = (error: unknown) => setProblem(problemOf(error));
   useTitle(component?.name);
 
   const loadPage = async (after: string | null) => {
@@ -67,18 +67,34 @@ export const ComponentScreen = ({
     loadPage(null);
   }, [api, componentId]);
 
-  const connect = async () => {
-    setProblem(null);
-    try {
-      const returnUrl = connectReturnUrl(componentId);
-      const session = unwrap(await api.POST('/connect-sessions', { body: { componentId, returnUrl } }));
-      window.location.assign(session.authorizationUrl);
-    } catch (error) {
-      fail(error);
-    }
-  };
+  const once = useSingleFlight();
+  const connect = () =>
+    once(async () => {
+      setProblem(null);
+      try {
+        const returnUrl = connectReturnUrl(componentId);
+        const session = unwrap(await api.POST('/connect-sessions', { body: { componentId, returnUrl } }));
+        window.location.assign(session.authorizationUrl);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  const canWrite = allows('credentials:write');
 
-  if (!component) return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading component" />;
+  const retry = () => {
+    setProblem(null);
+    api
+      .GET('/components/{componentId}', { params: { path: { componentId } } })
+      .then((result) => setComponent(unwrap(result)))
+      .catch(fail);
+    loadPage(null);
+  };
+  if (!component)
+    return problem ? (
+      <ProblemMessage problem={problem} onRetry={retry} />
+    ) : (
+      <Busy label="Loading component" />
+    );
   return (
     <section aria-labelledby="component-title">
       <p>
@@ -86,13 +102,15 @@ export const ComponentScreen = ({
       </p>
       <h1 id="component-title">{component.name}</h1>
       <p>{component.description}</p>
-      {problem && <ProblemMessage problem={problem} />}
+      {problem && <ProblemMessage problem={problem} onRetry={items.length === 0 ? retry : undefined} />}
       {created && (
         <p class="notice" role="status" data-outcome tabIndex={-1}>
           Created {created}: verified and saved.
         </p>
       )}
-      {component.connectable ? (
+      {!canWrite ? (
+        <p class="help">Your sign-in can view these credentials but not add any.</p>
+      ) : component.connectable ? (
         <>
           <button
             type="button"

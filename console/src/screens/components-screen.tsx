@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, ApiProblem, type ComponentSummary, type Problem, unwrap } from '../api/client';
+import { type Api, type ComponentSummary, type Problem, problemOf, unwrap } from '../api/client';
 import { Busy, ProblemMessage } from '../ui';
 
 /** The credentials page: each component with the number of credentials it has. */
@@ -10,7 +10,7 @@ export const ComponentsScreen = ({ api }: { api: Api }) => {
     api
       .GET('/components')
       .then((result) => setComponents(unwrap(result).items))
-      .catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+      .catch((error) => setProblem(problemOf(error)));
   }, [api]);
   if (problem) return <ProblemMessage problem={problem} />;
   if (!components) return <Busy label="Loading components" />;
@@ -35,12 +35,3 @@ export const ComponentsScreen = ({ api }: { api: Api }) => {
     </section>
   );
 };
-
-export const toProblem = (error: unknown): Problem => ({
-  type: 'about:blank',
-  title: 'The service could not be reached',
-  status: 0,
-  code: 'internal',
-  detail: error instanceof Error ? error.message : 'Check your connection and try again.',
-  errors: [],
-});

@@ -1,7 +1,6 @@
-import { useState } from 'preact/hooks';
-import { type Api, ApiProblem, type Component, type Credential, type Problem, unwrap } from '../api/client';
-import { Busy, ProblemMessage, REASON_WORDS } from '../ui';
-import { toProblem } from './components-screen';
+import { useRef, useState } from 'preact/hooks';
+import { type Api, type Component, type Credential, type Problem, problemOf, unwrap } from '../api/client';
+import { Busy, ProblemMessage, REASON_WORDS, useSingleFlight } from '../ui';
 
 type Field = Component['fields'][number];
 
@@ -12,6 +11,12 @@ export const faultyField = (component: Component, reason: string | undefined): s
   if (reason === 'unreachable' || reason === 'timeout' || reason === 'blocked_destination')
     return address ?? secret;
   return secret ?? address;
+};
+
+/** A field with a fixed set of values (its pattern is `^(a|b|c)$`) is a choice, not a text box. */
+const choicesOf = (field: Field): string[] | undefined => {
+  const match = /^\^\(([\w-]+(?:\|[\w-]+)+)\)\$$/.exec(field.pattern ?? '');
+  return match?.[1]?.split('|');
 };
 
 const inputType = (field: Field): string =>
@@ -35,27 +40,53 @@ export const FieldInput = ({
   const patternBroken =
     touched && value !== '' && field.pattern !== undefined && !new RegExp(field.pattern).test(value);
   const message = error ?? (patternBroken ? `${field.label} has an invalid format.` : undefined);
+  const choices = choicesOf(field);
+  const described = [message ? `${id}-error` : '', field.description ? `${id}-help` : ''].join(' ').trim();
   return (
     <div class="field">
       <label for={id}>
         {field.label}
         {required && <span aria-hidden="true"> *</span>}
       </label>
-      <input
-        id={id}
-        name={field.name}
-        type={inputType(field) as 'text'}
-        autocomplete={field.secret ? 'new-password' : 'off'}
-        required={required}
-        maxLength={field.maxLength}
-        value={value}
-        aria-invalid={message ? 'true' : 'false'}
-        aria-describedby={message ? `${id}-error` : undefined}
-        onInput={(event) => {
-          setTouched(true);
-          onInput((event.target as HTMLInputElement).value);
-        }}
-      />
+      {field.description && (
+        <p id={`${id}-help`} class="help">
+          {field.description}
+        </p>
+      )}
+      {choices ? (
+        <select
+          id={id}
+          name={field.name}
+          required={required}
+          value={value}
+          aria-invalid={message ? 'true' : 'false'}
+          aria-describedby={described || undefined}
+          onChange={(event) => onInput((event.target as HTMLSelectElement).value)}
+        >
+          <option value="">{required ? 'Choose one' : 'Default'}</option>
+          {choices.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id={id}
+          name={field.name}
+          type={inputType(field) as 'text'}
+          autocomplete={field.secret ? 'new-password' : 'off'}
+          required={required}
+          maxLength={field.maxLength}
+          value={value}
+          aria-invalid={message ? 'true' : 'false'}
+          aria-describedby={described || undefined}
+          onInput={(event) => {
+            setTouched(true);
+            onInput((event.target as HTMLInputElement).value);
+          }}
+        />
+      )}
       {message && (
         <p id={`${id}-error`} class="field-error">
           {message}
@@ -83,9 +114,16 @@ export const CredentialForm = ({
   const [problem, setProblem] = useState<Problem | null>(null);
   const [shownAtFields, setShownAtFields] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  const once = useSingleFlight();
+  // One Idempotency-Key per body: a retry of the same create (a timeout, a lost answer) is
+  // answered with the credential it made, never a second one; a changed body is a new request.
+  const attempt = useRef<{ body: string; key: string } | null>(null);
 
-  const save = async (event: Event) => {
+  const save = (event: Event) => {
     event.preventDefault();
+    return once(submit);
+  };
+  const submit = async () => {
     setSaving(true);
     setProblem(null);
     setFieldErrors({});
@@ -99,12 +137,21 @@ export const CredentialForm = ({
     );
     try {
       const body = { componentId: component.id, fields, ...(name ? { name } : {}) };
+      const serialized = JSON.stringify(body);
+      if (attempt.current?.body !== serialized)
+        attempt.current = { body: serialized, key: crypto.randomUUID() };
       // The body's shape per component is checked by the API; the form sends what the schema lists.
-      const credential = unwrap(await api.POST('/credentials', { body: body as never }));
+      const credential = unwrap(
+        await api.POST('/credentials', {
+          body: body as never,
+          params: { header: { 'Idempotency-Key': attempt.current.key } },
+        }),
+      );
+      attempt.current = null;
       setValues({});
       onCreated(credential);
     } catch (error) {
-      const refused = error instanceof ApiProblem ? error.problem : toProblem(error);
+      const refused = problemOf(error);
       setProblem(refused);
       const errors: Record<string, string> = {};
       for (const issue of refused.errors)

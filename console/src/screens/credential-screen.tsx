@@ -1,17 +1,26 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type Api,
-  ApiProblem,
   type AuditRecord,
   type Component,
   type Credential,
   etagOf,
   type Problem,
+  problemOf,
   unwrap,
 } from '../api/client';
+import { allows } from '../auth';
 import { connectReturnUrl } from '../connect-return';
-import { Busy, ConfirmDialog, formatTime, ProblemMessage, REASON_WORDS, StatusBadge, useTitle } from '../ui';
-import { toProblem } from './components-screen';
+import {
+  Busy,
+  ConfirmDialog,
+  formatTime,
+  ProblemMessage,
+  REASON_WORDS,
+  StatusBadge,
+  useSingleFlight,
+  useTitle,
+} from '../ui';
 import { FieldInput } from './credential-form';
 
 interface BlockingFlow {
@@ -26,7 +35,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [credential, setCredential] = useState<Credential | null>(null);
   const [component, setComponent] = useState<Component | null>(null);
   const [etag, setEtag] = useState('*');
-  const [audit, setAudit] = useState<AuditRecord[]>([]);
+  const [audit, setAudit] = useState<AuditRecord[] | null>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -38,6 +47,8 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [blocking, setBlocking] = useState<BlockingFlow[] | null>(null);
   const [alternatives, setAlternatives] = useState<Credential[]>([]);
   const [moveTo, setMoveTo] = useState('');
+  const [alternativesCursor, setAlternativesCursor] = useState<string | null>(null);
+  const [moveSearch, setMoveSearch] = useState('');
   const [deleted, setDeleted] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
   // An outcome takes focus where it is told: the notice, the refusal's flows, or the deleted page.
@@ -45,7 +56,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
     if (notice || blocking || deleted) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
   }, [notice, blocking, deleted]);
 
-  const fail = (error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+  const fail = (error: unknown) => setProblem(problemOf(error));
   useTitle(
     credential ? (credential.name ?? `${component?.name ?? credential.componentId} credential`) : undefined,
   );
@@ -61,27 +72,32 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
     setReplacing({});
     const [componentResult, auditResult] = await Promise.all([
       api.GET('/components/{componentId}', { params: { path: { componentId: loaded.componentId } } }),
-      api.GET('/credentials/{credentialId}/audit', { params: { path: { credentialId } } }),
+      // A sign-in without audit:read sees the credential, not its trail.
+      allows('audit:read')
+        ? api.GET('/credentials/{credentialId}/audit', { params: { path: { credentialId } } })
+        : undefined,
     ]);
     setComponent(unwrap(componentResult));
-    setAudit(unwrap(auditResult).items);
+    setAudit(auditResult ? unwrap(auditResult).items : null);
   };
   useEffect(() => {
     load().catch(fail);
   }, [api, credentialId]);
 
-  const run = async (label: string, action: () => Promise<void>) => {
-    setBusy(label);
-    setProblem(null);
-    setNotice(null);
-    try {
-      await action();
-    } catch (error) {
-      fail(error);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const once = useSingleFlight();
+  const run = (label: string, action: () => Promise<void>) =>
+    once(async () => {
+      setBusy(label);
+      setProblem(null);
+      setNotice(null);
+      try {
+        await action();
+      } catch (error) {
+        fail(error);
+      } finally {
+        setBusy(null);
+      }
+    });
 
   const save = (event: Event) => {
     event.preventDefault();
@@ -166,16 +182,29 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         const refused = result.error as Problem & { blockingFlows?: BlockingFlow[] };
         setBlocking(refused.blockingFlows ?? []);
         setConfirmDelete(false);
-        const same = unwrap(
-          await api.GET('/credentials', {
-            params: { query: { componentId: credential?.componentId ?? '', limit: 100 } },
-          }),
-        );
-        setAlternatives(same.items.filter((candidate) => candidate.id !== credentialId));
+        await loadAlternatives(null);
       }
       unwrap(result);
       setDeleted(true);
     });
+
+  /** The credentials flows can move to: the component's others, a page at a time. */
+  const loadAlternatives = async (after: string | null) => {
+    const page = unwrap(
+      await api.GET('/credentials', {
+        params: {
+          query: {
+            componentId: credential?.componentId ?? '',
+            limit: 100,
+            ...(after ? { cursor: after } : {}),
+          },
+        },
+      }),
+    );
+    const others = page.items.filter((candidate) => candidate.id !== credentialId);
+    setAlternatives((previous) => (after ? [...previous, ...others] : others));
+    setAlternativesCursor(page.nextCursor);
+  };
 
   const moveAndDelete = () =>
     run('Moving flows and deleting', async () => {
@@ -201,8 +230,13 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       </section>
     );
   if (!credential || !component)
-    return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading credential" />;
+    return problem ? (
+      <ProblemMessage problem={problem} onRetry={() => load().catch(fail)} />
+    ) : (
+      <Busy label="Loading credential" />
+    );
   const stale = problem?.code === 'version_mismatch';
+  const canWrite = allows('credentials:write');
   return (
     <section aria-labelledby="credential-title">
       <p>
@@ -308,7 +342,8 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
           </div>
         </form>
       )}
-      <div class="actions">
+      {!canWrite && <p class="help">Your sign-in can view this credential but not change it.</p>}
+      <div class="actions" hidden={!canWrite}>
         {!editing && (
           <button type="button" onClick={() => setEditing(true)}>
             Edit
@@ -354,6 +389,15 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
               </li>
             ))}
           </ul>
+          <div class="field">
+            <label for="move-search">Find a credential by name</label>
+            <input
+              id="move-search"
+              type="search"
+              value={moveSearch}
+              onInput={(event) => setMoveSearch((event.target as HTMLInputElement).value)}
+            />
+          </div>
           <label for="move-to">Move to another credential</label>
           <select
             id="move-to"
@@ -361,41 +405,59 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
             onChange={(event) => setMoveTo((event.target as HTMLSelectElement).value)}
           >
             <option value="">Choose a credential</option>
-            {alternatives.map((candidate) => (
-              <option key={candidate.id} value={candidate.id}>
-                {candidate.name ?? candidate.id}
-              </option>
-            ))}
+            {alternatives
+              .filter((candidate) =>
+                (candidate.name ?? '').toLocaleLowerCase().includes(moveSearch.trim().toLocaleLowerCase()),
+              )
+              .map((candidate) => (
+                <option key={candidate.id} value={candidate.id}>
+                  {candidate.name ?? candidate.id}
+                </option>
+              ))}
           </select>
+          {alternativesCursor && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => run('Loading more credentials', () => loadAlternatives(alternativesCursor))}
+            >
+              Load more credentials to choose from
+            </button>
+          )}
           <button type="button" disabled={!moveTo} onClick={moveAndDelete}>
             Move and delete
           </button>
         </section>
       )}
       <h2>Audit trail</h2>
-      <table>
-        <caption class="visually-hidden">Audit trail</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">Who</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {audit.map((record) => (
-            <tr key={`${record.at}-${record.action}`}>
-              <td>{formatTime(record.at)}</td>
-              <td>{record.action}</td>
-              <td>{record.actor}</td>
-              <td>
-                {record.detail ?? (record.flowId ? `flow ${record.flowId}, step ${record.stepId ?? ''}` : '')}
-              </td>
+      {audit === null ? (
+        <p>Your sign-in does not include the audit trail.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Audit trail</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Who</th>
+              <th scope="col">Detail</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {audit.map((record) => (
+              <tr key={`${record.at}-${record.action}`}>
+                <td>{formatTime(record.at)}</td>
+                <td>{record.action}</td>
+                <td>{record.actor}</td>
+                <td>
+                  {record.detail ??
+                    (record.flowId ? `flow ${record.flowId}, step ${record.stepId ?? ''}` : '')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 };

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, ApiProblem, etagOf, type Flow, type Problem, unwrap } from '../api/client';
+import { type Api, etagOf, type Flow, type Problem, problemOf, unwrap } from '../api/client';
+import { allows } from '../auth';
 import { Busy, formatTime, ProblemMessage } from '../ui';
-import { toProblem } from './components-screen';
 
 export const FlowsScreen = ({ api }: { api: Api }) => {
   const [flows, setFlows] = useState<Flow[] | null>(null);
@@ -10,7 +10,7 @@ export const FlowsScreen = ({ api }: { api: Api }) => {
     api
       .GET('/flows', { params: { query: { limit: 100 } } })
       .then((result) => setFlows(unwrap(result).items))
-      .catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+      .catch((error) => setProblem(problemOf(error)));
   }, [api]);
   if (problem) return <ProblemMessage problem={problem} />;
   if (!flows) return <Busy label="Loading flows" />;
@@ -61,8 +61,26 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
     setEtag(etagOf(result.response));
   };
   useEffect(() => {
-    load().catch((error) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+    load().catch((error) => setProblem(problemOf(error)));
   }, [api, flowId]);
+  // Steps name their credentials as people do; one read per credential the flow uses.
+  const [names, setNames] = useState<Record<string, string>>({});
+  const credentialIds = [
+    ...new Set(flow?.steps.filter((step) => !step.credentialMissing).map((step) => step.credentialId)),
+  ];
+  useEffect(() => {
+    for (const credentialId of credentialIds)
+      api
+        .GET('/credentials/{credentialId}', { params: { path: { credentialId } } })
+        .then((result) => {
+          const credential = unwrap(result);
+          setNames((known) => ({
+            ...known,
+            [credentialId]: credential.name ?? `${credential.componentId} account`,
+          }));
+        })
+        .catch(() => undefined);
+  }, [api, credentialIds.join(' ')]);
   const toggle = async () => {
     if (!flow || busy) return;
     setBusy(true);
@@ -82,13 +100,14 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
           : 'Deactivated: its steps can no longer use their credentials.',
       );
     } catch (error) {
-      setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
   };
   if (!flow) return problem ? <ProblemMessage problem={problem} /> : <Busy label="Loading flow" />;
   const missing = flow.steps.filter((step) => step.credentialMissing);
+  const canWrite = allows('flows:write');
   const blockedActivation = flow.status === 'inactive' && missing.length > 0;
   return (
     <section aria-labelledby="flow-title">
@@ -111,13 +130,20 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
           this flow.
         </p>
       )}
+      {!canWrite && (
+        <p id="flows-read-only" class="help">
+          Your sign-in can view flows but not activate or deactivate them.
+        </p>
+      )}
       <button
         type="button"
         onClick={toggle}
         // Not disabled while saving: a disabled button loses focus; a second click is ignored instead.
-        disabled={blockedActivation}
+        disabled={blockedActivation || !canWrite}
         aria-disabled={busy}
-        aria-describedby={blockedActivation ? 'activation-blocked' : undefined}
+        aria-describedby={
+          blockedActivation ? 'activation-blocked' : !canWrite ? 'flows-read-only' : undefined
+        }
       >
         {flow.status === 'active' ? 'Deactivate' : 'Activate'}
       </button>
@@ -129,7 +155,7 @@ export const FlowScreen = ({ api, flowId }: { api: Api; flowId: string }) => {
             {step.credentialMissing ? (
               <strong>needs a credential (the one it used was deleted)</strong>
             ) : (
-              <a href={`#/credential/${step.credentialId}`}>{step.credentialId}</a>
+              <a href={`#/credential/${step.credentialId}`}>{names[step.credentialId] ?? 'its credential'}</a>
             )}
           </li>
         ))}

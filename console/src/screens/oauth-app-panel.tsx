@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Api, ApiProblem, type Component, type Problem, unwrap } from '../api/client';
+import { type Api, type Component, type Problem, problemOf, unwrap } from '../api/client';
 import { ProblemMessage } from '../ui';
-import { toProblem } from './components-screen';
 
 /**
  * The tenant's OAuth app for a provider component: whether one is registered (Connect needs it),
@@ -34,7 +33,7 @@ export const OAuthAppPanel = ({
         setClientId(found);
         onReady(found !== null);
       })
-      .catch((error: unknown) => setProblem(error instanceof ApiProblem ? error.problem : toProblem(error)));
+      .catch((error: unknown) => setProblem(problemOf(error)));
   }, [api, component.id]);
 
   const register = async (event: Event) => {
@@ -54,7 +53,7 @@ export const OAuthAppPanel = ({
       setNotice(`Registered. People can now connect ${component.name} accounts.`);
       onReady(true);
     } catch (error) {
-      setProblem(error instanceof ApiProblem ? error.problem : toProblem(error));
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }

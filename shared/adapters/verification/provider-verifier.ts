@@ -32,11 +32,33 @@ export const verifyProviderToken = async (
       },
       options,
     );
-    if (response.status >= 200 && response.status < 300) return { outcome: 'verified' };
+    if (response.status >= 200 && response.status < 300) {
+      const accountName = accountNameOf(response.body);
+      return { outcome: 'verified', ...(accountName ? { accountName } : {}) };
+    }
     return fromHttpResponse(response, secrets, values);
   } catch (error) {
     return fromNetworkError(error);
   }
+};
+
+/**
+ * The account a userinfo answer names, as a person knows it: an email, a login, a username, a
+ * name. Only a short, printable string is taken; anything else names nobody.
+ */
+const accountNameOf = (body: string): string | undefined => {
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof claims !== 'object' || claims === null) return undefined;
+  for (const claim of ['email', 'login', 'preferred_username', 'name']) {
+    const value = claims[claim];
+    if (typeof value === 'string' && /^[^\p{C}]{1,100}$/u.test(value.trim())) return value.trim();
+  }
+  return undefined;
 };
 
 /** A client-credentials component is proved by getting a token, at the descriptor's token URL. */

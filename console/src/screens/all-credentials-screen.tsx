@@ -1,0 +1,231 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  type Api,
+  type ComponentSummary,
+  type Credential,
+  type Problem,
+  problemOf,
+  unwrap,
+} from '../api/client';
+import { Busy, CredentialStatus, formatTime, ProblemMessage, useSingleFlight } from '../ui';
+
+const PAGE = 100;
+/** "Needs attention" is these four reasons, each one read of the sparse status index. */
+const ATTENTION = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
+type StatusFilter = '' | 'attention' | (typeof ATTENTION)[number];
+const STATUS_CHOICES: { value: StatusFilter; label: string }[] = [
+  { value: '', label: 'Any status' },
+  { value: 'attention', label: 'Needs attention' },
+  { value: 'invalid', label: 'Invalid' },
+  { value: 'unreachable', label: 'Unreachable' },
+  { value: 'unverified', label: 'Not verified' },
+  { value: 'expiring', label: 'Expires soon' },
+];
+type Sort = 'newest' | 'oldest' | 'name';
+
+/** One read of the API's listing for a filter: the component index, the status index, or all. */
+const listQuery = (componentId: string, status: StatusFilter) =>
+  status && status !== 'attention' ? { status } : componentId ? { componentId } : {};
+
+/**
+ * Every credential of the tenant in one list: filtered by component and status on the server
+ * (an index each), searched by name and sorted over what is loaded, with the total from the
+ * per-component counts.
+ */
+export const AllCredentialsScreen = ({ api }: { api: Api }) => {
+  const [components, setComponents] = useState<ComponentSummary[] | null>(null);
+  const [componentId, setComponentId] = useState('');
+  const [status, setStatus] = useState<StatusFilter>('');
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<Sort>('newest');
+  const [items, setItems] = useState<Credential[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const once = useSingleFlight();
+
+  const names = useMemo(
+    () => Object.fromEntries((components ?? []).map((component) => [component.id, component.name])),
+    [components],
+  );
+
+  // A filter changed while a read was out: only the latest read's answer is shown.
+  const generation = useRef(0);
+  const load = async (after: string | null) => {
+    const mine = ++generation.current;
+    const current = () => mine === generation.current;
+    setProblem(null);
+    try {
+      if (status === 'attention') {
+        const lists = await Promise.all(
+          ATTENTION.map(
+            async (reason) =>
+              unwrap(await api.GET('/credentials', { params: { query: { status: reason, limit: PAGE } } }))
+                .items,
+          ),
+        );
+        if (!current()) return;
+        setItems(lists.flat());
+        setCursor(null);
+        return;
+      }
+      const page = unwrap(
+        await api.GET('/credentials', {
+          params: {
+            query: { ...listQuery(componentId, status), limit: PAGE, ...(after ? { cursor: after } : {}) },
+          },
+        }),
+      );
+      if (!current()) return;
+      setItems((previous) => (after ? [...(previous ?? []), ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (error) {
+      if (current()) setProblem(problemOf(error));
+    }
+  };
+
+  useEffect(() => {
+    api
+      .GET('/components')
+      .then((result) => setComponents(unwrap(result).items))
+      .catch((error) => setProblem(problemOf(error)));
+  }, [api]);
+  useEffect(() => {
+    setItems(null);
+    load(null);
+  }, [api, componentId, status]);
+
+  const shown = useMemo(() => {
+    const needle = search.trim().toLocaleLowerCase();
+    const matching = (items ?? []).filter(
+      (credential) =>
+        (!componentId || credential.componentId === componentId) &&
+        (!needle || (credential.name ?? '').toLocaleLowerCase().includes(needle)),
+    );
+    // Ids are ULIDs: they sort by creation time.
+    return matching.sort((a, b) =>
+      sort === 'name'
+        ? (a.name ?? '').localeCompare(b.name ?? '')
+        : sort === 'oldest'
+          ? a.id.localeCompare(b.id)
+          : b.id.localeCompare(a.id),
+    );
+  }, [items, search, sort, componentId]);
+
+  const total = components
+    ? componentId
+      ? (components.find((component) => component.id === componentId)?.credentialCount ?? 0)
+      : components.reduce((sum, component) => sum + component.credentialCount, 0)
+    : null;
+
+  return (
+    <section aria-labelledby="all-title">
+      <h1 id="all-title">All credentials</h1>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Find credentials"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <div class="field">
+          <label for="search">Search by name</label>
+          <input
+            id="search"
+            type="search"
+            value={search}
+            onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
+          />
+        </div>
+        <div class="field">
+          <label for="filter-component">Component</label>
+          <select
+            id="filter-component"
+            value={componentId}
+            onChange={(event) => setComponentId((event.target as HTMLSelectElement).value)}
+          >
+            <option value="">All components</option>
+            {(components ?? []).map((component) => (
+              <option key={component.id} value={component.id}>
+                {component.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-status">Status</label>
+          <select
+            id="filter-status"
+            value={status}
+            onChange={(event) => setStatus((event.target as HTMLSelectElement).value as StatusFilter)}
+          >
+            {STATUS_CHOICES.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="sort">Sort by</label>
+          <select
+            id="sort"
+            value={sort}
+            onChange={(event) => setSort((event.target as HTMLSelectElement).value as Sort)}
+          >
+            <option value="newest">Newest first</option>
+            <option value="oldest">Oldest first</option>
+            <option value="name">Name</option>
+          </select>
+        </div>
+      </form>
+      {problem && <ProblemMessage problem={problem} onRetry={() => load(null)} />}
+      {!items ? (
+        !problem && <Busy label="Loading credentials" />
+      ) : (
+        <>
+          <p role="status" aria-live="polite">
+            {status || search
+              ? `${shown.length} matching of ${items.length} loaded${cursor ? ' (load more to search further)' : ''}`
+              : `Showing ${shown.length} of ${total ?? items.length}`}
+          </p>
+          {shown.length === 0 ? (
+            <p>No credentials match.</p>
+          ) : (
+            <table>
+              <caption class="visually-hidden">Credentials</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Account name</th>
+                  <th scope="col">Component</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Last verified</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((credential) => (
+                  <tr key={credential.id}>
+                    <td>
+                      <a href={`#/credential/${credential.id}`}>
+                        {credential.name ??
+                          `${names[credential.componentId] ?? credential.componentId} account`}
+                      </a>
+                    </td>
+                    <td>{names[credential.componentId] ?? credential.componentId}</td>
+                    <td>
+                      <CredentialStatus credential={credential} />
+                    </td>
+                    <td>{formatTime(credential.lastVerifiedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {cursor && (
+            <button type="button" onClick={() => once(() => load(cursor))}>
+              Load more
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+};
