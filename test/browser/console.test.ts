@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEntry } from '../../shared/domain/audit.ts';
+import type { Credential } from '../../shared/domain/credential.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -498,6 +500,270 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     expect(focused).toBe('#/components/petstore');
     await page.keyboard.press('Enter');
     await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.close();
+  });
+
+  /** Requests the page sends with this method to a path that matches, as they are sent. */
+  const sent = (page: Page, method: string, path: RegExp) => {
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    page.on('request', (request) => {
+      if (request.method() === method && path.test(new URL(request.url()).pathname))
+        seen.push({ url: request.url(), headers: request.headers() });
+    });
+    return seen;
+  };
+  /** Puts a long value in a field at once, as a paste does (typing a token key by key takes seconds). */
+  const paste = async (page: Page, selector: string, value: string) => {
+    await page.focus(selector);
+    await page.$eval(
+      selector,
+      (input, pasted) => {
+        (input as HTMLInputElement).value = pasted;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      value,
+    );
+  };
+  /** Two clicks as fast as a double-click, both landing before any answer can. */
+  const doubleClick = (page: Page, selector: string) =>
+    page.$eval(selector, (control) => {
+      (control as HTMLElement).click();
+      (control as HTMLElement).click();
+    });
+
+  it('finds credentials in one list across components: filter, search, sort, a total, 300 of them', async () => {
+    const many = 'tenant-console-all';
+    const components = [
+      ['petstore', 'Shop'],
+      ['http-api-key', 'Key'],
+      ['http-basic', 'Login'],
+    ] as const;
+    let sequence = 0;
+    const seedActor = { tenantId: many, subject: 'seed' };
+    const seeding: Promise<unknown>[] = [];
+    for (const [componentId, word] of components)
+      for (let index = 1; index <= 100; index++) {
+        const at = new Date(Date.UTC(2026, 0, 1, 0, 0, sequence++)).toISOString();
+        const credential: Credential = {
+          tenantId: many,
+          // ULID-shaped ids in creation order, so newest and oldest are known.
+          id: `01JD${String(sequence).padStart(22, '0')}.${componentId}`,
+          componentId,
+          name: `${word} ${String(index).padStart(3, '0')}`,
+          fields: {},
+          secretFieldsSet: [],
+          secretVersionId: 'seeded',
+          status: index <= 2 && componentId === 'http-basic' ? 'invalid' : 'verified',
+          statusReason: index <= 2 && componentId === 'http-basic' ? 'invalid_credentials: refused' : null,
+          lastVerifiedAt: at,
+          version: 1,
+          activeFlowCount: 0,
+          flowCount: 0,
+          createdAt: at,
+          updatedAt: at,
+          createdBy: 'seed',
+          updatedBy: 'seed',
+        };
+        seeding.push(
+          service.deps.credentials.create(
+            credential,
+            undefined,
+            auditEntry(seedActor, credential, 'created', new Date(at)),
+          ),
+        );
+      }
+    await Promise.all(seeding);
+    const page = await open('', await service.token(many));
+    await page.waitForSelector('.cards');
+    await page.click('nav ::-p-text(All credentials)');
+    await page.waitForSelector('#list-total');
+    expect(await text(page, '#list-total')).toBe('Showing 100 of 300');
+    expect(await page.title()).toContain('All credentials');
+    // Newest first: the last one created leads.
+    expect(await text(page, 'tbody tr:first-child td')).toBe('Login 100');
+    await accessible(page, 'all-credentials');
+    await page.click('::-p-text(Load more)');
+    await page.click('::-p-text(Load more)');
+    await shows(page, 'Showing 300 of 300');
+    await page.select('#sort', 'oldest');
+    expect(await text(page, 'tbody tr:first-child td')).toBe('Shop 001');
+
+    // One component, from its index: all of its 100, searchable and sortable by name.
+    await page.select('#filter-component', 'http-api-key');
+    await shows(page, 'Showing 100 of 100');
+    await page.type('#search', 'key 04');
+    await shows(page, '10 matching of 100 loaded');
+    await page.select('#sort', 'name');
+    expect(
+      await page.$$eval('tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent)),
+    ).toEqual(Array.from({ length: 10 }, (_, index) => `Key 04${index}`));
+    await page.$eval('#search', (input) => {
+      (input as HTMLInputElement).value = '';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+
+    // Needs attention, across components, from the status index.
+    await page.select('#filter-component', '');
+    await page.select('#filter-status', 'attention');
+    await shows(page, '2 matching of 2 loaded');
+    expect(await text(page, 'tbody')).toContain('Login 001');
+    expect(await text(page, 'tbody')).toContain('refused');
+    await page.close();
+  }, 60_000);
+
+  it('sends one request for a double-click on every action, and an Idempotency-Key with a create', async () => {
+    const page = await open('#/components/petstore');
+    const creates = sent(page, 'POST', /^\/credentials$/);
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.type('#field-name', 'Clicked twice');
+    await page.type('#field-apiKey', 'special-key');
+    await doubleClick(page, 'form button[type="submit"]');
+    await shows(page, 'Created Clicked twice: verified and saved.');
+    expect(creates).toHaveLength(1);
+    expect(creates[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+
+    await page.click('a::-p-text(Clicked twice)');
+    await page.waitForSelector('::-p-text(Re-verify)');
+    const patches = sent(page, 'PATCH', /^\/credentials\/[^/]+$/);
+    const verifies = sent(page, 'POST', /\/verify$/);
+    const deletes = sent(page, 'DELETE', /^\/credentials\/[^/]+$/);
+    await page.click('button::-p-text(Edit)');
+    await page.type('form #field-name', ' again');
+    await doubleClick(page, 'form button[type="submit"]');
+    await shows(page, 'Saved.');
+    expect(patches).toHaveLength(1);
+    expect(await page.$('[role="alert"]')).toBeNull();
+    await doubleClick(page, 'button::-p-text(Re-verify)');
+    await shows(page, 'Verified: the API accepted the credential.');
+    expect(verifies).toHaveLength(1);
+    await page.click('button.danger::-p-text(Delete)');
+    await page.waitForSelector('dialog[open]');
+    await doubleClick(page, 'dialog button.danger');
+    await shows(page, 'Credential deleted');
+    expect(deletes).toHaveLength(1);
+    await page.close();
+  });
+
+  it('asks to sign in again when the session ends mid-form, and keeps what was typed', async () => {
+    const page = await open('#/components/petstore');
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.type('#field-name', 'Typed before expiry');
+    await page.type('#field-apiKey', 'special-key');
+    // A token the API refuses, as it refuses one past its expiry.
+    const expired = await service.issuer.sign(tenant, { lifetime: null });
+    await page.evaluate((stale) => sessionStorage.setItem('credentials-console-token', stale), expired);
+    await page.click('form button[type="submit"]');
+    await page.waitForSelector('dialog[open] ::-p-text(Your session has ended)');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-in-token');
+    await accessible(page, 'session-ended');
+    // Escape does not leave a page whose every request would be refused.
+    await page.keyboard.press('Escape');
+    expect(await page.$('dialog[open]')).not.toBeNull();
+    await page.type('#sign-in-token', 'not a token');
+    await page.keyboard.press('Enter');
+    await shows(page, 'That is not an access token');
+    await page.$eval('#sign-in-token', (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await paste(page, '#sign-in-token', token);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    // Everything typed is still there; saving again works.
+    expect(await page.$eval('#field-name', (input) => (input as HTMLInputElement).value)).toBe(
+      'Typed before expiry',
+    );
+    await page.click('form button[type="submit"]');
+    await shows(page, 'Created Typed before expiry: verified and saved.');
+
+    // Signing out lands on the sign-in screen of this mode; signing in brings the console back.
+    await page.click('::-p-text(Sign out)');
+    await shows(page, 'You are signed out.');
+    expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBeNull();
+    expect(await page.content()).not.toContain('#token=');
+    await accessible(page, 'signed-out');
+    await paste(page, '#sign-in-token', token);
+    await page.click('button::-p-text(Sign in)');
+    await page.waitForSelector('::-p-text(Sign out)');
+    await shows(page, 'Create New Credential');
+    await page.close();
+  });
+
+  it('hides what a read-only sign-in may not do, and says why', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Read only view',
+      fields: { apiKey: 'special-key' },
+    });
+    await api('PUT', '/flows/read-only-flow', {
+      name: 'Read only flow',
+      status: 'active',
+      steps: [{ stepId: 'fetch', componentId: 'petstore', credentialId: created.body.id }],
+    });
+    const reader = await service.issuer.sign(tenant, { scope: 'credentials:read flows:read' });
+    const page = await open('#/components/petstore', reader);
+    await shows(page, 'Your sign-in can view these credentials but not add any.');
+    expect(await page.$('::-p-text(Create New Credential)')).toBeNull();
+    await page.evaluate((id) => {
+      window.location.hash = `#/credential/${id}`;
+    }, created.body.id);
+    await shows(page, 'Your sign-in can view this credential but not change it.');
+    await shows(page, 'Your sign-in does not include the audit trail.');
+    expect(
+      await page.$eval('::-p-text(Re-verify)', (button) => (button as HTMLElement).offsetParent),
+    ).toBeNull();
+    await accessible(page, 'read-only');
+    await page.evaluate(() => {
+      window.location.hash = '#/flows/read-only-flow';
+    });
+    await shows(page, 'Your sign-in can view flows but not activate or deactivate them.');
+    // The step names its credential as people do, not by its id.
+    await shows(page, 'fetch: petstore — Read only view');
+    expect(
+      await page.$eval('button::-p-text(activate)', (button) => (button as HTMLButtonElement).disabled),
+    ).toBe(true);
+    await page.close();
+  });
+
+  it('says the service could not be reached, in words, and Retry loads the screen', async () => {
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    await page.setRequestInterception(true);
+    let down = true;
+    page.on('request', (request) => {
+      if (down && new URL(request.url()).pathname.startsWith('/credentials'))
+        request.abort('connectionrefused');
+      else request.continue();
+    });
+    await page.evaluate(() => {
+      window.location.hash = '#/components/petstore';
+    });
+    await shows(page, 'The service could not be reached');
+    await shows(page, 'Check your connection, then try again.');
+    expect(await page.content()).not.toContain('Failed to fetch');
+    down = false;
+    await page.click('button::-p-text(Retry)');
+    await page.waitForSelector('table');
+    await page.close();
+  });
+
+  it('offers fixed choices as a select, numbers as numbers, and help under the label', async () => {
+    const page = await open('#/components/postgresql');
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.waitForSelector('select#field-sslMode');
+    expect(
+      await page.$$eval('select#field-sslMode option', (options) =>
+        options.map((option) => (option as HTMLOptionElement).value),
+      ),
+    ).toEqual(['', 'require', 'verify-full', 'disable']);
+    expect(await page.$eval('#field-port', (input) => (input as HTMLInputElement).type)).toBe('number');
+    expect(await text(page, '#field-port-help')).toContain('5432');
+    expect(await page.$eval('#field-port', (input) => input.getAttribute('aria-describedby'))).toBe(
+      'field-port-help',
+    );
+    await accessible(page, 'create-postgresql');
     await page.close();
   });
 

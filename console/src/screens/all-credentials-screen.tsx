@@ -182,7 +182,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
         !problem && <Busy label="Loading credentials" />
       ) : (
         <>
-          <p role="status" aria-live="polite">
+          <p id="list-total" role="status" aria-live="polite">
             {status || search
               ? `${shown.length} matching of ${items.length} loaded${cursor ? ' (load more to search further)' : ''}`
               : `Showing ${shown.length} of ${total ?? items.length}`}

@@ -138,8 +138,9 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       }
       unwrap(result);
       setEditing(false);
-      setNotice('Saved.');
+      // Said once the screen shows the saved credential: the action is over, the next click counts.
       await load();
+      setNotice('Saved.');
     });
   };
 
@@ -165,6 +166,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         await api.POST('/credentials/{credentialId}/verify', { params: { path: { credentialId } } }),
       );
       const reason = result.verification.reason;
+      await load();
       setNotice(
         result.verification.outcome === 'verified'
           ? 'Verified: the API accepted the credential.'
@@ -172,7 +174,6 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
             ? `Not verified: ${REASON_WORDS[reason ?? ''] ?? result.verification.detail ?? ''}`
             : `Not verified: ${result.verification.detail ?? ''}`,
       );
-      await load();
     });
 
   const remove = () =>
