@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { benchHealth } from './health-bench.ts';
+import { benchLighthouse } from './lighthouse-bench.ts';
 import { startBenchStack } from './local-stack.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchRace } from './race-bench.ts';
@@ -132,6 +133,18 @@ const healthOnly = async () => {
   }
 };
 
+/** `npm run bench -- --lighthouse`: Lighthouse's scores for three console screens. */
+const lighthouseOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    const results = { measuredAt: new Date().toISOString(), ...(await benchLighthouse(stack)) };
+    const written = saveSection('lighthouse', results);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 /** `npm run bench -- --proxy`: the proxy's overhead and AWS calls alone. */
 const proxyOnly = async () => {
   const stack = await startBenchStack();
@@ -151,6 +164,7 @@ const main = async () => {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--proxy')) return proxyOnly();
   if (process.argv.includes('--health')) return healthOnly();
+  if (process.argv.includes('--lighthouse')) return lighthouseOnly();
   if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();
