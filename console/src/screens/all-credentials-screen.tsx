@@ -120,12 +120,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
   return (
     <section aria-labelledby="all-title">
       <h1 id="all-title">All credentials</h1>
-      <form
-        class="filters"
-        role="search"
-        aria-label="Find credentials"
-        onSubmit={(event) => event.preventDefault()}
-      >
+      <form class="filters" aria-label="Find credentials" onSubmit={(event) => event.preventDefault()}>
         <div class="field">
           <label for="search">Search by name</label>
           <input

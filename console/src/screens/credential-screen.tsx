@@ -344,24 +344,26 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         </form>
       )}
       {!canWrite && <p class="help">Your sign-in can view this credential but not change it.</p>}
-      <div class="actions" hidden={!canWrite}>
-        {!editing && (
-          <button type="button" onClick={() => setEditing(true)}>
-            Edit
+      {canWrite && (
+        <div class="actions">
+          {!editing && (
+            <button type="button" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          <button type="button" onClick={verify}>
+            Re-verify
           </button>
-        )}
-        <button type="button" onClick={verify}>
-          Re-verify
-        </button>
-        {component?.connectable && (
-          <button type="button" onClick={reconnect}>
-            Reconnect
+          {component?.connectable && (
+            <button type="button" onClick={reconnect}>
+              Reconnect
+            </button>
+          )}
+          <button type="button" class="danger" ref={deleteButton} onClick={() => setConfirmDelete(true)}>
+            Delete
           </button>
-        )}
-        <button type="button" class="danger" ref={deleteButton} onClick={() => setConfirmDelete(true)}>
-          Delete
-        </button>
-      </div>
+        </div>
+      )}
       {confirmDelete && (
         <ConfirmDialog
           title="Delete this credential? Flows can no longer use it."

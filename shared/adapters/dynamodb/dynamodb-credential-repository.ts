@@ -11,6 +11,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type * as z from 'zod/mini';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import type { CredentialUsage } from '../../domain/flow.ts';
@@ -503,11 +504,7 @@ export const dynamoDbCredentialRepository = (
   };
 
   /** The malformed ones skipped and reported, as in every list. */
-  const parsedPrefix = async <S extends Parameters<typeof parseItem>[0]>(
-    tenantId: string,
-    prefix: string,
-    schema: S,
-  ) =>
+  const parsedPrefix = async <S extends z.core.$ZodType>(tenantId: string, prefix: string, schema: () => S) =>
     (await queryPrefix(tenantId, prefix)).flatMap((attributes) => {
       const itemKey = { PK: String(attributes.PK), SK: String(attributes.SK) };
       try {
