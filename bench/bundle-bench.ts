@@ -55,7 +55,7 @@ import { DirectEvent } from '../shared/lambda/direct-event.ts';
 import { credentialIdSchema, parseInput } from '../shared/lambda/schema.ts';
 const client = new DynamoDBClient({});
 const input = z.strictObject({ credentialId: credentialIdSchema });
-const schemas = [CredentialItem, UsageItem, CountItem, DirectEvent];
+const schemas = [CredentialItem(), UsageItem(), CountItem(), DirectEvent];
 export const handler = middy(async (event: unknown) => [client.config.serviceId, schemas.length, parseInput(input, event)]);
 `;
 
