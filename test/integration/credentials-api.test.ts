@@ -1,4 +1,6 @@
+import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countShardOf, countSk } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 const SECRET = 'sk-live-4f9a2b7c1d3e5f60';
@@ -151,6 +153,63 @@ describe('credentials API (DynamoDB Local + local Secrets Manager, through the g
       required: true,
     });
     expect((await service.api('GET', '/components/nope', { token: tenant })).status).toBe(404);
+  });
+
+  it('spreads a component count over shards, summed in one Query, and keeps counts of earlier versions exact', async () => {
+    const tenant = await service.token('tenant-shards');
+    const ids: string[] = [];
+    for (let index = 0; index < 24; index++)
+      ids.push((await service.api('POST', '/credentials', { token: tenant, body: petstore() })).body.id);
+    const items = await service.dynamoDb.send(
+      new QueryCommand({
+        TableName: service.config.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :count)',
+        ExpressionAttributeValues: { ':pk': { S: 'T#tenant-shards' }, ':count': { S: 'COUNT#' } },
+      }),
+    );
+    // 24 creates land on several items, not one: no single item every create must touch.
+    expect(items.Items?.length ?? 0).toBeGreaterThan(4);
+    expect(new Set(ids.map(countShardOf)).size).toBe(items.Items?.length);
+    // A credential an earlier version counted in the unsharded item: its shard holds none of it.
+    const legacy = ids[0] as string;
+    const shardOfLegacy = {
+      PK: { S: 'T#tenant-shards' },
+      SK: { S: countSk('petstore', countShardOf(legacy)) },
+    };
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: shardOfLegacy,
+        UpdateExpression: 'ADD credentialCount :minusOne',
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' } },
+      }),
+    );
+    await service.dynamoDb.send(
+      new PutItemCommand({
+        TableName: service.config.tableName,
+        Item: {
+          PK: { S: 'T#tenant-shards' },
+          SK: { S: countSk('petstore') },
+          componentId: { S: 'petstore' },
+          credentialCount: { N: '1' },
+        },
+      }),
+    );
+    const countOf = async () =>
+      (await service.api('GET', '/components/petstore', { token: tenant })).body.credentialCount;
+    expect(await countOf()).toBe(24);
+    // Deleting every one of them leaves 0, with no item below zero, whichever item counted it.
+    for (const id of ids)
+      expect((await service.api('DELETE', `/credentials/${id}`, { token: tenant })).status).toBe(204);
+    expect(await countOf()).toBe(0);
+    const after = await service.dynamoDb.send(
+      new QueryCommand({
+        TableName: service.config.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :count)',
+        ExpressionAttributeValues: { ':pk': { S: 'T#tenant-shards' }, ':count': { S: 'COUNT#' } },
+      }),
+    );
+    expect(after.Items?.map((item) => Number(item.credentialCount?.N))).toEqual(after.Items?.map(() => 0));
   });
 
   describe('PATCH', () => {

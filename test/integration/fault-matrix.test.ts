@@ -243,12 +243,20 @@ describe('faults on every AWS call: invariants hold after the fault and after a 
       const active = uses.filter((use) => use.flowStatus === 'active').length;
       if (Number(credential.activeFlowCount) !== active) problems.push(`activeFlowCount ≠ ${active}`);
     }
+    // A component's count is the sum of its shards.
+    const counted = new Map<string, number>();
     for (const count of items.filter(
       (item) => item.entity === undefined && String(item.SK).startsWith('COUNT#'),
     )) {
-      const actual = credentials.filter((credential) => credential.componentId === count.componentId).length;
-      if (Number(count.credentialCount) !== actual)
-        problems.push(`count of ${String(count.componentId)} ${String(count.credentialCount)} ≠ ${actual}`);
+      if (Number(count.credentialCount) < 0) problems.push(`a count shard below zero: ${String(count.SK)}`);
+      counted.set(
+        String(count.componentId),
+        (counted.get(String(count.componentId)) ?? 0) + Number(count.credentialCount),
+      );
+    }
+    for (const [componentId, total] of counted) {
+      const actual = credentials.filter((credential) => credential.componentId === componentId).length;
+      if (total !== actual) problems.push(`count of ${componentId} ${total} ≠ ${actual}`);
     }
     if (flow === 'create' && credentials.length > 1)
       problems.push(`${credentials.length} credentials for one Idempotency-Key`);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { countCallsOf } from '../../shared/adapters/aws/aws-call-counter.ts';
 import type { IamRequest } from '../../shared/adapters/aws/iam-requests.ts';
+import { countShardOf, countSk } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { eventBridgeEventPublisher } from '../../shared/adapters/eventbridge/eventbridge-event-publisher.ts';
 import { buildProxyDependencies } from '../../shared/composition/proxy-dependencies.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
@@ -193,7 +194,7 @@ describe("every function's role allows every call its code makes", () => {
     await service.dynamoDb.send(
       new UpdateItemCommand({
         TableName: service.config.tableName,
-        Key: { PK: { S: 'T#tenant-iam' }, SK: { S: 'COUNT#petstore' } },
+        Key: { PK: { S: 'T#tenant-iam' }, SK: { S: countSk('petstore', countShardOf(uncounted)) } },
         UpdateExpression: 'SET credentialCount = :zero',
         ExpressionAttributeValues: { ':zero': { N: '0' } },
       }),

@@ -31,6 +31,7 @@ import {
   auditItem,
   auditPk,
   componentGsiPk,
+  countShardOf,
   countSk,
   credentialFromItem,
   credentialItem,
@@ -61,6 +62,9 @@ import {
 import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
 
 const CREATE_IDEMPOTENCY_INDEX = 2;
+
+/** Which count item a delete releases: the credential's shard, the unsharded item, or none. */
+type CountedIn = 'shard' | 'unsharded' | 'none';
 
 export const dynamoDbCredentialRepository = (
   client: DynamoDBClient,
@@ -101,7 +105,7 @@ export const dynamoDbCredentialRepository = (
               {
                 Update: {
                   TableName: tableName,
-                  Key: key(pk, countSk(credential.componentId)),
+                  Key: key(pk, countSk(credential.componentId, countShardOf(credential.id))),
                   UpdateExpression: 'ADD credentialCount :one SET componentId = :component',
                   ExpressionAttributeValues: toAttributes({
                     ':one': 1,
@@ -312,30 +316,42 @@ export const dynamoDbCredentialRepository = (
   };
 
   /**
-   * The component count's part of a delete: minus one, never below what exists. For an item the
-   * count never saw (written outside the service), only a check that the count is indeed at zero.
+   * The component count's part of a delete: minus one in the credential's shard, never below
+   * zero. Where the shard holds none, the credential was counted before shards existed (the
+   * unsharded item); where that holds none either, the item was never counted (written outside the
+   * service): then only a check that its shard is indeed at zero.
    */
-  const countRelease = (tenantId: string, componentId: string, counted: boolean): TransactWriteItem =>
-    counted
+  const countRelease = (
+    tenantId: string,
+    credentialId: string,
+    componentId: string,
+    counted: CountedIn,
+  ): TransactWriteItem => {
+    const shard = countSk(componentId, countShardOf(credentialId));
+    return counted === 'none'
       ? {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: key(tenantPk(tenantId), shard),
+            ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
+            ExpressionAttributeValues: toAttributes({ ':one': 1 }),
+          },
+        }
+      : {
           Update: {
             TableName: tableName,
-            Key: key(tenantPk(tenantId), countSk(componentId)),
+            Key: key(tenantPk(tenantId), counted === 'shard' ? shard : countSk(componentId)),
             UpdateExpression: 'ADD credentialCount :minusOne',
             ConditionExpression: 'credentialCount >= :one',
             ExpressionAttributeValues: toAttributes({ ':minusOne': -1, ':one': 1 }),
           },
-        }
-      : {
-          ConditionCheck: {
-            TableName: tableName,
-            Key: key(tenantPk(tenantId), countSk(componentId)),
-            ConditionExpression: 'attribute_not_exists(credentialCount) OR credentialCount < :one',
-            ExpressionAttributeValues: toAttributes({ ':one': 1 }),
-          },
         };
+  };
+  /** Where a delete looks for the count next, when its shard (then the unsharded item) holds none. */
+  const nextCountedIn = (counted: CountedIn): CountedIn | undefined =>
+    counted === 'shard' ? 'unsharded' : counted === 'unsharded' ? 'none' : undefined;
 
-  const remove = async (request: DeleteRequest, audit: AuditEntry, counted = true): Promise<void> => {
+  const remove = async (request: DeleteRequest, audit: AuditEntry, counted: CountedIn = 'shard'): Promise<void> => {
     const { tenantId, credentialId, componentId, acceptedVersions, inactiveFlowIds } = request;
     const versions = Object.fromEntries(
       (acceptedVersions ?? []).map((version, index) => [`:v${index}`, version]),
@@ -391,7 +407,7 @@ export const dynamoDbCredentialRepository = (
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-              countRelease(tenantId, componentId, counted),
+              countRelease(tenantId, credentialId, componentId, counted),
               { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
               ...markFlows,
             ],
@@ -423,9 +439,10 @@ export const dynamoDbCredentialRepository = (
           extensions: { activeFlowCount: old.activeFlowCount, flowCount: old.flowCount },
         });
       }
-      // The count says no credential of the component exists: this item was never counted (written
-      // outside the service). It is deleted all the same, and the count stays at zero.
-      if (counted && isConditionFailure(reasons?.[1])) return remove(request, audit, false);
+      // The shard holds none: counted before shards, or never counted (written outside the
+      // service). It is deleted all the same, and no count goes below zero.
+      const next = nextCountedIn(counted);
+      if (next && isConditionFailure(reasons?.[1])) return remove(request, audit, next);
       // A flow read as inactive was activated or deleted meanwhile: the caller reads again.
       if (reasons?.some(isConditionFailure)) {
         throw new AppError('credential_in_use', 'The flows using the credential changed.', {
@@ -456,7 +473,7 @@ export const dynamoDbCredentialRepository = (
         { extensions: { key: { PK: itemKey.PK?.S ?? '', SK: itemKey.SK?.S ?? '' } } },
       );
     }
-    const attempt = (counted: boolean) =>
+    const attempt = (counted: CountedIn) =>
       client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
@@ -467,18 +484,21 @@ export const dynamoDbCredentialRepository = (
                 ConditionExpression: 'attribute_exists(PK)',
               },
             },
-            countRelease(tenantId, componentId, counted),
+            countRelease(tenantId, credentialId, componentId, counted),
             { Put: { TableName: tableName, Item: auditItem(audit, auditRetentionDays) } },
           ],
         }),
       );
-    try {
-      await withConflictRetry(() => attempt(true));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (isConditionFailure(reasons?.[0])) throw notFound('Credential');
-      if (!isConditionFailure(reasons?.[1])) throw error;
-      await withConflictRetry(() => attempt(false));
+    for (let counted: CountedIn | undefined = 'shard'; counted; ) {
+      try {
+        await withConflictRetry(() => attempt(counted as CountedIn));
+        return;
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (isConditionFailure(reasons?.[0])) throw notFound('Credential');
+        counted = nextCountedIn(counted);
+        if (!counted || !isConditionFailure(reasons?.[1])) throw error;
+      }
     }
   };
 
@@ -515,13 +535,13 @@ export const dynamoDbCredentialRepository = (
       }
     });
 
-  const countByComponent = async (tenantId: string): Promise<Record<string, number>> =>
-    Object.fromEntries(
-      (await parsedPrefix(tenantId, 'COUNT#', CountItem)).map(({ componentId, credentialCount }) => [
-        componentId,
-        credentialCount,
-      ]),
-    );
+  /** One Query on the tenant's count items: each component's shards (and unsharded item) summed. */
+  const countByComponent = async (tenantId: string): Promise<Record<string, number>> => {
+    const counts: Record<string, number> = {};
+    for (const { componentId, credentialCount } of await parsedPrefix(tenantId, 'COUNT#', CountItem))
+      counts[componentId] = (counts[componentId] ?? 0) + credentialCount;
+    return counts;
+  };
 
   const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> =>
     (await parsedPrefix(tenantId, usagePrefix(credentialId), UsageItem)).map(

@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../errors/app-error.ts';
 import type { OAuthAppRepository } from '../../ports/oauth-app-repository.ts';
 import { type ItemKey, OAuthAppItem, parseItem } from './item-schemas.ts';
 import {
-  countSk,
+  countSks,
   fromAttributes,
   key,
   keyOf,
@@ -135,29 +135,34 @@ export const dynamoDbOAuthAppRepository = (
                   ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-              {
-                // Refresh uses the app's client: it goes only when no credential of the component is left.
+              // Refresh uses the app's client: it goes only when no credential of the component is
+              // left, in any shard of its count.
+              ...countSks(componentId).map((countKey) => ({
                 ConditionCheck: {
                   TableName: tableName,
-                  Key: key(tenantPk(tenantId), countSk(componentId)),
+                  Key: key(tenantPk(tenantId), countKey),
                   ConditionExpression: 'attribute_not_exists(PK) OR credentialCount <= :zero',
                   ExpressionAttributeValues: toAttributes({ ':zero': 0 }),
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
                 },
-              },
+              })),
             ],
           }),
         );
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (!reasons) throw error;
-        const [app, count] = reasons;
+        const [app, ...counts] = reasons;
         if (app && isConditionFailure(app)) {
           if (!app.Item) throw notFound('OAuth app');
           throw stale(appFromItem(app.Item).version);
         }
-        if (count && isConditionFailure(count)) {
-          const credentialCount = Number(count.Item ? fromAttributes(count.Item).credentialCount : 0);
+        const holding = counts.filter(isConditionFailure);
+        if (holding.length > 0) {
+          const credentialCount = holding.reduce(
+            (sum, count) => sum + Number(count.Item ? fromAttributes(count.Item).credentialCount : 0),
+            0,
+          );
           throw new AppError(
             'oauth_app_in_use',
             `${credentialCount} credential(s) of component '${componentId}' still use this OAuth app: delete or re-connect them first.`,

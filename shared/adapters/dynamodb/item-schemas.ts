@@ -89,7 +89,7 @@ export const FlowAuditItem = lazy(() =>
     action: z.enum(['flow_activated', 'flow_deactivated']),
     actor: text(),
     at: isoTime(),
-    credentials: z.array(z.object({ credentialId: text(), componentId: text })),
+    credentials: z.array(z.object({ credentialId: text(), componentId: text() })),
   }),
 );
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEntry, FlowAuditEntry } from '../../domain/audit.ts';
@@ -29,7 +30,7 @@ import {
  * |             |                             |                             | T#<tenant>#S#<attention> / <credentialId>;  |
  * |             |                             |                             | GSI3 (sparse, scheduled checks only):       |
  * |             |                             |                             | T#<tenant>#DUE / <dueAt>#<credentialId>     |
- * | count       | T#<tenant>                  | COUNT#<componentId>         |                                             |
+ * | count shard | T#<tenant>                  | COUNT#<componentId>#<shard> |                                             |
  * | flow        | T#<tenant>                  | FLOW#<flowId>               |                                             |
  * | usage       | T#<tenant>                  | USE#<credentialId>#<flowId> |                                             |
  * | idempotency | T#<tenant>                  | IDEM#<key>                  |                                             |
@@ -52,7 +53,22 @@ export type Key = Record<string, AttributeValue>;
 
 export const tenantPk = (tenantId: string): string => `T#${tenantId}`;
 export const credentialSk = (credentialId: string): string => `CRED#${credentialId}`;
-export const countSk = (componentId: string): string => `COUNT#${componentId}`;
+/**
+ * A component's count is spread over shards, so concurrent creates into one component touch
+ * different items (DynamoDB cancels concurrent transactions on one item: TransactionConflict).
+ * A credential's shard comes from its id, so its delete releases the shard its create counted in.
+ * Counts written before shards (`COUNT#<component>`, no shard) still add to the sum.
+ */
+export const COUNT_SHARDS = 16;
+export const countShardOf = (credentialId: string): number =>
+  (createHash('sha256').update(credentialId).digest()[0] ?? 0) % COUNT_SHARDS;
+export const countSk = (componentId: string, shard?: number): string =>
+  shard === undefined ? `COUNT#${componentId}` : `COUNT#${componentId}#${String(shard).padStart(2, '0')}`;
+/** Every item a component's count may live in: the unsharded one of earlier versions, then each shard. */
+export const countSks = (componentId: string): string[] => [
+  countSk(componentId),
+  ...Array.from({ length: COUNT_SHARDS }, (_, shard) => countSk(componentId, shard)),
+];
 export const flowSk = (flowId: string): string => `FLOW#${flowId}`;
 export const usagePrefix = (credentialId: string): string => `USE#${credentialId}#`;
 export const usageSk = (credentialId: string, flowId: string): string =>
