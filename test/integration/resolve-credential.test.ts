@@ -416,7 +416,12 @@ describe('resolve: secret values for workflow steps', () => {
     expect(mine[0]).toMatchObject({
       source: 'credentials-service',
       resources: [`credentials-service:${tenant}:credential/${id}`],
-      detail: { tenantId: tenant, componentId: 'petstore', credentialName: 'Petstore API account', flows: [] },
+      detail: {
+        tenantId: tenant,
+        componentId: 'petstore',
+        credentialName: 'Petstore API account',
+        flows: [],
+      },
     });
     expect(JSON.stringify(sink.events)).not.toContain('evented"');
   });

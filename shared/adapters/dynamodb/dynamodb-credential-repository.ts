@@ -351,7 +351,11 @@ export const dynamoDbCredentialRepository = (
   const nextCountedIn = (counted: CountedIn): CountedIn | undefined =>
     counted === 'shard' ? 'unsharded' : counted === 'unsharded' ? 'none' : undefined;
 
-  const remove = async (request: DeleteRequest, audit: AuditEntry, counted: CountedIn = 'shard'): Promise<void> => {
+  const remove = async (
+    request: DeleteRequest,
+    audit: AuditEntry,
+    counted: CountedIn = 'shard',
+  ): Promise<void> => {
     const { tenantId, credentialId, componentId, acceptedVersions, inactiveFlowIds } = request;
     const versions = Object.fromEntries(
       (acceptedVersions ?? []).map((version, index) => [`:v${index}`, version]),
