@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
 import { benchBundles } from './bundle-bench.ts';
+import { benchCountShards } from './count-shard-bench.ts';
 import { benchHealth } from './health-bench.ts';
 import { benchLighthouse } from './lighthouse-bench.ts';
 import { startBenchStack } from './local-stack.ts';
@@ -133,6 +134,21 @@ const healthOnly = async () => {
   }
 };
 
+/** `npm run bench -- --counts`: a bulk import into one component at c = 50, with DynamoDB's conflicts. */
+const countsOnly = async () => {
+  const stack = await startBenchStack();
+  try {
+    const results = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchCountShards(stack, Number(process.env.BENCH_COUNT_CREATES ?? 1000))),
+    };
+    const written = saveSection('countShards', results);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 /** `npm run bench -- --lighthouse`: Lighthouse's scores for three console screens. */
 const lighthouseOnly = async () => {
   const stack = await startBenchStack();
@@ -165,6 +181,7 @@ const main = async () => {
   if (process.argv.includes('--proxy')) return proxyOnly();
   if (process.argv.includes('--health')) return healthOnly();
   if (process.argv.includes('--lighthouse')) return lighthouseOnly();
+  if (process.argv.includes('--counts')) return countsOnly();
   if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();

@@ -583,6 +583,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     expect(await text(page, 'tbody tr:first-child td')).toBe('Login 100');
     await accessible(page, 'all-credentials');
     await page.click('::-p-text(Load more)');
+    await shows(page, 'Showing 200 of 300');
     await page.click('::-p-text(Load more)');
     await shows(page, 'Showing 300 of 300');
     await page.select('#sort', 'oldest');

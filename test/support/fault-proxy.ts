@@ -23,8 +23,29 @@ export interface FaultProxy {
   /** Every operation that passed through, in order. */
   readonly operations: string[];
   setRule(rule: FaultRule | null): void;
+  /**
+   * As DynamoDB does and DynamoDB Local does not: a TransactWriteItems that touches an item another
+   * transaction in flight touches is cancelled with `TransactionConflict` on that item.
+   */
+  setTransactionConflicts(on: boolean): void;
+  /** Transactions cancelled so, since the proxy started. */
+  readonly conflicts: () => number;
   stop(): Promise<void>;
 }
+
+type TransactItem = Record<
+  string,
+  { TableName?: string; Key?: unknown; Item?: { PK?: unknown; SK?: unknown } }
+>;
+/** The items a TransactWriteItems body touches, each as one string (table and key). */
+const touchedItems = (body: Buffer): string[] => {
+  const parsed = JSON.parse(body.toString('utf8')) as { TransactItems?: TransactItem[] };
+  return (parsed.TransactItems ?? []).map((entry) => {
+    const action = Object.values(entry)[0] ?? {};
+    const itemKey = action.Key ?? { PK: action.Item?.PK, SK: action.Item?.SK };
+    return `${action.TableName ?? ''} ${JSON.stringify(itemKey)}`;
+  });
+};
 
 const readBody = async (request: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
@@ -42,6 +63,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const operations: string[] = [];
   let rule: FaultRule | null = null;
   let seen = 0;
+  let conflictsOn = false;
+  let conflicts = 0;
+  /** Items of transactions forwarded and not yet answered. */
+  const inFlight = new Map<string, number>();
 
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
@@ -60,6 +85,34 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       return;
     }
     if (action === 'delay') await new Promise((resolve) => setTimeout(resolve, rule?.delayMs ?? 500));
+    const touched = conflictsOn && operation === 'TransactWriteItems' ? touchedItems(body) : [];
+    if (touched.some((item) => inFlight.has(item))) {
+      conflicts++;
+      const reasons = touched.map((item) =>
+        inFlight.has(item)
+          ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+          : { Code: 'None' },
+      );
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons
+            .map((reason) => reason.Code)
+            .join(', ')}]`,
+          CancellationReasons: reasons,
+        }),
+      );
+      return;
+    }
+    for (const item of touched) inFlight.set(item, (inFlight.get(item) ?? 0) + 1);
+    const release = () => {
+      for (const item of touched) {
+        const left = (inFlight.get(item) ?? 1) - 1;
+        if (left <= 0) inFlight.delete(item);
+        else inFlight.set(item, left);
+      }
+    };
     const forwarded = httpRequest(
       {
         hostname: upstream.hostname,
@@ -70,6 +123,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       },
       async (answer) => {
         const answerBody = await readBody(answer);
+        release();
         if (action === 'drop') {
           request.socket.destroy();
           return;
@@ -78,7 +132,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
         response.end(answerBody);
       },
     );
-    forwarded.on('error', () => request.socket.destroy());
+    forwarded.on('error', () => {
+      release();
+      request.socket.destroy();
+    });
     forwarded.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -90,6 +147,10 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       rule = next;
       seen = 0;
     },
+    setTransactionConflicts: (on) => {
+      conflictsOn = on;
+    },
+    conflicts: () => conflicts,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -59,9 +59,9 @@ export const credentialSk = (credentialId: string): string => `CRED#${credential
  * A credential's shard comes from its id, so its delete releases the shard its create counted in.
  * Counts written before shards (`COUNT#<component>`, no shard) still add to the sum.
  */
-export const COUNT_SHARDS = 16;
-export const countShardOf = (credentialId: string): number =>
-  (createHash('sha256').update(credentialId).digest()[0] ?? 0) % COUNT_SHARDS;
+export const COUNT_SHARDS = 64;
+export const countShardOf = (credentialId: string, shards = COUNT_SHARDS): number =>
+  (createHash('sha256').update(credentialId).digest()[0] ?? 0) % Math.min(shards, COUNT_SHARDS);
 export const countSk = (componentId: string, shard?: number): string =>
   shard === undefined ? `COUNT#${componentId}` : `COUNT#${componentId}#${String(shard).padStart(2, '0')}`;
 /** Every item a component's count may live in: the unsharded one of earlier versions, then each shard. */

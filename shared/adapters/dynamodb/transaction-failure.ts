@@ -15,7 +15,7 @@ const isConflict = (error: unknown): boolean =>
  * A transaction that collides with another one on the same items (TransactionConflict) did nothing
  * and can be tried again; the SDK does not retry it. Conditions are re-evaluated on every attempt.
  */
-export const withConflictRetry = async <T>(attempt: () => Promise<T>, attempts = 4): Promise<T> => {
+export const withConflictRetry = async <T>(attempt: () => Promise<T>, attempts = 6): Promise<T> => {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
