@@ -41,6 +41,40 @@ export const handler = async () => client.config.serviceId;
 type FloorName = keyof typeof FLOORS;
 
 /**
+ * The anchor: a handler shaped like Powertools for AWS Lambda's reference app `get-by-id` (an item
+ * by id through the document client, with the logger, metrics and tracer set up as that app sets
+ * them up, as middy middleware), from the published packages, bundled with the same options.
+ */
+const ANCHOR = `
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+const logger = new Logger({ serviceName: 'items' });
+const metrics = new Metrics({ namespace: 'anchor', serviceName: 'items' });
+const tracer = new Tracer({ serviceName: 'items' });
+const client = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const documents = DynamoDBDocumentClient.from(client);
+const getById = async (event: { pathParameters?: { id?: string } }) => {
+  const id = event.pathParameters?.id;
+  if (!id) throw new Error('getById is meant to be called with an id');
+  const { Item } = await documents.send(new GetCommand({ TableName: process.env.TABLE, Key: { id } }));
+  metrics.addMetric('itemFetched', MetricUnit.Count, 1);
+  logger.info('item fetched', { id });
+  return { statusCode: 200, body: JSON.stringify(Item) };
+};
+export const handler = middy(getById)
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics))
+  .use(injectLambdaContext(logger, { clearState: true }));
+`;
+
+/**
  * The fixed stack before any service code: the DynamoDB client, middy, and the zod schemas every
  * reading function parses with (the direct-event envelope, the credential item schemas, a path
  * parameter), with the validation messages configured. What it adds to the floor is the part of a
@@ -164,6 +198,24 @@ export const benchBundles = async (runs: number) => {
     cpuRatioToFloor: pairedRatio(stackSample, stackReference, 'cpuMs'),
   };
 
+  const dynamodbFloor = floors.dynamodb;
+  if (!dynamodbFloor) throw new Error('floor bundle missing');
+  const anchorSource = join(root, 'bench/.anchor.ts');
+  writeFileSync(anchorSource, ANCHOR);
+  const anchorFile = join(directory, 'floors', 'anchor.cjs');
+  const anchorBytes = await bundle(anchorSource, anchorFile);
+  execFileSync('rm', ['-f', anchorSource]);
+  const [anchorSample, anchorFloor] = coldImports([anchorFile, dynamodbFloor.file], runs);
+  if (!anchorSample || !anchorFloor) throw new Error('cold import samples missing');
+  const anchor = {
+    description:
+      "Powertools for AWS Lambda's reference get-by-id, bundled alike, against its own clients' floor",
+    minifiedBytes: anchorBytes,
+    coldImportMs: medianOf(anchorSample, 'wallMs'),
+    ownClientsFloorImportMs: medianOf(anchorFloor, 'wallMs'),
+    ratioToOwnClientsFloor: pairedRatio(anchorSample, anchorFloor, 'wallMs'),
+  };
+
   const functions: Record<string, unknown> = {};
   for (const [name, access] of Object.entries(FUNCTION_ACCESS) as [AnyFunctionName, FunctionAccess][]) {
     const outfile = join(directory, `${name}.cjs`);
@@ -208,6 +260,7 @@ export const benchBundles = async (runs: number) => {
     runsPerMedian: runs,
     floorBytes: Object.fromEntries(Object.entries(floors).map(([k, v]) => [k, v.bytes])),
     stack,
+    anchor,
     functions,
   };
 };

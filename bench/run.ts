@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchApi } from './api-bench.ts';
+import { writeBenchmarkTables } from './benchmark-tables.ts';
 import { benchBundles } from './bundle-bench.ts';
 import { benchCountShards } from './count-shard-bench.ts';
 import { benchHealth } from './health-bench.ts';
@@ -51,6 +52,10 @@ const bundles = async () => {
       `${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}× floor  ${row.ratioToOwnClientsFloor ?? '-'}× own clients${row.goalApplies ? '' : '  (verifies, refreshes or builds no client)'}\n`,
     );
   }
+  const { anchor } = results;
+  process.stdout.write(
+    `${'anchor (Powertools get-by-id)'.padEnd(26)} ${String(Math.round(anchor.minifiedBytes / 1024)).padStart(4)} KB ${String(anchor.coldImportMs).padStart(6)} ms  ${anchor.ratioToOwnClientsFloor}× own clients\n`,
+  );
   process.stdout.write(`full results: ${written}\n`);
 };
 
@@ -182,6 +187,7 @@ const main = async () => {
   if (process.argv.includes('--health')) return healthOnly();
   if (process.argv.includes('--lighthouse')) return lighthouseOnly();
   if (process.argv.includes('--counts')) return countsOnly();
+  if (process.argv.includes('--docs')) return writeBenchmarkTables();
   if (process.argv.includes('--refresh')) return refreshOnly();
   if (process.argv.includes('--lifetimes')) return lifetimesOnly();
   if (process.argv.includes('--race')) return raceOnly();

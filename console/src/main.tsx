@@ -103,11 +103,12 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
   }
   const screen =
     section === 'components' && id ? (
-      <ComponentScreen api={api} componentId={id} callbackUrl={callbackUrlOf(config)} />
+      // Keyed: another component (by URL or Back) is a fresh screen, not the last one's form and errors.
+      <ComponentScreen key={id} api={api} componentId={id} callbackUrl={callbackUrlOf(config)} />
     ) : section === 'credential' && id ? (
-      <CredentialScreen api={api} credentialId={id} />
+      <CredentialScreen key={id} api={api} credentialId={id} />
     ) : section === 'flows' && id ? (
-      <FlowScreen api={api} flowId={id} />
+      <FlowScreen key={id} api={api} flowId={id} />
     ) : section === 'flows' ? (
       <FlowsScreen api={api} />
     ) : section === 'attention' ? (

@@ -766,6 +766,47 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('starts afresh on another component reached by URL or Back, without the last form or its errors', async () => {
+    const page = await open('#/components/petstore');
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.type('#field-apiKey', 'typed-for-petstore');
+    await page.click('form button[type="submit"]');
+    await page.waitForSelector('#field-apiKey-error');
+    await page.evaluate(() => {
+      window.location.hash = '#/components/http-api-key';
+    });
+    await page.waitForFunction(() => document.title.startsWith('HTTP API (API key)'));
+    expect(await page.$('form #field-apiKey')).toBeNull();
+    expect(await page.$('.field-error')).toBeNull();
+    await page.goBack();
+    await page.waitForFunction(() => document.title.startsWith('Petstore API'));
+    expect(await page.$('form')).toBeNull();
+    expect(await page.content()).not.toContain('typed-for-petstore');
+    await page.close();
+  });
+
+  it('says a refused replacement key at its field, and clears it as the person fixes it', async () => {
+    const created = await api('POST', '/credentials', {
+      componentId: 'petstore',
+      name: 'Key to replace',
+      fields: { apiKey: 'special-key' },
+    });
+    const page = await open(`#/credential/${created.body.id}`);
+    await page.waitForSelector('button::-p-text(Edit)');
+    await page.click('button::-p-text(Edit)');
+    await page.click('button::-p-text(Replace API key)');
+    await page.type('#field-apiKey', 'a-revoked-key');
+    await page.click('form button[type="submit"]');
+    await page.waitForSelector('#field-apiKey-error');
+    expect(await text(page, '#field-apiKey-error')).toContain('refused these credentials');
+    expect(await page.$eval('#field-apiKey', (input) => input.getAttribute('aria-invalid'))).toBe('true');
+    await accessible(page, 'replace-refused');
+    await page.type('#field-apiKey', 'x');
+    expect(await page.$('#field-apiKey-error')).toBeNull();
+    await page.close();
+  });
+
   it('shows tenant B nothing of tenant A', async () => {
     const other = await service.token('tenant-console-b');
     const page = await open('#/components/petstore', other);

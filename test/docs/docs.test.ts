@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BENCHMARKS_DOC, LATEST_RESULTS, withGeneratedTables } from '../../bench/benchmark-tables.ts';
 import { freePort } from '../../local/free-port.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,6 +51,15 @@ describe('the docs', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('quote the committed bench results where they show figures, as the bench wrote them', () => {
+    const document = readFileSync(BENCHMARKS_DOC, 'utf8');
+    const results = JSON.parse(readFileSync(LATEST_RESULTS, 'utf8'));
+    for (const name of ['bundles', 'counts', 'lighthouse'])
+      expect(document).toContain(`<!-- bench:${name} -->`);
+    // `npm run bench -- --docs` after `--write`: the tables are the results, not a copy edited by hand.
+    expect(document).toBe(withGeneratedTables(document, results));
   });
 
   it('keep the README a front page', () => {

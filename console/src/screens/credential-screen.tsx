@@ -21,7 +21,7 @@ import {
   useSingleFlight,
   useTitle,
 } from '../ui';
-import { FieldInput } from './credential-form';
+import { FieldInput, faultyField } from './credential-form';
 
 interface BlockingFlow {
   flowId: string;
@@ -43,6 +43,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [name, setName] = useState('');
   const [plain, setPlain] = useState<Record<string, string>>({});
   const [replacing, setReplacing] = useState<Record<string, string>>({});
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [blocking, setBlocking] = useState<BlockingFlow[] | null>(null);
   const [alternatives, setAlternatives] = useState<Credential[]>([]);
@@ -103,6 +104,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
     event.preventDefault();
     return run('Saving', async () => {
       if (!credential || !component) return;
+      setFieldErrors({});
       const changed = Object.fromEntries(
         component.fields
           .filter(
@@ -129,7 +131,12 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         body,
       });
       if (!result.response.ok) {
-        const refused = result.error as Problem & { secretFields?: string[] };
+        const refused = result.error as Problem & { secretFields?: string[]; reason?: string };
+        // A refused verification is said at the field at fault, as the create form says it.
+        if (refused?.code === 'verification_failed') {
+          const at = faultyField(component, refused.reason);
+          if (at) setFieldErrors({ [at]: REASON_WORDS[refused.reason ?? ''] ?? refused.detail });
+        }
         // Changing where secrets go needs them again: open Replace for each one named.
         if (refused?.code === 'secrets_required' && refused.secretFields)
           setReplacing(
@@ -306,7 +313,11 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
                 field={field}
                 required={field.required}
                 value={plain[field.name] ?? ''}
-                onInput={(value) => setPlain((previous) => ({ ...previous, [field.name]: value }))}
+                error={fieldErrors[field.name]}
+                onInput={(value) => {
+                  setPlain((previous) => ({ ...previous, [field.name]: value }));
+                  setFieldErrors(({ [field.name]: _fixed, ...others }) => others);
+                }}
               />
             ))}
           {component.fields
@@ -318,7 +329,12 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
                   field={field}
                   required={field.required}
                   value={replacing[field.name] ?? ''}
-                  onInput={(value) => setReplacing((previous) => ({ ...previous, [field.name]: value }))}
+                  error={fieldErrors[field.name]}
+                  onInput={(value) => {
+                    setReplacing((previous) => ({ ...previous, [field.name]: value }));
+                    setFieldErrors(({ [field.name]: _fixed, ...others }) => others);
+                    setProblem(null);
+                  }}
                 />
               ) : (
                 <div class="field" key={field.name}>

@@ -1,0 +1,155 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * The parts of docs/benchmarks.md written from the committed results (bench/results/latest.json),
+ * between `<!-- bench:<name> -->` and `<!-- /bench:<name> -->`: the document cannot say what the
+ * bench did not measure. `npm run bench -- --docs` rewrites them; the docs test checks them.
+ */
+type Results = Record<string, unknown>;
+type BundleRow = {
+  minifiedBytes: number;
+  coldImportMs: number;
+  floorImportMs: number;
+  ratioToFloor: number;
+  cpuRatioToFloor: number;
+  ownClientsFloor?: string;
+  ownClientsFloorImportMs?: number;
+  ratioToOwnClientsFloor?: number;
+  goalApplies: boolean;
+};
+const FLOOR_NAMES: Record<string, string> = {
+  'dynamodb+secretsmanager': 'both',
+  dynamodb: 'DynamoDB',
+  secretsmanager: 'Secrets Manager',
+  eventbridge: 'EventBridge',
+};
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+const ms = (value: number) => `${Math.round(value * 10) / 10} ms`;
+
+const table = (header: string[], rows: string[][]): string => {
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+};
+
+const bundles = (results: Results): string => {
+  const section = results.bundles as {
+    measuredAt: string;
+    runsPerMedian: number;
+    anchor?: {
+      minifiedBytes: number;
+      coldImportMs: number;
+      ownClientsFloorImportMs: number;
+      ratioToOwnClientsFloor: number;
+    };
+    functions: Record<string, BundleRow>;
+  };
+  const rows = Object.entries(section.functions).map(([name, row]) => [
+    `\`${name}\`${row.goalApplies ? '' : ' †'}`,
+    kb(row.minifiedBytes),
+    ms(row.coldImportMs),
+    ms(row.floorImportMs),
+    `${row.ratioToFloor}×`,
+    `${row.cpuRatioToFloor}×`,
+    row.ownClientsFloor
+      ? `${FLOOR_NAMES[row.ownClientsFloor] ?? row.ownClientsFloor}, ${ms(row.ownClientsFloorImportMs ?? 0)}`
+      : '—',
+    row.ratioToOwnClientsFloor === undefined ? '—' : `${row.ratioToOwnClientsFloor}×`,
+  ]);
+  const anchor = section.anchor;
+  if (anchor)
+    rows.push([
+      'anchor: Powertools `get-by-id`',
+      kb(anchor.minifiedBytes),
+      ms(anchor.coldImportMs),
+      '—',
+      '—',
+      '—',
+      `DynamoDB, ${ms(anchor.ownClientsFloorImportMs)}`,
+      `${anchor.ratioToOwnClientsFloor}×`,
+    ]);
+  return [
+    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs.`,
+    '',
+    table(
+      ['function', 'minified', 'cold import', 'floor', 'ratio', 'ratio (CPU)', "own clients' floor", 'ratio'],
+      rows,
+    ),
+  ].join('\n');
+};
+
+const counts = (results: Results): string => {
+  const section = results.countShards as {
+    measuredAt: string;
+    creates: number;
+    concurrency: number;
+    speedup: number;
+    oneCountItem: Record<string, number | boolean>;
+    shardedCount: Record<string, number | boolean>;
+  };
+  const row = (label: string, values: Record<string, number | boolean>) => [
+    label,
+    String(values.createsPerSecond),
+    String(values.failedAfterRetries),
+    String(values.conflictsAnswered),
+    values.countExact ? 'yes' : 'no',
+  ];
+  return [
+    `Measured ${section.measuredAt.slice(0, 10)}: ${section.creates} creates into one component, ${section.concurrency} at a time; ${section.speedup}× the creates per second.`,
+    '',
+    table(
+      ['count items', 'creates/s', 'failed after 6 tries', 'conflicts answered', 'count exact'],
+      [
+        row('one (before)', section.oneCountItem),
+        row(`${section.shardedCount.countItems} shards`, section.shardedCount),
+      ],
+    ),
+  ].join('\n');
+};
+
+const lighthouse = (results: Results): string => {
+  const section = results.lighthouse as {
+    measuredAt: string;
+    lighthouse: string;
+    chromium: string;
+    screens: Record<string, { title: string; scores: Record<string, number>; failedAudits: string[] }>;
+  };
+  return [
+    `Measured ${section.measuredAt.slice(0, 10)} with Lighthouse ${section.lighthouse} in ${section.chromium}, desktop, signed in.`,
+    '',
+    table(
+      ['screen', 'accessibility', 'best practices', 'performance', 'audits not passed'],
+      Object.entries(section.screens).map(([screen, result]) => [
+        `\`${screen}\` (${result.title.replace(' · Credentials console', '')})`,
+        String(result.scores.accessibility),
+        String(result.scores['best-practices']),
+        String(result.scores.performance),
+        result.failedAudits.join(', ') || 'none',
+      ]),
+    ),
+  ].join('\n');
+};
+
+const SECTIONS: Record<string, (results: Results) => string> = { bundles, counts, lighthouse };
+
+/** The document with every generated part written from `results`. */
+export const withGeneratedTables = (document: string, results: Results): string =>
+  Object.entries(SECTIONS).reduce((text, [name, render]) => {
+    const start = `<!-- bench:${name} -->`;
+    const end = `<!-- /bench:${name} -->`;
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (from < 0 || to < from || !results[name === 'counts' ? 'countShards' : name]) return text;
+    return `${text.slice(0, from + start.length)}\n${render(results)}\n${text.slice(to)}`;
+  }, document);
+
+export const BENCHMARKS_DOC = new URL('../docs/benchmarks.md', import.meta.url);
+export const LATEST_RESULTS = new URL('./results/latest.json', import.meta.url);
+
+export const writeBenchmarkTables = (): void => {
+  const results = JSON.parse(readFileSync(LATEST_RESULTS, 'utf8')) as Results;
+  writeFileSync(BENCHMARKS_DOC, withGeneratedTables(readFileSync(BENCHMARKS_DOC, 'utf8'), results));
+};
