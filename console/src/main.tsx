@@ -181,6 +181,9 @@ const start = async () => {
   if (await completeProviderSignIn(config).catch(() => false)) return;
   const connected = takeConnectReturn();
   const root = document.getElementById('app');
-  if (root) render(<App config={config} connected={connected} />, root);
+  if (!root) return;
+  // The first-paint placeholder goes; the app renders in its place.
+  root.replaceChildren();
+  render(<App config={config} connected={connected} />, root);
 };
 start();

@@ -807,6 +807,25 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('paints a placeholder at once on a slow network, then the first screen in its place', async () => {
+    const page = await browser.newPage();
+    await page.setRequestInterception(true);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    page.on('request', async (request) => {
+      if (new URL(request.url()).pathname.endsWith('/config.json')) await held;
+      await request.continue();
+    });
+    await page.goto(`${service.url}/console/#token=${token}`, { waitUntil: 'domcontentloaded' });
+    expect(await text(page, '#app [role="status"]')).toBe('Loading the credentials console…');
+    release();
+    await page.waitForSelector('.cards');
+    expect(await page.$('#app > p.busy')).toBeNull();
+    await page.close();
+  });
+
   it('shows tenant B nothing of tenant A', async () => {
     const other = await service.token('tenant-console-b');
     const page = await open('#/components/petstore', other);
