@@ -5,32 +5,17 @@ import { auditEntry } from '../shared/domain/audit.ts';
 import type { Credential } from '../shared/domain/credential.ts';
 import { startFaultProxy } from '../test/support/fault-proxy.ts';
 import type { BenchStack } from './local-stack.ts';
+import { seededCredential } from './seed.ts';
 
 const CONCURRENCY = 50;
 
 /** A credential as a create writes it (the transaction is what is measured, not verification). */
-const credentialOf = (tenantId: string, index: number): Credential => {
-  const at = new Date().toISOString();
-  return {
+const credentialOf = (tenantId: string, index: number): Credential =>
+  seededCredential({
     tenantId,
     id: `01JE${String(index).padStart(22, '0')}.petstore`,
     componentId: 'petstore',
-    name: `Import ${index}`,
-    fields: {},
-    secretFieldsSet: ['apiKey'],
-    secretVersionId: 'bench',
-    status: 'verified',
-    statusReason: null,
-    lastVerifiedAt: at,
-    version: 1,
-    activeFlowCount: 0,
-    flowCount: 0,
-    createdAt: at,
-    updatedAt: at,
-    createdBy: 'bench',
-    updatedBy: 'bench',
-  };
-};
+  });
 
 /**
  * A bulk import into one component: `total` creates, 50 at a time, through a proxy that cancels a

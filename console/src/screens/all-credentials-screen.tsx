@@ -7,7 +7,8 @@ import {
   problemOf,
   unwrap,
 } from '../api/client';
-import { Busy, CredentialStatus, formatTime, ProblemMessage, useSingleFlight } from '../ui';
+import { Busy, ProblemMessage, useSingleFlight } from '../ui';
+import { CredentialTable } from './credential-table';
 
 const PAGE = 100;
 /** "Needs attention" is these four reasons, each one read of the sparse status index. */
@@ -185,34 +186,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
           {shown.length === 0 ? (
             <p>No credentials match.</p>
           ) : (
-            <table>
-              <caption class="visually-hidden">Credentials</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Account name</th>
-                  <th scope="col">Component</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last verified</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((credential) => (
-                  <tr key={credential.id}>
-                    <td>
-                      <a href={`#/credential/${credential.id}`}>
-                        {credential.name ??
-                          `${names[credential.componentId] ?? credential.componentId} account`}
-                      </a>
-                    </td>
-                    <td>{names[credential.componentId] ?? credential.componentId}</td>
-                    <td>
-                      <CredentialStatus credential={credential} />
-                    </td>
-                    <td>{formatTime(credential.lastVerifiedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CredentialTable items={shown} caption="Credentials" componentNames={names} />
           )}
           {cursor && (
             <button type="button" onClick={() => once(() => load(cursor))}>

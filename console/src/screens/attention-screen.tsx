@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, type Credential, type Problem, problemOf, unwrap } from '../api/client';
-import { Busy, CredentialStatus, formatTime, ProblemMessage } from '../ui';
+import { Busy, ProblemMessage } from '../ui';
+import { CredentialTable } from './credential-table';
 
 /** The reasons a person must act, worst first; each is one read of the sparse status index. */
 const ATTENTION = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
@@ -12,7 +13,14 @@ const ATTENTION = ['invalid', 'unreachable', 'unverified', 'expiring'] as const;
 export const AttentionScreen = ({ api }: { api: Api }) => {
   const [items, setItems] = useState<Credential[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [names, setNames] = useState<Record<string, string>>({});
   useEffect(() => {
+    api
+      .GET('/components')
+      .then((result) =>
+        setNames(Object.fromEntries(unwrap(result).items.map((component) => [component.id, component.name]))),
+      )
+      .catch(() => undefined);
     Promise.all(
       ATTENTION.map(
         async (status) =>
@@ -34,31 +42,7 @@ export const AttentionScreen = ({ api }: { api: Api }) => {
       {items.length === 0 ? (
         <p>Nothing needs attention.</p>
       ) : (
-        <table>
-          <caption class="visually-hidden">Credentials that need attention</caption>
-          <thead>
-            <tr>
-              <th scope="col">Account name</th>
-              <th scope="col">Component</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last checked</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((credential) => (
-              <tr key={credential.id}>
-                <td>
-                  <a href={`#/credential/${credential.id}`}>{credential.name ?? credential.id}</a>
-                </td>
-                <td>{credential.componentId}</td>
-                <td>
-                  <CredentialStatus credential={credential} />
-                </td>
-                <td>{formatTime(credential.lastVerifiedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CredentialTable items={items} caption="Credentials that need attention" componentNames={names} />
       )}
     </section>
   );
