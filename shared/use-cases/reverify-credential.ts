@@ -148,16 +148,22 @@ const warnOfExpiry = async (deps: UseCaseDependencies, actor: Actor, credential:
   const component = deps.components.get(credential.componentId);
   const expiring = dueExpiryWarning(component, credential.fields, credential.expiryWarnedFor, now);
   if (!expiring) return credential;
-  return deps.credentials.update(
-    credential,
-    {
-      expiryWarnedFor: expiring,
-      checkDueAt: nextCheckAt(component, { ...credential, expiryWarnedFor: expiring }, now, 0, deps.health),
-      updatedAt: now.toISOString(),
-      updatedBy: actor.subject,
-    },
-    [auditEntry(actor, credential, 'expiring', now, { detail: expiring })],
-  );
+  return deps.credentials
+    .update(
+      credential,
+      {
+        expiryWarnedFor: expiring,
+        checkDueAt: nextCheckAt(component, { ...credential, expiryWarnedFor: expiring }, now, 0, deps.health),
+        updatedAt: now.toISOString(),
+        updatedBy: actor.subject,
+      },
+      [auditEntry(actor, credential, 'expiring', now, { detail: expiring })],
+    )
+    .catch((error: unknown) => {
+      // Changed since the refresh (another holder's write): the next check warns.
+      if (error instanceof AppError && error.code === 'version_mismatch') return credential;
+      throw error;
+    });
 };
 
 /** The token endpoint could not answer: unreachable (never invalid), retried with back-off. */
