@@ -56,7 +56,7 @@ describe('the docs', () => {
   it('quote the committed bench results where they show figures, as the bench wrote them', () => {
     const document = readFileSync(BENCHMARKS_DOC, 'utf8');
     const results = JSON.parse(readFileSync(LATEST_RESULTS, 'utf8'));
-    for (const name of ['bundles', 'counts', 'lighthouse'])
+    for (const name of ['bundles', 'counts', 'lighthouse', 'health'])
       expect(document).toContain(`<!-- bench:${name} -->`);
     // `npm run bench -- --docs` after `--write`: the tables are the results, not a copy edited by hand.
     expect(document).toBe(withGeneratedTables(document, results));
