@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleConfig, signInAgainWithProvider, signInWithProvider, signInWithToken } from './auth';
+import { useModal } from './ui';
 
 /**
  * How a person signs in, in the deployment's mode: the tenant's identity provider, or locally an
@@ -94,16 +95,10 @@ export const SessionEndedDialog = ({
   config: ConsoleConfig;
   onSignedIn: () => void;
 }) => {
-  const dialog = useRef<HTMLDialogElement>(null);
+  // Escape would leave a page whose every request is refused: the dialog stays until signed in.
+  const dialog = useModal('cancel', (_dialog, event) => event.preventDefault());
   useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    element.showModal();
-    element.querySelector<HTMLElement>('input, button')?.focus();
-    // Escape would leave a page whose every request is refused: the dialog stays until signed in.
-    const stay = (event: Event) => event.preventDefault();
-    element.addEventListener('cancel', stay);
-    return () => element.removeEventListener('cancel', stay);
+    dialog.current?.querySelector<HTMLElement>('input, button')?.focus();
   }, []);
   return (
     <dialog

@@ -125,6 +125,23 @@ export const useTitle = (screen: string | null | undefined) => {
   }, [screen]);
 };
 
+/** A `<dialog>` shown modal (focus in, the page behind inert) when it mounts, with one listener. */
+export const useModal = (
+  type: 'close' | 'cancel',
+  listener: (dialog: HTMLDialogElement, event: Event) => void,
+) => {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    element.showModal();
+    const handle = (event: Event) => listener(element, event);
+    element.addEventListener(type, handle);
+    return () => element.removeEventListener(type, handle);
+  }, []);
+  return dialog;
+};
+
 /**
  * A real modal confirmation (`<dialog>` opened with showModal): focus moves in to the safe choice,
  * the rest of the page is inert, Escape cancels, and a cancel returns focus to what opened it.
@@ -142,19 +159,11 @@ export const ConfirmDialog = ({
   onCancel: () => void;
   opener: HTMLElement | null;
 }) => {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    element.showModal();
-    const closed = () => {
-      if (element.returnValue === 'confirm') return;
-      onCancel();
-      opener?.focus();
-    };
-    element.addEventListener('close', closed);
-    return () => element.removeEventListener('close', closed);
-  }, []);
+  const dialog = useModal('close', (element) => {
+    if (element.returnValue === 'confirm') return;
+    onCancel();
+    opener?.focus();
+  });
   return (
     <dialog ref={dialog} class="panel" aria-labelledby="confirm-title">
       <p id="confirm-title">{title}</p>
