@@ -5,7 +5,7 @@ import { benchBundles } from './bundle-bench.ts';
 import { benchCountShards } from './count-shard-bench.ts';
 import { benchHealth } from './health-bench.ts';
 import { benchLighthouse } from './lighthouse-bench.ts';
-import { startBenchStack } from './local-stack.ts';
+import { type BenchStack, startBenchStack } from './local-stack.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchRace } from './race-bench.ts';
 import { benchRefreshMatrix } from './refresh-bench.ts';
@@ -123,63 +123,40 @@ const refreshOnly = async () => {
   }
 };
 
-/** `npm run bench -- --health`: scheduled re-verification (100,000 credentials are seeded: minutes). */
-const healthOnly = async () => {
+/**
+ * One bench mode on the local stack: its measurement, stamped, saved as its section of the results
+ * (with `--write`, of the committed latest.json) and printed.
+ */
+const sectionOnStack = async (section: string, measure: (stack: BenchStack) => Promise<object>) => {
   const stack = await startBenchStack();
   try {
-    process.stdout.write('health: seeding 100,000 + 1,000 credentials, then checking the due ones...\n');
-    const results = {
-      measuredAt: new Date().toISOString(),
-      ...(await benchHealth(stack, Number(process.env.BENCH_HEALTH_TOTAL ?? 100_000))),
-    };
-    const written = saveSection('health', results);
+    const results = { measuredAt: new Date().toISOString(), ...(await measure(stack)) };
+    const written = saveSection(section, results);
     process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
   } finally {
     await stack.stop();
   }
 };
+
+/** `npm run bench -- --health`: scheduled re-verification (100,000 credentials are seeded: minutes). */
+const healthOnly = () =>
+  sectionOnStack('health', (stack) => {
+    process.stdout.write('health: seeding 100,000 + 1,000 credentials, then checking the due ones...\n');
+    return benchHealth(stack, Number(process.env.BENCH_HEALTH_TOTAL ?? 100_000));
+  });
 
 /** `npm run bench -- --counts`: a bulk import into one component at c = 50, with DynamoDB's conflicts. */
-const countsOnly = async () => {
-  const stack = await startBenchStack();
-  try {
-    const results = {
-      measuredAt: new Date().toISOString(),
-      ...(await benchCountShards(stack, Number(process.env.BENCH_COUNT_CREATES ?? 1000))),
-    };
-    const written = saveSection('countShards', results);
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
-  } finally {
-    await stack.stop();
-  }
-};
+const countsOnly = () =>
+  sectionOnStack('countShards', (stack) =>
+    benchCountShards(stack, Number(process.env.BENCH_COUNT_CREATES ?? 1000)),
+  );
 
 /** `npm run bench -- --lighthouse`: Lighthouse's scores for three console screens. */
-const lighthouseOnly = async () => {
-  const stack = await startBenchStack();
-  try {
-    const results = { measuredAt: new Date().toISOString(), ...(await benchLighthouse(stack)) };
-    const written = saveSection('lighthouse', results);
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
-  } finally {
-    await stack.stop();
-  }
-};
+const lighthouseOnly = () => sectionOnStack('lighthouse', benchLighthouse);
 
 /** `npm run bench -- --proxy`: the proxy's overhead and AWS calls alone. */
-const proxyOnly = async () => {
-  const stack = await startBenchStack();
-  try {
-    const results = {
-      measuredAt: new Date().toISOString(),
-      ...(await benchProxy(stack, Number(process.env.BENCH_RUNS ?? 300))),
-    };
-    const written = saveSection('proxy', results);
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\nfull results: ${written}\n`);
-  } finally {
-    await stack.stop();
-  }
-};
+const proxyOnly = () =>
+  sectionOnStack('proxy', (stack) => benchProxy(stack, Number(process.env.BENCH_RUNS ?? 300)));
 
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
