@@ -89,7 +89,7 @@ import { DirectEvent } from '../shared/lambda/direct-event.ts';
 import { credentialIdSchema, parseInput } from '../shared/lambda/schema.ts';
 const client = new DynamoDBClient({});
 const input = z.strictObject({ credentialId: credentialIdSchema });
-const schemas = [CredentialItem(), UsageItem(), CountItem(), DirectEvent];
+const schemas = [CredentialItem(), UsageItem(), CountItem(), DirectEvent()];
 export const handler = middy(async (event: unknown) => [client.config.serviceId, schemas.length, parseInput(input, event)]);
 `;
 
@@ -110,6 +110,7 @@ const bundle = async (entry: string, outfile: string) => {
     entryPoints: [entry],
     outfile,
     external: [...ESBUILD_OPTIONS.external],
+    plugins: [...ESBUILD_OPTIONS.plugins],
     logLevel: 'silent',
   });
   return statSync(outfile).size;

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeConsole } from '../console/build.ts';
-import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { ESBUILD_OPTIONS, POSTGRES_DRIVER_ENTRY, POSTGRES_DRIVER_FILE } from '../infra/bundling.ts';
 import { FUNCTION_ACCESS } from '../infra/function-catalog.ts';
 import { ASSETS_DIRECTORY } from '../infra/prebuilt-assets.ts';
 
@@ -17,11 +17,31 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 export const buildFunctionBundles = async (): Promise<void> => {
   const outdir = join(ASSETS_DIRECTORY, 'functions');
   rmSync(outdir, { recursive: true, force: true });
+  const { metafile } = await build({
+    ...ESBUILD_OPTIONS,
+    external: [...ESBUILD_OPTIONS.external],
+    plugins: [...ESBUILD_OPTIONS.plugins],
+    entryPoints: Object.fromEntries(
+      Object.keys(FUNCTION_ACCESS).map((name) => [`${name}/index`, `${root}functions/${name}/handler.ts`]),
+    ),
+    outdir,
+    absWorkingDir: root,
+    metafile: true,
+    logLevel: 'error',
+  });
+  // The PostgreSQL driver, beside each handler whose bundle requires it (and only those).
+  const needDriver = Object.entries(metafile.outputs)
+    .filter(([, output]) => output.imports.some((imported) => imported.path === `./${POSTGRES_DRIVER_FILE}`))
+    .map(([file]) => relative(outdir, dirname(join(root, file))));
   await build({
     ...ESBUILD_OPTIONS,
     external: [...ESBUILD_OPTIONS.external],
+    plugins: [...ESBUILD_OPTIONS.plugins],
     entryPoints: Object.fromEntries(
-      Object.keys(FUNCTION_ACCESS).map((name) => [`${name}/index`, `${root}functions/${name}/handler.ts`]),
+      needDriver.map((name) => [
+        `${name}/${POSTGRES_DRIVER_FILE.replace(/\.js$/, '')}`,
+        POSTGRES_DRIVER_ENTRY,
+      ]),
     ),
     outdir,
     logLevel: 'error',

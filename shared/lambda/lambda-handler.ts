@@ -92,7 +92,7 @@ export const createLambdaHandler = <Deps>(
       const input = parseInput(op.input, op.fromHttp(request));
       return op.toHttp(await op.execute(deps, actor, input));
     }
-    const direct = parseInput(DirectEvent, event);
+    const direct = parseInput(DirectEvent(), event);
     // No token vouches for a direct caller: IAM let it invoke, and `actor` is its own claim. The
     // audit keeps the claim, marked as asserted by an IAM-authorized invoker, so it is never
     // mistaken for a verified subject.

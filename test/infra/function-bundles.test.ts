@@ -11,10 +11,11 @@ const names = Object.keys(FUNCTION_ACCESS) as AnyFunctionName[];
  * The source files that contribute code to each deployed bundle (esbuild's metafile, CDK settings);
  * a file imported only for what tree shaking drops contributes nothing and is not counted.
  */
-const bundleInputs = async (name: AnyFunctionName): Promise<string[]> => {
+const bundleOf = async (name: AnyFunctionName): Promise<{ inputs: string[]; code: string }> => {
   const result = await build({
     ...ESBUILD_OPTIONS,
     external: [...ESBUILD_OPTIONS.external],
+    plugins: [...ESBUILD_OPTIONS.plugins],
     entryPoints: [`${root}functions/${name}/handler.ts`],
     outfile: `${name}.cjs`,
     write: false,
@@ -23,9 +24,11 @@ const bundleInputs = async (name: AnyFunctionName): Promise<string[]> => {
   });
   const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('.cjs'));
   if (!output) throw new Error(`esbuild wrote no bundle for ${name}`);
-  return Object.entries(output[1].inputs)
+  const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'))?.text ?? '';
+  const inputs = Object.entries(output[1].inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([file]) => file);
+  return { inputs, code };
 };
 
 const loads = (inputs: readonly string[], fragment: string) => inputs.some((file) => file.includes(fragment));
@@ -34,10 +37,23 @@ const loads = (inputs: readonly string[], fragment: string) => inputs.some((file
 // function that never calls it is compiled at every cold start for nothing.
 describe('function bundles', () => {
   const inputs = new Map<AnyFunctionName, string[]>();
+  const code = new Map<AnyFunctionName, string>();
 
   beforeAll(async () => {
-    for (const name of names) inputs.set(name, await bundleInputs(name));
+    for (const name of names) {
+      const bundle = await bundleOf(name);
+      inputs.set(name, bundle.inputs);
+      code.set(name, bundle.code);
+    }
   }, 120_000);
+
+  it.each(names)('%s loads no Node module at init that only an unused code path needs', (name) => {
+    // middy's streaming mode is the only reader of Node's web streams; the bundle's stand-in
+    // (infra/bundle-shims) answers it without loading them.
+    const bundle = code.get(name) ?? '';
+    expect(bundle.length).toBeGreaterThan(0);
+    expect(bundle.includes('require("node:stream/web")')).toBe(false);
+  });
 
   it.each(names)('%s bundles the Secrets Manager client only if it calls Secrets Manager', (name) => {
     const files = inputs.get(name) ?? [];
@@ -53,13 +69,25 @@ describe('function bundles', () => {
     );
   });
 
-  it.each(names)('%s bundles the verifiers and the PostgreSQL driver only if it verifies', (name) => {
+  it.each(names)('%s bundles the verifiers and imports the PostgreSQL driver only if it verifies', (name) => {
     const files = inputs.get(name) ?? [];
     const verifies = FUNCTION_ACCESS[name].verifies === true;
     // Resolve and the proxy call out (token endpoints, component APIs) but never verify.
     const verifier = verifies && name !== 'resolve-credential' && name !== 'proxy-request';
-    expect(loads(files, 'node_modules/pg/')).toBe(verifier);
+    // The driver is its own bundle beside the handler (infra/bundling.ts), imported on first use.
+    expect(loads(files, 'node_modules/pg/')).toBe(false);
+    expect(code.get(name)?.includes('import("./postgres-driver.js")')).toBe(verifier);
     expect(loads(files, 'shared/adapters/verification/component-verifier.ts')).toBe(verifier);
+  });
+
+  it('a function builds only the shared schemas it parses', () => {
+    // Messages of shared schemas (shared/lambda/schema.ts) that get-credential never parses with.
+    const unused = ['must be from 1 to 100', 'at most 20 versions', 'must be one line without control'];
+    for (const message of unused) expect(code.get('get-credential')?.includes(message)).toBe(false);
+    // …and that the functions parsing with them do bundle.
+    expect(code.get('list-credentials')?.includes('must be from 1 to 100')).toBe(true);
+    expect(code.get('update-credential')?.includes('at most 20 versions')).toBe(true);
+    expect(code.get('update-credential')?.includes('must be one line without control')).toBe(true);
   });
 
   it('functions that only read one entity bundle only that entity’s repository', () => {

@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSETS_DIRECTORY } from '../../infra/prebuilt-assets.ts';
+import { freePort } from '../../local/free-port.ts';
+import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 interface Outcome {
   readonly name: string;
   readonly error?: string;
+  /** A refusal's problem+json, as a direct caller receives it in the error's message. */
+  readonly problem?: string;
   readonly result?: {
     readonly id?: string;
     readonly credential?: { readonly id: string; readonly status: string };
@@ -37,7 +41,7 @@ const context = { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 3
       credentialId ??= result?.credential?.id;
       outcomes.push({ name, result });
     } catch (error) {
-      outcomes.push({ name, error: error.name });
+      outcomes.push({ name, error: error.name, problem: error.message });
     }
   }
   process.stdout.write('\\nOUTCOMES ' + JSON.stringify(outcomes) + '\\n');
@@ -58,10 +62,36 @@ describe('deployed bundles', () => {
     await service.stop();
   });
 
+  const runBundles = async (
+    steps: readonly (readonly [string, unknown])[],
+    allowedHosts: readonly string[] = [],
+  ): Promise<Outcome[]> => {
+    const { config } = service;
+    const { stdout } = await run(
+      process.execPath,
+      ['--no-warnings', '-e', RUNNER, directory, JSON.stringify(steps)],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: config.region,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          TABLE_NAME: config.tableName,
+          DYNAMODB_ENDPOINT: config.dynamoDbEndpoint,
+          SECRETS_MANAGER_ENDPOINT: config.secretsManagerEndpoint,
+          PETSTORE_BASE_URL: config.petstoreBaseUrl,
+          VERIFICATION_ALLOWED_HOSTS: [...config.verificationAllowedHosts, ...allowedHosts].join(','),
+        },
+      },
+    );
+    const line = stdout.split('\n').find((text) => text.startsWith('OUTCOMES ')) ?? '';
+    return JSON.parse(line.slice('OUTCOMES '.length)) as Outcome[];
+  };
+
   it('create, read, use in a flow, resolve and delete through the bundled functions', async () => {
     const tenantId = 'tenant-bundles';
     const flow = { name: 'Orders', status: 'active', steps: [{ stepId: 'fetch', componentId: 'petstore' }] };
-    const steps = [
+    const steps: [string, unknown][] = [
       [
         'create-credential',
         { tenantId, input: { body: { componentId: 'petstore', fields: { apiKey: 'k-1' } } } },
@@ -83,26 +113,7 @@ describe('deployed bundles', () => {
       ['delete-credential', { tenantId, input: { credentialId: '$credentialId' } }],
       ['get-credential', { tenantId, input: { credentialId: '$credentialId' } }],
     ];
-    const { config } = service;
-    const { stdout } = await run(
-      process.execPath,
-      ['--no-warnings', '-e', RUNNER, directory, JSON.stringify(steps)],
-      {
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: config.region,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          TABLE_NAME: config.tableName,
-          DYNAMODB_ENDPOINT: config.dynamoDbEndpoint,
-          SECRETS_MANAGER_ENDPOINT: config.secretsManagerEndpoint,
-          PETSTORE_BASE_URL: config.petstoreBaseUrl,
-          VERIFICATION_ALLOWED_HOSTS: config.verificationAllowedHosts.join(','),
-        },
-      },
-    );
-    const line = stdout.split('\n').find((text) => text.startsWith('OUTCOMES ')) ?? '';
-    const outcomes = JSON.parse(line.slice('OUTCOMES '.length)) as Outcome[];
+    const outcomes = await runBundles(steps);
 
     expect(outcomes.map((outcome) => outcome.error ?? 'ok')).toEqual([
       'ok',
@@ -119,5 +130,30 @@ describe('deployed bundles', () => {
     expect(read?.result?.id).toBe(created?.result?.credential?.id);
     expect(read?.result?.fields).not.toHaveProperty('apiKey');
     expect(resolved?.result?.secrets).toEqual({ apiKey: 'k-1' });
+  });
+
+  it('verifies a PostgreSQL credential with the driver bundled beside the handler', async () => {
+    // Nothing listens on the port: the driver, loaded from the handler's folder, reports a refused
+    // connection, which is an unreachable database (a driver that failed to load would be internal).
+    const port = await freePort();
+    const fields = {
+      host: '127.0.0.1',
+      port,
+      database: 'app',
+      user: 'app',
+      password: 'p',
+      sslMode: 'disable',
+    };
+    const [outcome] = await runBundles(
+      [
+        [
+          'create-credential',
+          { tenantId: 'tenant-bundles', input: { body: { componentId: 'postgresql', fields } } },
+        ],
+      ],
+      [allowListEntry('127.0.0.1', port)],
+    );
+    expect(outcome?.error).toBe('verification_failed');
+    expect(JSON.parse(outcome?.problem ?? '{}')).toMatchObject({ reason: 'unreachable' });
   });
 });

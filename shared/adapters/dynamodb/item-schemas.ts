@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { AUDIT_ACTIONS } from '../../domain/audit.ts';
+import { builtOnce } from '../../domain/built-once.ts';
 import { AppError } from '../../errors/app-error.ts';
 
 /**
@@ -8,19 +9,12 @@ import { AppError } from '../../errors/app-error.ts';
  * built the first time it parses: a function pays at cold start only for the items it reads
  * (building all of them took a measurable share of every cold start).
  */
-const lazy = <S>(build: () => S): (() => S) => {
-  let built: S | undefined;
-  return () => {
-    built ??= build();
-    return built;
-  };
-};
 const text = () => z.string();
 const isoTime = () => z.string().check(z.minLength(10), z.maxLength(40));
 const count = () => z.int().check(z.gte(0));
 const fieldValue = () => z.union([z.string(), z.number()]);
 
-export const CredentialItem = lazy(() =>
+export const CredentialItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     id: text(),
@@ -46,7 +40,7 @@ export const CredentialItem = lazy(() =>
   }),
 );
 
-export const FlowItem = lazy(() =>
+export const FlowItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     flowId: text(),
@@ -61,7 +55,7 @@ export const FlowItem = lazy(() =>
   }),
 );
 
-export const AuditItem = lazy(() =>
+export const AuditItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     credentialId: text(),
@@ -81,7 +75,7 @@ export const AuditItem = lazy(() =>
   }),
 );
 
-export const FlowAuditItem = lazy(() =>
+export const FlowAuditItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     flowId: text(),
@@ -93,7 +87,7 @@ export const FlowAuditItem = lazy(() =>
   }),
 );
 
-export const OAuthAppItem = lazy(() =>
+export const OAuthAppItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     componentId: text(),
@@ -108,7 +102,7 @@ export const OAuthAppItem = lazy(() =>
   }),
 );
 
-export const ConnectSessionItem = lazy(() =>
+export const ConnectSessionItem = builtOnce(() =>
   z.object({
     tenantId: text(),
     sessionId: text(),
@@ -163,7 +157,7 @@ export const parseItem = <S extends z.core.$ZodType>(
 export const isCorruptItem = (error: unknown): error is AppError =>
   error instanceof AppError && error.code === 'corrupt_item';
 
-export const UsageItem = lazy(() =>
+export const UsageItem = builtOnce(() =>
   z.object({
     flowId: text(),
     flowName: text(),
@@ -172,4 +166,4 @@ export const UsageItem = lazy(() =>
   }),
 );
 
-export const CountItem = lazy(() => z.object({ componentId: text(), credentialCount: z.int() }));
+export const CountItem = builtOnce(() => z.object({ componentId: text(), credentialCount: z.int() }));
