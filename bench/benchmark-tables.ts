@@ -9,13 +9,12 @@ type Results = Record<string, unknown>;
 type BundleRow = {
   minifiedBytes: number;
   coldImportMs: number;
-  floorImportMs: number;
-  ratioToFloor: number;
-  cpuRatioToFloor: number;
   ownClientsFloor?: string;
   ownClientsFloorImportMs?: number;
   ratioToOwnClientsFloor?: number;
-  goalApplies: boolean;
+  schemasBuiltAtInit?: number;
+  goal?: number;
+  meetsGoal?: boolean;
 };
 const FLOOR_NAMES: Record<string, string> = {
   'dynamodb+secretsmanager': 'both',
@@ -39,6 +38,7 @@ const bundles = (results: Results): string => {
   const section = results.bundles as {
     measuredAt: string;
     runsPerMedian: number;
+    stack?: { minifiedBytes: number; coldImportMs: number; floorImportMs: number; ratioToFloor: number };
     anchor?: {
       minifiedBytes: number;
       coldImportMs: number;
@@ -46,36 +46,59 @@ const bundles = (results: Results): string => {
       ratioToOwnClientsFloor: number;
     };
     functions: Record<string, BundleRow>;
+    previous?: { measuredAt: string; ratios: Record<string, number> };
   };
+  const previous = section.previous;
   const rows = Object.entries(section.functions).map(([name, row]) => [
-    `\`${name}\`${row.goalApplies ? '' : ' †'}`,
+    `\`${name}\``,
     kb(row.minifiedBytes),
+    row.schemasBuiltAtInit === undefined ? '—' : String(row.schemasBuiltAtInit),
     ms(row.coldImportMs),
-    ms(row.floorImportMs),
-    `${row.ratioToFloor}×`,
-    `${row.cpuRatioToFloor}×`,
     row.ownClientsFloor
       ? `${FLOOR_NAMES[row.ownClientsFloor] ?? row.ownClientsFloor}, ${ms(row.ownClientsFloorImportMs ?? 0)}`
       : '—',
     row.ratioToOwnClientsFloor === undefined ? '—' : `${row.ratioToOwnClientsFloor}×`,
+    row.goal === undefined ? '—' : `≤ ${row.goal}× ${row.meetsGoal ? 'met' : '**not met**'}`,
+    ...(previous ? [previous.ratios[name] === undefined ? '—' : `${previous.ratios[name]}×`] : []),
   ]);
-  const anchor = section.anchor;
+  const { anchor, stack } = section;
   if (anchor)
     rows.push([
       'anchor: Powertools `get-by-id`',
       kb(anchor.minifiedBytes),
+      '—',
       ms(anchor.coldImportMs),
-      '—',
-      '—',
-      '—',
       `DynamoDB, ${ms(anchor.ownClientsFloorImportMs)}`,
       `${anchor.ratioToOwnClientsFloor}×`,
+      '—',
+      ...(previous ? [previous.ratios.anchor === undefined ? '—' : `${previous.ratios.anchor}×`] : []),
     ]);
+  if (stack)
+    rows.push([
+      'stack: DynamoDB client, middy, a reader’s schemas',
+      kb(stack.minifiedBytes),
+      '—',
+      ms(stack.coldImportMs),
+      `both, ${ms(stack.floorImportMs)}`,
+      `${stack.ratioToFloor}×`,
+      '—',
+      ...(previous ? [previous.ratios.stack === undefined ? '—' : `${previous.ratios.stack}×`] : []),
+    ]);
+  const met = Object.values(section.functions).filter((row) => row.goal !== undefined);
   return [
-    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs.`,
+    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs${previous ? `; "previous" is the run of ${previous.measuredAt.slice(0, 10)}` : ''}. Goals met: ${met.filter((row) => row.meetsGoal).length} of ${met.length}.`,
     '',
     table(
-      ['function', 'minified', 'cold import', 'floor', 'ratio', 'ratio (CPU)', "own clients' floor", 'ratio'],
+      [
+        'function',
+        'minified',
+        'schemas built at init',
+        'cold import',
+        "own clients' floor",
+        'ratio',
+        'goal',
+        ...(previous ? ['previous'] : []),
+      ],
       rows,
     ),
   ].join('\n');

@@ -36,25 +36,69 @@ type BundleRow = {
   coldImportMs: number;
   ratioToFloor: number;
   ratioToOwnClientsFloor?: number;
-  goalApplies: boolean;
+  schemasBuiltAtInit?: number;
+  goal?: number;
+  meetsGoal?: boolean;
+};
+
+/** The ratios of the committed run before this one, kept beside the new figures as "previous". */
+const previousBundleRatios = () => {
+  const committed = new URL('./results/latest.json', import.meta.url);
+  if (!existsSync(committed)) return undefined;
+  const section = JSON.parse(readFileSync(committed, 'utf8')).bundles as
+    | {
+        measuredAt: string;
+        functions: Record<string, { ratioToOwnClientsFloor?: number }>;
+        anchor?: { ratioToOwnClientsFloor: number };
+        stack?: { ratioToFloor: number };
+      }
+    | undefined;
+  if (!section) return undefined;
+  const ratios: Record<string, number> = {};
+  for (const [name, row] of Object.entries(section.functions))
+    if (row.ratioToOwnClientsFloor !== undefined) ratios[name] = row.ratioToOwnClientsFloor;
+  if (section.anchor) ratios.anchor = section.anchor.ratioToOwnClientsFloor;
+  if (section.stack) ratios.stack = section.stack.ratioToFloor;
+  return { measuredAt: section.measuredAt, ratios };
 };
 
 /** `npm run bench -- --bundles`: bundle sizes and cold imports alone (no local stack needed). */
 const bundles = async () => {
+  const previous = previousBundleRatios();
   const results = {
     measuredAt: new Date().toISOString(),
     ...(await benchBundles(Number(process.env.BENCH_BUNDLE_RUNS ?? 25))),
+    ...(previous ? { previous } : {}),
   };
   // The bundle section of latest.json, replaced alone (it carries its own measuredAt).
   const written = saveSection('bundles', results);
+  const line = (name: string, bytes: number, coldMs: number, ratio: number | undefined, rest: string) =>
+    `${name.padEnd(30)} ${String(Math.round(bytes / 1024)).padStart(4)} KB ${String(coldMs).padStart(6)} ms  ${String(ratio ?? '-').padStart(5)}× own clients${rest}\n`;
   for (const [name, row] of Object.entries(results.functions) as [string, BundleRow][]) {
+    const goal = row.goal === undefined ? '' : `  goal ≤ ${row.goal}×: ${row.meetsGoal ? 'met' : 'NOT MET'}`;
+    const before = previous?.ratios[name] === undefined ? '' : `  (previous ${previous.ratios[name]}×)`;
     process.stdout.write(
-      `${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}× floor  ${row.ratioToOwnClientsFloor ?? '-'}× own clients${row.goalApplies ? '' : '  (verifies, refreshes or builds no client)'}\n`,
+      line(
+        name,
+        row.minifiedBytes,
+        row.coldImportMs,
+        row.ratioToOwnClientsFloor,
+        `  ${row.schemasBuiltAtInit} schemas at init${goal}${before}`,
+      ),
     );
   }
-  const { anchor } = results;
+  const { anchor, stack } = results;
   process.stdout.write(
-    `${'anchor (Powertools get-by-id)'.padEnd(26)} ${String(Math.round(anchor.minifiedBytes / 1024)).padStart(4)} KB ${String(anchor.coldImportMs).padStart(6)} ms  ${anchor.ratioToOwnClientsFloor}× own clients\n`,
+    line(
+      'anchor (Powertools get-by-id)',
+      anchor.minifiedBytes,
+      anchor.coldImportMs,
+      anchor.ratioToOwnClientsFloor,
+      '',
+    ),
+  );
+  process.stdout.write(
+    line('stack (client, middy, schemas)', stack.minifiedBytes, stack.coldImportMs, stack.ratioToFloor, ''),
   );
   process.stdout.write(`full results: ${written}\n`);
 };
@@ -236,10 +280,10 @@ const main = async () => {
     `sweeper                  ${sweeper.secrets} secrets in ${sweeper.runMs} ms`,
     'token lifetimes (sequential resolves every 4 s)',
     ...lifetimeLines(results.tokenLifetimes as { rows: LifetimeRow[] }),
-    'cold start (bundle, median cold import, × the floor of the DynamoDB and Secrets Manager clients)',
+    'cold start (bundle, median cold import, × the floor of the clients the function builds, goal)',
     ...bundleRows.map(
       ([name, row]) =>
-        `  ${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToFloor}×`,
+        `  ${name.padEnd(26)} ${String(Math.round(row.minifiedBytes / 1024)).padStart(4)} KB ${String(row.coldImportMs).padStart(6)} ms  ${row.ratioToOwnClientsFloor ?? '-'}×${row.goal === undefined ? '' : ` (≤ ${row.goal}×: ${row.meetsGoal ? 'met' : 'not met'})`}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\nfull results: ${written}\n`);
