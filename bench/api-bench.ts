@@ -48,6 +48,16 @@ export const benchApi = async (stack: BenchStack, runs: number) => {
 
   const target = (await stack.api('POST', '/credentials', token, petstore)).body.id as string;
   for (let index = 0; index < 30; index++) await stack.api('POST', '/credentials', token, petstore);
+  // The usage of a credential two flows use: its item and its usage items, read side by side.
+  for (const flowId of ['usage-a', 'usage-b'])
+    await stack.api('PUT', `/flows/${flowId}`, token, {
+      name: flowId,
+      status: 'active',
+      steps: [{ stepId: 's', componentId: 'petstore', credentialId: target }],
+    });
+  stack.calls.reset();
+  await stack.api('GET', `/credentials/${target}/usage`, token);
+  const usageCalls = { calls: [...stack.calls.calls], roundTrips: stack.calls.rounds() };
   const key = credentialKey('bench-tenant', target);
   const getHandler = stack.handlers['get-credential'];
   const getEvent = await stack.httpEvent('GET', `/credentials/${target}`, { credentialId: target }, token);
@@ -59,16 +69,21 @@ export const benchApi = async (stack: BenchStack, runs: number) => {
     getHandlerOnly: () => getHandler(getEvent, lambdaContext),
     getThroughGateway: () => stack.api('GET', `/credentials/${target}`, token),
     listThroughGateway: () => stack.api('GET', '/credentials?limit=20', token),
+    usageThroughGateway: () => stack.api('GET', `/credentials/${target}/usage`, token),
   });
   const create = await timed(Math.min(runs, 300), () => stack.api('POST', '/credentials', token, petstore));
   const ratio = (name: string) =>
     Math.round(((latency[name]?.medianMs ?? 0) / (latency.rawGetItem?.medianMs ?? 1)) * 100) / 100;
   return {
-    awsCalls,
+    awsCalls: { ...awsCalls, usage: usageCalls },
     latency: { ...latency, createThroughGateway: create },
     getRatioToRawGetItem: {
       handlerOnly: ratio('getHandlerOnly'),
       throughGateway: ratio('getThroughGateway'),
     },
+    usageRatioToGet:
+      Math.round(
+        ((latency.usageThroughGateway?.medianMs ?? 0) / (latency.getThroughGateway?.medianMs ?? 1)) * 100,
+      ) / 100,
   };
 };

@@ -76,22 +76,17 @@ export const handler = middy(getById)
 `;
 
 /**
- * The fixed stack before any service code: the DynamoDB client, middy, and the zod schemas every
- * reading function parses with (the direct-event envelope, the credential item schemas, a path
- * parameter), with the validation messages configured. What it adds to the floor is the part of a
- * function's cold start that no composition can remove.
+ * The least a function of this architecture can be: the DynamoDB client, a middy handler and zod
+ * (the packages the architecture fixes) parsing a one-field input. What it adds to the DynamoDB
+ * floor no service code can remove; what a reader adds above it is the service's own.
  */
 const STACK_FLOOR = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { CountItem, CredentialItem, UsageItem } from '../shared/adapters/dynamodb/item-schemas.ts';
-import { DirectEvent } from '../shared/lambda/direct-event.ts';
-import { credentialIdSchema, parseInput } from '../shared/lambda/schema.ts';
 const client = new DynamoDBClient({});
-const input = z.strictObject({ credentialId: credentialIdSchema });
-const schemas = [CredentialItem(), UsageItem(), CountItem(), DirectEvent()];
-export const handler = middy(async (event: unknown) => [client.config.serviceId, schemas.length, parseInput(input, event)]);
+const input = z.strictObject({ credentialId: z.string().check(z.minLength(1), z.maxLength(200)) });
+export const handler = middy(async (event: unknown) => [client.config.serviceId, z.safeParse(input, event)]);
 `;
 
 /** The clients a function constructs, from its least-privilege access (the bundle test holds it). */

@@ -38,6 +38,25 @@ export const benchResolve = async (stack: BenchStack, runs: number) => {
     withoutCredentialId: await callsOf(() =>
       resolveCredential(cold, actor, { flowId: 'bench', stepId: 's', executionId: 'bench' }),
     ),
+    // A warm container remembers which credential the step uses (and its secret).
+    withoutCredentialIdWarm: await (async () => {
+      const { credentialId: _named, ...byStep } = input;
+      await resolveCredential(warm, actor, byStep);
+      return callsOf(() => resolveCredential(warm, actor, byStep));
+    })(),
+    // 20 resolves of one step at once in a new container: the misses share their reads.
+    twentyConcurrentMisses: await (async () => {
+      const fresh = container(60_000);
+      stack.calls.reset();
+      await Promise.all(
+        Array.from({ length: 20 }, (_, run) =>
+          resolveCredential(fresh, actor, { ...input, executionId: `bench-${run}` }),
+        ),
+      );
+      const byCall: Record<string, number> = {};
+      for (const call of stack.calls.calls) byCall[call] = (byCall[call] ?? 0) + 1;
+      return { total: stack.calls.calls.length, byCall };
+    })(),
   };
   return {
     awsCalls,

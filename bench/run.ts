@@ -202,8 +202,27 @@ const lighthouseOnly = () => sectionOnStack('lighthouse', benchLighthouse);
 const proxyOnly = () =>
   sectionOnStack('proxy', (stack) => benchProxy(stack, Number(process.env.BENCH_RUNS ?? 300)));
 
+/** `npm run bench -- --latency`: the API's and resolve's latency and AWS calls alone. */
+const latencyOnly = async () => {
+  const runs = Number(process.env.BENCH_RUNS ?? 500);
+  const stack = await startBenchStack();
+  try {
+    const measuredAt = new Date().toISOString();
+    process.stdout.write('api: calls and latency...\n');
+    const api = { measuredAt, ...(await benchApi(stack, runs)) };
+    saveSection('api', api);
+    process.stdout.write('resolve: hit and miss...\n');
+    const resolve = { measuredAt, ...(await benchResolve(stack, runs)) };
+    const written = saveSection('resolve', resolve);
+    process.stdout.write(`${JSON.stringify({ api, resolve }, null, 2)}\nfull results: ${written}\n`);
+  } finally {
+    await stack.stop();
+  }
+};
+
 const main = async () => {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--latency')) return latencyOnly();
   if (process.argv.includes('--proxy')) return proxyOnly();
   if (process.argv.includes('--health')) return healthOnly();
   if (process.argv.includes('--lighthouse')) return lighthouseOnly();

@@ -13,6 +13,8 @@ export interface ConsoleConfig {
     /** The API identifier (Auth0 and others): the provider then issues a JWT access token for it. */
     readonly audience?: string;
   };
+  /** How long a request may go unanswered before the console gives it up and offers Retry. @default 25 s */
+  readonly requestTimeoutMs?: number;
 }
 
 /**

@@ -53,7 +53,7 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
   const [signedOut, setSignedOut] = useState(false);
   const [connectNotice, setConnectNotice] = useState(connected);
   const api = useMemo(
-    () => createApi(config.apiUrl, currentToken, () => setSessionEnded(true)),
+    () => createApi(config.apiUrl, currentToken, () => setSessionEnded(true), config.requestTimeoutMs),
     [config.apiUrl],
   );
   const [section, id] = useRoute();

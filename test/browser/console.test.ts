@@ -96,6 +96,53 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   };
 
   /** Waits until the page shows this text somewhere. */
+  /**
+   * Credentials written straight through the repository (no verification), in the given order with
+   * ULID-shaped ids one second apart, so newest and oldest are known. Returns their ids.
+   */
+  let seeded = 0;
+  const seedCredentials = async (
+    tenantId: string,
+    rows: readonly { componentId: string; name: string; status?: 'invalid'; statusReason?: string }[],
+  ): Promise<string[]> => {
+    const seedActor = { tenantId, subject: 'seed' };
+    const ids: string[] = [];
+    for (let from = 0; from < rows.length; from += 50) {
+      await Promise.all(
+        rows.slice(from, from + 50).map((row) => {
+          seeded++;
+          const at = new Date(Date.UTC(2026, 0, 1, 0, 0, seeded)).toISOString();
+          const credential: Credential = {
+            tenantId,
+            id: `01JD${String(seeded).padStart(22, '0')}.${row.componentId}`,
+            componentId: row.componentId,
+            name: row.name,
+            fields: {},
+            secretFieldsSet: [],
+            secretVersionId: 'seeded',
+            status: row.status ?? 'verified',
+            statusReason: row.statusReason ?? null,
+            lastVerifiedAt: at,
+            version: 1,
+            activeFlowCount: 0,
+            flowCount: 0,
+            createdAt: at,
+            updatedAt: at,
+            createdBy: 'seed',
+            updatedBy: 'seed',
+          };
+          ids.push(credential.id);
+          return service.deps.credentials.create(
+            credential,
+            undefined,
+            auditEntry(seedActor, credential, 'created', new Date(at)),
+          );
+        }),
+      );
+    }
+    return ids;
+  };
+
   const shows = (page: Page, expected: string) =>
     page.waitForFunction((wanted) => document.body.textContent.includes(wanted), {}, expected);
 
@@ -250,6 +297,56 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     expect((await api('GET', '/flows/nightly-pets')).body.steps[0].credentialId).toBe(spare.body.id);
     await page.close();
   });
+
+  it('moves flows to any of 1,001 credentials: the list loads more and searches what it loaded', async () => {
+    const tenant = 'tenant-console-move';
+    const ids = await seedCredentials(
+      tenant,
+      Array.from({ length: 1001 }, (_, index) => ({
+        componentId: 'petstore',
+        name: `Pets ${String(index + 1).padStart(4, '0')}`,
+      })),
+    );
+    const [oldest] = ids;
+    const used = ids.at(-1) ?? '';
+    const token = await service.token(tenant);
+    await service.api('PUT', '/flows/many-pets', {
+      token,
+      body: {
+        name: 'Many pets',
+        status: 'active',
+        steps: [{ stepId: 'read', componentId: 'petstore', credentialId: used }],
+      },
+    });
+    const page = await open(`#/credential/${used}`, token);
+    await page.waitForSelector('button.danger');
+    await page.click('button.danger');
+    await page.click('::-p-text(Yes, delete)');
+    await page.waitForSelector('#move-to');
+    const options = () => page.$$eval('#move-to option', (all) => all.length - 1);
+    await page.waitForFunction(() => document.querySelectorAll('#move-to option').length > 1);
+    // A page of 100, less the credential itself.
+    expect(await options()).toBe(99);
+    // Each "Load more" brings the next page of the 1,001 (the oldest is on the last).
+    for (const loaded of [199, 299, 399, 499, 599, 699, 799, 899, 999, 1000]) {
+      await page.click('::-p-text(Load more credentials to choose from)');
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('#move-to option').length - 1 >= count,
+        {},
+        loaded,
+      );
+    }
+    expect(await options()).toBe(1000);
+    // Searching narrows what was loaded to the one asked for.
+    await page.type('#move-search', 'Pets 0001');
+    await page.waitForFunction(() => document.querySelectorAll('#move-to option').length === 2);
+    await page.select('#move-to', oldest ?? '');
+    await page.click('::-p-text(Move and delete)');
+    await page.waitForSelector('::-p-text(Credential deleted)');
+    const flow = await service.api('GET', '/flows/many-pets', { token });
+    expect(flow.body.steps[0].credentialId).toBe(oldest);
+    await page.close();
+  }, 90_000);
 
   it('deletes a key only an inactive flow uses, and the flow shows the step that needs a credential', async () => {
     const leaked = await api('POST', '/credentials', {
@@ -538,41 +635,20 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       ['http-api-key', 'Key'],
       ['http-basic', 'Login'],
     ] as const;
-    let sequence = 0;
-    const seedActor = { tenantId: many, subject: 'seed' };
-    const seeding: Promise<unknown>[] = [];
-    for (const [componentId, word] of components)
-      for (let index = 1; index <= 100; index++) {
-        const at = new Date(Date.UTC(2026, 0, 1, 0, 0, sequence++)).toISOString();
-        const credential: Credential = {
-          tenantId: many,
-          // ULID-shaped ids in creation order, so newest and oldest are known.
-          id: `01JD${String(sequence).padStart(22, '0')}.${componentId}`,
-          componentId,
-          name: `${word} ${String(index).padStart(3, '0')}`,
-          fields: {},
-          secretFieldsSet: [],
-          secretVersionId: 'seeded',
-          status: index <= 2 && componentId === 'http-basic' ? 'invalid' : 'verified',
-          statusReason: index <= 2 && componentId === 'http-basic' ? 'invalid_credentials: refused' : null,
-          lastVerifiedAt: at,
-          version: 1,
-          activeFlowCount: 0,
-          flowCount: 0,
-          createdAt: at,
-          updatedAt: at,
-          createdBy: 'seed',
-          updatedBy: 'seed',
-        };
-        seeding.push(
-          service.deps.credentials.create(
-            credential,
-            undefined,
-            auditEntry(seedActor, credential, 'created', new Date(at)),
-          ),
-        );
-      }
-    await Promise.all(seeding);
+    await seedCredentials(
+      many,
+      components.flatMap(([componentId, word]) =>
+        Array.from({ length: 100 }, (_, at) => {
+          const index = at + 1;
+          const invalid = index <= 2 && componentId === 'http-basic';
+          return {
+            componentId,
+            name: `${word} ${String(index).padStart(3, '0')}`,
+            ...(invalid ? { status: 'invalid' as const, statusReason: 'invalid_credentials: refused' } : {}),
+          };
+        }),
+      ),
+    );
     const page = await open('', await service.token(many));
     await page.waitForSelector('.cards');
     await page.click('nav ::-p-text(All credentials)');
@@ -747,6 +823,51 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('gives up a create the API never answers, says so, and Retry creates it once', async () => {
+    const page = await browser.newPage();
+    await page.setBypassCSP(true);
+    await page.setViewport({ width: 1200, height: 860 });
+    await page.setRequestInterception(true);
+    const config = await (await fetch(`${service.url}/console/config.json`)).json();
+    let hang = true;
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.endsWith('/console/config.json'))
+        // A short timeout instead of the 25 s default, so the test need not wait for it.
+        return request.respond({
+          contentType: 'application/json',
+          body: JSON.stringify({ ...config, requestTimeoutMs: 1500 }),
+        });
+      if (pathname === '/credentials' && request.method() === 'POST') {
+        keys.push(request.headers()['idempotency-key'] ?? '');
+        // The API never answers: the request is held until the console gives it up.
+        if (hang) return undefined;
+      }
+      return request.continue();
+    });
+    await page.goto(`${service.url}/console/#token=${token}`, { waitUntil: 'networkidle0' });
+    await page.evaluate(() => {
+      window.location.hash = '#/components/petstore';
+    });
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.type('#field-name', 'Held create');
+    await page.type('#field-apiKey', 'special-key');
+    await page.click('form button[type="submit"]');
+    await shows(page, 'It did not answer in time. Nothing is lost: try again.');
+    expect(await page.$('::-p-text(Verifying and saving)')).toBeNull();
+    hang = false;
+    await page.click('form button::-p-text(Retry)');
+    await page.waitForSelector('::-p-text(verified and saved)');
+    // Both attempts carried one Idempotency-Key: the retry cannot make a second credential.
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
+    const listed = await api('GET', '/credentials?componentId=petstore&limit=100');
+    expect(listed.body.items.filter((item: { name: string }) => item.name === 'Held create')).toHaveLength(1);
+    await page.close();
+  });
+
   it('offers fixed choices as a select, numbers as numbers, and help under the label', async () => {
     const page = await open('#/components/postgresql');
     await page.waitForSelector('::-p-text(Create New Credential)');
@@ -763,6 +884,31 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       'field-port-help',
     );
     await accessible(page, 'create-postgresql');
+    await page.close();
+  });
+
+  it('renders descriptions and field help from Markdown, as elements and never as markup', async () => {
+    const page = await open('#/components/petstore');
+    await page.waitForSelector('section .markdown a');
+    expect(
+      await page.$eval('section .markdown a', (link) => [link.getAttribute('href'), link.textContent]),
+    ).toEqual(['https://petstore.swagger.io/', 'Petstore']);
+    expect(
+      await page.$$eval('section .markdown code', (codes) => codes.map((code) => code.textContent)),
+    ).toEqual(['api_key']);
+    expect(await text(page, 'section .markdown')).not.toMatch(/[`*[\]]/);
+    await page.evaluate(() => {
+      window.location.hash = '#/components/postgresql';
+    });
+    await page.waitForSelector('::-p-text(Create New Credential)');
+    await page.click('::-p-text(Create New Credential)');
+    await page.waitForSelector('#field-sslMode-help code');
+    expect(
+      await page.$$eval('#field-sslMode-help code', (codes) => codes.map((code) => code.textContent)),
+    ).toEqual(['require', 'verify-full', 'disable']);
+    expect(await page.$eval('#field-sslMode-help strong', (strong) => strong.textContent)).toBe('clear');
+    expect(await text(page, '#field-sslMode-help')).not.toContain('`');
+    await accessible(page, 'markdown-help');
     await page.close();
   });
 

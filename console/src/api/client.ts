@@ -61,10 +61,11 @@ export const createApi = (
   baseUrl: string,
   token: () => string | null,
   onUnauthorized: () => void = () => undefined,
+  timeoutMs = REQUEST_TIMEOUT_MS,
 ) => {
   const client = createClient<paths>({
     baseUrl,
-    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
   });
   const auth: Middleware = {
     onRequest({ request }) {

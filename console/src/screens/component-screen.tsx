@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Api, type Component, type Credential, type Problem, problemOf, unwrap } from '../api/client';
 import { allows } from '../auth';
 import { connectReturnUrl } from '../connect-return';
+import { Markdown } from '../markdown';
 import { Busy, CredentialStatus, formatTime, ProblemMessage, useSingleFlight, useTitle } from '../ui';
 import { CredentialForm } from './credential-form';
 import { OAuthAppPanel } from './oauth-app-panel';
@@ -101,7 +102,7 @@ export const ComponentScreen = ({
         <a href="#/credentials">← All components</a>
       </p>
       <h1 id="component-title">{component.name}</h1>
-      <p>{component.description}</p>
+      <Markdown text={component.description} />
       {problem && <ProblemMessage problem={problem} onRetry={items.length === 0 ? retry : undefined} />}
       {created && (
         <p class="notice" role="status" data-outcome tabIndex={-1}>

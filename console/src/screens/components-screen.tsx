@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, type ComponentSummary, type Problem, problemOf, unwrap } from '../api/client';
+import { Markdown } from '../markdown';
 import { Busy, ProblemMessage } from '../ui';
 
 /** The credentials page: each component with the number of credentials it has. */
@@ -28,7 +29,7 @@ export const ComponentsScreen = ({ api }: { api: Api }) => {
                 <span class="visually-hidden"> credentials</span>
               </span>
             </a>
-            <p class="card-description">{component.description}</p>
+            <Markdown class="card-description" text={component.description} />
           </li>
         ))}
       </ul>

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { type Api, type Component, type Credential, type Problem, problemOf, unwrap } from '../api/client';
+import { InlineMarkdown } from '../markdown';
 import { Busy, ProblemMessage, REASON_WORDS, useSingleFlight } from '../ui';
 
 type Field = Component['fields'][number];
@@ -50,7 +51,7 @@ export const FieldInput = ({
       </label>
       {field.description && (
         <p id={`${id}-help`} class="help">
-          {field.description}
+          <InlineMarkdown text={field.description} />
         </p>
       )}
       {choices ? (
@@ -205,6 +206,8 @@ export const CredentialForm = ({
         <ProblemMessage
           problem={problem}
           shownAtFields={shownAtFields}
+          // No answer came: the same create again, with the same Idempotency-Key.
+          onRetry={() => once(submit)}
           labels={Object.fromEntries(
             component.fields.flatMap((field) => [
               [`fields.${field.name}`, field.label],
