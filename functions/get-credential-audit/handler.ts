@@ -1,6 +1,6 @@
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
-import { credentialRepository } from '../../shared/composition/ports.ts';
+import { credentialReads } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { getCredentialAuditOperation } from './operation.ts';
 
@@ -10,5 +10,5 @@ const dynamoDb = lambdaDynamoDb(runtime.config);
 // Only the ports the operation names: nothing else is bundled or built at cold start.
 export const handler = createLambdaHandler(getCredentialAuditOperation, {
   ...runtime.handler,
-  credentials: credentialRepository(runtime, dynamoDb),
+  credentials: credentialReads(runtime, dynamoDb),
 });

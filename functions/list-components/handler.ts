@@ -1,6 +1,6 @@
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
-import { credentialRepository, trustedComponents } from '../../shared/composition/ports.ts';
+import { credentialReads, trustedComponents } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { listComponentsOperation } from './operation.ts';
 
@@ -11,5 +11,5 @@ const dynamoDb = lambdaDynamoDb(runtime.config);
 export const handler = createLambdaHandler(listComponentsOperation, {
   ...runtime.handler,
   components: trustedComponents(runtime.config),
-  credentials: credentialRepository(runtime, dynamoDb),
+  credentials: credentialReads(runtime, dynamoDb),
 });

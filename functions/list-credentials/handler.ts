@@ -1,6 +1,6 @@
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
-import { credentialRepository, trustedComponents } from '../../shared/composition/ports.ts';
+import { credentialReads, trustedComponents } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { listCredentialsOperation } from './operation.ts';
 
@@ -10,6 +10,6 @@ const dynamoDb = lambdaDynamoDb(runtime.config);
 // Only the ports the operation names: nothing else is bundled or built at cold start.
 export const handler = createLambdaHandler(listCredentialsOperation, {
   ...runtime.handler,
-  credentials: credentialRepository(runtime, dynamoDb),
+  credentials: credentialReads(runtime, dynamoDb),
   components: trustedComponents(runtime.config),
 });

@@ -4,7 +4,7 @@ import { AWS_CLIENT_MAX_ATTEMPTS } from '../../shared/composition/aws-call-timeo
 import { InvocationBoundHttpHandler } from '../../shared/composition/invocation-bound-http-handler.ts';
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
-import { credentialRepository } from '../../shared/composition/ports.ts';
+import { credentialReads } from '../../shared/composition/ports.ts';
 import { createPublishHandler } from './publish-handler.ts';
 
 const busName = process.env.EVENT_BUS_NAME;
@@ -14,7 +14,7 @@ const runtime = lambdaRuntime();
 /** Retried by Lambda, then sent to the dead-letter queue. */
 export const handler = createPublishHandler(
   {
-    credentials: credentialRepository(runtime, lambdaDynamoDb(runtime.config)),
+    credentials: credentialReads(runtime, lambdaDynamoDb(runtime.config)),
     events: eventBridgeEventPublisher(
       new EventBridgeClient({
         maxAttempts: AWS_CLIENT_MAX_ATTEMPTS,

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { monotonicFactory } from 'ulid';
 import { dynamoDbConnectSessionRepository } from '../adapters/dynamodb/dynamodb-connect-session-repository.ts';
+import { dynamoDbCredentialReads } from '../adapters/dynamodb/dynamodb-credential-reads.ts';
 import { dynamoDbCredentialRepository } from '../adapters/dynamodb/dynamodb-credential-repository.ts';
 import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repository.ts';
 import { dynamoDbOAuthAppRepository } from '../adapters/dynamodb/dynamodb-oauth-app-repository.ts';
@@ -13,7 +14,7 @@ import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
 import { type ComponentCatalog, componentCatalog } from '../domain/component-catalog.ts';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
 import type { ConnectSessionRepository } from '../ports/connect-session-repository.ts';
-import type { CredentialRepository } from '../ports/credential-repository.ts';
+import type { CredentialReads, CredentialRepository } from '../ports/credential-repository.ts';
 import type { FlowRepository } from '../ports/flow-repository.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -46,6 +47,10 @@ export const credentialRepository = (context: PortContext, dynamoDb: DynamoDBCli
     AUDIT_RETENTION_DAYS,
     corruptItemWarning(context.logger),
   );
+
+/** The credential reads alone, for the functions that only read. */
+export const credentialReads = (context: PortContext, dynamoDb: DynamoDBClient): CredentialReads =>
+  dynamoDbCredentialReads(dynamoDb, context.config.tableName, corruptItemWarning(context.logger));
 
 export const flowRepository = (context: PortContext, dynamoDb: DynamoDBClient): FlowRepository =>
   dynamoDbFlowRepository(dynamoDb, context.config.tableName, corruptItemWarning(context.logger));

@@ -122,3 +122,9 @@ export interface CredentialRepository {
   saveSweepPosition(scope: string, pass: string, position: string | undefined): Promise<void>;
   usage(tenantId: string, credentialId: string): Promise<CredentialUsage[]>;
 }
+
+/** What the functions that only read use: no write, no transaction. */
+export type CredentialReads = Pick<
+  CredentialRepository,
+  'get' | 'list' | 'listAudit' | 'countByComponent' | 'usage'
+>;

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../errors/app-error.ts';
 import type { Page } from '../ports/credential-repository.ts';
 import { getCredential } from './get-credential.ts';
 import { changeFlow } from './put-flow.ts';
-import type { UseCaseDependencies } from './use-case-dependencies.ts';
+import type { ReadingDependencies, UseCaseDependencies } from './use-case-dependencies.ts';
 
 export const getFlow = async (
   deps: Pick<UseCaseDependencies, 'flows'>,
@@ -43,11 +43,7 @@ export const deleteFlow = async (
   }
 };
 
-export const credentialUsage = async (
-  deps: Pick<UseCaseDependencies, 'credentials'>,
-  actor: Actor,
-  credentialId: string,
-) => {
+export const credentialUsage = async (deps: ReadingDependencies, actor: Actor, credentialId: string) => {
   // One round: the item and its usage are read side by side (a missing credential still answers 404).
   const [credential, flows] = await Promise.all([
     getCredential(deps, actor, credentialId),

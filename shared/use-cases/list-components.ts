@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
 import type { ComponentDefinition } from '../domain/component.ts';
-import type { UseCaseDependencies } from './use-case-dependencies.ts';
+import type { ReadingDependencies } from './use-case-dependencies.ts';
 
 export const componentSummary = (component: ComponentDefinition, credentialCount: number) => ({
   id: component.id,
@@ -13,16 +13,13 @@ export const componentSummary = (component: ComponentDefinition, credentialCount
   credentialCount,
 });
 
-export const listComponents = async (
-  deps: Pick<UseCaseDependencies, 'components' | 'credentials'>,
-  actor: Actor,
-) => {
+export const listComponents = async (deps: ReadingDependencies<'components'>, actor: Actor) => {
   const counts = await deps.credentials.countByComponent(actor.tenantId);
   return deps.components.all.map((component) => componentSummary(component, counts[component.id] ?? 0));
 };
 
 export const getComponent = async (
-  deps: Pick<UseCaseDependencies, 'components' | 'credentials'>,
+  deps: ReadingDependencies<'components'>,
   actor: Actor,
   componentId: string,
 ) => {

@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.ts';
 import type { AttentionKind, Credential } from '../domain/credential.ts';
 import type { Page } from '../ports/credential-repository.ts';
-import type { UseCaseDependencies } from './use-case-dependencies.ts';
+import type { ReadingDependencies } from './use-case-dependencies.ts';
 
 export interface ListCredentialsInput {
   readonly componentId?: string;
@@ -11,7 +11,7 @@ export interface ListCredentialsInput {
 }
 
 export const listCredentials = async (
-  deps: Pick<UseCaseDependencies, 'credentials' | 'components'>,
+  deps: ReadingDependencies<'components'>,
   actor: Actor,
   input: ListCredentialsInput,
 ): Promise<Page<Credential>> => {

@@ -3,7 +3,7 @@ import type { HealthSchedule } from '../domain/health-schedule.ts';
 import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConnectSessionRepository } from '../ports/connect-session-repository.ts';
-import type { CredentialRepository } from '../ports/credential-repository.ts';
+import type { CredentialReads, CredentialRepository } from '../ports/credential-repository.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 import type { FlowRepository } from '../ports/flow-repository.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
@@ -57,3 +57,12 @@ export type HandlerDependencies = Pick<
   UseCaseDependencies,
   'logger' | 'metrics' | 'tenantScope' | 'scopePrefix'
 >;
+
+/**
+ * What a use case that only reads credentials takes: their reads (no write, so its function bundles
+ * none of the writes' transactions), and the other ports it names.
+ */
+export type ReadingDependencies<Others extends keyof UseCaseDependencies = never> = Pick<
+  UseCaseDependencies,
+  Others
+> & { readonly credentials: CredentialReads };

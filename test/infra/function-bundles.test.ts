@@ -90,10 +90,23 @@ describe('function bundles', () => {
     expect(code.get('update-credential')?.includes('must be one line without control')).toBe(true);
   });
 
+  // The functions whose IAM access reads credentials and writes nothing bundle only the reads.
+  const readsOnly = names.filter(
+    (name) =>
+      FUNCTION_ACCESS[name].secrets.length === 0 &&
+      FUNCTION_ACCESS[name].table.length > 0 &&
+      FUNCTION_ACCESS[name].table.every((action) => ['GetItem', 'Query', 'BatchGetItem'].includes(action)),
+  );
+  it.each(readsOnly)('%s, which only reads, bundles no credential write', (name) => {
+    const files = inputs.get(name) ?? [];
+    expect(loads(files, 'dynamodb-credential-repository.ts')).toBe(false);
+  });
+
   it('functions that only read one entity bundle only that entity’s repository', () => {
     const files = inputs.get('get-credential') ?? [];
-    expect(loads(files, 'dynamodb-credential-repository.ts')).toBe(true);
+    expect(loads(files, 'dynamodb-credential-reads.ts')).toBe(true);
     for (const other of [
+      'dynamodb-credential-repository.ts',
       'dynamodb-flow-repository.ts',
       'dynamodb-oauth-app-repository.ts',
       'dynamodb-connect-session-repository.ts',

@@ -11,10 +11,8 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type * as z from 'zod/mini';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
-import type { CredentialUsage } from '../../domain/flow.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type {
   CreateOutcome,
@@ -22,42 +20,31 @@ import type {
   CredentialRepository,
   DeleteRequest,
   IdempotencyRecord,
-  ListQuery,
-  Page,
 } from '../../ports/credential-repository.ts';
-import { CountItem, type ItemKey, isCorruptItem, parseItem, UsageItem } from './item-schemas.ts';
+import { dynamoDbCredentialReads } from './dynamodb-credential-reads.ts';
+import { type ItemKey, isCorruptItem } from './item-schemas.ts';
 import {
-  auditFromItem,
   auditItem,
-  auditPk,
   COUNT_SHARDS,
-  componentGsiPk,
   countShardOf,
   countSk,
   credentialFromItem,
   credentialItem,
   credentialKey,
   credentialUpdate,
-  decodeCursor,
   dueGsiPk,
-  encodeCursor,
   flowFromItem,
   flowSk,
   fromAttributes,
-  GSI1,
-  GSI2,
   GSI3,
   idempotencySk,
   type Key,
   key,
   parseItems,
-  sortKeyRange,
-  statusGsiPk,
   TTL_ATTRIBUTE,
   tenantCredentialFromItem,
   tenantPk,
   toAttributes,
-  usagePrefix,
   usageSk,
 } from './table-layout.ts';
 import { cancellationReasons, isConditionFailure, withConflictRetry } from './transaction-failure.ts';
@@ -75,17 +62,8 @@ export const dynamoDbCredentialRepository = (
   /** Fewer count shards only to measure what one hot count item costs (`npm run bench`). */
   countShards = COUNT_SHARDS,
 ): CredentialRepository => {
-  const get = async (tenantId: string, credentialId: string): Promise<Credential | null> => {
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: credentialKey(tenantId, credentialId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? credentialFromItem(Item) : null;
-  };
-
+  const reads = dynamoDbCredentialReads(client, tableName, onCorruptItem);
+  const { get, usage } = reads;
   const create = async (
     credential: Credential,
     idempotency: IdempotencyRecord | undefined,
@@ -166,51 +144,6 @@ export const dynamoDbCredentialRepository = (
       }
       throw error;
     }
-  };
-
-  const list = async (tenantId: string, query: ListQuery): Promise<Page<Credential>> => {
-    const pk = tenantPk(tenantId);
-    // One Query whichever the filter: the status index, the component index, or the tenant's range.
-    const index = query.status !== undefined ? GSI2 : query.componentId !== undefined ? GSI1 : undefined;
-    const gsiPk =
-      query.status !== undefined
-        ? statusGsiPk(tenantId, query.status)
-        : query.componentId !== undefined
-          ? componentGsiPk(tenantId, query.componentId)
-          : undefined;
-    const startKey = query.cursor
-      ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, ...(index ? { index } : {}) })
-      : undefined;
-    const range = sortKeyRange('CRED#');
-    // On an index the cursor becomes a key condition (ids below the last one seen, newest first):
-    // a range read everywhere, where an ExclusiveStartKey makes DynamoDB Local walk the partition.
-    const after = index && startKey ? startKey[`${index}SK`]?.S : undefined;
-    const result = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        ...(index
-          ? {
-              IndexName: index,
-              KeyConditionExpression: `${index}PK = :pk${after ? ` AND ${index}SK < :after` : ''}`,
-              ExpressionAttributeValues: toAttributes({
-                ':pk': gsiPk,
-                ...(after ? { ':after': after } : {}),
-              }),
-            }
-          : {
-              KeyConditionExpression: range.condition,
-              ExpressionAttributeValues: toAttributes({ ':pk': pk, ...range.values }),
-            }),
-        // ULID ids sort by creation time: newest first without another index.
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ...(index ? {} : { ExclusiveStartKey: startKey }),
-      }),
-    );
-    return {
-      items: parseItems(result.Items ?? [], tenantCredentialFromItem(tenantId), onCorruptItem),
-      nextCursor: encodeCursor(result.LastEvaluatedKey),
-    };
   };
 
   /**
@@ -509,52 +442,6 @@ export const dynamoDbCredentialRepository = (
     }
   };
 
-  /** Every item under the tenant's partition whose sort key starts with `prefix`, all pages. */
-  const queryPrefix = async (tenantId: string, prefix: string): Promise<Record<string, unknown>[]> => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Key | undefined;
-    do {
-      const range = sortKeyRange(prefix);
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: range.condition,
-          ExpressionAttributeValues: toAttributes({ ':pk': tenantPk(tenantId), ...range.values }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(result.Items ?? []).map(fromAttributes));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
-
-  /** The malformed ones skipped and reported, as in every list. */
-  const parsedPrefix = async <S extends z.core.$ZodType>(tenantId: string, prefix: string, schema: () => S) =>
-    (await queryPrefix(tenantId, prefix)).flatMap((attributes) => {
-      const itemKey = { PK: String(attributes.PK), SK: String(attributes.SK) };
-      try {
-        return [parseItem(schema, itemKey, attributes, () => true)];
-      } catch {
-        onCorruptItem(itemKey);
-        return [];
-      }
-    });
-
-  /** One Query on the tenant's count items: each component's shards (and unsharded item) summed. */
-  const countByComponent = async (tenantId: string): Promise<Record<string, number>> => {
-    const counts: Record<string, number> = {};
-    for (const { componentId, credentialCount } of await parsedPrefix(tenantId, 'COUNT#', CountItem))
-      counts[componentId] = (counts[componentId] ?? 0) + credentialCount;
-    return counts;
-  };
-
-  const usage = async (tenantId: string, credentialId: string): Promise<CredentialUsage[]> =>
-    (await parsedPrefix(tenantId, usagePrefix(credentialId), UsageItem)).map(
-      ({ flowId, flowName, flowStatus, stepIds }) => ({ flowId, flowName, flowStatus, stepIds }),
-    );
-
   const getWithFlow = async (tenantId: string, flowId: string, credentialId: string) => {
     const { Responses } = await client.send(
       new TransactGetItemsCommand({
@@ -664,37 +551,11 @@ export const dynamoDbCredentialRepository = (
     );
   };
 
-  const listAudit = async (
-    tenantId: string,
-    credentialId: string,
-    query: { limit: number; cursor?: string },
-  ) => {
-    // The credential's own audit partition, newest first: one Query, whatever else the tenant holds.
-    const pk = auditPk(tenantId, credentialId);
-    const result = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: toAttributes({ ':pk': pk }),
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, { pk, skPrefix: '' }) : undefined,
-      }),
-    );
-    return {
-      items: parseItems(result.Items ?? [], auditFromItem, onCorruptItem),
-      nextCursor: encodeCursor(result.LastEvaluatedKey),
-    };
-  };
-
   return {
+    ...reads,
     create,
-    get,
-    list,
     update,
     delete: remove,
-    countByComponent,
-    usage,
     getWithFlow,
     listDue,
     requestCheck,
@@ -703,6 +564,5 @@ export const dynamoDbCredentialRepository = (
     existingIds,
     sweepPosition,
     saveSweepPosition,
-    listAudit,
   };
 };
