@@ -76,7 +76,7 @@ const bundles = (results: Results): string => {
     ]);
   const met = Object.values(section.functions).filter((row) => row.goal !== undefined);
   return [
-    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs${previous ? `; "previous" is the run of ${previous.measuredAt.slice(0, 10)}` : ''}. Goals met: ${met.filter((row) => row.meetsGoal).length} of ${met.length}.`,
+    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs${previous ? `; "previous" is the run of ${previous.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : ''}. Goals met: ${met.filter((row) => row.meetsGoal).length} of ${met.length}.`,
     '',
     table(
       [

@@ -39,7 +39,7 @@ export const POSTGRES_DRIVER_ENTRY = fileURLToPath(
 /**
  * `pg` stays out of the handler's bundle: only verifying a PostgreSQL credential imports it (on
  * first use), and its 80 KB would otherwise be parsed at every cold start of every function that
- * verifies. The handler requires the driver's bundle from its own folder instead; the build writes
+ * verifies. The handler imports the driver's bundle from its own folder instead; the build writes
  * that bundle beside each handler whose bundle imports it (local/build-package.ts).
  */
 export const postgresDriverBeside: Plugin = {

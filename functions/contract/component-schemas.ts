@@ -12,12 +12,12 @@ const FORMATS: Partial<Record<FieldDefinition['type'], string>> = {
 };
 
 const fieldSchema = (field: FieldDefinition): Json => {
-  // Sentences joined as sentences: a description that ends in a full stop gets no second one.
-  const description = [field.label, field.description, field.secret ? 'Secret: write-only.' : undefined]
-    .filter((part): part is string => Boolean(part))
-    .map((part) => part.replace(/\.$/, ''))
-    .join('. ')
-    .concat('.');
+  // The label alone, or sentences: a description that ends in a full stop gets no second one.
+  const parts = [field.label, field.description, field.secret ? 'Secret: write-only.' : undefined].filter(
+    (part): part is string => Boolean(part),
+  );
+  const description =
+    parts.length === 1 ? field.label : `${parts.map((part) => part.replace(/\.$/, '')).join('. ')}.`;
   if (field.type === 'integer') {
     return {
       type: 'integer',

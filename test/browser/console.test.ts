@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntry } from '../../shared/domain/audit.ts';
 import type { Credential } from '../../shared/domain/credential.ts';
@@ -1071,17 +1071,47 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       expect(await text(page, '[role="alert"] strong')).toBe('Your session has ended');
       await page.waitForSelector('dialog[open] ::-p-text(Sign in again to carry on)');
 
+      // Signing in again happens in a popup (the page and what it holds stay): the provider
+      // consents, the popup hands the new token to this page and closes itself.
+      const exchanges = withProvider.oauth2.tokenRequests.length;
+      const screenUrl = page.url();
+      const closedTargets = new Set<Target>();
+      context.on('targetdestroyed', (target) => closedTargets.add(target));
+      const popupOpened = new Promise<Target>((resolve) => context.once('targetcreated', resolve));
+      await page.click('dialog[open] button::-p-text(Sign in)');
+      const popup = await popupOpened;
+      await page.waitForFunction(
+        (old) => {
+          const now = sessionStorage.getItem('credentials-console-token');
+          return now !== null && now !== old;
+        },
+        { timeout: 15_000 },
+        stored,
+      );
+      expect(withProvider.oauth2.tokenRequests.length).toBe(exchanges + 1);
+      expect(withProvider.oauth2.tokenRequests.at(-1)).toMatchObject({
+        grantType: 'authorization_code',
+        codeVerifierSent: true,
+      });
+      expect(page.url()).toBe(screenUrl);
+      // The popup closed itself once it handed over the answer.
+      if (!closedTargets.has(popup))
+        await new Promise<void>((resolve) =>
+          context.on('targetdestroyed', (target) => target === popup && resolve()),
+        );
+      const renewed = await page.evaluate(() => sessionStorage.getItem('credentials-console-token') ?? '');
+
       // With a provider, a link carrying another token never replaces the session, and the token
       // leaves the URL at once, on arrival or after a same-page change.
       const planted = await withProvider.token('tenant-attacker');
       await page.goto(`${withProvider.url}/console/#token=${planted}`, { waitUntil: 'networkidle0' });
-      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(stored);
+      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(renewed);
       expect(page.url()).not.toContain('token=');
       await page.evaluate((token) => {
         window.location.hash = `#token=${token}`;
       }, planted);
       await page.waitForFunction(() => !window.location.hash.includes('token='));
-      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(stored);
+      expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBe(renewed);
     } finally {
       await context.close();
       await withProvider.stop();

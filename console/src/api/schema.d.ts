@@ -826,12 +826,12 @@ export interface components {
             fields: {
                 /**
                  * Format: uri
-                 * @description Base URL.
+                 * @description Base URL
                  */
                 baseUrl: string;
                 /** @description Header name. The request header the API reads the key from, such as `x-api-key`. */
                 headerName: string;
-                /** @description Path answered with 2xx for a valid key. */
+                /** @description Path answered with 2xx for a valid key */
                 verifyPath: string;
                 /** @description API key. Secret: write-only. */
                 apiKey: string;
@@ -857,12 +857,12 @@ export interface components {
             fields: {
                 /**
                  * Format: uri
-                 * @description Base URL.
+                 * @description Base URL
                  */
                 baseUrl: string;
-                /** @description Path answered with 2xx for valid credentials. */
+                /** @description Path answered with 2xx for valid credentials */
                 verifyPath: string;
-                /** @description User name. */
+                /** @description User name */
                 username: string;
                 /** @description Password. Secret: write-only. */
                 password: string;
@@ -883,12 +883,12 @@ export interface components {
             fields: {
                 /**
                  * Format: uri
-                 * @description Token endpoint.
+                 * @description Token endpoint
                  */
                 tokenUrl: string;
                 /**
                  * Format: uri
-                 * @description Userinfo or "who am I" endpoint.
+                 * @description Userinfo or "who am I" endpoint
                  */
                 userinfoUrl?: string;
                 /**
@@ -896,7 +896,7 @@ export interface components {
                  * @description API base URL. Where the proxy sends a flow step's requests with the access token.
                  */
                 apiBaseUrl?: string;
-                /** @description Client id. */
+                /** @description Client id */
                 clientId: string;
                 /** @description Client secret. Secret: write-only. */
                 clientSecret?: string;
@@ -904,16 +904,16 @@ export interface components {
                 accessToken: string;
                 /** @description Refresh token. Secret: write-only. */
                 refreshToken?: string;
-                /** @description Scope. */
+                /** @description Scope */
                 scope?: string;
                 /**
                  * Format: date-time
-                 * @description Access token expiry.
+                 * @description Access token expiry
                  */
                 expiresAt?: string;
                 /**
                  * Format: date-time
-                 * @description Refresh token expiry.
+                 * @description Refresh token expiry
                  */
                 refreshTokenExpiresAt?: string;
             };
@@ -938,9 +938,9 @@ export interface components {
                 host: string;
                 /** @description Port. The port the database listens on; PostgreSQL's default is 5432. */
                 port: number;
-                /** @description Database. */
+                /** @description Database */
                 database: string;
-                /** @description User. */
+                /** @description User */
                 user: string;
                 /** @description Password. Secret: write-only. */
                 password: string;
@@ -965,16 +965,16 @@ export interface components {
                 accessToken: string;
                 /** @description Refresh token. Secret: write-only. */
                 refreshToken?: string;
-                /** @description Granted scope. */
+                /** @description Granted scope */
                 scope?: string;
                 /**
                  * Format: date-time
-                 * @description Access token expiry.
+                 * @description Access token expiry
                  */
                 expiresAt?: string;
                 /**
                  * Format: date-time
-                 * @description Refresh token expiry.
+                 * @description Refresh token expiry
                  */
                 refreshTokenExpiresAt?: string;
             };
@@ -996,11 +996,11 @@ export interface components {
                 accessToken: string;
                 /** @description Refresh token. Secret: write-only. */
                 refreshToken?: string;
-                /** @description Granted scope. */
+                /** @description Granted scope */
                 scope?: string;
                 /**
                  * Format: date-time
-                 * @description Access token expiry.
+                 * @description Access token expiry
                  */
                 expiresAt?: string;
             };
@@ -1022,11 +1022,11 @@ export interface components {
                 accessToken: string;
                 /** @description Refresh token. Secret: write-only. */
                 refreshToken?: string;
-                /** @description Granted scope. */
+                /** @description Granted scope */
                 scope?: string;
                 /**
                  * Format: date-time
-                 * @description Access token expiry.
+                 * @description Access token expiry
                  */
                 expiresAt?: string;
                 /**
