@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ATTENTION_KINDS, toCredentialView } from '../../shared/domain/credential.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
-import { componentIdSchema, cursorSchema, limitSchema } from '../../shared/lambda/schema.ts';
+import { componentIdSchema, cursorSchema, limitSchema, nameTextSchema } from '../../shared/lambda/schema.ts';
 import { listCredentials } from '../../shared/use-cases/list-credentials.ts';
 
 export const ListCredentialsInput = z
@@ -14,6 +14,11 @@ export const ListCredentialsInput = z
      * expiry is within its warning days).
      */
     status: z.optional(z.enum(ATTENTION_KINDS)),
+    /**
+     * Credentials whose name starts with this, in name order (case and width do not matter), from a
+     * sparse index of names: with `componentId`, of that component only.
+     */
+    name: z.optional(nameTextSchema),
     limit: limitSchema,
     cursor: cursorSchema,
   })
@@ -21,6 +26,10 @@ export const ListCredentialsInput = z
     z.refine((input) => !(input.componentId && input.status), {
       message: 'filter by componentId or by status, not both',
       path: ['status'],
+    }),
+    z.refine((input) => !(input.name && input.status), {
+      message: 'search by name or filter by status, not both',
+      path: ['name'],
     }),
   );
 

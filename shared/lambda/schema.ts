@@ -44,15 +44,15 @@ export const credentialIdSchema = /* @__PURE__ */ (() =>
 export const flowIdSchema = /* @__PURE__ */ (() =>
   z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')))();
 export const componentIdSchema = /* @__PURE__ */ (() => z.string().check(z.minLength(1), z.maxLength(64)))();
-export const nameSchema = /* @__PURE__ */ (() =>
-  z.nullable(
-    z.string().check(
-      z.minLength(1),
-      z.maxLength(200),
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-      z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters'),
-    ),
+/** A credential's name, and the start of one to search for: one line, at most 200 characters. */
+export const nameTextSchema = /* @__PURE__ */ (() =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(200),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters'),
   ))();
+export const nameSchema = /* @__PURE__ */ (() => z.nullable(nameTextSchema))();
 export const fieldsSchema = /* @__PURE__ */ (() =>
   z.record(z.string().check(z.maxLength(64)), z.unknown()))();
 export const versionSchema = /* @__PURE__ */ (() =>

@@ -20,6 +20,8 @@ export interface Page<T> {
 
 export interface ListQuery {
   readonly componentId?: string;
+  /** Names that start with this (case and width folded), in name order. */
+  readonly name?: string;
   /** Only credentials that need attention for this reason: a sparse index. */
   readonly status?: AttentionKind;
   readonly limit: number;

@@ -5,6 +5,7 @@ import type { ReadingDependencies } from './use-case-dependencies.ts';
 
 export interface ListCredentialsInput {
   readonly componentId?: string;
+  readonly name?: string;
   readonly status?: AttentionKind;
   readonly limit: number;
   readonly cursor?: string;

@@ -145,6 +145,14 @@ describe('tenant stack', () => {
             { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
           ],
         }),
+        // Sparse, by folded name: only named credentials, for a search by the start of a name.
+        Match.objectLike({
+          IndexName: 'GSI4',
+          KeySchema: [
+            { AttributeName: 'GSI4PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI4SK', KeyType: 'RANGE' },
+          ],
+        }),
       ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,

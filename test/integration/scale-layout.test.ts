@@ -1,4 +1,8 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialKey } from '../../shared/adapters/dynamodb/table-layout.ts';
+import { auditEntry } from '../../shared/domain/audit.ts';
+import type { Credential } from '../../shared/domain/credential.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-layout';
@@ -42,6 +46,103 @@ describe('the layout that keeps cost flat as a tenant grows', () => {
     expect(
       (await service.api('GET', '/credentials?status=invalid&componentId=petstore', { token })).status,
     ).toBe(400);
+  });
+
+  it('searches by the start of a name from a sparse name index: one Query, folded, by component, page by page', async () => {
+    let keys = 0;
+    const named = async (name: string) => {
+      const created = await service.api('POST', '/credentials', {
+        token,
+        body: { componentId: 'petstore', name, fields: { apiKey: `named-${++keys}` } },
+      });
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    };
+    const orders = await named('Orders API');
+    const backup = await named('orders backup');
+    const wide = await named('ＯＲＤＥＲＳ wide');
+    await named('Ordnance');
+    await named('Billing');
+    const names = (body: { items: { name: string }[] }) => body.items.map((item) => item.name);
+
+    service.calls.reset();
+    const found = await service.api('GET', '/credentials?name=ORDERS', { token });
+    expect(found.status).toBe(200);
+    expect(service.calls.calls).toEqual(['Query']);
+    // Name order, whatever the case or width (NFKC folds the full-width letters).
+    expect(names(found.body)).toEqual(['Orders API', 'orders backup', 'ＯＲＤＥＲＳ wide']);
+    expect((await service.api('GET', '/credentials?name=ordn', { token })).body.items).toHaveLength(1);
+    expect((await service.api('GET', '/credentials?name=zzz', { token })).body.items).toEqual([]);
+
+    // Page by page, each page one Query on the same range.
+    const first = await service.api('GET', '/credentials?name=orders&limit=2', { token });
+    expect(names(first.body)).toEqual(['Orders API', 'orders backup']);
+    const second = await service.api(
+      'GET',
+      `/credentials?name=orders&limit=2&cursor=${first.body.nextCursor}`,
+      {
+        token,
+      },
+    );
+    expect(names(second.body)).toEqual(['ＯＲＤＥＲＳ wide']);
+
+    // Of one component only; never with a status filter.
+    // Another component's, written as the repository writes every credential.
+    const at = new Date().toISOString();
+    const basic = `01JD${'0'.repeat(21)}1.http-basic`;
+    const login: Credential = {
+      tenantId: tenant,
+      id: basic,
+      componentId: 'http-basic',
+      name: 'Orders login',
+      fields: {},
+      secretFieldsSet: [],
+      secretVersionId: 'seeded',
+      status: 'verified',
+      statusReason: null,
+      lastVerifiedAt: at,
+      version: 1,
+      activeFlowCount: 0,
+      flowCount: 0,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: 'seed',
+      updatedBy: 'seed',
+    };
+    await service.deps.credentials.create(
+      login,
+      undefined,
+      auditEntry({ tenantId: tenant, subject: 'seed' }, login, 'created', new Date(at)),
+    );
+    const byComponent = await service.api('GET', '/credentials?name=orders&componentId=http-basic', {
+      token,
+    });
+    expect(byComponent.body.items.map((item: { id: string }) => item.id)).toEqual([basic]);
+    expect((await service.api('GET', '/credentials?name=orders&status=invalid', { token })).status).toBe(400);
+
+    // Renamed, it moves in the index; an item an earlier version wrote (no name keys) joins it at
+    // its next write, such as a scheduled or asked-for check.
+    await service.api('PATCH', `/credentials/${backup}`, {
+      token,
+      body: { name: 'Archive' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(names((await service.api('GET', '/credentials?name=archive', { token })).body)).toEqual([
+      'Archive',
+    ]);
+    await service.dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: service.config.tableName,
+        Key: credentialKey(tenant, orders),
+        UpdateExpression: 'REMOVE GSI4PK, GSI4SK',
+      }),
+    );
+    expect(names((await service.api('GET', '/credentials?name=orders api', { token })).body)).toEqual([]);
+    await service.api('POST', `/credentials/${orders}/verify`, { token });
+    expect(names((await service.api('GET', '/credentials?name=orders api', { token })).body)).toEqual([
+      'Orders API',
+    ]);
+    expect(wide).toBeDefined();
   });
 
   it("keeps audit records out of the tenant's partition: one partition per credential, newest first", async () => {

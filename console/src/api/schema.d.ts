@@ -1663,6 +1663,7 @@ export interface operations {
             query?: {
                 componentId?: string;
                 status?: "invalid" | "unreachable" | "unverified" | "expiring";
+                name?: string;
                 limit?: number;
                 cursor?: string;
             };

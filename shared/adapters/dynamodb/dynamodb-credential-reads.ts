@@ -15,7 +15,10 @@ import {
   fromAttributes,
   GSI1,
   GSI2,
+  GSI4,
   type Key,
+  nameGsiPk,
+  nameRange,
   parseItems,
   sortKeyRange,
   statusGsiPk,
@@ -45,7 +48,43 @@ export const dynamoDbCredentialReads = (
     return Item ? credentialFromItem(Item) : null;
   };
 
+  /**
+   * Names starting with `query.name`, in name order: one Query on a key range of the sparse name
+   * index. A component filter is applied to that range, so its cost follows the names that match,
+   * never the tenant's size.
+   */
+  const listByName = async (tenantId: string, name: string, query: ListQuery): Promise<Page<Credential>> => {
+    const pk = tenantPk(tenantId);
+    const gsiPk = nameGsiPk(tenantId);
+    const range = nameRange(name);
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: GSI4,
+        KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK BETWEEN :from AND :to',
+        ...(query.componentId ? { FilterExpression: 'componentId = :component' } : {}),
+        ExpressionAttributeValues: toAttributes({
+          ':pk': gsiPk,
+          ':from': range.from,
+          ':to': range.to,
+          ...(query.componentId ? { ':component': query.componentId } : {}),
+        }),
+        Limit: query.limit,
+        ExclusiveStartKey: query.cursor
+          ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, index: GSI4 })
+          : undefined,
+      }),
+    );
+    return {
+      items: parseItems(result.Items ?? [], tenantCredentialFromItem(tenantId), onCorruptItem).filter(
+        (credential) => range.matches(credential.name),
+      ),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  };
+
   const list = async (tenantId: string, query: ListQuery): Promise<Page<Credential>> => {
+    if (query.name !== undefined) return listByName(tenantId, query.name, query);
     const pk = tenantPk(tenantId);
     // One Query whichever the filter: the status index, the component index, or the tenant's range.
     const index = query.status !== undefined ? GSI2 : query.componentId !== undefined ? GSI1 : undefined;

@@ -30,6 +30,8 @@ import {
  * |             |                             |                             | T#<tenant>#S#<attention> / <credentialId>;  |
  * |             |                             |                             | GSI3 (sparse, scheduled checks only):       |
  * |             |                             |                             | T#<tenant>#DUE / <dueAt>#<credentialId>     |
+ * |             |                             |                             | GSI4 (sparse, named ones only):             |
+ * |             |                             |                             | T#<tenant>#N / <name, folded>               |
  * | count shard | T#<tenant>                  | COUNT#<componentId>#<shard> |                                             |
  * | flow        | T#<tenant>                  | FLOW#<flowId>               |                                             |
  * | usage       | T#<tenant>                  | USE#<credentialId>#<flowId> |                                             |
@@ -47,6 +49,8 @@ export const GSI1 = 'GSI1';
 export const GSI2 = 'GSI2';
 /** Sparse, by due time: credentials the scheduled re-verification checks, earliest first. */
 export const GSI3 = 'GSI3';
+/** Sparse, by name (case and width folded): a search by the start of a name is one key range. */
+export const GSI4 = 'GSI4';
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';
 
 export type Key = Record<string, AttributeValue>;
@@ -96,6 +100,30 @@ export const statusIndexKeys = (
 export const dueGsiPk = (tenantId: string): string => `T#${tenantId}#DUE`;
 export const dueIndexKeys = (tenantId: string, credentialId: string, dueAt: string | null | undefined) =>
   dueAt ? { GSI3PK: dueGsiPk(tenantId), GSI3SK: `${dueAt}#${credentialId}` } : {};
+
+/** A name as the name index sorts and searches it: compatibility-normalized, case folded. */
+export const foldName = (name: string): string => name.normalize('NFKC').toLowerCase();
+export const nameGsiPk = (tenantId: string): string => `T#${tenantId}#N`;
+/** The name index's keys for a named credential (none for an unnamed one). */
+export const nameIndexKeys = (tenantId: string, name: string | null | undefined) =>
+  name ? { GSI4PK: nameGsiPk(tenantId), GSI4SK: foldName(name) } : {};
+/**
+ * Every name starting with `prefix` as a key range: from the prefix to the prefix with its last
+ * character's successor, which sorts after all of them in DynamoDB's byte order and DynamoDB
+ * Local's alike. The range's upper end itself is not a match (the caller drops it).
+ */
+export const nameRange = (prefix: string) => {
+  const folded = foldName(prefix);
+  const characters = [...folded];
+  const last = characters.pop() ?? '';
+  const successor = `${characters.join('')}${String.fromCodePoint((last.codePointAt(0) ?? 0) + 1)}`;
+  return {
+    from: folded,
+    to: successor,
+    matches: (name: string | null) => foldName(name ?? '').startsWith(folded),
+  };
+};
+
 export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
 export const oauthAppSk = (componentId: string): string => `OAUTHAPP#${componentId}`;
 export const connectSessionSk = (sessionId: string): string => `CONNECT#${sessionId}`;
@@ -123,7 +151,7 @@ export const credentialAddressFromKey = (itemKey: Key): { tenantId: string; cred
  * attention, none otherwise). `values` may hold the caller's own condition values.
  */
 export const credentialUpdate = (
-  credential: Pick<Credential, 'tenantId' | 'id' | 'status' | 'expiryWarnedFor'>,
+  credential: Pick<Credential, 'tenantId' | 'id' | 'status' | 'expiryWarnedFor' | 'name'>,
   changes: CredentialChanges,
   conditionValues: Record<string, unknown>,
 ) => {
@@ -151,6 +179,17 @@ export const credentialUpdate = (
       sets.push('GSI2PK = :gsi2pk', 'GSI2SK = :gsi2sk');
     } else removes.push('GSI2PK', 'GSI2SK');
   }
+  // Every write keeps the name index: an item written before the index existed joins it at its next
+  // change or scheduled check.
+  const nameKeys = nameIndexKeys(
+    credential.tenantId,
+    changes.name !== undefined ? changes.name : credential.name,
+  );
+  if ('GSI4PK' in nameKeys) {
+    values[':gsi4pk'] = nameKeys.GSI4PK;
+    values[':gsi4sk'] = nameKeys.GSI4SK;
+    sets.push('GSI4PK = :gsi4pk', 'GSI4SK = :gsi4sk');
+  } else removes.push('GSI4PK', 'GSI4SK');
   if (changes.checkDueAt !== undefined) {
     const dueKeys = dueIndexKeys(credential.tenantId, credential.id, changes.checkDueAt);
     if ('GSI3PK' in dueKeys) {
@@ -180,6 +219,7 @@ export const credentialItem = (credential: Credential): Key =>
     GSI1SK: credential.id,
     ...statusIndexKeys(credential.tenantId, credential.id, credential),
     ...dueIndexKeys(credential.tenantId, credential.id, credential.checkDueAt),
+    ...nameIndexKeys(credential.tenantId, credential.name),
     entity: 'credential',
     ...credential,
   });
@@ -204,7 +244,8 @@ export const credentialFromItem = (item: Key): Credential => {
         attributes.GSI1PK === componentGsiPk(credential.tenantId, credential.componentId)) &&
       (attributes.GSI2PK === undefined ||
         attributes.GSI2PK === statusIndexKeys(credential.tenantId, credential.id, credential).GSI2PK) &&
-      (attributes.GSI3PK === undefined || attributes.GSI3PK === dueGsiPk(credential.tenantId)),
+      (attributes.GSI3PK === undefined || attributes.GSI3PK === dueGsiPk(credential.tenantId)) &&
+      (attributes.GSI4PK === undefined || attributes.GSI4PK === nameGsiPk(credential.tenantId)),
   ) as Credential;
 };
 
@@ -312,7 +353,7 @@ const badCursor = (): AppError =>
 
 export const decodeCursor = (
   cursor: string,
-  expected: { pk: string; skPrefix: string; gsiPk?: string; index?: 'GSI1' | 'GSI2' },
+  expected: { pk: string; skPrefix: string; gsiPk?: string; index?: 'GSI1' | 'GSI2' | 'GSI4' },
 ): Key => {
   let decoded: unknown;
   try {
