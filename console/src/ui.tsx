@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Problem } from './api/client';
 
 /**
@@ -186,3 +186,17 @@ export const ConfirmDialog = ({
     </dialog>
   );
 };
+
+/** The value once it has stopped changing for `ms`: a search box asks the server once per pause. */
+export const useSettled = <T,>(value: T, ms = 250): T => {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+};
+
+/** Does the name start with what was typed, as the API's `?name=` search matches (case and width folded)? */
+export const nameStartsWith = (name: string | null, typed: string): boolean =>
+  (name ?? '').normalize('NFKC').toLowerCase().startsWith(typed.trim().normalize('NFKC').toLowerCase());

@@ -298,7 +298,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
-  it('moves flows to any of 1,001 credentials: the list loads more and searches what it loaded', async () => {
+  it('moves flows to any of 1,001 credentials: the list loads more, and finds any by name', async () => {
     const tenant = 'tenant-console-move';
     const ids = await seedCredentials(
       tenant,
@@ -325,21 +325,14 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.waitForSelector('#move-to');
     const options = () => page.$$eval('#move-to option', (all) => all.length - 1);
     await page.waitForFunction(() => document.querySelectorAll('#move-to option').length > 1);
-    // A page of 100, less the credential itself.
+    // A page of 100, less the credential itself; "Load more" brings the next page.
     expect(await options()).toBe(99);
-    // Each "Load more" brings the next page of the 1,001 (the oldest is on the last).
-    for (const loaded of [199, 299, 399, 499, 599, 699, 799, 899, 999, 1000]) {
-      await page.click('::-p-text(Load more credentials to choose from)');
-      await page.waitForFunction(
-        (count) => document.querySelectorAll('#move-to option').length - 1 >= count,
-        {},
-        loaded,
-      );
-    }
-    expect(await options()).toBe(1000);
-    // Searching narrows what was loaded to the one asked for.
+    await page.click('::-p-text(Load more credentials to choose from)');
+    await page.waitForFunction(() => document.querySelectorAll('#move-to option').length - 1 >= 199);
+    // The oldest is on the last page: searching by name asks the API, which finds it at once.
     await page.type('#move-search', 'Pets 0001');
     await page.waitForFunction(() => document.querySelectorAll('#move-to option').length === 2);
+    expect(await text(page, '#move-to option:last-child')).toBe('Pets 0001');
     await page.select('#move-to', oldest ?? '');
     await page.click('::-p-text(Move and delete)');
     await page.waitForSelector('::-p-text(Credential deleted)');
@@ -668,8 +661,9 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     // One component, from its index: all of its 100, searchable and sortable by name.
     await page.select('#filter-component', 'http-api-key');
     await shows(page, 'Showing 100 of 100');
+    // The search is the API's: the names that start with what was typed, all of them.
     await page.type('#search', 'key 04');
-    await shows(page, '10 matching of 100 loaded');
+    await shows(page, '10 matching');
     await page.select('#sort', 'name');
     expect(
       await page.$$eval('tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent)),

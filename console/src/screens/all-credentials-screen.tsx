@@ -7,7 +7,7 @@ import {
   problemOf,
   unwrap,
 } from '../api/client';
-import { Busy, ProblemMessage, useSingleFlight } from '../ui';
+import { Busy, nameStartsWith, ProblemMessage, useSettled, useSingleFlight } from '../ui';
 import { CredentialTable } from './credential-table';
 
 const PAGE = 100;
@@ -25,19 +25,25 @@ const STATUS_CHOICES: { value: StatusFilter; label: string }[] = [
 type Sort = 'newest' | 'oldest' | 'name';
 
 /** One read of the API's listing for a filter: the component index, the status index, or all. */
-const listQuery = (componentId: string, status: StatusFilter) =>
-  status && status !== 'attention' ? { status } : componentId ? { componentId } : {};
+/** What the server filters: a status (alone), or a component and the start of a name. */
+const listQuery = (componentId: string, status: StatusFilter, name: string) =>
+  status && status !== 'attention'
+    ? { status }
+    : { ...(componentId ? { componentId } : {}), ...(name ? { name } : {}) };
 
 /**
- * Every credential of the tenant in one list: filtered by component and status on the server
- * (an index each), searched by name and sorted over what is loaded, with the total from the
- * per-component counts.
+ * Every credential of the tenant in one list: filtered by component, status and the start of a
+ * name on the server (an index each; a status filter searches the names it loaded), sorted over
+ * what is loaded, with the total from the per-component counts.
  */
 export const AllCredentialsScreen = ({ api }: { api: Api }) => {
   const [components, setComponents] = useState<ComponentSummary[] | null>(null);
   const [componentId, setComponentId] = useState('');
   const [status, setStatus] = useState<StatusFilter>('');
   const [search, setSearch] = useState('');
+  const typed = useSettled(search.trim());
+  // The API searches names unless a status filters: then what it loaded is searched here.
+  const serverSearch = status ? '' : typed;
   const [sort, setSort] = useState<Sort>('newest');
   const [items, setItems] = useState<Credential[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -72,7 +78,11 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
       const page = unwrap(
         await api.GET('/credentials', {
           params: {
-            query: { ...listQuery(componentId, status), limit: PAGE, ...(after ? { cursor: after } : {}) },
+            query: {
+              ...listQuery(componentId, status, serverSearch),
+              limit: PAGE,
+              ...(after ? { cursor: after } : {}),
+            },
           },
         }),
       );
@@ -93,14 +103,13 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
   useEffect(() => {
     setItems(null);
     load(null);
-  }, [api, componentId, status]);
+  }, [api, componentId, status, serverSearch]);
 
   const shown = useMemo(() => {
-    const needle = search.trim().toLocaleLowerCase();
     const matching = (items ?? []).filter(
       (credential) =>
         (!componentId || credential.componentId === componentId) &&
-        (!needle || (credential.name ?? '').toLocaleLowerCase().includes(needle)),
+        (!typed || nameStartsWith(credential.name, typed)),
     );
     // Ids are ULIDs: they sort by creation time.
     return matching.sort((a, b) =>
@@ -110,7 +119,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
           ? a.id.localeCompare(b.id)
           : b.id.localeCompare(a.id),
     );
-  }, [items, search, sort, componentId]);
+  }, [items, typed, sort, componentId]);
 
   const total = components
     ? componentId
@@ -124,9 +133,13 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
       <form class="filters" aria-label="Find credentials" onSubmit={(event) => event.preventDefault()}>
         <div class="field">
           <label for="search">Search by name</label>
+          <p id="search-help" class="help">
+            Names that start with what you type.
+          </p>
           <input
             id="search"
             type="search"
+            aria-describedby="search-help"
             value={search}
             onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
           />
@@ -179,9 +192,11 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
       ) : (
         <>
           <p id="list-total" role="status" aria-live="polite">
-            {status || search
-              ? `${shown.length} matching of ${items.length} loaded${cursor ? ' (load more to search further)' : ''}`
-              : `Showing ${shown.length} of ${total ?? items.length}`}
+            {serverSearch
+              ? `${shown.length} matching${cursor ? ' so far (load more for the rest)' : ''}`
+              : status || typed
+                ? `${shown.length} matching of ${items.length} loaded${cursor ? ' (load more to search further)' : ''}`
+                : `Showing ${shown.length} of ${total ?? items.length}`}
           </p>
           {shown.length === 0 ? (
             <p>No credentials match.</p>

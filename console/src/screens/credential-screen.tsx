@@ -15,9 +15,11 @@ import {
   Busy,
   ConfirmDialog,
   formatTime,
+  nameStartsWith,
   ProblemMessage,
   REASON_WORDS,
   StatusBadge,
+  useSettled,
   useSingleFlight,
   useTitle,
 } from '../ui';
@@ -50,6 +52,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   const [moveTo, setMoveTo] = useState('');
   const [alternativesCursor, setAlternativesCursor] = useState<string | null>(null);
   const [moveSearch, setMoveSearch] = useState('');
+  const movingTo = useSettled(moveSearch.trim());
   const [deleted, setDeleted] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
   // An outcome takes focus where it is told: the notice, the refusal's flows, or the deleted page.
@@ -196,23 +199,39 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       setDeleted(true);
     });
 
-  /** The credentials flows can move to: the component's others, a page at a time. */
-  const loadAlternatives = async (after: string | null) => {
+  /**
+   * The credentials flows can move to: the component's others, a page at a time, or those whose
+   * name starts with what was typed (the API searches them all).
+   */
+  const loadAlternatives = async (after: string | null, named = movingTo, current = () => true) => {
     const page = unwrap(
       await api.GET('/credentials', {
         params: {
           query: {
             componentId: credential?.componentId ?? '',
             limit: 100,
+            ...(named ? { name: named } : {}),
             ...(after ? { cursor: after } : {}),
           },
         },
       }),
     );
+    if (!current()) return;
     const others = page.items.filter((candidate) => candidate.id !== credentialId);
     setAlternatives((previous) => (after ? [...previous, ...others] : others));
     setAlternativesCursor(page.nextCursor);
   };
+  // A new search asks the API again; only the latest search's answer is shown.
+  useEffect(() => {
+    if (!blocking) return;
+    let current = true;
+    loadAlternatives(null, movingTo, () => current).catch((error) => {
+      if (current) setProblem(problemOf(error));
+    });
+    return () => {
+      current = false;
+    };
+  }, [movingTo]);
 
   const moveAndDelete = () =>
     run('Moving flows and deleting', async () => {
@@ -425,9 +444,7 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
           >
             <option value="">Choose a credential</option>
             {alternatives
-              .filter((candidate) =>
-                (candidate.name ?? '').toLocaleLowerCase().includes(moveSearch.trim().toLocaleLowerCase()),
-              )
+              .filter((candidate) => !movingTo || nameStartsWith(candidate.name, movingTo))
               .map((candidate) => (
                 <option key={candidate.id} value={candidate.id}>
                   {candidate.name ?? candidate.id}
