@@ -54,6 +54,8 @@ export const ComponentSummarySchema = z.object({
   verifiable: z.boolean(),
   connectable: z.boolean(),
   icon: z.nullable(z.string()),
+  /** The API's own documentation (https), when the descriptor names it. */
+  docsUrl: z.nullable(z.string()),
   credentialCount: z.int().check(z.gte(0)),
 });
 

@@ -153,6 +153,9 @@ const buildSchema = () =>
           z.maxLength(16_384),
         ),
     ),
+    docsUrl: z.optional(
+      z.string().check(z.regex(/^https:\/\/[^\s]+$/, 'must be an https URL'), z.maxLength(2048)),
+    ),
     fields: z.array(FieldSchema).check(z.minLength(1), z.maxLength(30)),
     verification: VerificationSchema,
     destinationFields: z.optional(z.array(fieldName)),

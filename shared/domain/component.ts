@@ -89,6 +89,8 @@ export interface ComponentDefinition {
   readonly description: string;
   /** A data: URL (SVG or PNG) for the component's card. */
   readonly icon?: string;
+  /** The API's own documentation (https): where a person learns what the fields mean. */
+  readonly docsUrl?: string;
   readonly provider?: OAuth2Provider;
   readonly fields: readonly FieldDefinition[];
   readonly verification: VerificationSpec;

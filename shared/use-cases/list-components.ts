@@ -10,6 +10,7 @@ export const componentSummary = (component: ComponentDefinition, credentialCount
   /** People connect it through its provider (Connect) rather than typing its fields. */
   connectable: component.provider?.grant === 'authorization_code',
   icon: component.icon ?? null,
+  docsUrl: component.docsUrl ?? null,
   credentialCount,
 });
 

@@ -891,12 +891,19 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       await page.$$eval('section .markdown code', (codes) => codes.map((code) => code.textContent)),
     ).toEqual(['api_key']);
     expect(await text(page, 'section .markdown')).not.toMatch(/[`*[\]]/);
+    // The descriptor's documentation link, on the component and in its form.
+    expect(
+      await page.$eval('a::-p-text(Petstore API documentation)', (link) => link.getAttribute('href')),
+    ).toBe('https://petstore.swagger.io/');
     await page.evaluate(() => {
       window.location.hash = '#/components/postgresql';
     });
     await page.waitForSelector('::-p-text(Create New Credential)');
     await page.click('::-p-text(Create New Credential)');
     await page.waitForSelector('#field-sslMode-help code');
+    expect(
+      await page.$eval('form a::-p-text(PostgreSQL documentation)', (link) => link.getAttribute('href')),
+    ).toBe('https://www.postgresql.org/docs/current/libpq-connect.html');
     expect(
       await page.$$eval('#field-sslMode-help code', (codes) => codes.map((code) => code.textContent)),
     ).toEqual(['require', 'verify-full', 'disable']);

@@ -618,6 +618,7 @@ export interface components {
             verifiable: boolean;
             connectable: boolean;
             icon: string | null;
+            docsUrl: string | null;
             credentialCount: number;
         };
         ComponentList: {
@@ -642,6 +643,7 @@ export interface components {
             verifiable: boolean;
             connectable: boolean;
             icon: string | null;
+            docsUrl: string | null;
             credentialCount: number;
             fields: components["schemas"]["FieldDefinition"][];
             verification: {

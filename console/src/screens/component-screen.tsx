@@ -103,6 +103,13 @@ export const ComponentScreen = ({
       </p>
       <h1 id="component-title">{component.name}</h1>
       <Markdown text={component.description} />
+      {component.docsUrl && (
+        <p>
+          <a href={component.docsUrl} target="_blank" rel="noopener noreferrer">
+            {component.name} documentation<span class="visually-hidden"> (opens in a new tab)</span>
+          </a>
+        </p>
+      )}
       {problem && <ProblemMessage problem={problem} onRetry={items.length === 0 ? retry : undefined} />}
       {created && (
         <p class="notice" role="status" data-outcome tabIndex={-1}>

@@ -178,6 +178,14 @@ export const CredentialForm = ({
   return (
     <form class="panel" onSubmit={save} aria-labelledby="create-title" noValidate>
       <h2 id="create-title">New {component.name} credential</h2>
+      {component.docsUrl && (
+        <p class="help">
+          What each field means:{' '}
+          <a href={component.docsUrl} target="_blank" rel="noopener noreferrer">
+            {component.name} documentation<span class="visually-hidden"> (opens in a new tab)</span>
+          </a>
+        </p>
+      )}
       <div class="field">
         <label for="field-name">Account name (optional)</label>
         <input
