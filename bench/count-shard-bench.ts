@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { seededCredential } from '../local/seeded-credential.ts';
 import { dynamoDbCredentialRepository } from '../shared/adapters/dynamodb/dynamodb-credential-repository.ts';
 import { COUNT_SHARDS } from '../shared/adapters/dynamodb/table-layout.ts';
 import { auditEntry } from '../shared/domain/audit.ts';
 import type { Credential } from '../shared/domain/credential.ts';
 import { startFaultProxy } from '../test/support/fault-proxy.ts';
 import type { BenchStack } from './local-stack.ts';
-import { seededCredential } from './seed.ts';
 
 const CONCURRENCY = 50;
 

@@ -1,3 +1,4 @@
+import { seededCredential } from '../local/seeded-credential.ts';
 import { credentialItem, type Key } from '../shared/adapters/dynamodb/table-layout.ts';
 import { bindSecret } from '../shared/domain/secret-binding.ts';
 import { JOIN_DONE, JOIN_PASS } from '../shared/use-cases/join-schedule.ts';
@@ -5,7 +6,7 @@ import type { UseCaseDependencies } from '../shared/use-cases/use-case-dependenc
 import { verifyDueCredentials } from '../shared/use-cases/verify-due-credentials.ts';
 import { startOAuth2TestServer } from '../test/support/oauth2-test-server.ts';
 import type { BenchStack } from './local-stack.ts';
-import { seededCredential, writeAll } from './seed.ts';
+import { writeAll } from './seed.ts';
 
 const DAY = 86_400_000;
 const ULID_CHARS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -1,3 +1,4 @@
+import { seededCredential } from '../local/seeded-credential.ts';
 import {
   auditItem,
   countSk,
@@ -9,7 +10,7 @@ import {
 import { auditEntry } from '../shared/domain/audit.ts';
 import type { Credential } from '../shared/domain/credential.ts';
 import { type BenchStack, interleaved, percentile } from './local-stack.ts';
-import { seededCredential, writeAll } from './seed.ts';
+import { writeAll } from './seed.ts';
 
 const ULID_CHARS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Distinct, time-ordered ULIDs for seeded credentials (the index, base 32, after a fixed prefix). */

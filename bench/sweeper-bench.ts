@@ -1,9 +1,10 @@
 import { startEmbeddedService } from '../local/embedded-service.ts';
+import { seededCredential } from '../local/seeded-credential.ts';
 import { credentialItem } from '../shared/adapters/dynamodb/table-layout.ts';
 import { bindSecret } from '../shared/domain/secret-binding.ts';
 import { silentLogger } from '../shared/ports/logger.ts';
 import { sweepSecrets } from '../shared/use-cases/secret-cleanup.ts';
-import { seededCredential, writeAll } from './seed.ts';
+import { writeAll } from './seed.ts';
 
 /**
  * One sweeper run over a tenant with `secretCount` secrets, half of them orphans (no item), the

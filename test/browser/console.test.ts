@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededCredential } from '../../local/seeded-credential.ts';
 import { auditEntry } from '../../shared/domain/audit.ts';
-import type { Credential } from '../../shared/domain/credential.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -112,25 +112,16 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
         rows.slice(from, from + 50).map((row) => {
           seeded++;
           const at = new Date(Date.UTC(2026, 0, 1, 0, 0, seeded)).toISOString();
-          const credential: Credential = {
+          const credential = seededCredential({
             tenantId,
             id: `01JD${String(seeded).padStart(22, '0')}.${row.componentId}`,
             componentId: row.componentId,
             name: row.name,
-            fields: {},
             secretFieldsSet: [],
-            secretVersionId: 'seeded',
             status: row.status ?? 'verified',
             statusReason: row.statusReason ?? null,
-            lastVerifiedAt: at,
-            version: 1,
-            activeFlowCount: 0,
-            flowCount: 0,
             createdAt: at,
-            updatedAt: at,
-            createdBy: 'seed',
-            updatedBy: 'seed',
-          };
+          });
           ids.push(credential.id);
           return service.deps.credentials.create(
             credential,

@@ -1,8 +1,8 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededCredential } from '../../local/seeded-credential.ts';
 import { credentialKey } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { auditEntry } from '../../shared/domain/audit.ts';
-import type { Credential } from '../../shared/domain/credential.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-layout';
@@ -90,25 +90,14 @@ describe('the layout that keeps cost flat as a tenant grows', () => {
     // Another component's, written as the repository writes every credential.
     const at = new Date().toISOString();
     const basic = `01JD${'0'.repeat(21)}1.http-basic`;
-    const login: Credential = {
+    const login = seededCredential({
       tenantId: tenant,
       id: basic,
       componentId: 'http-basic',
       name: 'Orders login',
-      fields: {},
       secretFieldsSet: [],
-      secretVersionId: 'seeded',
-      status: 'verified',
-      statusReason: null,
-      lastVerifiedAt: at,
-      version: 1,
-      activeFlowCount: 0,
-      flowCount: 0,
       createdAt: at,
-      updatedAt: at,
-      createdBy: 'seed',
-      updatedBy: 'seed',
-    };
+    });
     await service.deps.credentials.create(
       login,
       undefined,
