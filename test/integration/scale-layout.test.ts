@@ -73,6 +73,15 @@ describe('the layout that keeps cost flat as a tenant grows', () => {
     expect(names(found.body)).toEqual(['Orders API', 'orders backup', 'ＯＲＤＥＲＳ wide']);
     expect((await service.api('GET', '/credentials?name=ordn', { token })).body.items).toHaveLength(1);
     expect((await service.api('GET', '/credentials?name=zzz', { token })).body.items).toEqual([]);
+    // Hostile or odd searches: refused in words, or answered; never a 500.
+    for (const [query, status] of [
+      ['name=%01', 400],
+      ['name=', 400],
+      [`name=${'a'.repeat(201)}`, 400],
+      ['name=%F4%8F%BF%BF', 200],
+      ['name=%ED%9F%BF', 200],
+    ] as const)
+      expect((await service.api('GET', `/credentials?${query}`, { token })).status, query).toBe(status);
 
     // Page by page, each page one Query on the same range.
     const first = await service.api('GET', '/credentials?name=orders&limit=2', { token });

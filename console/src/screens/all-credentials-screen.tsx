@@ -24,8 +24,10 @@ const STATUS_CHOICES: { value: StatusFilter; label: string }[] = [
 ];
 type Sort = 'newest' | 'oldest' | 'name';
 
-/** One read of the API's listing for a filter: the component index, the status index, or all. */
-/** What the server filters: a status (alone), or a component and the start of a name. */
+/**
+ * One read of the API's listing for a filter: the status index (a status alone), the name index
+ * (the start of a name, of one component or all), the component index, or all.
+ */
 const listQuery = (componentId: string, status: StatusFilter, name: string) =>
   status && status !== 'attention'
     ? { status }

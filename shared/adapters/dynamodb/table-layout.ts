@@ -114,14 +114,23 @@ export const nameIndexKeys = (tenantId: string, name: string | null | undefined)
  */
 export const nameRange = (prefix: string) => {
   const folded = foldName(prefix);
-  const characters = [...folded];
-  const last = characters.pop() ?? '';
-  const successor = `${characters.join('')}${String.fromCodePoint((last.codePointAt(0) ?? 0) + 1)}`;
   return {
     from: folded,
-    to: successor,
+    // Only a prefix of U+10FFFF alone has no successor: then the range is the prefix itself.
+    to: successorOf(folded) ?? folded,
     matches: (name: string | null) => foldName(name ?? '').startsWith(folded),
   };
+};
+
+/** The least string after every string that starts with `text` (never a lone surrogate). */
+const successorOf = (text: string): string | undefined => {
+  const characters = [...text];
+  while (characters.length > 0) {
+    const last = characters.pop()?.codePointAt(0) ?? 0;
+    if (last < 0x10ffff)
+      return `${characters.join('')}${String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1)}`;
+  }
+  return undefined;
 };
 
 export const leaseSk = (credentialId: string): string => `LEASE#${credentialId}`;
