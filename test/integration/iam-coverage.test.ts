@@ -74,6 +74,10 @@ describe("every function's role allows every call its code makes", () => {
     await track('get-credential', () => api('GET', `/credentials/${id}`));
     await track('list-credentials', () => api('GET', '/credentials'));
     await track('list-credentials', () => api('GET', '/credentials?componentId=petstore'));
+    // Each index a listing reads: by status, and by the start of a name (of one component too).
+    await track('list-credentials', () => api('GET', '/credentials?status=invalid'));
+    await track('list-credentials', () => api('GET', '/credentials?name=n'));
+    await track('list-credentials', () => api('GET', '/credentials?name=n&componentId=petstore'));
     await track('list-components', () => api('GET', '/components'));
     await track('get-component', () => api('GET', '/components/petstore'));
     await track('update-credential', () =>
