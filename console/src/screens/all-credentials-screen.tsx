@@ -47,7 +47,11 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
   // The API searches names unless a status filters: then what it loaded is searched here.
   const serverSearch = status ? '' : typed;
   const [sort, setSort] = useState<Sort>('newest');
-  const [items, setItems] = useState<Credential[] | null>(null);
+  // The list with the query it answers: a list loaded for another filter or search is never shown
+  // (between a change and its answer the screen says it is loading).
+  const query = `${componentId}|${status}|${serverSearch}`;
+  const [loaded, setLoaded] = useState<{ query: string; items: Credential[] } | null>(null);
+  const items = loaded?.query === query ? loaded.items : null;
   const [cursor, setCursor] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const once = useSingleFlight();
@@ -73,7 +77,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
           ),
         );
         if (!current()) return;
-        setItems(lists.flat());
+        setLoaded({ query, items: lists.flat() });
         setCursor(null);
         return;
       }
@@ -89,7 +93,10 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
         }),
       );
       if (!current()) return;
-      setItems((previous) => (after ? [...(previous ?? []), ...page.items] : page.items));
+      setLoaded((previous) => ({
+        query,
+        items: after && previous?.query === query ? [...previous.items, ...page.items] : page.items,
+      }));
       setCursor(page.nextCursor);
     } catch (error) {
       if (current()) setProblem(problemOf(error));
@@ -103,7 +110,7 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
       .catch((error) => setProblem(problemOf(error)));
   }, [api]);
   useEffect(() => {
-    setItems(null);
+    setLoaded(null);
     load(null);
   }, [api, componentId, status, serverSearch]);
 
