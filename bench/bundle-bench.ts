@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../infra/bundling.ts';
 import { type AnyFunctionName, FUNCTION_ACCESS, type FunctionAccess } from '../infra/function-catalog.ts';
+import { coldImportEnv, requireInstructions, valgrindAvailable } from './instruction-count.ts';
 import { percentile } from './local-stack.ts';
 import { schemasBuiltAtInit } from './schemas-at-init.ts';
 
@@ -119,6 +120,24 @@ export const coldStartGoal = (name: AnyFunctionName, access: FunctionAccess): nu
 
 type Sample = { wallMs: number; cpuMs: number };
 
+/** Filled when Valgrind counted the instructions too. */
+type InstructionsAgainstFloor = { requireMillionInstructions?: number; instructionRatioToFloor?: number };
+type StackRow = InstructionsAgainstFloor & {
+  description: string;
+  minifiedBytes: number;
+  coldImportMs: number;
+  floorImportMs: number;
+  ratioToFloor: number;
+  cpuRatioToFloor: number;
+};
+type AnchorRow = InstructionsAgainstFloor & {
+  description: string;
+  minifiedBytes: number;
+  coldImportMs: number;
+  ownClientsFloorImportMs: number;
+  ratioToOwnClientsFloor: number;
+};
+
 const goalFields = (goal: number | undefined, ratio: number | undefined) =>
   goal === undefined || ratio === undefined ? {} : { goal, meetsGoal: ratio <= goal };
 
@@ -140,16 +159,7 @@ const bundle = async (entry: string, outfile: string) => {
  */
 const importOnce = (file: string): Sample => {
   const script = `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(file)});const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([performance.now()-t,(u.user+u.system)/1000]));`;
-  const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], {
-    env: {
-      ...process.env,
-      TABLE_NAME: 'bench',
-      EVENT_BUS_NAME: 'bench',
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-    },
-  });
+  const output = execFileSync(process.execPath, ['--no-warnings', '-e', script], { env: coldImportEnv() });
   const [wallMs, cpuMs] = JSON.parse(output.toString()) as [number, number];
   return { wallMs, cpuMs };
 };
@@ -208,7 +218,7 @@ export const benchBundles = async (runs: number) => {
   // Measured once, so with three times the samples: it is the yardstick of the paragraph it feeds.
   const [stackSample, stackReference] = coldImports([stackFile, dynamodbFloor.file], runs * 3);
   if (!stackSample || !stackReference) throw new Error('cold import samples missing');
-  const stack = {
+  const stack: StackRow = {
     description:
       'DynamoDB client + middy + the zod schemas a reading function parses with, against the DynamoDB floor',
     minifiedBytes: stackBytes,
@@ -225,7 +235,7 @@ export const benchBundles = async (runs: number) => {
   execFileSync('rm', ['-f', anchorSource]);
   const [anchorSample, anchorFloor] = coldImports([anchorFile, dynamodbFloor.file], runs);
   if (!anchorSample || !anchorFloor) throw new Error('cold import samples missing');
-  const anchor = {
+  const anchor: AnchorRow = {
     description:
       "Powertools for AWS Lambda's reference get-by-id, bundled alike, against its own clients' floor",
     minifiedBytes: anchorBytes,
@@ -234,7 +244,8 @@ export const benchBundles = async (runs: number) => {
     ratioToOwnClientsFloor: pairedRatio(anchorSample, anchorFloor, 'wallMs'),
   };
 
-  const functions: Record<string, unknown> = {};
+  const functions: Record<string, Record<string, unknown>> = {};
+  const counted: { name: AnyFunctionName; file: string; floor?: string; goal?: number }[] = [];
   for (const [name, access] of Object.entries(FUNCTION_ACCESS) as [AnyFunctionName, FunctionAccess][]) {
     const outfile = join(directory, `${name}.cjs`);
     const bytes = await bundle(join(root, `functions/${name}/handler.ts`), outfile);
@@ -252,6 +263,7 @@ export const benchBundles = async (runs: number) => {
     );
     if (!own || !referenceSample) throw new Error('cold import samples missing');
     const ownFloorMeasured = ownName === referenceName ? referenceSample : ownFloorSample;
+    counted.push({ name, file: outfile, floor: ownFloor?.file, goal: coldStartGoal(name, access) });
     functions[name] = {
       minifiedBytes: bytes,
       floorMinifiedBytes: reference.bytes,
@@ -280,11 +292,68 @@ export const benchBundles = async (runs: number) => {
       ),
     };
   }
+  const instructions = valgrindAvailable()
+    ? await countInstructions(directory, counted, { stack: stackFile, anchor: anchorFile }, floors)
+    : undefined;
+  if (instructions) {
+    for (const row of counted) Object.assign(functions[row.name] ?? {}, instructions.functions[row.name]);
+    Object.assign(stack, instructions.stack);
+    Object.assign(anchor, instructions.anchor);
+  }
   return {
     runsPerMedian: runs,
+    ...(instructions ? { instructionsCountedBy: instructions.countedBy } : {}),
     floorBytes: Object.fromEntries(Object.entries(floors).map(([k, v]) => [k, v.bytes])),
     stack,
     anchor,
     functions,
+  };
+};
+
+const millions = (count: number) => Math.round(count / 1e5) / 10;
+const ratioOf = (own: number, floor: number) => Math.round((own / floor) * 100) / 100;
+
+/**
+ * The same comparisons counted in instructions: each bundle's `require` against the floor of its
+ * own clients (the anchor and the stack against the DynamoDB floor's), with each function's goal.
+ */
+const countInstructions = async (
+  directory: string,
+  counted: readonly { name: AnyFunctionName; file: string; floor?: string; goal?: number }[],
+  extras: { stack: string; anchor: string },
+  floors: Record<string, { file: string }>,
+) => {
+  const floorFiles = Object.values(floors).map((floor) => floor.file);
+  const counts = await requireInstructions(directory, [
+    ...floorFiles,
+    extras.stack,
+    extras.anchor,
+    ...counted.map((row) => row.file),
+  ]);
+  const countOf = (file: string) => counts.get(file) ?? Number.NaN;
+  const dynamodb = countOf(floors.dynamodb?.file ?? '');
+  const functions: Record<string, Record<string, unknown>> = {};
+  for (const row of counted) {
+    const own = countOf(row.file);
+    const floor = row.floor === undefined ? undefined : countOf(row.floor);
+    const ratio = floor === undefined ? undefined : ratioOf(own, floor);
+    functions[row.name] = {
+      requireMillionInstructions: millions(own),
+      ...(floor === undefined ? {} : { ownClientsFloorMillionInstructions: millions(floor) }),
+      ...(ratio === undefined ? {} : { instructionRatioToOwnClientsFloor: ratio }),
+      ...(row.goal === undefined || ratio === undefined
+        ? {}
+        : { meetsGoalByInstructions: ratio <= row.goal }),
+    };
+  }
+  const versus = (file: string) => ({
+    requireMillionInstructions: millions(countOf(file)),
+    instructionRatioToFloor: ratioOf(countOf(file), dynamodb),
+  });
+  return {
+    countedBy: execFileSync('valgrind', ['--version']).toString().trim(),
+    functions,
+    stack: versus(extras.stack),
+    anchor: versus(extras.anchor),
   };
 };

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
-import { defineOperation } from '../../shared/lambda/operation.ts';
+import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
 import { componentIdSchema, fieldsSchema, nameSchema } from '../../shared/lambda/schema.ts';
 import { createCredential } from '../../shared/use-cases/create-credential.ts';
 
@@ -25,7 +25,7 @@ export const createCredentialOperation = defineOperation({
   scope: 'credentials:write',
   input: CreateCredentialInput,
   fromHttp: (request) => ({ body: request.body, idempotencyKey: request.headers['idempotency-key'] }),
-  execute: (deps, actor, input) =>
+  execute: (deps: PortsOf<typeof createCredential>, actor, input) =>
     createCredential(deps, actor, { ...input.body, idempotencyKey: input.idempotencyKey }),
   toHttp: ({ credential, created }) =>
     json(created ? 201 : 200, toCredentialView(credential), {

@@ -8,10 +8,11 @@ import { dynamoDbFlowRepository } from '../adapters/dynamodb/dynamodb-flow-repos
 import { dynamoDbOAuthAppRepository } from '../adapters/dynamodb/dynamodb-oauth-app-repository.ts';
 import { dynamoDbRefreshLease } from '../adapters/dynamodb/dynamodb-refresh-lease.ts';
 import { secretsManagerSecretStore } from '../adapters/secrets-manager/secrets-manager-secret-store.ts';
-import { trustedComponentRegistry } from '../components/trusted.ts';
+import { trustedComponentCatalog } from '../components/trusted.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import { AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
-import { type ComponentCatalog, componentCatalog } from '../domain/component-catalog.ts';
+import type { ComponentCatalog } from '../domain/component-catalog.ts';
+import type { HealthSchedule } from '../domain/health-schedule.ts';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../domain/refresh-timing.ts';
 import type { ConnectSessionRepository } from '../ports/connect-session-repository.ts';
 import type { CredentialReads, CredentialRepository } from '../ports/credential-repository.ts';
@@ -73,14 +74,20 @@ export const secretStore = (context: PortContext, secretsManager: SecretsManager
     kmsKeyId: context.config.kmsKeyId,
   });
 
-/** The bundled descriptors, validated at synthesis (Lambda loads them as data, without schema code). */
+/**
+ * The bundled descriptors, validated at synthesis (Lambda loads them as data, without schema code);
+ * each is made into a definition when a request first names it.
+ */
 export const trustedComponents = (config: ServiceConfig): ComponentCatalog =>
-  componentCatalog(
-    trustedComponentRegistry({
-      petstoreBaseUrl: config.petstoreBaseUrl,
-      demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
-    }),
-  );
+  trustedComponentCatalog({
+    petstoreBaseUrl: config.petstoreBaseUrl,
+    demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
+  });
+
+/** When the scheduled re-verification checks a credential again. */
+export const healthSchedule = (config: ServiceConfig): HealthSchedule => ({
+  intervalMs: config.reverifyIntervalSeconds * 1000,
+});
 
 export const idGenerator = (): IdGenerator => {
   const nextUlid = monotonicFactory();

@@ -10,24 +10,36 @@ export interface ComponentCatalog {
   get(componentId: string): ComponentDefinition;
 }
 
+/** The catalog's answers, from a lookup by id and the whole list (each made however its source likes). */
+export const catalogOf = (
+  find: (componentId: string) => ComponentDefinition | undefined,
+  all: () => readonly ComponentDefinition[],
+): ComponentCatalog => ({
+  get all() {
+    return all();
+  },
+  find,
+  require: (componentId, path = 'componentId') => {
+    const component = find(componentId);
+    if (!component) {
+      throw new AppError('validation_failed', `${path}: unknown component '${componentId.slice(0, 64)}'`, {
+        issues: [{ path, message: 'is not a known component' }],
+      });
+    }
+    return component;
+  },
+  get: (componentId) => {
+    const component = find(componentId);
+    if (!component) throw notFound('Component');
+    return component;
+  },
+});
+
+/** A catalog of definitions already made; of two with one id, the later one is served. */
 export const componentCatalog = (components: readonly ComponentDefinition[]): ComponentCatalog => {
   const byId = new Map(components.map((component) => [component.id, component]));
-  return {
-    all: components,
-    find: (componentId) => byId.get(componentId),
-    require: (componentId, path = 'componentId') => {
-      const component = byId.get(componentId);
-      if (!component) {
-        throw new AppError('validation_failed', `${path}: unknown component '${componentId.slice(0, 64)}'`, {
-          issues: [{ path, message: 'is not a known component' }],
-        });
-      }
-      return component;
-    },
-    get: (componentId) => {
-      const component = byId.get(componentId);
-      if (!component) throw notFound('Component');
-      return component;
-    },
-  };
+  return catalogOf(
+    (componentId) => byId.get(componentId),
+    () => components,
+  );
 };

@@ -7,7 +7,7 @@ import { builtOnce } from '../domain/built-once.ts';
  * IAM decides who may invoke; the event names the tenant because no token is involved. Built on
  * the first direct invocation: a container behind API Gateway never builds it.
  */
-export const DirectEvent = builtOnce(() =>
+export const DirectEvent = /* @__PURE__ */ builtOnce(() =>
   z.strictObject({
     tenantId: z.string().check(z.regex(TENANT_ID_PATTERN, 'must be 1-64 letters, digits, _ or -')),
     actor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),

@@ -27,6 +27,12 @@ export interface CreateCredentialResult {
 
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
 
+/** The ports a create uses: its function composes these alone (no flows, leases or OAuth apps). */
+export type CreateDependencies = Pick<
+  UseCaseDependencies,
+  'components' | 'clock' | 'verifier' | 'ids' | 'health' | 'credentials' | 'secrets' | 'logger'
+>;
+
 /**
  * What identifies "the same request" for an Idempotency-Key. Secret values are left out on purpose:
  * even a hash of them must not reach DynamoDB.
@@ -48,7 +54,7 @@ const requestHash = (
     .digest('base64url');
 
 export const createCredential = async (
-  deps: UseCaseDependencies,
+  deps: CreateDependencies,
   actor: Actor,
   input: CreateCredentialInput,
 ): Promise<CreateCredentialResult> => {
@@ -132,7 +138,7 @@ const CREATE_ATTEMPTS = 3;
  * fails, a secret that may exist anyway is removed (nothing references it yet).
  */
 const createSecret = async (
-  deps: UseCaseDependencies,
+  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'>,
   address: { tenantId: string; credentialId: string },
   value: Record<string, string | number>,
 ): Promise<string> => {
@@ -155,7 +161,7 @@ const createSecret = async (
  * sweeper (see `sweepOrphanSecrets`) finds it by its tags and removes it later.
  */
 const discardSecret = async (
-  deps: UseCaseDependencies,
+  deps: Pick<UseCaseDependencies, 'secrets' | 'logger'>,
   address: { tenantId: string; credentialId: string },
   why: string,
 ): Promise<void> => {

@@ -115,4 +115,19 @@ describe('function bundles', () => {
       expect(loads(files, other)).toBe(false);
     }
   });
+
+  it('a create bundles the ports it writes with, and no flow, lease, OAuth app or token code', () => {
+    const files = inputs.get('create-credential') ?? [];
+    expect(loads(files, 'dynamodb-credential-repository.ts')).toBe(true);
+    expect(loads(files, 'secrets-manager-secret-store.ts')).toBe(true);
+    for (const other of [
+      'dynamodb-flow-repository.ts',
+      'dynamodb-oauth-app-repository.ts',
+      'dynamodb-connect-session-repository.ts',
+      'dynamodb-refresh-lease.ts',
+      'oauth2-refresh.ts',
+    ]) {
+      expect(loads(files, other), other).toBe(false);
+    }
+  });
 });

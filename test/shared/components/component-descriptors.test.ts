@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { COMPONENT_DESCRIPTORS, DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
-import { trustedComponentRegistry } from '../../../shared/components/trusted.ts';
+import { trustedComponentCatalog, trustedComponentRegistry } from '../../../shared/components/trusted.ts';
+import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import { componentDescriptorSchema, loadComponents } from '../../../shared/domain/component-descriptor.ts';
 
 const directory = new URL('../../../shared/components/', import.meta.url);
@@ -84,6 +85,28 @@ describe('component descriptors (shared/components/*.json)', () => {
     expect(
       trustedComponentRegistry(DEFAULT_COMPONENT_SETTINGS).map((component) => component.id),
     ).not.toContain('demo-oauth2');
+  });
+
+  it('answer alike from the catalog that makes each definition when it is first named', () => {
+    for (const settings of [
+      DEFAULT_COMPONENT_SETTINGS,
+      { ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1:1' },
+    ]) {
+      const eager = componentCatalog(trustedComponentRegistry(settings));
+      const lazy = trustedComponentCatalog(settings);
+      const ids = [...Object.values(COMPONENT_DESCRIPTORS).map((d) => (d as { id: string }).id), 'nope'];
+      for (const id of ids) expect(lazy.find(id), id).toEqual(eager.find(id));
+      expect(lazy.find('petstore')).toBe(lazy.find('petstore'));
+      expect(lazy.all).toEqual(eager.all);
+      expect(() => lazy.require('nope', 'steps.0.componentId')).toThrow(
+        /steps\.0\.componentId: unknown component/,
+      );
+      expect(() => lazy.get('nope')).toThrow(/not found/i);
+    }
+    // A descriptor naming a setting the deployment leaves unset is not offered, looked up or listed.
+    const unset = trustedComponentCatalog(DEFAULT_COMPONENT_SETTINGS);
+    expect(unset.find('demo-oauth2')).toBeUndefined();
+    expect(unset.all.map((component) => component.id)).not.toContain('demo-oauth2');
   });
 
   it('commit component.schema.json as generated, for editors', () => {
