@@ -17,6 +17,8 @@ type BundleRow = {
   schemasBuiltAtInit?: number;
   goal?: number;
   meetsGoal?: boolean;
+  instructionRatioToOwnClientsFloor?: number;
+  meetsGoalByInstructions?: boolean;
 };
 const FLOOR_NAMES: Record<string, string> = {
   'dynamodb+secretsmanager': 'both',
@@ -28,17 +30,29 @@ const bundles = (results: Results): string => {
   const section = results.bundles as {
     measuredAt: string;
     runsPerMedian: number;
-    stack?: { minifiedBytes: number; coldImportMs: number; floorImportMs: number; ratioToFloor: number };
+    instructionsCountedBy?: string;
+    stack?: {
+      minifiedBytes: number;
+      coldImportMs: number;
+      floorImportMs: number;
+      ratioToFloor: number;
+      instructionRatioToFloor?: number;
+    };
     anchor?: {
       minifiedBytes: number;
       coldImportMs: number;
       ownClientsFloorImportMs: number;
       ratioToOwnClientsFloor: number;
+      instructionRatioToFloor?: number;
     };
     functions: Record<string, BundleRow>;
     previous?: { measuredAt: string; ratios: Record<string, number> };
   };
   const previous = section.previous;
+  const counted = section.instructionsCountedBy !== undefined;
+  const ratioIn = (ratio: number | undefined) => (ratio === undefined ? '—' : `${ratio}×`);
+  const goalOf = (goal: number | undefined, met: boolean | undefined) =>
+    goal === undefined ? '—' : `≤ ${goal}× ${met ? 'met' : '**not met**'}`;
   const rows = Object.entries(section.functions).map(([name, row]) => [
     `\`${name}\``,
     kb(row.minifiedBytes),
@@ -47,9 +61,12 @@ const bundles = (results: Results): string => {
     row.ownClientsFloor
       ? `${FLOOR_NAMES[row.ownClientsFloor] ?? row.ownClientsFloor}, ${ms(row.ownClientsFloorImportMs ?? 0)}`
       : '—',
-    row.ratioToOwnClientsFloor === undefined ? '—' : `${row.ratioToOwnClientsFloor}×`,
-    row.goal === undefined ? '—' : `≤ ${row.goal}× ${row.meetsGoal ? 'met' : '**not met**'}`,
-    ...(previous ? [previous.ratios[name] === undefined ? '—' : `${previous.ratios[name]}×`] : []),
+    ratioIn(row.ratioToOwnClientsFloor),
+    goalOf(row.goal, row.meetsGoal),
+    ...(counted
+      ? [ratioIn(row.instructionRatioToOwnClientsFloor), goalOf(row.goal, row.meetsGoalByInstructions)]
+      : []),
+    ...(previous ? [ratioIn(previous.ratios[name])] : []),
   ]);
   const { anchor, stack } = section;
   if (anchor)
@@ -61,6 +78,7 @@ const bundles = (results: Results): string => {
       `DynamoDB, ${ms(anchor.ownClientsFloorImportMs)}`,
       `${anchor.ratioToOwnClientsFloor}×`,
       '—',
+      ...(counted ? [ratioIn(anchor.instructionRatioToFloor), '—'] : []),
       ...(previous ? [previous.ratios.anchor === undefined ? '—' : `${previous.ratios.anchor}×`] : []),
     ]);
   if (stack)
@@ -72,11 +90,15 @@ const bundles = (results: Results): string => {
       `DynamoDB, ${ms(stack.floorImportMs)}`,
       `${stack.ratioToFloor}×`,
       '—',
+      ...(counted ? [ratioIn(stack.instructionRatioToFloor), '—'] : []),
       ...(previous ? [previous.ratios.stack === undefined ? '—' : `${previous.ratios.stack}×`] : []),
     ]);
   const met = Object.values(section.functions).filter((row) => row.goal !== undefined);
+  const countedLine = counted
+    ? ` In instructions (${section.instructionsCountedBy}): ${met.filter((row) => row.meetsGoalByInstructions).length} of ${met.length}.`
+    : '';
   return [
-    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs${previous ? `; "previous" is the run of ${previous.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : ''}. Goals met: ${met.filter((row) => row.meetsGoal).length} of ${met.length}.`,
+    `Measured ${section.measuredAt.slice(0, 10)}, medians of ${section.runsPerMedian} paired runs${previous ? `; "previous" is the run of ${previous.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : ''}. Goals met in time: ${met.filter((row) => row.meetsGoal).length} of ${met.length}.${countedLine}`,
     '',
     table(
       [
@@ -87,6 +109,7 @@ const bundles = (results: Results): string => {
         "own clients' floor",
         'ratio',
         'goal',
+        ...(counted ? ['instructions', 'goal in instructions'] : []),
         ...(previous ? ['previous'] : []),
       ],
       rows,

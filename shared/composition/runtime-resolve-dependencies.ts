@@ -1,10 +1,10 @@
 import { buildResolveDependencies, resolveSettingsFrom } from './resolve-dependencies.ts';
 import { buildRuntime } from './runtime-dependencies.ts';
-import { createTokenRefresher } from './token-refresher.ts';
+import { createTokenRefresherOnFirstCall } from './token-refresher-on-first-call.ts';
 
-/** Resolve refreshes OAuth2 tokens, so it composes the token client; it never loads a verifier. */
+/** Resolve refreshes OAuth2 tokens (the client loaded on the first refresh); it never loads a verifier. */
 export const runtimeResolveDependencies = () =>
   buildResolveDependencies(
-    buildRuntime((config) => ({ tokens: createTokenRefresher(config) })),
+    buildRuntime((config) => ({ tokens: createTokenRefresherOnFirstCall(config) })),
     resolveSettingsFrom(process.env),
   );
