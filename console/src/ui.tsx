@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Problem } from './api/client';
+import { type Api, type ComponentSummary, type Problem, problemOf, unwrap } from './api/client';
 
 /**
  * Every refusal is shown with its title and detail, never as a blank screen. Field issues are
@@ -46,6 +46,54 @@ export const ProblemMessage = ({
     </div>
   );
 };
+
+/** What a screen reads when it opens: nothing yet, the answer, or the problem (with Retry). */
+export interface Loading<T> {
+  readonly value?: T;
+  readonly problem?: Problem;
+  readonly retry: () => void;
+}
+
+/**
+ * Reads `load` when the screen opens and again whenever `inputs` change; an answer that arrives
+ * after the inputs changed (or the screen closed) is dropped. Retry reads again.
+ */
+export const useLoading = <T,>(load: () => Promise<T>, inputs: readonly unknown[]): Loading<T> => {
+  const [state, setState] = useState<{ value?: T; problem?: Problem }>({});
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setState({});
+    load().then(
+      (value) => current && setState({ value }),
+      (error: unknown) => current && setState({ problem: problemOf(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [...inputs, attempt]);
+  const retry = useCallback(() => setAttempt((count) => count + 1), []);
+  return { ...state, retry };
+};
+
+/** A loading read on screen: its problem with Retry, a busy line, then what `children` make of it. */
+export const Loaded = <T,>({
+  loading,
+  busy,
+  children,
+}: {
+  loading: Loading<T>;
+  busy: string;
+  children: (value: T) => ComponentChildren;
+}) => {
+  if (loading.problem) return <ProblemMessage problem={loading.problem} onRetry={loading.retry} />;
+  if (loading.value === undefined) return <Busy label={busy} />;
+  return <>{children(loading.value)}</>;
+};
+
+/** The components with their credential counts (`GET /components`), as every screen reads them. */
+export const useComponents = (api: Api): Loading<ComponentSummary[]> =>
+  useLoading(async () => unwrap(await api.GET('/components')).items, [api]);
 
 /**
  * One action at a time: a second click (a double-click, an impatient press) while the first is

@@ -808,6 +808,34 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('offers Retry on every list screen the service did not answer: components, flows, needs attention', async () => {
+    const page = await open('');
+    await page.waitForSelector('.cards');
+    await page.setRequestInterception(true);
+    let down = true;
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (down && ['/components', '/flows', '/credentials'].includes(pathname))
+        request.abort('connectionrefused');
+      else request.continue();
+    });
+    for (const [hash, loaded] of [
+      ['#/flows', 'h1::-p-text(Flows)'],
+      ['#/attention', 'h1::-p-text(Needs attention)'],
+      ['#/', '.cards'],
+    ] as const) {
+      down = true;
+      await page.evaluate((target) => {
+        window.location.hash = target;
+      }, hash);
+      await shows(page, 'The service could not be reached');
+      down = false;
+      await page.click('button::-p-text(Retry)');
+      await page.waitForSelector(loaded);
+    }
+    await page.close();
+  });
+
   it('gives up a create the API never answers, says so, and Retry creates it once', async () => {
     const page = await browser.newPage();
     await page.setBypassCSP(true);

@@ -1,13 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import {
-  type Api,
-  type ComponentSummary,
-  type Credential,
-  type Problem,
-  problemOf,
-  unwrap,
-} from '../api/client';
-import { Busy, nameStartsWith, ProblemMessage, useSettled, useSingleFlight } from '../ui';
+import { type Api, type Credential, type Problem, problemOf, unwrap } from '../api/client';
+import { Busy, nameStartsWith, ProblemMessage, useComponents, useSettled, useSingleFlight } from '../ui';
 import { CredentialTable } from './credential-table';
 
 const PAGE = 100;
@@ -39,7 +32,8 @@ const listQuery = (componentId: string, status: StatusFilter, name: string) =>
  * what is loaded, with the total from the per-component counts.
  */
 export const AllCredentialsScreen = ({ api }: { api: Api }) => {
-  const [components, setComponents] = useState<ComponentSummary[] | null>(null);
+  const componentsRead = useComponents(api);
+  const components = componentsRead.value ?? null;
   const [componentId, setComponentId] = useState('');
   const [status, setStatus] = useState<StatusFilter>('');
   const [search, setSearch] = useState('');
@@ -103,12 +97,6 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
     }
   };
 
-  useEffect(() => {
-    api
-      .GET('/components')
-      .then((result) => setComponents(unwrap(result).items))
-      .catch((error) => setProblem(problemOf(error)));
-  }, [api]);
   useEffect(() => {
     setLoaded(null);
     load(null);
@@ -196,6 +184,9 @@ export const AllCredentialsScreen = ({ api }: { api: Api }) => {
         </div>
       </form>
       {problem && <ProblemMessage problem={problem} onRetry={() => load(null)} />}
+      {!problem && componentsRead.problem && (
+        <ProblemMessage problem={componentsRead.problem} onRetry={componentsRead.retry} />
+      )}
       {!items ? (
         !problem && <Busy label="Loading credentials" />
       ) : (

@@ -1,50 +1,48 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, etagOf, type Flow, type Problem, problemOf, unwrap } from '../api/client';
 import { allows } from '../auth';
-import { Busy, formatTime, ProblemMessage } from '../ui';
+import { Busy, formatTime, Loaded, ProblemMessage, useLoading } from '../ui';
 
 export const FlowsScreen = ({ api }: { api: Api }) => {
-  const [flows, setFlows] = useState<Flow[] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    api
-      .GET('/flows', { params: { query: { limit: 100 } } })
-      .then((result) => setFlows(unwrap(result).items))
-      .catch((error) => setProblem(problemOf(error)));
-  }, [api]);
-  if (problem) return <ProblemMessage problem={problem} />;
-  if (!flows) return <Busy label="Loading flows" />;
+  const flows = useLoading(
+    async () => unwrap(await api.GET('/flows', { params: { query: { limit: 100 } } })).items,
+    [api],
+  );
   return (
-    <section aria-labelledby="flows-title">
-      <h1 id="flows-title">Flows</h1>
-      {flows.length === 0 ? (
-        <p>No flows yet.</p>
-      ) : (
-        <table>
-          <caption class="visually-hidden">Flows</caption>
-          <thead>
-            <tr>
-              <th scope="col">Flow</th>
-              <th scope="col">Status</th>
-              <th scope="col">Steps</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {flows.map((flow) => (
-              <tr key={flow.flowId}>
-                <td>
-                  <a href={`#/flows/${flow.flowId}`}>{flow.name}</a>
-                </td>
-                <td>{flow.status}</td>
-                <td>{flow.steps.length}</td>
-                <td>{formatTime(flow.updatedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <Loaded loading={flows} busy="Loading flows">
+      {(items) => (
+        <section aria-labelledby="flows-title">
+          <h1 id="flows-title">Flows</h1>
+          {items.length === 0 ? (
+            <p>No flows yet.</p>
+          ) : (
+            <table>
+              <caption class="visually-hidden">Flows</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Flow</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Steps</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((flow) => (
+                  <tr key={flow.flowId}>
+                    <td>
+                      <a href={`#/flows/${flow.flowId}`}>{flow.name}</a>
+                    </td>
+                    <td>{flow.status}</td>
+                    <td>{flow.steps.length}</td>
+                    <td>{formatTime(flow.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
       )}
-    </section>
+    </Loaded>
   );
 };
 
