@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /**
  * The instructions a fresh Node process spends `require`-ing a bundle, counted by Valgrind's
  * callgrind. Unlike a duration they do not depend on what else the machine does: the same bundle
- * counts the same within a fraction of a per cent, so a ratio of counts is a cold start's cost
+ * counts the same to a tenth of a per cent, so a ratio of counts is a cold start's cost
  * without this shared machine's noise (cache misses and I/O are not in it; the durations are).
  */
 export const valgrindAvailable = (): boolean => {
@@ -49,6 +49,9 @@ const countOnce = async (file: string): Promise<number> => {
       // V8 writes the code it runs: without this Valgrind could run stale translations.
       '--smc-check=all',
       process.execPath,
+      // V8 seeds its hashes and Math.random from the system otherwise: the count of Node's own
+      // start then moves by a few million from process to process (a bundle's does not).
+      '--random-seed=1',
       '--no-warnings',
       '-e',
       `require(${JSON.stringify(file)})`,

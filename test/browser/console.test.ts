@@ -24,6 +24,27 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
     service.api(method, path, { token, body, headers });
 
+  /** A Petstore credential with the demo key, created through the API. */
+  const petstoreKey = (name: string) =>
+    api('POST', '/credentials', { componentId: 'petstore', name, fields: { apiKey: 'special-key' } });
+
+  /** A flow of Petstore steps, each using the credential given for it. */
+  const petstoreFlow = (
+    flowId: string,
+    name: string,
+    status: 'active' | 'inactive',
+    steps: Record<string, string>,
+  ) =>
+    api('PUT', `/flows/${flowId}`, {
+      name,
+      status,
+      steps: Object.entries(steps).map(([stepId, credentialId]) => ({
+        stepId,
+        componentId: 'petstore',
+        credentialId,
+      })),
+    });
+
   const open = async (path: string, as = token): Promise<Page> => {
     const page = await browser.newPage();
     // axe is injected as a script; the console's own CSP would (rightly) refuse it.
@@ -164,11 +185,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('signs in from the URL fragment, keeps the token in session storage only, and shows the counts', async () => {
-    await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Seeded',
-      fields: { apiKey: 'special-key' },
-    });
+    await petstoreKey('Seeded');
     const page = await open('');
     await page.waitForSelector('.cards');
     expect(page.url()).not.toContain('token=');
@@ -228,11 +245,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('says when someone else changed the credential, and reloads it', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Shared',
-      fields: { apiKey: 'special-key' },
-    });
+    const created = await petstoreKey('Shared');
     const page = await open(`#/credential/${created.body.id}`);
     await page.waitForSelector('::-p-text(Edit)');
     await api(
@@ -256,21 +269,9 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('refuses a delete with the flows that use it, moves them to another credential, then deletes', async () => {
-    const used = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Old key',
-      fields: { apiKey: 'special-key' },
-    });
-    const spare = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'New key',
-      fields: { apiKey: 'special-key' },
-    });
-    await api('PUT', '/flows/nightly-pets', {
-      name: 'Nightly pets',
-      status: 'active',
-      steps: [{ stepId: 'read', componentId: 'petstore', credentialId: used.body.id }],
-    });
+    const used = await petstoreKey('Old key');
+    const spare = await petstoreKey('New key');
+    await petstoreFlow('nightly-pets', 'Nightly pets', 'active', { read: used.body.id });
     const page = await open(`#/credential/${used.body.id}`);
     await page.waitForSelector('button.danger');
     await page.click('button.danger');
@@ -333,16 +334,8 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   }, 90_000);
 
   it('deletes a key only an inactive flow uses, and the flow shows the step that needs a credential', async () => {
-    const leaked = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Leaked key',
-      fields: { apiKey: 'special-key' },
-    });
-    await api('PUT', '/flows/old-import', {
-      name: 'Old import',
-      status: 'inactive',
-      steps: [{ stepId: 'fetch', componentId: 'petstore', credentialId: leaked.body.id }],
-    });
+    const leaked = await petstoreKey('Leaked key');
+    await petstoreFlow('old-import', 'Old import', 'inactive', { fetch: leaked.body.id });
     const page = await open(`#/credential/${leaked.body.id}`);
     await page.waitForSelector('button.danger');
     await page.click('button.danger');
@@ -362,11 +355,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('shows the audit trail, re-verifies, and lists and toggles flows', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Audited',
-      fields: { apiKey: 'special-key' },
-    });
+    const created = await petstoreKey('Audited');
     await api('PATCH', `/credentials/${created.body.id}`, { name: 'Audited twice' }, { 'if-match': '"1"' });
     const page = await open(`#/credential/${created.body.id}`);
     await page.waitForSelector('::-p-text(Audit trail)');
@@ -449,11 +438,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('confirms a delete in a real dialog, by keyboard alone: Escape cancels back to Delete, confirming lands on the outcome', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Dialog test',
-      fields: { apiKey: 'special-key' },
-    });
+    const created = await petstoreKey('Dialog test');
     const page = await open(`#/credential/${created.body.id}`);
     await page.waitForSelector('::-p-text(Re-verify)');
     const focusedText = () => page.evaluate(() => document.activeElement?.textContent?.trim());
@@ -753,16 +738,8 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('hides what a read-only sign-in may not do, and says why', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Read only view',
-      fields: { apiKey: 'special-key' },
-    });
-    await api('PUT', '/flows/read-only-flow', {
-      name: 'Read only flow',
-      status: 'active',
-      steps: [{ stepId: 'fetch', componentId: 'petstore', credentialId: created.body.id }],
-    });
+    const created = await petstoreKey('Read only view');
+    await petstoreFlow('read-only-flow', 'Read only flow', 'active', { fetch: created.body.id });
     const reader = await service.issuer.sign(tenant, { scope: 'credentials:read flows:read' });
     const page = await open('#/components/petstore', reader);
     await shows(page, 'Your sign-in can view these credentials but not add any.');
@@ -954,11 +931,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('says a refused replacement key at its field, and clears it as the person fixes it', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Key to replace',
-      fields: { apiKey: 'special-key' },
-    });
+    const created = await petstoreKey('Key to replace');
     const page = await open(`#/credential/${created.body.id}`);
     await page.waitForSelector('button::-p-text(Edit)');
     await page.click('button::-p-text(Edit)');
@@ -1002,11 +975,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   });
 
   it('lists what needs attention across components, with the reason, and opens the credential from there', async () => {
-    const created = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Attention shop',
-      fields: { apiKey: 'special-key' },
-    });
+    const created = await petstoreKey('Attention shop');
     // As the scheduled check leaves a key its service refused (the status index follows).
     const stored = await service.deps.credentials.get(tenant, created.body.id);
     if (!stored) throw new Error('not stored');
@@ -1021,11 +990,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
       [],
     );
     // And a key that still works but whose declared expiry the scheduled check warned of.
-    const expiring = await api('POST', '/credentials', {
-      componentId: 'petstore',
-      name: 'Expiring shop',
-      fields: { apiKey: 'special-key' },
-    });
+    const expiring = await petstoreKey('Expiring shop');
     const verified = await service.deps.credentials.get(tenant, expiring.body.id);
     if (!verified) throw new Error('not stored');
     await service.deps.credentials.update(

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { createPublishHandler } from '../../functions/publish-lifecycle-events/publish-handler.ts';
 import { localEventSink } from '../../local/local-event-sink.ts';
-import { startStreamPoller } from '../../local/stream-poller.ts';
 import { FlowEventDetail, LifecycleEventDetail } from '../../shared/domain/lifecycle-event.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { publishStreamOnce } from '../support/publish-stream.ts';
 
 const tenant = 'tenant-events';
 
@@ -12,17 +11,7 @@ describe('lifecycle events: what a platform subscribes to', () => {
   let service: LocalService;
   let token: string;
   const sink = localEventSink();
-  const publishStream = async () => {
-    const poller = await startStreamPoller({
-      dynamoDb: service.dynamoDb,
-      endpoint: inject('dynamoDbEndpoint'),
-      tableName: service.config.tableName,
-      consume: createPublishHandler({ credentials: service.deps.credentials, events: sink }),
-      intervalMs: 0,
-    });
-    await poller.pollOnce();
-    poller.stop();
-  };
+  const publishStream = () => publishStreamOnce(service, sink);
 
   beforeAll(async () => {
     service = await startLocalService();

@@ -1,11 +1,9 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPublishHandler } from '../../functions/publish-lifecycle-events/publish-handler.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
 import { localEventSink } from '../../local/local-event-sink.ts';
-import { startStreamPoller } from '../../local/stream-poller.ts';
 import { credentialKey, toAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { secretName } from '../../shared/adapters/secrets-manager/secret-naming.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
@@ -13,6 +11,7 @@ import type { ResolveDependencies } from '../../shared/use-cases/resolve-credent
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
+import { publishStreamOnce } from '../support/publish-stream.ts';
 import { runTokenLifetime } from '../support/token-lifetime-run.ts';
 
 const tenant = 'tenant-resolve';
@@ -399,15 +398,7 @@ describe('resolve: secret values for workflow steps', () => {
     await service.api('DELETE', '/flows/evented-flow', { token });
     await service.api('DELETE', `/credentials/${id}`, { token });
 
-    const poller = await startStreamPoller({
-      dynamoDb: service.dynamoDb,
-      endpoint: inject('dynamoDbEndpoint'),
-      tableName: service.config.tableName,
-      consume: createPublishHandler({ credentials: service.deps.credentials, events: sink }),
-      intervalMs: 0,
-    });
-    await poller.pollOnce();
-    poller.stop();
+    await publishStreamOnce(service, sink);
 
     const mine = sink.events.filter(
       (event) => 'credentialId' in event.detail && event.detail.credentialId === id,

@@ -3,13 +3,11 @@ import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descripto
 import { buildComponentRegistry } from '../../../shared/components/index.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
-import { DEFAULT_REFRESH_SETTINGS } from '../../../shared/domain/refresh-timing.ts';
 import { AppError } from '../../../shared/errors/app-error.ts';
 import type { CreateOutcome, CredentialRepository } from '../../../shared/ports/credential-repository.ts';
 import { silentLogger } from '../../../shared/ports/logger.ts';
 import type { SecretStore } from '../../../shared/ports/secret-store.ts';
-import { createCredential } from '../../../shared/use-cases/create-credential.ts';
-import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dependencies.ts';
+import { type CreateDependencies, createCredential } from '../../../shared/use-cases/create-credential.ts';
 
 const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
   const secrets = { create: vi.fn(async () => 'v1'), deleteNow: vi.fn(async () => {}) };
@@ -22,16 +20,8 @@ const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
     clock: { now: () => new Date('2026-06-01T00:00:00.000Z') },
     ids: { next: () => '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
     logger: silentLogger,
-    flows: {} as UseCaseDependencies['flows'],
-    leases: {} as UseCaseDependencies['leases'],
-    tokens: {} as UseCaseDependencies['tokens'],
-    refresh: DEFAULT_REFRESH_SETTINGS,
     health: { intervalMs: 86_400_000 },
-    oauthApps: {} as UseCaseDependencies['oauthApps'],
-    connectSessions: {} as UseCaseDependencies['connectSessions'],
-    connect: { returnUrls: [] },
-    clientTokens: {} as UseCaseDependencies['clientTokens'],
-  } satisfies UseCaseDependencies;
+  } satisfies CreateDependencies;
   return { deps, secrets, credentials };
 };
 
