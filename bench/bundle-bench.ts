@@ -341,9 +341,10 @@ const countInstructions = async (
       requireMillionInstructions: millions(own),
       ...(floor === undefined ? {} : { ownClientsFloorMillionInstructions: millions(floor) }),
       ...(ratio === undefined ? {} : { instructionRatioToOwnClientsFloor: ratio }),
-      ...(row.goal === undefined || ratio === undefined
+      // Judged unrounded: a count does not wobble, so 1.104× is over a 1.1× goal, not at it.
+      ...(row.goal === undefined || floor === undefined
         ? {}
-        : { meetsGoalByInstructions: ratio <= row.goal }),
+        : { meetsGoalByInstructions: own / floor <= row.goal }),
     };
   }
   const versus = (file: string) => ({
