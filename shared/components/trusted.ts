@@ -37,10 +37,10 @@ export const trustedComponentCatalog = (settings: Settings): ComponentCatalog =>
     byId ??= new Map(
       Object.values(COMPONENT_DESCRIPTORS).map((descriptor) => [idOf(descriptor), descriptor]),
     );
-    if (!made.has(componentId)) {
-      const descriptor = byId.get(componentId);
-      made.set(componentId, descriptor === undefined ? undefined : definitionOf(descriptor, settings));
-    }
+    const descriptor = byId.get(componentId);
+    // Only bundled ids are kept: an id a caller made up is answered, never remembered.
+    if (descriptor === undefined) return undefined;
+    if (!made.has(componentId)) made.set(componentId, definitionOf(descriptor, settings));
     return made.get(componentId);
   };
   let listed: ComponentDefinition[] | undefined;
