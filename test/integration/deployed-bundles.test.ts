@@ -6,6 +6,7 @@ import { ASSETS_DIRECTORY } from '../../infra/prebuilt-assets.ts';
 import { freePort } from '../../local/free-port.ts';
 import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
 interface Outcome {
   readonly name: string;
@@ -155,5 +156,52 @@ describe('deployed bundles', () => {
     );
     expect(outcome?.error).toBe('verification_failed');
     expect(JSON.parse(outcome?.problem ?? '{}')).toMatchObject({ reason: 'unreachable' });
+  });
+
+  it('refreshes an OAuth2 token in the bundled resolve, whose token client loads on that first call', async () => {
+    // Tokens that come expired (`expires_in: 0`) are due for refresh at once.
+    const provider = await startOAuth2TestServer({ expiresIn: 0 });
+    try {
+      const tenantId = 'tenant-bundles-oauth2';
+      const fields = {
+        tokenUrl: provider.tokenUrl,
+        clientId: 'client-1',
+        clientSecret: 'client-secret-1',
+        accessToken: provider.issueAccessToken(),
+        refreshToken: provider.issueRefreshToken(),
+      };
+      const allowed = [new URL(provider.tokenUrl).host];
+      const flow = { name: 'Sync', status: 'active', steps: [{ stepId: 'pull', componentId: 'oauth2' }] };
+      const [created, stored] = await runBundles(
+        [
+          ['create-credential', { tenantId, input: { body: { componentId: 'oauth2', fields } } }],
+          [
+            'put-flow',
+            {
+              tenantId,
+              input: {
+                flowId: 'sync',
+                body: { ...flow, steps: [{ ...flow.steps[0], credentialId: '$credentialId' }] },
+              },
+            },
+          ],
+        ],
+        allowed,
+      );
+      expect([created?.error ?? 'ok', stored?.error ?? 'ok']).toEqual(['ok', 'ok']);
+      const before = provider.tokenCalls.length;
+
+      // A new process, as a cold Lambda: the stored token is due, so resolve refreshes first.
+      const [resolved] = await runBundles(
+        [['resolve-credential', { tenantId, flowId: 'sync', stepId: 'pull', executionId: 'exec-1' }]],
+        allowed,
+      );
+      expect(resolved?.error).toBeUndefined();
+      expect(provider.tokenCalls.length).toBe(before + 1);
+      expect(resolved?.result?.secrets?.accessToken).toMatch(/^at-/);
+      expect(resolved?.result?.secrets?.accessToken).not.toBe(fields.accessToken);
+    } finally {
+      await provider.stop();
+    }
   });
 });
