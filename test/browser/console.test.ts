@@ -779,6 +779,9 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await shows(page, 'The service could not be reached');
     await shows(page, 'Check your connection, then try again.');
     expect(await page.content()).not.toContain('Failed to fetch');
+    // The component itself still loads (only credentials are cut off): Retry is clicked once the
+    // screen shows it, never while its answer replaces the screen under the pointer.
+    await page.waitForSelector('#component-title');
     down = false;
     await page.click('button::-p-text(Retry)');
     await page.waitForSelector('table');
