@@ -23,8 +23,8 @@ export const valgrindAvailable = (): boolean => {
 };
 
 /**
- * What the child gets: the bench's AWS settings and none of this machine's extra CA certificates
- * (Node parses them at start on a thread of its own; a Lambda sets none).
+ * What the child gets: the bench's AWS settings, none of this machine's extra CA certificates (Node
+ * parses them at start; a Lambda sets none) and none of the bench's own Node options (tsx's).
  */
 export const coldImportEnv = (): NodeJS.ProcessEnv => {
   const { NODE_EXTRA_CA_CERTS: _extraCerts, NODE_OPTIONS: _options, ...env } = process.env;

@@ -158,6 +158,20 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   const shows = (page: Page, expected: string) =>
     page.waitForFunction((wanted) => document.body.textContent.includes(wanted), {}, expected);
 
+  /**
+   * Refuses the page's API requests whose path `matches` (a stopped API, a lost network) while
+   * `down` is true; requests are held by the browser until this decides, so none slips through.
+   */
+  const cutOff = async (page: Page, matches: (pathname: string) => boolean) => {
+    const network = { down: true };
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (network.down && matches(new URL(request.url()).pathname)) request.abort('connectionrefused');
+      else request.continue();
+    });
+    return network;
+  };
+
   /** Clicks a control that leaves for the provider, and waits to be back where the callback sends the browser. */
   const clickThrough = async (page: Page, control: string) => {
     await Promise.all([
@@ -766,13 +780,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   it('says the service could not be reached, in words, and Retry loads the screen', async () => {
     const page = await open('');
     await page.waitForSelector('.cards');
-    await page.setRequestInterception(true);
-    let down = true;
-    page.on('request', (request) => {
-      if (down && new URL(request.url()).pathname.startsWith('/credentials'))
-        request.abort('connectionrefused');
-      else request.continue();
-    });
+    const network = await cutOff(page, (pathname) => pathname.startsWith('/credentials'));
     await page.evaluate(() => {
       window.location.hash = '#/components/petstore';
     });
@@ -782,7 +790,7 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     // The component itself still loads (only credentials are cut off): Retry is clicked once the
     // screen shows it, never while its answer replaces the screen under the pointer.
     await page.waitForSelector('#component-title');
-    down = false;
+    network.down = false;
     await page.click('button::-p-text(Retry)');
     await page.waitForSelector('table');
     await page.close();
@@ -791,25 +799,20 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   it('offers Retry on every list screen the service did not answer: components, flows, needs attention', async () => {
     const page = await open('');
     await page.waitForSelector('.cards');
-    await page.setRequestInterception(true);
-    let down = true;
-    page.on('request', (request) => {
-      const { pathname } = new URL(request.url());
-      if (down && ['/components', '/flows', '/credentials'].includes(pathname))
-        request.abort('connectionrefused');
-      else request.continue();
-    });
+    const network = await cutOff(page, (pathname) =>
+      ['/components', '/flows', '/credentials'].includes(pathname),
+    );
     for (const [hash, loaded] of [
       ['#/flows', 'h1::-p-text(Flows)'],
       ['#/attention', 'h1::-p-text(Needs attention)'],
       ['#/', '.cards'],
     ] as const) {
-      down = true;
+      network.down = true;
       await page.evaluate((target) => {
         window.location.hash = target;
       }, hash);
       await shows(page, 'The service could not be reached');
-      down = false;
+      network.down = false;
       await page.click('button::-p-text(Retry)');
       await page.waitForSelector(loaded);
     }

@@ -33,6 +33,9 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+// A request timeout, not a wait: far above what a loopback answer takes on a loaded machine.
+const TIMEOUT_MS = 15_000;
+
 const config = () => loadServiceConfig({ TABLE_NAME: 't', VERIFICATION_ALLOWED_HOSTS: new URL(origin).host });
 
 describe('the token client loaded on its first call (resolve)', () => {
@@ -40,20 +43,20 @@ describe('the token client loaded on its first call (resolve)', () => {
     const client = { tokenUrl: `${origin}/token`, clientId: 'app', clientSecret: 's3cret' };
     for (const tokens of [createTokenRefresherOnFirstCall(config()), createTokenRefresher(config())]) {
       grants.length = 0;
-      const issued = await tokens.clientCredentials(client, 'read', 2_000);
+      const issued = await tokens.clientCredentials(client, 'read', TIMEOUT_MS);
       const refreshed = await tokens.exchange(
         { tokenUrl: `${origin}/token`, clientId: 'app', refreshToken: 'r1' },
-        2_000,
+        TIMEOUT_MS,
       );
       const code = await tokens.exchangeCode(
         client,
         { code: 'c', redirectUri: 'https://app.example/cb', codeVerifier: 'v'.repeat(43) },
-        2_000,
+        TIMEOUT_MS,
       );
       const revoked = await tokens.revoke(
         { ...client, revocationUrl: `${origin}/revoke` },
         { value: 'r1', hint: 'refresh_token' },
-        2_000,
+        TIMEOUT_MS,
       );
       expect(issued).toMatchObject({ kind: 'answered', status: 200 });
       expect(issued.kind === 'answered' && JSON.parse(issued.body).access_token).toBe(
@@ -79,7 +82,7 @@ describe('the token client loaded on its first call (resolve)', () => {
     const outcome = await tokens.clientCredentials(
       { tokenUrl: `${origin}/token`, clientId: 'app' },
       undefined,
-      2_000,
+      TIMEOUT_MS,
     );
     expect(outcome.kind).toBe('not_sent');
     expect(grants).toEqual([]);
