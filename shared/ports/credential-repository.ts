@@ -13,6 +13,9 @@ export type CreateOutcome =
   /** The Idempotency-Key was used before for the same request: the earlier credential. */
   | { readonly kind: 'replayed'; readonly credential: Credential };
 
+/** Names one audit record of a credential (opaque to use cases). */
+export type AuditRecordId = string;
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
@@ -92,25 +95,35 @@ export interface CredentialRepository {
     after?: string,
   ): Promise<{ items: Credential[]; last?: string }>;
   /**
-   * Makes the credential due for a check now, at most once per `windowMs` (a workflow reported the
-   * API refused it). False when a report within the window already did; nothing else changes.
+   * Makes the credential due for a check now, at most once per `windowMs` for one version of it (a
+   * workflow reported the API refused it). False when a report about this version within the window
+   * already did; nothing else changes.
    */
-  requestCheck(tenantId: string, credentialId: string, now: Date, windowMs: number): Promise<boolean>;
-  /** Records something that is not a change (a resolve). */
+  requestCheck(
+    tenantId: string,
+    credentialId: string,
+    version: number,
+    now: Date,
+    windowMs: number,
+  ): Promise<boolean>;
+  /** Records something that is not a change (a refusal, a report). */
   appendAudit(entry: AuditEntry): Promise<void>;
   /**
-   * Appends a resolve's audit record only if the flow is still active and its step still uses the
-   * credential, in one conditional write: a warm cache hit re-authorises at no extra call.
-   * Returns false (and writes nothing) when that no longer holds.
-   */
-  /**
-   * The audit record of a warm resolve, written only while the step still uses the credential
-   * (and, with `credentialVersion`, while the credential is still that version).
+   * Writes a step's audit record only while the flow is active and its step uses the credential
+   * (and, with `credentialVersion`, while the credential is still that version), in one conditional
+   * write: the authorization of that moment. Undefined (and nothing written) when that no longer
+   * holds; otherwise the record's id, to complete it once its outcome is known.
    */
   appendAuditIfStepUses(
     entry: AuditEntry,
     use: { flowId: string; stepId: string; credentialVersion?: number },
-  ): Promise<boolean>;
+  ): Promise<AuditRecordId | undefined>;
+  /** Sets the outcome of a record written before it was known (a proxied request, once answered). */
+  completeAudit(
+    entry: Pick<AuditEntry, 'tenantId' | 'credentialId'>,
+    recordId: AuditRecordId,
+    outcome: Pick<AuditEntry, 'detail' | 'request'>,
+  ): Promise<void>;
   listAudit(
     tenantId: string,
     credentialId: string,

@@ -7,11 +7,12 @@ import { secretMasker } from '../domain/secret-masking.ts';
 import { AppError } from '../errors/app-error.ts';
 import { type ApiClient, type ApiResponse, ApiUnreachableError } from '../ports/api-client.ts';
 import {
+  actForStep,
+  type LoadOptions,
   loadStepCredential,
   type StepCredential,
   type StepCredentialDependencies,
   type StepInput,
-  useStepCredential,
 } from './step-credential.ts';
 
 export type ProxyMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -319,33 +320,37 @@ export const proxyRequest = async (
     return component.verification.kind === 'oauth2' && statuses.includes(outcome.answer.status);
   };
 
-  const outcome = await useStepCredential(
-    deps,
-    actor,
-    input,
-    'proxied',
-    async (credential) => {
-      let used = credential;
-      let { outcome, ms } = await send(credential);
-      if (expiredSignal(credential, outcome) && deadline - Date.now() > 0) {
-        // The API says the token expired: one refresh (or a fresh client-credentials token), one retry.
-        const refusedToken = String(credential.secrets.accessToken ?? '');
-        used = await loadStepCredential(deps, actor, { ...input, deadline }, 'proxied', {
-          refusedAccessToken: refusedToken,
-        });
-        if (used.secrets.accessToken !== refusedToken) ({ outcome, ms } = await send(used));
-      }
-      return {
-        answer: outcome,
-        record: {
-          detail: 'answer' in outcome ? 'sent' : outcome.error.code,
-          request: audited(input.request, outcome, ms),
-        },
-        credential: used,
-      };
-    },
-    { repeatable: false },
-  );
+  // Each request is sent only once its record is written under the step's authorization.
+  const sendAuthorized = (credential: StepCredential | undefined, options: LoadOptions = {}) =>
+    actForStep(
+      deps,
+      actor,
+      input,
+      'proxied',
+      credential,
+      async (used) => {
+        const { outcome, ms } = await send(used);
+        return {
+          answer: outcome,
+          record: {
+            detail: 'answer' in outcome ? 'sent' : outcome.error.code,
+            request: audited(input.request, outcome, ms),
+          },
+        };
+      },
+      options,
+    );
+
+  const first = await sendAuthorized(undefined);
+  let outcome = first.answer;
+  if (expiredSignal(first.credential, outcome) && deadline - Date.now() > 0) {
+    // The API says the token expired: one refresh (or a fresh client-credentials token), one retry.
+    const refusedToken = String(first.credential.secrets.accessToken ?? '');
+    const options = { refusedAccessToken: refusedToken };
+    const renewed = await loadStepCredential(deps, actor, { ...input, deadline }, 'proxied', options);
+    if (renewed.secrets.accessToken !== refusedToken)
+      outcome = (await sendAuthorized(renewed, options)).answer;
+  }
   if ('error' in outcome) throw outcome.error;
   return outcome.answer;
 };

@@ -28,7 +28,13 @@ export const reportRejected = async (
 ): Promise<ReportRejectedResult> => {
   const credential = await authorizeStep(deps, actor, input, 'reported');
   const now = deps.clock.now();
-  const scheduled = await deps.credentials.requestCheck(actor.tenantId, credential.id, now, REPORT_WINDOW_MS);
+  const scheduled = await deps.credentials.requestCheck(
+    actor.tenantId,
+    credential.id,
+    credential.version,
+    now,
+    REPORT_WINDOW_MS,
+  );
   await deps.credentials.appendAudit(
     auditEntry(actor, credential, 'reported', now, {
       flowId: input.flowId,

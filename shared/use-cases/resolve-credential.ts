@@ -21,11 +21,4 @@ export const resolveCredential = (
   actor: Actor,
   input: ResolveInput,
 ): Promise<ResolvedCredential> =>
-  useStepCredential(
-    deps,
-    actor,
-    input,
-    'resolved',
-    async (credential, cached) => ({ answer: credential, record: { detail: cached ? 'cache' : 'granted' } }),
-    { repeatable: true },
-  );
+  useStepCredential(deps, actor, input, 'resolved', (cached) => ({ detail: cached ? 'cache' : 'granted' }));

@@ -349,76 +349,105 @@ export const loadStepCredential = async (
 /** What the use of a credential by a step did, recorded once its outcome is known. */
 export type UseRecord = Pick<AuditEntry, 'detail' | 'request'>;
 
-/**
- * Uses the step's credential: `use` runs with the credential (from the warm cache, or read and
- * checked), then its outcome is recorded in the one conditional write that re-authorizes (the
- * flow is still active, the step still uses this credential at this version). If the write finds
- * that no longer holds, `use`'s answer is withheld and the use is tried again from the items: a
- * refusal then says why.
- */
-export const useStepCredential = async <T>(
+const stepAudit = (
   deps: StepCredentialDependencies,
   actor: Actor,
   input: StepInput,
   action: StepAction,
-  /** Answers, with what to record; `credential` when it used a newer copy than it was given. */
-  use: (
-    credential: StepCredential,
-    cached: boolean,
-  ) => Promise<{ answer: T; record: UseRecord; credential?: StepCredential }>,
-  options: LoadOptions & {
-    /**
-     * `use` may run again with the credential read anew (resolve hands out values). An outcome
-     * that cannot be repeated (a proxied request was sent) is instead recorded if the step is
-     * still authorized at all, and withheld with the reason if it is not.
-     */
-    readonly repeatable: boolean;
-  },
-): Promise<T> => {
+  credential: StepCredential,
+  record: UseRecord,
+) =>
+  auditEntry(
+    actor,
+    { id: credential.credentialId, componentId: credential.componentId },
+    action,
+    deps.clock.now(),
+    { ...auditedInput(input), ...record },
+  );
+
+/**
+ * Hands out the step's credential (from the warm cache, or read and checked): its audit record is
+ * written in the one conditional write that re-authorizes (the flow is still active, the step still
+ * uses this credential at this version) before anything is answered. If that no longer holds, the
+ * copy is dropped and the credential read anew from the items: a refusal then says why.
+ */
+export const useStepCredential = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+  recordOf: (cached: boolean) => UseRecord,
+  options: LoadOptions = {},
+): Promise<StepCredential> => {
   const cacheKey = cacheKeyOf(actor, input);
   for (let attempt = 1; ; attempt++) {
     const cached = attempt === 1 ? deps.resolveCache.get(cacheKey, deps.clock.now().getTime()) : undefined;
-    const given = cached ?? (await loadStepCredential(deps, actor, input, action, options));
-    const { answer, record, credential = given } = await use(given, cached !== undefined);
-    const entry = auditEntry(
-      actor,
-      { id: credential.credentialId, componentId: credential.componentId },
-      action,
-      deps.clock.now(),
-      { ...auditedInput(input), ...record },
-    );
-    const stepUse = { flowId: input.flowId, stepId: input.stepId };
-    if (
-      await deps.credentials.appendAuditIfStepUses(entry, {
-        ...stepUse,
-        credentialVersion: credential.version,
-      })
-    )
-      return answer;
+    const credential = cached ?? (await loadStepCredential(deps, actor, input, action, options));
+    const entry = stepAudit(deps, actor, input, action, credential, recordOf(cached !== undefined));
+    if (await authorizedRecord(deps, input, entry, credential)) return credential;
     // Deactivated, re-pointed, or changed (re-connected, refreshed, invalidated) since it was read.
     deps.resolveCache.delete(cacheKey);
-    if (!options.repeatable) {
-      if (await deps.credentials.appendAuditIfStepUses(entry, stepUse)) return answer;
-      const { flow } = await deps.credentials.getWithFlow(
-        actor.tenantId,
-        input.flowId,
-        credential.credentialId,
-      );
-      throw (
-        refusalOf(flow, input, credential.credentialId) ??
-        new AppError(
-          'flow_not_active',
-          'The flow changed while the request was in flight; its answer is withheld.',
-        )
-      );
-    }
-    if (attempt >= ATTEMPTS)
-      throw new AppError('conflict', 'The credential kept changing while it was being used; retry.', {
-        extensions: { retryAfterSeconds: 1 },
-      });
+    if (attempt >= ATTEMPTS) throw keptChanging();
   }
 };
 
-/** Drops this container's copy of the step's credential (the API refused its token). */
-export const forgetStepCredential = (deps: StepCredentialDependencies, actor: Actor, input: StepInput) =>
-  deps.resolveCache.delete(cacheKeyOf(actor, input));
+const authorizedRecord = (
+  deps: StepCredentialDependencies,
+  input: StepInput,
+  entry: AuditEntry,
+  credential: StepCredential,
+) =>
+  deps.credentials.appendAuditIfStepUses(entry, {
+    flowId: input.flowId,
+    stepId: input.stepId,
+    credentialVersion: credential.version,
+  });
+
+const keptChanging = () =>
+  new AppError('conflict', 'The credential kept changing while it was being used; retry.', {
+    extensions: { retryAfterSeconds: 1 },
+  });
+
+/**
+ * A side effect for a step (a proxied request): authorized at the moment it is done. The audit
+ * record is written first, in the conditional write that re-authorizes; only then does `act` run,
+ * and its outcome completes that record. A copy whose flow, step, version or status changed is
+ * dropped before anything is sent, and the credential read anew from the items (a refusal, with its
+ * own record, says why). Each call of `act` is one authorized record: a retry after a refresh is
+ * authorized again, for the credential it will send.
+ */
+export const actForStep = async <T>(
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  action: StepAction,
+  credential: StepCredential | undefined,
+  act: (credential: StepCredential) => Promise<{ answer: T; record: UseRecord }>,
+  options: LoadOptions = {},
+): Promise<{ answer: T; credential: StepCredential }> => {
+  const cacheKey = cacheKeyOf(actor, input);
+  for (let attempt = 1; ; attempt++) {
+    const cached =
+      credential ?? (attempt === 1 ? deps.resolveCache.get(cacheKey, deps.clock.now().getTime()) : undefined);
+    const given = cached ?? (await loadStepCredential(deps, actor, input, action, options));
+    const pending = stepAudit(deps, actor, input, action, given, { detail: 'sending' });
+    const recordId = await authorizedRecord(deps, input, pending, given);
+    if (recordId === undefined) {
+      deps.resolveCache.delete(cacheKey);
+      credential = undefined;
+      if (attempt >= ATTEMPTS) throw keptChanging();
+      continue;
+    }
+    let done: { answer: T; record: UseRecord };
+    try {
+      done = await act(given);
+    } catch (error) {
+      // Refused before sending (a request the credential cannot make): the record says so.
+      const detail = error instanceof AppError ? `refused:${error.code}` : 'failed';
+      await deps.credentials.completeAudit(pending, recordId, { detail });
+      throw error;
+    }
+    await deps.credentials.completeAudit(pending, recordId, done.record);
+    return { answer: done.answer, credential: given };
+  }
+};

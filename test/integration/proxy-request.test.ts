@@ -8,6 +8,7 @@ import {
   type ProxyInput,
   proxyRequest,
 } from '../../shared/use-cases/proxy-request.ts';
+import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
@@ -78,11 +79,17 @@ describe('the proxy: workflows call component APIs without holding the secret', 
       path: '/v2/pet/1',
       apiKeyFingerprint: fingerprint('proxy-key-1'),
     });
-    // The step's credential from the flow, both checked before the secret is read, and the call
-    // recorded once its answer is known.
-    expect(coldCalls).toEqual(['GetItem', 'TransactGetItems', 'GetSecretValue', 'TransactWriteItems']);
-    // Warm: the one conditional write that re-authorizes and records the call.
-    expect(service.calls.calls).toEqual(['TransactWriteItems']);
+    // The step's credential from the flow, both checked before the secret is read; the record
+    // written in the conditional write that authorizes the request, then completed with its answer.
+    expect(coldCalls).toEqual([
+      'GetItem',
+      'TransactGetItems',
+      'GetSecretValue',
+      'TransactWriteItems',
+      'UpdateItem',
+    ]);
+    // Warm: the conditional write that re-authorizes before sending, and the outcome.
+    expect(service.calls.calls).toEqual(['TransactWriteItems', 'UpdateItem']);
   });
 
   it('records each call in the audit: method, path without the query, status, duration; never a body', async () => {
@@ -217,6 +224,121 @@ describe('the proxy: workflows call component APIs without holding the secret', 
     ).rejects.toMatchObject({ code: 'proxy_unsupported' });
     expect(service.calls.count('GetSecretValue')).toBe(0);
     expect(service.petstore.requests.length).toBe(before);
+  });
+
+  describe('in one warm container, nothing is sent for a step that may not send at that moment', () => {
+    const sentWith = () => service.petstore.requests.map((request) => request.apiKeyFingerprint);
+    const auditOf = async (id: string) =>
+      (await service.api('GET', `/credentials/${id}/audit`, { token })).body.items as {
+        action: string;
+        detail?: string;
+        request?: { method: string; status: number };
+      }[];
+    const patchKey = async (id: string, apiKey: string) => {
+      const current = await service.api('GET', `/credentials/${id}`, { token });
+      const patched = await service.api('PATCH', `/credentials/${id}`, {
+        token,
+        body: { fields: { apiKey } },
+        headers: { 'if-match': current.headers.get('etag') ?? '' },
+      });
+      expect(patched.status).toBe(200);
+    };
+
+    it('pause: the next POST is refused before it is sent, and the refusal is in the audit', async () => {
+      const id = await petstoreFlow('warm-pause-key-1', 'warm-pause');
+      const deps = container();
+      await call(deps, 'warm-pause', { method: 'GET', path: '/pet/1' });
+      await activate('warm-pause', 'petstore', id, 'inactive');
+      const before = service.petstore.requests.length;
+      await expect(
+        call(deps, 'warm-pause', { method: 'POST', path: '/pet', body: { name: 'Ghost', status: 'sold' } }),
+      ).rejects.toMatchObject({ code: 'flow_not_active' });
+      expect(service.petstore.requests.length).toBe(before);
+      const audit = await auditOf(id);
+      expect(audit[0]).toMatchObject({ action: 'proxied', detail: 'refused:flow_not_active' });
+      expect(audit[1]).toMatchObject({
+        action: 'proxied',
+        detail: 'sent',
+        request: { method: 'GET', status: 200 },
+      });
+    });
+
+    it('move: the step’s new credential is sent; pinned to the old one, nothing is', async () => {
+      const oldId = await petstoreFlow('warm-move-old-key', 'warm-move');
+      const deps = container();
+      await call(deps, 'warm-move', { method: 'GET', path: '/pet/1' });
+      const newId = await create({ componentId: 'petstore', fields: { apiKey: 'warm-move-new-key' } });
+      await activate('warm-move', 'petstore', newId);
+      await call(deps, 'warm-move', { method: 'GET', path: '/pet/2' });
+      expect(sentWith().at(-1)).toBe(fingerprint('warm-move-new-key'));
+      const before = service.petstore.requests.length;
+      await expect(
+        proxyRequest(deps, actor, {
+          flowId: 'warm-move',
+          stepId: 'call',
+          executionId: 'exec-1',
+          credentialId: oldId,
+          request: { method: 'POST', path: '/pet', body: { name: 'Ghost' } },
+        }),
+      ).rejects.toMatchObject({ code: 'credential_not_used_by_step' });
+      expect(service.petstore.requests.length).toBe(before);
+    });
+
+    it('replace: the credential that receives the steps is sent', async () => {
+      const oldId = await petstoreFlow('warm-replace-old-key', 'warm-replace');
+      const deps = container();
+      await call(deps, 'warm-replace', { method: 'GET', path: '/pet/1' });
+      const newId = await create({ componentId: 'petstore', fields: { apiKey: 'warm-replace-new-key' } });
+      const replaced = await service.api('POST', `/credentials/${oldId}/replace`, {
+        token,
+        body: { replacementId: newId },
+      });
+      expect(replaced.status).toBeLessThan(300);
+      await call(deps, 'warm-replace', { method: 'POST', path: '/pet', body: { name: 'Moved' } });
+      expect(sentWith().at(-1)).toBe(fingerprint('warm-replace-new-key'));
+      expect(sentWith()).not.toContain(undefined);
+    });
+
+    it('PATCH: the fixed key is sent, never the cached one', async () => {
+      const id = await petstoreFlow('warm-patch-key-1', 'warm-patch');
+      const deps = container();
+      await call(deps, 'warm-patch', { method: 'GET', path: '/pet/1' });
+      await patchKey(id, 'warm-patch-key-2');
+      const before = service.petstore.requests.length;
+      await call(deps, 'warm-patch', { method: 'POST', path: '/pet', body: { name: 'Patched' } });
+      expect(service.petstore.requests.slice(before).map((request) => request.apiKeyFingerprint)).toEqual([
+        fingerprint('warm-patch-key-2'),
+      ]);
+    });
+
+    it('invalidated by a check: refused with the reason, nothing sent', async () => {
+      const id = await petstoreFlow('warm-invalid-key-1', 'warm-invalid');
+      const deps = container();
+      await call(deps, 'warm-invalid', { method: 'GET', path: '/pet/1' });
+      service.revokedPetstoreKeys.add('warm-invalid-key-1');
+      const checked = await service.api('POST', `/credentials/${id}/verify`, { token });
+      expect(checked.body.credential).toMatchObject({ status: 'invalid' });
+      const before = service.petstore.requests.length;
+      await expect(call(deps, 'warm-invalid', { method: 'GET', path: '/pet/1' })).rejects.toMatchObject({
+        code: 'credential_invalid',
+      });
+      expect(service.petstore.requests.length).toBe(before);
+      expect((await auditOf(id))[0]).toMatchObject({
+        action: 'proxied',
+        detail: 'refused:credential_invalid',
+      });
+    });
+
+    it('a report about a PATCHed credential schedules a check, though one was reported within the window', async () => {
+      const id = await petstoreFlow('warm-report-key-1', 'warm-report');
+      const deps = container();
+      const step = { flowId: 'warm-report', stepId: 'call', executionId: 'exec-1', upstreamStatus: 401 };
+      expect((await reportRejected(deps, actor, step)).check).toBe('scheduled');
+      expect((await reportRejected(deps, actor, step)).check).toBe('already_scheduled');
+      await patchKey(id, 'warm-report-key-2');
+      expect((await reportRejected(deps, actor, step)).check).toBe('scheduled');
+      expect((await reportRejected(deps, actor, step)).check).toBe('already_scheduled');
+    });
   });
 
   it('refreshes an OAuth2 token the API calls expired, once, and sends the request once more', async () => {

@@ -15,6 +15,7 @@ import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
 import type { Credential } from '../../domain/credential.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type {
+  AuditRecordId,
   CreateOutcome,
   CredentialChanges,
   CredentialRepository,
@@ -25,6 +26,7 @@ import { dynamoDbCredentialReads } from './dynamodb-credential-reads.ts';
 import { type ItemKey, isCorruptItem } from './item-schemas.ts';
 import {
   auditItem,
+  auditPk,
   COUNT_SHARDS,
   countShardOf,
   countSk,
@@ -176,21 +178,31 @@ export const dynamoDbCredentialRepository = (
     return { items, ...(lastKey ? { last: lastKey } : {}) };
   };
 
-  const requestCheck = async (tenantId: string, credentialId: string, now: Date, windowMs: number) => {
+  const requestCheck = async (
+    tenantId: string,
+    credentialId: string,
+    version: number,
+    now: Date,
+    windowMs: number,
+  ) => {
     const at = now.toISOString();
     try {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: credentialKey(tenantId, credentialId),
-          UpdateExpression: 'SET checkDueAt = :at, GSI3PK = :pk, GSI3SK = :sk, checkRequestedAt = :at',
+          UpdateExpression:
+            'SET checkDueAt = :at, GSI3PK = :pk, GSI3SK = :sk, checkRequestedAt = :at, checkRequestedVersion = :version',
+          // The window is per version: a report about secrets changed since the last report (a PATCH,
+          // a re-connect) is about other secrets, so it schedules a check of its own.
           ConditionExpression:
-            'attribute_exists(PK) AND (attribute_not_exists(checkRequestedAt) OR checkRequestedAt < :cutoff)',
+            'attribute_exists(PK) AND (attribute_not_exists(checkRequestedAt) OR checkRequestedAt < :cutoff OR attribute_not_exists(checkRequestedVersion) OR checkRequestedVersion <> :version)',
           ExpressionAttributeValues: toAttributes({
             ':at': at,
             ':pk': dueGsiPk(tenantId),
             ':sk': `${at}#${credentialId}`,
             ':cutoff': new Date(now.getTime() - windowMs).toISOString(),
+            ':version': version,
           }),
         }),
       );
@@ -467,7 +479,8 @@ export const dynamoDbCredentialRepository = (
   const appendAuditIfStepUses = async (
     entry: AuditEntry,
     use: { flowId: string; stepId: string; credentialVersion?: number },
-  ): Promise<boolean> => {
+  ): Promise<AuditRecordId | undefined> => {
+    const item = auditItem(entry, auditRetentionDays);
     try {
       await client.send(
         new TransactWriteItemsCommand({
@@ -496,15 +509,38 @@ export const dynamoDbCredentialRepository = (
                     },
                   },
                 ]),
-            { Put: { TableName: tableName, Item: auditItem(entry, auditRetentionDays) } },
+            { Put: { TableName: tableName, Item: item } },
           ],
         }),
       );
-      return true;
+      return String(item.SK?.S);
     } catch (error) {
-      if (cancellationReasons(error)?.some((reason) => isConditionFailure(reason))) return false;
+      if (cancellationReasons(error)?.some((reason) => isConditionFailure(reason))) return undefined;
       throw error;
     }
+  };
+
+  /** Completes a record written before its outcome was known (a proxied request, once answered). */
+  const completeAudit = async (
+    entry: Pick<AuditEntry, 'tenantId' | 'credentialId'>,
+    recordId: AuditRecordId,
+    outcome: Pick<AuditEntry, 'detail' | 'request'>,
+  ): Promise<void> => {
+    const values = Object.fromEntries(Object.entries(outcome).filter(([, value]) => value !== undefined));
+    if (Object.keys(values).length === 0) return;
+    const names = Object.keys(values);
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(auditPk(entry.tenantId, entry.credentialId), recordId),
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: toAttributes(
+          Object.fromEntries(names.map((name) => [`:${name}`, values[name]])),
+        ),
+      }),
+    );
   };
 
   const existingIds = async (tenantId: string, credentialIds: readonly string[]): Promise<Set<string>> => {
@@ -561,6 +597,7 @@ export const dynamoDbCredentialRepository = (
     requestCheck,
     appendAudit,
     appendAuditIfStepUses,
+    completeAudit,
     existingIds,
     sweepPosition,
     saveSweepPosition,
