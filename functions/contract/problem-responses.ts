@@ -248,8 +248,8 @@ export const PROBLEM_RESPONSES = {
   ApiFailed: {
     status: 502,
     description:
-      'The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, or too large.',
-    codes: ['api_unreachable', 'api_response_too_large'],
+      'The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, too large, or in an encoding it cannot read.',
+    codes: ['api_unreachable', 'api_response_too_large', 'api_response_unreadable'],
   },
   PreconditionRequired: {
     status: 428,

@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'proxy_unsupported'
   | 'api_unreachable'
   | 'api_response_too_large'
+  | 'api_response_unreadable'
   | 'too_many_references'
   | 'conflict'
   | 'upstream_unavailable'

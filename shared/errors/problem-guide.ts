@@ -176,6 +176,12 @@ const GUIDES: Record<ErrorCode, Omit<ProblemGuide, 'code' | 'status' | 'title'>>
     action: 'Ask the API for less (paging, fields), or use resolve for bulk downloads.',
     extensions: ['limitBytes'],
   },
+  api_response_unreadable: {
+    meaning:
+      'The component’s API answered in a content encoding the proxy cannot decode, though it asked for none. An answer the proxy cannot read is an answer it cannot mask, so it is withheld.',
+    action: 'Ask the API for an uncompressed (or gzip, deflate, br) answer, or call it through resolve.',
+    extensions: ['contentEncoding'],
+  },
   too_many_references: {
     meaning:
       'A flow may use at most 49 distinct credentials (one DynamoDB transaction holds its references).',

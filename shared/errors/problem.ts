@@ -45,6 +45,7 @@ const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = {
   proxy_unsupported: [422, 'Proxy not supported'],
   api_unreachable: [502, 'Component API unreachable'],
   api_response_too_large: [502, 'Component API response too large'],
+  api_response_unreadable: [502, 'Component API response unreadable'],
   precondition_required: [428, 'Precondition required'],
   upstream_unavailable: [503, 'Service unavailable'],
   internal: [500, 'Internal error'],
@@ -78,7 +79,8 @@ export const toProblem = (error: unknown, origin = ''): Problem => {
     appError.code === 'corrupt_item' ||
     appError.code === 'upstream_unavailable' ||
     appError.code === 'api_unreachable' ||
-    appError.code === 'api_response_too_large';
+    appError.code === 'api_response_too_large' ||
+    appError.code === 'api_response_unreadable';
   // A workflow's Retry needs to know when: every transient answer says it (HTTP adds Retry-After).
   const retryHint =
     appError.code === 'upstream_unavailable' && appError.extensions.retryAfterSeconds === undefined

@@ -1,9 +1,10 @@
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Actor } from '../domain/actor.ts';
 import type { AuditedRequest } from '../domain/audit.ts';
 import type { ApiSpec, ComponentDefinition } from '../domain/component.ts';
 import type { FieldValues } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
-import { secretMasker } from '../domain/secret-masking.ts';
+import { type SecretMasker, secretMasker } from '../domain/secret-masking.ts';
 import { AppError } from '../errors/app-error.ts';
 import { type ApiClient, type ApiResponse, ApiUnreachableError } from '../ports/api-client.ts';
 import {
@@ -180,55 +181,100 @@ const buildRequest = (
   return { url, headers, ...(bytes === undefined ? {} : { body: bytes }) };
 };
 
-/** Every form of every secret the request carried, replaced before the workflow sees the answer. */
-const maskerFor = (mask: (text: string) => string) => ({
-  text: mask,
-  bytes: (bytes: Buffer): Buffer => {
-    // Byte-for-byte through latin1, so a secret is found wherever its UTF-8 bytes are.
-    const masked = mask(bytes.toString('latin1'));
-    return masked.length === bytes.length && masked === bytes.toString('latin1')
-      ? bytes
-      : Buffer.from(masked, 'latin1');
-  },
-});
-
 const isTextual = (contentType: string) =>
   /^text\/|[/+](json|xml)\b|^application\/(x-www-form-urlencoded|javascript|problem\+json)/i.test(
     contentType,
   );
 
+const DECODERS: Readonly<Record<string, (bytes: Buffer, maxOutputLength: number) => Buffer>> = {
+  gzip: (bytes, maxOutputLength) => gunzipSync(bytes, { maxOutputLength }),
+  'x-gzip': (bytes, maxOutputLength) => gunzipSync(bytes, { maxOutputLength }),
+  deflate: (bytes, maxOutputLength) => inflateSync(bytes, { maxOutputLength }),
+  br: (bytes, maxOutputLength) => brotliDecompressSync(bytes, { maxOutputLength }),
+  identity: (bytes) => bytes,
+};
+
+/**
+ * The body as the API meant it: the proxy asks for no compression, but an API may compress
+ * anyway, and a compressed secret cannot be recognised. So the answer is decoded (up to the
+ * proxy's cap), or withheld when its encoding is one the proxy cannot read.
+ */
+const decodedBody = (body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer => {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter(Boolean);
+  let bytes = body;
+  for (const coding of codings.reverse()) {
+    const decode = DECODERS[coding];
+    if (!decode)
+      throw new AppError(
+        'api_response_unreadable',
+        `The API answered in the '${coding.slice(0, 40)}' content encoding, which the proxy cannot read (and so cannot mask).`,
+        { extensions: { contentEncoding: coding.slice(0, 40) } },
+      );
+    try {
+      bytes = decode(bytes, maxBytes);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+      throw new AppError('api_response_unreadable', `The API's ${coding} answer could not be decoded.`, {
+        extensions: { contentEncoding: coding },
+      });
+    }
+  }
+  return bytes;
+};
+
+/** Text in the charset it declares (or its byte-order mark): UTF-16 in either order, else UTF-8. */
+const textOf = (bytes: Buffer, contentType: string): string => {
+  const charset = /charset="?([\w-]+)/i.exec(contentType)?.[1]?.toLowerCase();
+  const bom = bytes.subarray(0, 2).toString('hex');
+  if (charset === 'utf-16be' || (charset?.startsWith('utf-16') && bom === 'feff') || bom === 'feff')
+    return Buffer.from(bytes)
+      .swap16()
+      .toString('utf16le')
+      .replace(/^\ufeff/, '');
+  if (charset?.startsWith('utf-16') || bom === 'fffe')
+    return bytes.toString('utf16le').replace(/^\ufeff/, '');
+  return bytes.toString('utf8');
+};
+
+/**
+ * What the workflow reads, masked after it is decoded: the headers as one text, the body decoded
+ * from its content encoding and charset, JSON parsed so its escapes are undone before each key and
+ * value is masked.
+ */
 const answerOf = (
   response: ApiResponse,
   durationMs: number,
-  masker: ReturnType<typeof maskerFor>,
+  masker: SecretMasker,
+  maxBytes: number,
 ): ProxiedResponse => {
-  const headers: Record<string, string> = {};
+  const received: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
-    headers[name] = masker.text(Array.isArray(value) ? value.join(', ') : value);
+    received[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const contentType = headers['content-type'] ?? '';
-  const masked = masker.bytes(response.body);
-  if (masked.length === 0)
-    return { status: response.status, headers, body: null, bodyEncoding: 'text', durationMs };
+  const body = decodedBody(response.body, received['content-encoding'], maxBytes);
+  // The body handed over is decoded: saying it is still encoded would be false.
+  delete received['content-encoding'];
+  const headers = masker.headers(received);
+  const contentType = received['content-type'] ?? '';
+  const status = response.status;
+  if (body.length === 0) return { status, headers, body: null, bodyEncoding: 'text', durationMs };
   if (isTextual(contentType)) {
-    const text = masked.toString('utf8');
+    const text = textOf(body, contentType);
     if (/json/i.test(contentType)) {
       try {
-        return { status: response.status, headers, body: JSON.parse(text), bodyEncoding: 'json', durationMs };
+        return { status, headers, body: masker.json(JSON.parse(text)), bodyEncoding: 'json', durationMs };
       } catch {
-        // Not the JSON it claimed to be: handed over as the text it is.
+        // Not the JSON it claimed to be (or nested deeper than it can be walked): handed over as
+        // the text it is, masked as text.
       }
     }
-    return { status: response.status, headers, body: text, bodyEncoding: 'text', durationMs };
+    return { status, headers, body: masker.text(text), bodyEncoding: 'text', durationMs };
   }
-  return {
-    status: response.status,
-    headers,
-    body: masked.toString('base64'),
-    bodyEncoding: 'base64',
-    durationMs,
-  };
+  return { status, headers, body: masker.bytes(body).toString('base64'), bodyEncoding: 'base64', durationMs };
 };
 
 const tooLarge = (limitBytes: number) =>
@@ -277,7 +323,7 @@ export const proxyRequest = async (
   const send = async (credential: StepCredential): Promise<{ outcome: Outcome; ms: number }> => {
     const component = deps.components.get(credential.componentId);
     const built = buildRequest(component, credential, input.request);
-    const masker = maskerFor(secretMasker(credential.secrets, credential.fields));
+    const masker = secretMasker(credential.secrets, credential.fields);
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
@@ -296,7 +342,13 @@ export const proxyRequest = async (
         const ms = performance.now() - started;
         if (response.truncated)
           return { outcome: { error: tooLarge(deps.api.maxResponseBytes), status: response.status }, ms };
-        const answer = answerOf(response, Math.round(ms), masker);
+        let answer: ProxiedResponse;
+        try {
+          answer = answerOf(response, Math.round(ms), masker, deps.api.maxResponseBytes);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return { outcome: { error, status: response.status }, ms };
+        }
         if (Buffer.byteLength(JSON.stringify(answer)) > MAX_PROXY_ANSWER_BYTES)
           return { outcome: { error: tooLarge(MAX_PROXY_ANSWER_BYTES), status: response.status }, ms };
         return { outcome: { answer }, ms };
