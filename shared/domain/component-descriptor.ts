@@ -63,6 +63,14 @@ const ProviderSchema = z
     tokenUrl: endpoint,
     /** RFC 7009: where tokens the service stops using (replaced, deleted) are revoked. */
     revocationUrl: z.optional(endpoint),
+    /**
+     * What revoking a refresh token ends at this provider: `grant` (the default, as RFC 7009 §2.1
+     * allows) ends every token of its grant, and a provider that reuses the grant when the same
+     * person consents again (Google, oidc-provider) would end a re-connect's new tokens with it; so
+     * tokens a re-connect or an edit replaced are revoked only at a `token` provider. A deleted
+     * credential's are revoked at both.
+     */
+    revocationScope: z.optional(z.enum(['token', 'grant'])),
     /** The token check after connecting: a GET with the access token as a bearer token. */
     userinfo: z.optional(
       z.strictObject({ url: endpoint, headers: z.optional(z.record(z.string(), z.string())) }),

@@ -45,6 +45,8 @@ export interface OAuth2Provider {
   readonly tokenUrl: string;
   /** Where tokens the service no longer uses are revoked (RFC 7009). */
   readonly revocationUrl?: string;
+  /** What revoking a refresh token ends there: that token, or its whole grant (the default). */
+  readonly revocationScope?: 'token' | 'grant';
   readonly userinfo?: { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
   readonly scopes: readonly string[];
   readonly pkce?: boolean;

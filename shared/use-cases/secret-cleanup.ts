@@ -12,7 +12,8 @@ type RevocationPorts = Pick<UseCaseDependencies, 'components' | 'oauthApps' | 't
 
 /**
  * A deleted OAuth2 credential's tokens, revoked at its provider (RFC 7009) before its secret goes,
- * when the descriptor names a revocation endpoint. Best effort: never holds up the deletion.
+ * when the descriptor names a revocation endpoint. Best effort for the provider's failures; a
+ * failure of our own storage fails the record, so the secret stays until its token can be read.
  */
 const revokeDeleted = async (
   deps: Pick<UseCaseDependencies, 'secrets' | 'logger'> & Partial<RevocationPorts>,
@@ -23,7 +24,12 @@ const revokeDeleted = async (
   if (!components || !oauthApps || !tokens) return;
   const component = components.find(parseCredentialId(address.credentialId)?.componentId ?? '');
   if (!component?.provider?.revocationUrl) return;
-  const stored = await deps.secrets.read(address).catch(() => undefined);
+  // A secret already gone holds no token to revoke; any other failure (a throttled or failed read)
+  // is this record's failure: the secret is not deleted while its token might still be revoked.
+  const stored = await deps.secrets.read(address).catch((error: unknown) => {
+    if (error instanceof AppError && error.extensions.reason === 'secret_missing') return undefined;
+    throw error;
+  });
   // One attempt per deleted credential: a batch's revocations fit its time budget.
   if (stored)
     await revokeReplacedTokens(
@@ -32,7 +38,10 @@ const revokeDeleted = async (
       component,
       stored.values,
       {},
-      1,
+      {
+        attempts: 1,
+        storageFailures: 'throw',
+      },
     );
 };
 

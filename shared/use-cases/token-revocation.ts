@@ -1,6 +1,7 @@
 import type { ComponentDefinition } from '../domain/component.ts';
 import type { FieldValues } from '../domain/credential-fields.ts';
 import { REVOCATION_TIMEOUT_MS } from '../domain/refresh-timing.ts';
+import { isTransientFailure } from '../errors/transient-failure.ts';
 import { describeError } from '../ports/logger.ts';
 import { providerTokenClient } from './oauth-apps.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
@@ -19,8 +20,10 @@ const replacedToken = (replaced: FieldValues, kept: FieldValues) => {
 /**
  * Revokes at the provider (RFC 7009) what a re-connect, an edit or a delete left unused, when the
  * component's descriptor names a revocation endpoint on its token endpoint's origin (so a token
- * only ever goes back to the server that issued it). Best effort: retried, logged, never thrown,
- * so the person's action never waits on or fails because of the provider.
+ * only ever goes back to the server that issued it). The provider's failures are best effort:
+ * retried, logged, never thrown, so a person's action never fails because of the provider. Our own
+ * storage's failures (reading the OAuth app) are logged too, unless `storageFailures` is `throw`:
+ * the purger then keeps the record to try again, rather than delete the secret and lose the token.
  */
 export const revokeReplacedTokens = async (
   deps: RevocationDependencies,
@@ -28,24 +31,35 @@ export const revokeReplacedTokens = async (
   component: ComponentDefinition,
   replaced: FieldValues,
   kept: FieldValues = {},
-  attempts = 3,
+  options: { attempts?: number; storageFailures?: 'log' | 'throw' } = {},
 ): Promise<void> => {
+  const { attempts = 3, storageFailures = 'log' } = options;
   const revocationUrl = component.provider?.revocationUrl;
   if (!revocationUrl || new URL(revocationUrl).origin !== new URL(component.provider.tokenUrl).origin) return;
   const token = replacedToken(replaced, kept);
   if (!token) return;
+  const failed = (error?: unknown) =>
+    deps.logger.warn('token revocation failed', {
+      componentId: component.id,
+      hint: token.hint,
+      ...(error === undefined ? {} : describeError(error)),
+    });
+  let client: Awaited<ReturnType<typeof providerTokenClient>>;
   try {
-    const client = await providerTokenClient(deps, tenantId, component);
+    client = await providerTokenClient(deps, tenantId, component);
+  } catch (error) {
+    // No OAuth app any more: nothing to revoke with, whatever is tried.
+    if (storageFailures === 'throw' && isTransientFailure(error)) throw error;
+    failed(error);
+    return;
+  }
+  try {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (await deps.tokens.revoke({ ...client, revocationUrl }, token, REVOCATION_TIMEOUT_MS)) return;
       if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
-    deps.logger.warn('token revocation failed', { componentId: component.id, hint: token.hint });
+    failed();
   } catch (error) {
-    deps.logger.warn('token revocation failed', {
-      componentId: component.id,
-      hint: token.hint,
-      ...describeError(error),
-    });
+    failed(error);
   }
 };

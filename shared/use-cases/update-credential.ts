@@ -105,9 +105,10 @@ export const updateCredential = async (
     auditEntry(actor, renamed, 'updated', now),
     ...(recovered ? [auditEntry(actor, renamed, 'recovered', now)] : []),
   ]);
-  if (replacedSecret) {
-    const component = deps.components.get(current.componentId);
+  const component = deps.components.get(current.componentId);
+  // At a provider that revokes per grant, the replaced token may share its grant with the new ones
+  // (the same person consenting again): revoking it would end the credential just repaired.
+  if (replacedSecret && component.provider?.revocationScope === 'token')
     await revokeReplacedTokens(deps, actor.tenantId, component, replacedSecret.before, replacedSecret.after);
-  }
   return updated;
 };

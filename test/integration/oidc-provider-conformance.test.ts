@@ -136,4 +136,47 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
     expect(presented.status).toBe(400);
     expect(((await presented.json()) as { error: string }).error).toBe('invalid_grant');
   });
+
+  it('re-connects to the same account (the provider reuses the grant) and the credential keeps working', async () => {
+    const { session } = await connect({ name: 'Re-connected' });
+    const revokedBefore = provider.revokedGrants.length;
+    const credentialId = session.credentialId as string;
+    const before = await storedTokens(credentialId);
+    const again = await connect({ credentialId });
+    expect(again.session).toMatchObject({ status: 'connected', credentialId });
+    const after = await storedTokens(credentialId);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(provider.revokedGrants.length).toBe(revokedBefore);
+
+    // The access token a resolve hands out works, and so does the next refresh.
+    const userinfo = await fetch(`${provider.url}/userinfo`, {
+      headers: { authorization: `Bearer ${after.accessToken}` },
+    });
+    expect(userinfo.status).toBe(200);
+    await api('PUT', '/flows/reconnected', {
+      name: 'reconnected',
+      status: 'active',
+      steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
+    });
+    const deps = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 0,
+      refreshMarginMs: 300_000,
+      refresh: { leaseWaitMs: 5000 },
+    });
+    await service.expireAccessToken(tenant, credentialId);
+    const resolved = await resolveCredential(
+      deps,
+      { tenantId: tenant, subject: 'workflow' },
+      {
+        flowId: 'reconnected',
+        stepId: 's',
+        executionId: 'e-reconnected',
+      },
+    );
+    const refreshed = await storedTokens(credentialId);
+    expect(refreshed.credential.status).toBe('verified');
+    expect(refreshed.refreshToken).not.toBe(after.refreshToken);
+    expect(resolved.secrets.accessToken).toBe(refreshed.accessToken);
+    expect(provider.revokedGrants.length).toBe(revokedBefore);
+  });
 });

@@ -1,3 +1,4 @@
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { removedCredentials } from '../../functions/purge-deleted-secrets/removed-credentials.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
@@ -88,6 +89,40 @@ describe('no orphan secrets and no lost deletions', () => {
     poller.stop();
 
     expect(secretNamed(credential.id)?.deletedDate).toBeTypeOf('number');
+  });
+
+  describe('a deleted OAuth2 credential whose tokens the purger revokes first', () => {
+    const throttled = () =>
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+    const deletedOAuth2Secret = async () => {
+      const address = { tenantId: actor.tenantId, credentialId: `${ulid()}.demo-oauth2` };
+      await service.deps.secrets.create(address, { accessToken: 'at-purge', refreshToken: 'rt-purge' });
+      return address;
+    };
+
+    it('fails the record and deletes nothing when reading its secret fails transiently', async () => {
+      const address = await deletedOAuth2Secret();
+      const deps = {
+        ...service.deps,
+        secrets: { ...service.deps.secrets, read: async () => Promise.reject(throttled()) },
+      };
+      expect(await purgeDeletedSecrets(deps, [address])).toEqual([address]);
+      expect(secretNamed(address.credentialId)?.deletedDate).toBeUndefined();
+      expect(await purgeDeletedSecrets(service.deps, [address])).toEqual([]);
+    });
+
+    it('fails the record and deletes nothing when reading the OAuth app fails transiently', async () => {
+      const address = await deletedOAuth2Secret();
+      const deps = {
+        ...service.deps,
+        oauthApps: { ...service.deps.oauthApps, get: async () => Promise.reject(throttled()) },
+      };
+      expect(await purgeDeletedSecrets(deps, [address])).toEqual([address]);
+      expect(secretNamed(address.credentialId)?.deletedDate).toBeUndefined();
+      // Retried once AWS answers: nothing to revoke with (no OAuth app), so the secret goes.
+      expect(await purgeDeletedSecrets(service.deps, [address])).toEqual([]);
+      expect(secretNamed(address.credentialId)?.deletedDate).toBeTypeOf('number');
+    });
   });
 
   it('sweeps secrets without an item once they are older than the grace period, and only those', async () => {

@@ -18,14 +18,16 @@ export interface ConformanceProvider {
 /**
  * panva's `oidc-provider` (OpenID Certified) on loopback, configured as a strict production
  * provider: PKCE required, refresh-token rotation on (a reused one revokes the grant), 60 s access
- * tokens, `iss` in every authorization response (RFC 9207), revocation (RFC 7009). Login and
- * consent are granted at once: the test plays the person.
+ * tokens, `iss` in every authorization response (RFC 9207), revocation (RFC 7009) that ends the
+ * whole grant, and the grant reused when the same person consents again. Login and consent are
+ * granted at once: the test plays the person.
  */
 export const startConformanceProvider = async (): Promise<ConformanceProvider> => {
   let provider: Provider | undefined;
   const grants: string[] = [];
   const destroyedRefreshTokens: string[] = [];
   const revokedGrants: string[] = [];
+  const grantIds = new Map<string, string>();
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     if (!provider) {
       response.writeHead(503).end();
@@ -83,13 +85,18 @@ export const startConformanceProvider = async (): Promise<ConformanceProvider> =
         expiresWithSession: async () => false,
         interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
         findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+        // The same person consenting again to the same client gets the grant they already have
+        // (as Google does): a re-connect's new tokens belong to the old tokens' grant.
         loadExistingGrant: async (ctx) => {
           const accountId = ctx.oidc.session?.accountId;
           const clientId = ctx.oidc.client?.clientId;
           if (!accountId || !clientId) return undefined;
+          const existing = grantIds.get(`${accountId}|${clientId}`);
+          const found = existing ? await ctx.oidc.provider.Grant.find(existing) : undefined;
+          if (found) return found;
           const grant = new ctx.oidc.provider.Grant({ accountId, clientId });
           grant.addOIDCScope('openid profile');
-          await grant.save();
+          grantIds.set(`${accountId}|${clientId}`, await grant.save());
           return grant;
         },
         cookies: { keys: ['conformance-test-cookie-key'] },
