@@ -12,11 +12,20 @@ const isRelativePath = (path: string): boolean =>
   !path.startsWith('//') &&
   /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path) &&
   !/%(?![0-9A-Fa-f]{2})/.test(path) &&
-  path
-    .split('/')
-    .every(
-      (segment) => !['.', '..'].includes(decodeURIComponent(segment.replace(/%(?![0-9A-Fa-f]{2})/g, ''))),
-    );
+  path.split('/').every((segment) => {
+    // Escapes that are not UTF-8 (`%FF`, an overlong `%C0%AE` for `.`) are refused: servers
+    // disagree on what they mean, and one may read a dot segment.
+    const decoded = decodedSegment(segment);
+    return decoded !== undefined && decoded !== '.' && decoded !== '..';
+  });
+
+const decodedSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+};
 
 const headerName = z
   .string()
@@ -34,7 +43,7 @@ export const ProxiedRequestSchema = z.strictObject({
       z.maxLength(2048),
       z.refine(
         isRelativePath,
-        'must be a path under the API base such as /pets/1: not a URL or //host, without .., ? or #',
+        'must be a path under the API base such as /pets/1: not a URL or //host, without .., ? or #, its escapes UTF-8',
       ),
     ),
   query: z.optional(

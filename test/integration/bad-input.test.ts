@@ -134,6 +134,38 @@ describe('bad input answers 4xx problem+json and makes no AWS call', () => {
       'validation_failed',
     ],
     ['an unknown route', 'GET', '/secrets', {}, 404, 'route_not_found'],
+    ...['/%FF', '/pet/%C0%AE%C0%AE/admin', '/%E2%82'].map((path): (typeof cases)[number] => [
+      `a proxy path whose escapes are not UTF-8 (${path})`,
+      'POST',
+      '/proxy',
+      { body: { flowId: 'f', stepId: 's', executionId: 'e', request: { method: 'GET', path } } },
+      400,
+      'validation_failed',
+    ]),
+    [
+      'a proxy body nested 10,000 levels deep',
+      'POST',
+      '/proxy',
+      {
+        rawBody: `{"flowId":"f","stepId":"s","executionId":"e","request":{"method":"POST","path":"/x","body":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+      },
+      400,
+      'validation_failed',
+    ],
+    [
+      'a credential body nested 65 levels deep',
+      'POST',
+      '/credentials',
+      {
+        body: {
+          componentId: 'petstore',
+          fields: { apiKey: 'k' },
+          name: JSON.parse(`${'['.repeat(65)}${']'.repeat(65)}`),
+        },
+      },
+      400,
+      'validation_failed',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, method, path, options, status, code) => {
@@ -149,6 +181,27 @@ describe('bad input answers 4xx problem+json and makes no AWS call', () => {
       detail: expect.any(String),
     });
     expect(service.calls.calls).toEqual([]);
+  });
+
+  it('refuses a name-search cursor reused for another name with 400, not a DynamoDB error', async () => {
+    for (const name of ['Alpha one', 'Alpha two'])
+      expect(
+        (
+          await service.api('POST', '/credentials', {
+            token,
+            body: { componentId: 'petstore', name, fields: { apiKey: 'k-cursor' } },
+          })
+        ).status,
+      ).toBe(201);
+    const first = await service.api('GET', '/credentials?name=alpha&limit=1', { token });
+    expect(first.status).toBe(200);
+    const cursor = first.body.nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    const reused = await service.api('GET', `/credentials?name=zulu&cursor=${cursor}`, { token });
+    expect(reused).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    const followed = await service.api('GET', `/credentials?name=alpha&cursor=${cursor}`, { token });
+    expect(followed.status).toBe(200);
+    expect(followed.body.items).toHaveLength(1);
   });
 
   it('answers 401 without a valid token and 401 for a token without a tenant claim', async () => {

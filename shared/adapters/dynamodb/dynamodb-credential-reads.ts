@@ -71,7 +71,7 @@ export const dynamoDbCredentialReads = (
         }),
         Limit: query.limit,
         ExclusiveStartKey: query.cursor
-          ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, index: GSI4 })
+          ? decodeCursor(query.cursor, { pk, skPrefix: 'CRED#', gsiPk, index: GSI4, indexSkRange: range })
           : undefined,
       }),
     );

@@ -355,6 +355,9 @@ export const encodeCursor = (lastKey: Key | undefined): string | null => {
   return Buffer.from(JSON.stringify(sortKeys), 'utf8').toString('base64url');
 };
 
+/** DynamoDB orders string keys by their UTF-8 bytes. */
+const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 const badCursor = (): AppError =>
   new AppError('validation_failed', 'cursor: is not a cursor returned by this list', {
     issues: [{ path: 'cursor', message: 'is not valid' }],
@@ -362,7 +365,14 @@ const badCursor = (): AppError =>
 
 export const decodeCursor = (
   cursor: string,
-  expected: { pk: string; skPrefix: string; gsiPk?: string; index?: 'GSI1' | 'GSI2' | 'GSI4' },
+  expected: {
+    pk: string;
+    skPrefix: string;
+    gsiPk?: string;
+    index?: 'GSI1' | 'GSI2' | 'GSI4';
+    /** The sort-key range the Query reads: a cursor from another range (another search) is refused. */
+    indexSkRange?: { from: string; to: string };
+  },
 ): Key => {
   let decoded: unknown;
   try {
@@ -383,5 +393,9 @@ export const decodeCursor = (
     return toAttributes({ PK: expected.pk, SK });
   }
   if (indexPk !== expected.gsiPk || typeof indexSk !== 'string') throw badCursor();
+  // DynamoDB refuses a start key outside the key condition (ValidationException): a cursor of
+  // another search is the caller's mistake, answered as one.
+  const range = expected.indexSkRange;
+  if (range && (compareBytes(indexSk, range.from) < 0 || compareBytes(indexSk, range.to) > 0)) throw badCursor();
   return toAttributes({ PK: expected.pk, SK, [pkName]: indexPk, [skName]: indexSk });
 };
