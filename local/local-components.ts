@@ -8,6 +8,23 @@ import type { ComponentSettings } from '../shared/domain/component-settings.ts';
 /** A loopback origin with a port: what a provider or API of one's own listens on locally. */
 const LOOPBACK_ORIGIN = /http:\/\/(127\.0\.0\.1|localhost):(\d{1,5})(?![\d])/g;
 
+/** Exactly a loopback origin, then the end of the URL or its path: no other host, no userinfo. */
+const ALLOWED_PLAIN_HTTP = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}(?=["/]|$)/i;
+
+/**
+ * Plain http is for one's own provider on this machine only: `http://127.0.0.2`, `http://[::1]`,
+ * `http://user@127.0.0.1:9000` and the like are refused here, as the docs say, not just at run time.
+ */
+const refuseOtherPlainHttp = (text: string, file: string) => {
+  for (const match of text.matchAll(/http:\/\//gi)) {
+    const url = text.slice(match.index, match.index + 300);
+    if (!ALLOWED_PLAIN_HTTP.test(url))
+      throw new Error(
+        `Invalid component descriptor ${file}: '${url.split('"')[0]}' is plain http to another host than http://127.0.0.1:<port> or http://localhost:<port>.`,
+      );
+  }
+};
+
 /**
  * Extra component descriptors for `npm start`, from a folder (`LOCAL_COMPONENTS_DIR`): validated
  * exactly as the bundled ones, except that `http://127.0.0.1:<port>` and `http://localhost:<port>`
@@ -23,14 +40,13 @@ export const loadLocalComponents = (
   for (const file of readdirSync(directory)
     .filter((name) => name.endsWith('.json'))
     .sort()) {
-    const text = readFileSync(join(directory, file), 'utf8').replace(
-      LOOPBACK_ORIGIN,
-      (origin: string, host: string, port: string) => {
-        const name = `loopback${host === 'localhost' ? 'Name' : 'Address'}${port}`;
-        loopback[name] = origin;
-        return `{{$${name}}}`;
-      },
-    );
+    const raw = readFileSync(join(directory, file), 'utf8');
+    refuseOtherPlainHttp(raw, `${directory}/${file}`);
+    const text = raw.replace(LOOPBACK_ORIGIN, (origin: string, host: string, port: string) => {
+      const name = `loopback${host === 'localhost' ? 'Name' : 'Address'}${port}`;
+      loopback[name] = origin;
+      return `{{$${name}}}`;
+    });
     try {
       descriptors[file] = JSON.parse(text);
     } catch (error) {

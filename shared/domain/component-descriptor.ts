@@ -13,8 +13,8 @@ const endpoint = z
   .string()
   .check(
     z.refine(
-      (value) => /^\{\{\$\w+\}\}/.test(value) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(value),
-      'must be an https URL (or start with a {{$setting}})',
+      (value) => /^\{\{\$\w+\}\}/.test(value) || /^https:\/\/[^\s/@]+(\/\S*)?$/.test(value),
+      'must be an https URL without userinfo (or start with a {{$setting}})',
     ),
   );
 
@@ -112,8 +112,8 @@ const ProviderSchema = z
 /** Where the proxy sends a step's requests: an https URL, a {{$setting}} or a {{field}}. */
 const apiBase = z.string().check(
   z.refine(
-    (value) => /^\{\{\$?\w+\}\}/.test(value) || /^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value),
-    'must be an https URL without query or fragment, or start with a {{$setting}} or {{field}}',
+    (value) => /^\{\{\$?\w+\}\}/.test(value) || /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(value),
+    'must be an https URL without userinfo, query or fragment, or start with a {{$setting}} or {{field}}',
   ),
   z.maxLength(2048),
 );
@@ -197,6 +197,16 @@ const consistencyIssues = (descriptor: ComponentDescriptor): { path: string; mes
     if (!apiNames.includes(name as string))
       issues.push({ path: 'api', message: `names {{${name}}}, which is not a field` });
   }
+  // A URL is logged by proxies and servers alike: a secret field never goes in one.
+  const secretNames = new Set(descriptor.fields.filter((field) => field.secret).map((field) => field.name));
+  const urls = [
+    ['verification.url', verification.kind === 'http' ? verification.url : ''],
+    ['api.baseUrl', descriptor.api?.baseUrl ?? ''],
+  ] as const;
+  for (const [path, url] of urls)
+    for (const [, name] of url.matchAll(/\{\{(\w+)\}\}/g))
+      if (secretNames.has(name as string))
+        issues.push({ path, message: `names the secret field {{${name}}}: a secret never goes in a URL` });
   const expiryField = descriptor.expiry
     ? descriptor.fields.find((field) => field.name === descriptor.expiry?.field)
     : undefined;

@@ -49,7 +49,25 @@ describe('LOCAL_COMPONENTS_DIR: components of one’s own under npm start', () =
   it('refuses plain http anywhere else, an id a bundled component has, and a file that is not JSON', () => {
     expect(() =>
       loadLocalComponents(folderWith({ 'my-provider.json': myProvider('http://provider.example') }), {}),
-    ).toThrow(/local-components-.*\/my-provider\.json:[\s\S]*must be an https URL/);
+    ).toThrow(
+      /local-components-.*\/my-provider\.json: 'http:\/\/provider\.example\/authorize' is plain http/,
+    );
+    for (const origin of [
+      'http://127.0.0.2:9000',
+      'http://[::1]:9000',
+      'http://user:pw@127.0.0.1:9000',
+      'http://127.0.0.1:9000@evil.example',
+      'http://localhost.evil.example:9000',
+    ])
+      expect(() => loadLocalComponents(folderWith({ 'my-provider.json': myProvider(origin) }), {})).toThrow(
+        /is plain http to another host/,
+      );
+    expect(() =>
+      loadLocalComponents(
+        folderWith({ 'my-provider.json': myProvider('https://user@provider.example') }),
+        {},
+      ),
+    ).toThrow(/without userinfo/);
     expect(() =>
       loadLocalComponents(
         folderWith({ 'petstore.json': myProvider('http://127.0.0.1:9000', 'petstore') }),
@@ -59,6 +77,27 @@ describe('LOCAL_COMPONENTS_DIR: components of one’s own under npm start', () =
     const broken = folderWith({});
     writeFileSync(join(broken, 'broken.json'), '{ "id": ');
     expect(() => loadLocalComponents(broken, {})).toThrow(/broken\.json: not JSON/);
+  });
+
+  it('refuses a descriptor that puts a secret field in a URL', () => {
+    const keyInUrl = {
+      id: 'key-in-url',
+      name: 'Key in URL',
+      description: 'An API that takes its key in the query.',
+      fields: [
+        { name: 'baseUrl', label: 'Base URL', type: 'url', required: true, secret: false },
+        { name: 'apiKey', label: 'API key', type: 'string', required: true, secret: true },
+      ],
+      verification: {
+        kind: 'http',
+        method: 'GET',
+        url: '{{baseUrl}}/check?key={{apiKey}}',
+        successStatuses: [200],
+      },
+    };
+    expect(() => loadLocalComponents(folderWith({ 'key-in-url.json': keyInUrl }), {})).toThrow(
+      /verification\.url: names the secret field \{\{apiKey\}\}/,
+    );
   });
 
   it('leaves the bundled descriptors https-only', () => {

@@ -543,7 +543,7 @@ export interface components {
             title: string;
             status: number;
             /** @enum {string} */
-            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "credential_missing" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_found" | "flow_not_active" | "step_not_found" | "credential_not_used_by_step" | "credential_invalid" | "proxy_unsupported" | "api_unreachable" | "api_response_too_large" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
+            code: "malformed_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "insufficient_scope" | "secrets_required" | "corrupt_item" | "not_found" | "route_not_found" | "method_not_allowed" | "header_fields_too_large" | "version_mismatch" | "precondition_required" | "credential_in_use" | "credential_missing" | "oauth_app_in_use" | "oauth_app_missing" | "connect_failed" | "idempotency_key_reused" | "verification_failed" | "invalid_flow_reference" | "flow_not_found" | "flow_not_active" | "step_not_found" | "credential_not_used_by_step" | "credential_invalid" | "proxy_unsupported" | "api_unreachable" | "api_response_too_large" | "api_response_unreadable" | "too_many_references" | "conflict" | "upstream_unavailable" | "internal";
             detail: string;
             /** @description Field-level issues; empty when the problem is not about particular fields. */
             errors: {
@@ -1445,7 +1445,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, or too large. Codes: `api_unreachable`, `api_response_too_large`. */
+        /** @description The component’s API gave no answer the proxy can return: unreachable, timed out, blocked, too large, or in an encoding it cannot read. Codes: `api_unreachable`, `api_response_too_large`, `api_response_unreadable`. */
         ApiFailed: {
             headers: {
                 [name: string]: unknown;

@@ -356,7 +356,8 @@ export const encodeCursor = (lastKey: Key | undefined): string | null => {
 };
 
 /** DynamoDB orders string keys by their UTF-8 bytes. */
-const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+const compareBytes = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 const badCursor = (): AppError =>
   new AppError('validation_failed', 'cursor: is not a cursor returned by this list', {
@@ -396,6 +397,7 @@ export const decodeCursor = (
   // DynamoDB refuses a start key outside the key condition (ValidationException): a cursor of
   // another search is the caller's mistake, answered as one.
   const range = expected.indexSkRange;
-  if (range && (compareBytes(indexSk, range.from) < 0 || compareBytes(indexSk, range.to) > 0)) throw badCursor();
+  if (range && (compareBytes(indexSk, range.from) < 0 || compareBytes(indexSk, range.to) > 0))
+    throw badCursor();
   return toAttributes({ PK: expected.pk, SK, [pkName]: indexPk, [skName]: indexSk });
 };
