@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { directActor } from '../../shared/lambda/direct-actor.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { isHttpEvent } from '../../shared/lambda/http-request.ts';
 import { assertInScope, createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
@@ -17,7 +18,7 @@ export const createProxyHandler = (deps: ProxyDependencies) => {
     ({ tenantId, actor, ...input }) =>
       proxyRequest(
         deps,
-        assertInScope({ tenantId, subject: actor ?? `execution:${input.executionId}` }, deps.tenantScope),
+        assertInScope(directActor(tenantId, actor, input.executionId), deps.tenantScope),
         input,
       ),
     deps.logger,

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { directActor } from '../../shared/lambda/direct-actor.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { assertInScope } from '../../shared/lambda/lambda-handler.ts';
 import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
@@ -24,7 +25,7 @@ export const createResolveHandler = (deps: ResolveDependencies) => {
     ({ tenantId, actor, reportRejected: _report, ...input }) =>
       reportRejected(
         deps,
-        assertInScope({ tenantId, subject: actor ?? `execution:${input.executionId}` }, deps.tenantScope),
+        assertInScope(directActor(tenantId, actor, input.executionId), deps.tenantScope),
         input,
       ),
     deps.logger,
@@ -34,17 +35,13 @@ export const createResolveHandler = (deps: ResolveDependencies) => {
     'resolveCredential',
     ResolveEvent,
     ({ tenantId, actor, flowId, stepId, executionId, credentialId }, context) =>
-      resolveCredential(
-        deps,
-        assertInScope({ tenantId, subject: actor ?? `execution:${executionId}` }, deps.tenantScope),
-        {
-          flowId,
-          stepId,
-          executionId,
-          ...(credentialId === undefined ? {} : { credentialId }),
-          ...deadlineOf(context),
-        },
-      ),
+      resolveCredential(deps, assertInScope(directActor(tenantId, actor, executionId), deps.tenantScope), {
+        flowId,
+        stepId,
+        executionId,
+        ...(credentialId === undefined ? {} : { credentialId }),
+        ...deadlineOf(context),
+      }),
     deps.logger,
     deps.metrics,
   );

@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import { describeError } from '../ports/logger.ts';
 import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
+import { directActor } from './direct-actor.ts';
 import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
@@ -17,9 +18,6 @@ import { assertScope } from './scopes.ts';
 
 /** The JWT claim that carries the tenant (set by the tenant's identity provider). */
 export const TENANT_CLAIM = 'tenant_id';
-
-/** Marks an actor named by a direct invocation's event rather than by a verified token. */
-export const IAM_ASSERTED = 'iam-asserted:';
 
 /**
  * API Gateway hands every claim over as a string, so `null`, `true`, `12345` or `["globex"]` in a
@@ -93,13 +91,7 @@ export const createLambdaHandler = <Deps>(
       return op.toHttp(await op.execute(deps, actor, input));
     }
     const direct = parseInput(DirectEvent(), event);
-    // No token vouches for a direct caller: IAM let it invoke, and `actor` is its own claim. The
-    // audit keeps the claim, marked as asserted by an IAM-authorized invoker, so it is never
-    // mistaken for a verified subject.
-    const actor = assertInScope(
-      { tenantId: direct.tenantId, subject: `${IAM_ASSERTED}${direct.actor ?? 'unnamed'}` },
-      deps.tenantScope,
-    );
+    const actor = assertInScope(directActor(direct.tenantId, direct.actor), deps.tenantScope);
     const output = await op.execute(deps, actor, parseInput(op.input, direct.input ?? {}));
     return op.toDirect ? op.toDirect(output) : output;
   };

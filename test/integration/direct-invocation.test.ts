@@ -2,6 +2,10 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialOperation } from '../../functions/create-credential/operation.ts';
 import { getCredentialOperation } from '../../functions/get-credential/operation.ts';
+import { createProxyHandler } from '../../functions/proxy-request/proxy-handler.ts';
+import { createResolveHandler } from '../../functions/resolve-credential/resolve-handler.ts';
+import { buildProxyDependencies } from '../../shared/composition/proxy-dependencies.ts';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
@@ -40,6 +44,44 @@ describe('direct invocation (Step Functions, EventBridge, Lambda invoke)', () =>
     ).rejects.toMatchObject({
       name: 'not_found',
     });
+  });
+
+  it('records a direct caller the same way on every path: operations, resolve, proxy and report', async () => {
+    const tenantId = 'tenant-sfn-actors';
+    const token = await service.token(tenantId);
+    const created = await service.api('POST', '/credentials', {
+      token,
+      body: { componentId: 'petstore', fields: { apiKey: 'k-actors' } },
+    });
+    const credentialId = created.body.id as string;
+    await service.api('PUT', '/flows/actors', {
+      token,
+      body: {
+        name: 'actors',
+        status: 'active',
+        steps: [{ stepId: 's', componentId: 'petstore', credentialId }],
+      },
+    });
+    const settings = { cacheTtlMs: 0, refreshMarginMs: 60_000, refresh: { leaseWaitMs: 5_000 } };
+    const resolve = createResolveHandler(buildResolveDependencies(service.deps, settings));
+    const proxy = createProxyHandler(buildProxyDependencies(service.deps, settings, service.config));
+    const step = { tenantId, flowId: 'actors', stepId: 's' };
+    await resolve({ ...step, executionId: 'run-1', actor: 'arn:aws:states:::execution:sync:run-1' }, context);
+    await resolve({ ...step, executionId: 'run-2' }, context);
+    await proxy({ ...step, executionId: 'run-3', request: { method: 'GET', path: '/pet/1' } }, context);
+    await resolve({ ...step, executionId: 'run-4', reportRejected: true, upstreamStatus: 401 }, context);
+
+    const audit = await service.api('GET', `/credentials/${credentialId}/audit`, { token });
+    const actors = (audit.body.items as { action: string; actor: string }[])
+      .filter((item) => ['resolved', 'proxied', 'reported'].includes(item.action))
+      .map((item) => `${item.action} ${item.actor}`)
+      .reverse();
+    expect(actors).toEqual([
+      'resolved iam-asserted:arn:aws:states:::execution:sync:run-1',
+      'resolved iam-asserted:execution:run-2',
+      'proxied iam-asserted:execution:run-3',
+      'reported iam-asserted:execution:run-4',
+    ]);
   });
 
   it('throws an error named by the problem code, with the problem as its message', async () => {
