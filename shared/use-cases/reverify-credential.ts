@@ -12,6 +12,7 @@ import { AppError } from '../errors/app-error.ts';
 import type { VerificationResult } from '../ports/credential-verifier.ts';
 import { getCredential } from './get-credential.ts';
 import { refreshCredential } from './oauth2-refresh.ts';
+import { isSecretMissing, markSecretMissing } from './secret-missing.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { stateOf } from './verify-before-saving.ts';
 
@@ -34,6 +35,27 @@ export const reverifyCredential = async (
   options: { readonly scheduled?: boolean; readonly current?: Credential } = {},
 ): Promise<ReverifyResult> => {
   const current = options.current ?? (await getCredential(deps, actor, credentialId));
+  try {
+    return await reverifyStored(deps, actor, current, options.scheduled ?? false);
+  } catch (error) {
+    if (!isSecretMissing(error)) throw error;
+    // Found gone by this check: the credential says so now (with its event), not at the next sweep.
+    await markSecretMissing(deps, actor, current, 'the secret could not be read');
+    return {
+      credential: await getCredential(deps, actor, current.id),
+      verification: { outcome: 'failed', reason: 'invalid_credentials', detail: error.message },
+    };
+  }
+};
+
+const reverifyStored = async (
+  deps: UseCaseDependencies,
+  actor: Actor,
+  current: Credential,
+  scheduled: boolean,
+): Promise<ReverifyResult> => {
+  const credentialId = current.id;
+  const options = { scheduled };
   const component = deps.components.get(current.componentId);
   if (component.verification.kind === 'oauth2' && current.secretFieldsSet.includes('refreshToken'))
     return reverifyByRefresh(deps, actor, current, options.scheduled ?? false);
@@ -124,6 +146,7 @@ const reverifyByRefresh = async (
       await deps.credentials.appendAudit(auditEntry(actor, credential, 'recovered', deps.clock.now()));
     return { credential: await warnOfExpiry(deps, actor, credential), verification: { outcome: 'verified' } };
   } catch (error) {
+    if (isSecretMissing(error)) throw error;
     if (error instanceof AppError && error.code === 'upstream_unavailable' && scheduled)
       return markUnreachable(deps, actor, current, error.message);
     if (!(error instanceof AppError) || error.code !== 'credential_invalid') throw error;

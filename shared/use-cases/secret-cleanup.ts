@@ -4,6 +4,7 @@ import { componentOfAppSecret } from '../domain/oauth-app.ts';
 import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
 import { type SecretAddress, StaleListingError } from '../ports/secret-store.ts';
+import { markSecretMissing } from './secret-missing.ts';
 import { revokeReplacedTokens } from './token-revocation.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
@@ -234,34 +235,16 @@ export const sweepSecrets = async (deps: SweepDependencies, deadline: number): P
         const described = await deps.secrets.describe({ tenantId, credentialId: credential.id });
         if (described && !described.deleted && described.versionIds.includes(credential.secretVersionId))
           return;
-        const now = deps.clock.now();
         const reason = !described
           ? 'the secret does not exist'
           : described.deleted
             ? 'the secret is scheduled for deletion'
             : 'the secret version the credential names no longer exists';
-        await deps.credentials
-          .update(
-            credential,
-            {
-              status: 'invalid',
-              statusReason: `secret_missing: ${reason}; enter the secret fields again.`,
-              checkDueAt: null,
-              updatedAt: now.toISOString(),
-              updatedBy: 'sweeper',
-            },
-            auditEntry({ tenantId, subject: 'sweeper' }, credential, 'invalidated', now, {
-              detail: 'secret_missing',
-            }),
-          )
-          .then(() => {
-            invalidated.push(credential.id);
-            deps.logger.warn('credential without its secret marked invalid', { credentialId: credential.id });
-          })
-          .catch((error: unknown) => {
-            // Changed meanwhile (a PATCH re-entered the secret): the next pass looks again.
-            if (!(error instanceof AppError && error.code === 'version_mismatch')) throw error;
-          });
+        // Changed meanwhile (a PATCH re-entered the secret): the next pass looks again.
+        if (await markSecretMissing(deps, { tenantId, subject: 'sweeper' }, credential, reason)) {
+          invalidated.push(credential.id);
+          deps.logger.warn('credential without its secret marked invalid', { credentialId: credential.id });
+        }
       });
       cursor = page.nextCursor ?? undefined;
       await deps.credentials.saveSweepPosition(tenantId, 'items', cursor);

@@ -13,6 +13,7 @@ import { AppError } from '../errors/app-error.ts';
 import { type RefreshDependencies, refreshCredential } from './oauth2-refresh.ts';
 import type { ResolveCache } from './resolve-cache.ts';
 import type { ResolveMemory } from './resolve-memory.ts';
+import { isSecretMissing, markSecretMissing } from './secret-missing.ts';
 
 /** What a workflow step sends to resolve or to the proxy. */
 export interface StepInput {
@@ -220,10 +221,18 @@ const authorizeAndRead = async (
   const credential = await authorizeStep(deps, actor, input, action);
   const address = { tenantId: actor.tenantId, credentialId: credential.id };
   // The item names the current secret version; identical reads in flight share one call.
-  const secret = await deps.memory.shared(
-    `${actor.tenantId}|${credential.id}|${credential.secretVersionId}`,
-    () => deps.secrets.read(address, credential.secretVersionId),
-  );
+  const secret = await deps.memory
+    .shared(`${actor.tenantId}|${credential.id}|${credential.secretVersionId}`, () =>
+      deps.secrets.read(address, credential.secretVersionId),
+    )
+    .catch(async (error: unknown) => {
+      // Found gone by this use: the credential says so now (with its event), not at the next sweep.
+      if (isSecretMissing(error)) {
+        await markSecretMissing(deps, actor, credential, 'the secret could not be read');
+        await auditRefusal(deps, actor, input, action, credential.id, error);
+      }
+      throw error;
+    });
   return { credential, values: boundValues(deps, credential, secret.values) };
 };
 
@@ -297,7 +306,27 @@ export const loadStepCredential = async (
   options: LoadOptions,
 ): Promise<StepCredential> => {
   const now = deps.clock.now();
-  let { credential, values } = await authorizeAndRead(deps, actor, input, action);
+  const read = await authorizeAndRead(deps, actor, input, action);
+  try {
+    return await renewedStepCredential(deps, actor, input, options, now, read);
+  } catch (error) {
+    // Refused after the checks (a token endpoint down, a refresh token refused): recorded too.
+    if (error instanceof AppError)
+      await auditRefusal(deps, actor, input, action, read.credential.id, error).catch(() => undefined);
+    throw error;
+  }
+};
+
+/** The step's credential with a fresh access token where one is due, remembered in the warm cache. */
+const renewedStepCredential = async (
+  deps: StepCredentialDependencies,
+  actor: Actor,
+  input: StepInput,
+  options: LoadOptions,
+  now: Date,
+  read: { credential: Credential; values: FieldValues },
+): Promise<StepCredential> => {
+  let { credential, values } = read;
   const component = deps.components.get(credential.componentId);
   if (component.verification.kind === 'oauth2' && values.refreshToken !== undefined) {
     const due = refreshDue(values, credential, deps.settings.refreshMarginMs);

@@ -2,8 +2,10 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { removedCredentials } from '../../functions/purge-deleted-secrets/removed-credentials.ts';
 import { startStreamPoller } from '../../local/stream-poller.ts';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
 import { createCredential } from '../../shared/use-cases/create-credential.ts';
 import { deleteCredential } from '../../shared/use-cases/delete-credential.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { purgeDeletedSecrets, sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
@@ -231,5 +233,59 @@ describe('the sweeper at scale and in reverse', () => {
       detail: 'secret_missing',
       actor: 'sweeper',
     });
+  });
+
+  it('marks a credential whose secret is gone invalid at the next resolve and the next check, not the next sweep', async () => {
+    const tenantId = 'tenant-lost-secret';
+    const token = await service.token(tenantId);
+    const resolveActor = { tenantId, subject: 'workflow' };
+    const create = async (apiKey: string, flowId: string) => {
+      const created = await service.api('POST', '/credentials', {
+        token,
+        body: { componentId: 'petstore', fields: { apiKey } },
+      });
+      const id = created.body.id as string;
+      await service.api('PUT', `/flows/${flowId}`, {
+        token,
+        body: {
+          name: flowId,
+          status: 'active',
+          steps: [{ stepId: 's', componentId: 'petstore', credentialId: id }],
+        },
+      });
+      await service.deps.secrets.deleteNow({ tenantId, credentialId: id });
+      return id;
+    };
+    const auditOf = async (id: string) =>
+      (await service.api('GET', `/credentials/${id}/audit`, { token })).body.items as {
+        action: string;
+        detail?: string;
+      }[];
+
+    const resolvedId = await create('k-lost-1', 'lost-resolve');
+    const deps = buildResolveDependencies(service.deps, {
+      cacheTtlMs: 0,
+      refreshMarginMs: 60_000,
+      refresh: { leaseWaitMs: 5_000 },
+    });
+    await expect(
+      resolveCredential(deps, resolveActor, { flowId: 'lost-resolve', stepId: 's', executionId: 'e' }),
+    ).rejects.toMatchObject({ code: 'credential_invalid', extensions: { reason: 'secret_missing' } });
+    expect((await service.api('GET', `/credentials/${resolvedId}`, { token })).body).toMatchObject({
+      status: 'invalid',
+      statusReason: expect.stringMatching(/^secret_missing/),
+    });
+    expect((await auditOf(resolvedId)).slice(0, 2)).toEqual([
+      expect.objectContaining({ action: 'resolved', detail: 'refused:credential_invalid' }),
+      expect.objectContaining({ action: 'invalidated', detail: 'secret_missing' }),
+    ]);
+
+    const checkedId = await create('k-lost-2', 'lost-check');
+    const checked = await service.api('POST', `/credentials/${checkedId}/verify`, { token });
+    expect(checked.body.credential).toMatchObject({
+      status: 'invalid',
+      statusReason: expect.stringMatching(/^secret_missing/),
+    });
+    expect((await auditOf(checkedId))[0]).toMatchObject({ action: 'invalidated', detail: 'secret_missing' });
   });
 });
