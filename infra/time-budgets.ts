@@ -117,10 +117,16 @@ export const timeBudgetOf = (
   return budget(AWS_CALLS);
 };
 
-/** What a function's environment says about its waits, so the code waits what the budget counted. */
+/** Functions no HTTP request waits on: a workflow's resolve and the scheduled checks. */
+const NOT_BEHIND_HTTP: ReadonlySet<AnyFunctionName> = new Set(['resolve-credential', 'verify-due-credentials']);
+
+/**
+ * What a function's environment says about its waits, so the code waits what the budget counted:
+ * written for every function, so none falls back on a default nobody chose for it.
+ */
 export const timingEnvironment = (functionName: AnyFunctionName): Record<string, string> => ({
   VERIFICATION_TIMEOUT_MS: String(DEFAULT_VERIFICATION_TIMEOUT_MS),
-  ...(functionName === 'verify-credential' || functionName === 'proxy-request'
-    ? { REFRESH_LEASE_WAIT_MS: String(HTTP_REFRESH_LEASE_WAIT_MS) }
-    : {}),
+  REFRESH_LEASE_WAIT_MS: String(
+    NOT_BEHIND_HTTP.has(functionName) ? DEFAULT_REFRESH_SETTINGS.leaseWaitMs : HTTP_REFRESH_LEASE_WAIT_MS,
+  ),
 });

@@ -270,6 +270,8 @@ export class CredentialsService extends Construct {
       SECRET_RECOVERY_WINDOW_DAYS: String(recoveryWindow),
       KMS_KEY_ID: this.key.keyArn,
       VERIFICATION_ALLOWED_HOSTS: (props.verificationAllowedHosts ?? []).join(','),
+      // Every function that saves, verifies or refreshes a credential schedules its next check.
+      REVERIFY_INTERVAL_SECONDS: String((props.reverifyIntervalHours ?? 24) * 3600),
       ...(props.scopePrefix ? { SCOPE_PREFIX: props.scopePrefix } : {}),
       ...(returnUrls.length > 0 ? { CONNECT_RETURN_URLS: returnUrls.join(',') } : {}),
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),
@@ -582,9 +584,7 @@ export class CredentialsService extends Construct {
     for (const arn of props.managementInvokerArns ?? []) this.grantManage(new iam.ArnPrincipal(arn));
 
     // Credential health: every few minutes, the credentials whose check is due are re-verified.
-    const intervalHours = props.reverifyIntervalHours ?? 24;
     const health = makeFunction('verify-due-credentials');
-    health.addEnvironment('REVERIFY_INTERVAL_SECONDS', String(intervalHours * 3600));
     new events.Rule(this, 'HealthSchedule', {
       description: 'Re-verifies the credentials whose check is due',
       schedule: events.Schedule.rate(Duration.minutes(HEALTH_RUN_EVERY_MINUTES)),
@@ -701,7 +701,7 @@ export class CredentialsService extends Construct {
         period: Duration.minutes(15),
       }),
       'Scheduled re-verification is behind: a credential has been due for more than two intervals (runs failing, or too many due for the per-run budget).',
-      2 * intervalHours * 3600,
+      2 * (props.reverifyIntervalHours ?? 24) * 3600,
     );
     alarm(
       'Api5xx',

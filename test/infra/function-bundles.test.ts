@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ESBUILD_OPTIONS } from '../../infra/bundling.ts';
 import { type AnyFunctionName, FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
+import { CredentialsService } from '../../infra/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const names = Object.keys(FUNCTION_ACCESS) as AnyFunctionName[];
@@ -61,6 +65,45 @@ describe('function bundles', () => {
       FUNCTION_ACCESS[name].secrets.length > 0,
     );
   });
+
+  it('every function’s environment holds each setting its code reads, set as the construct was given', () => {
+    // Each setting of the service's configuration: its property and its environment variable.
+    const source = readFileSync(`${root}shared/config/service-config.ts`, 'utf8');
+    const settings = [...source.matchAll(/(\w+): (?:integer|required)\(\s*env,\s*'([A-Z_]+)'/g)].map(
+      ([, property, variable]) => ({ property: property as string, variable: variable as string }),
+    );
+    expect(settings.map((setting) => setting.variable)).toContain('REVERIFY_INTERVAL_SECONDS');
+    const stack = new Stack(new App(), 'Environments', {
+      env: { account: '222222222222', region: 'eu-central-1' },
+    });
+    new CredentialsService(stack, 'Credentials', {
+      tenantId: 'initech',
+      jwtIssuer: 'https://login.initech.example/',
+      jwtAudience: ['credentials-api'],
+      reverifyIntervalHours: 6,
+    });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(
+      (resource) =>
+        (resource as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+          .Environment.Variables,
+    );
+    const missing: string[] = [];
+    for (const environment of functions) {
+      const name = environment.FUNCTION_KEY as AnyFunctionName;
+      const bundle = code.get(name) ?? '';
+      expect(bundle.length).toBeGreaterThan(0);
+      // A function reads a setting when its bundle uses the property (`config.x`, `{ x }` of it).
+      for (const { property, variable } of settings)
+        if (
+          new RegExp(`\\.${property}\\b|\\{[^}]*\\b${property}\\b[^}]*\\}\\s*=`).test(bundle) &&
+          !(variable in environment)
+        )
+          missing.push(`${name}: ${variable}`);
+    }
+    expect(missing).toEqual([]);
+    const interval = functions.map((environment) => environment.REVERIFY_INTERVAL_SECONDS);
+    expect(new Set(interval)).toEqual(new Set(['21600']));
+  }, 60_000);
 
   it.each(names)('%s bundles the DynamoDB client only if it reads the table', (name) => {
     const files = inputs.get(name) ?? [];

@@ -12,7 +12,7 @@ import {
 } from '../../infra/time-budgets.ts';
 import { refreshSettingsFrom } from '../../shared/composition/ports.ts';
 import { loadServiceConfig } from '../../shared/config/service-config.ts';
-import { refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
+import { DEFAULT_REFRESH_SETTINGS, refreshTimeBudgetMs } from '../../shared/domain/refresh-timing.ts';
 
 type LambdaFunction = {
   Properties: { Timeout: number; Environment: { Variables: Record<string, unknown> } };
@@ -77,9 +77,9 @@ describe("functions' time budgets", () => {
     expect(synthesized.get('verify-credential')?.Environment.Variables.REFRESH_LEASE_WAIT_MS).toBe(
       String(HTTP_REFRESH_LEASE_WAIT_MS),
     );
-    expect(
-      synthesized.get('resolve-credential')?.Environment.Variables.REFRESH_LEASE_WAIT_MS,
-    ).toBeUndefined();
+    expect(synthesized.get('resolve-credential')?.Environment.Variables.REFRESH_LEASE_WAIT_MS).toBe(
+      String(DEFAULT_REFRESH_SETTINGS.leaseWaitMs),
+    );
   });
 
   it('gives the connect callback room for the code exchange and the verification after it', () => {
