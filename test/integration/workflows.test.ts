@@ -50,6 +50,26 @@ const run = async (
   return { result: await execution.result.catch((error: unknown) => ({ failed: error })), history };
 };
 
+/**
+ * As Step Functions sees a Lambda task fail: `Error` is the error's name, and `Cause` is the Node.js
+ * runtime's error envelope as a string (the emulator alone would pass the message through as it is).
+ */
+const asLambda =
+  (handler: (input: unknown) => Promise<unknown>) =>
+  async (input: unknown): Promise<unknown> => {
+    try {
+      return await handler(input);
+    } catch (error) {
+      const failed = error as Error;
+      const envelope = {
+        errorType: failed.name,
+        errorMessage: failed.message,
+        trace: (failed.stack ?? '').split('\n'),
+      };
+      throw Object.assign(new Error(JSON.stringify(envelope)), { name: failed.name });
+    }
+  };
+
 const holdsTheKey = (history: unknown[]) => {
   const text = JSON.stringify(history);
   return sensitiveForms({ apiKey }).some((form) => text.includes(form));
@@ -121,14 +141,15 @@ describe('the documented state machines, on a local Step Functions engine, again
       headers: { 'if-match': `"${flow.body.version}"` },
     });
     const { result, history } = await run(definition('pet-sync-proxy'), {
-      FetchPets: proxyHandler(),
+      FetchPets: asLambda(proxyHandler()),
       StorePets: async () => {
         throw new Error('not reached');
       },
     });
-    const refusal = (result as { refusal: { Error: string; Cause: string } }).refusal;
-    expect(refusal.Error).toBe('flow_not_active');
-    expect(JSON.parse(refusal.Cause)).toMatchObject({
+    // What the definition read out of Lambda's error envelope, with the intrinsics it documents.
+    const paused = (result as { paused: { code: string; problem: Record<string, unknown> } }).paused;
+    expect(paused.code).toBe('flow_not_active');
+    expect(paused.problem).toMatchObject({
       code: 'flow_not_active',
       flowStatus: 'inactive',
       flowId: 'pet-sync',
