@@ -8,7 +8,7 @@ export const proxyRequestOperation = defineOperation({
   name: 'proxyRequest',
   scope: 'credentials:proxy',
   input: ProxyHttpInput,
-  fromHttp: (request) => request.body,
-  execute: (deps: ProxyDependencies, actor, input) => proxyRequest(deps, actor, input),
+  fromHttp: (request) => ({ body: request.body }),
+  execute: (deps: ProxyDependencies, actor, input) => proxyRequest(deps, actor, input.body),
   toHttp: (answer) => json(200, answer),
 });

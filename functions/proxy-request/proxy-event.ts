@@ -74,5 +74,5 @@ export const ProxyEvent = z.strictObject({
 });
 export type ProxyEvent = z.infer<typeof ProxyEvent>;
 
-/** The HTTPS body: the same, with the tenant from the token. */
-export const ProxyHttpInput = z.strictObject(stepFields);
+/** The HTTPS request: its body is the same, with the tenant from the token. */
+export const ProxyHttpInput = z.strictObject({ body: z.strictObject(stepFields) });

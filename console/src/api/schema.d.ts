@@ -2769,32 +2769,36 @@ export interface operations {
     };
     proxyRequest: {
         parameters: {
-            query: {
-                flowId: string;
-                stepId: string;
-                executionId: string;
-                credentialId?: string;
-                request: {
-                    /** @enum {string} */
-                    method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    path: string;
-                    query?: {
-                        [key: string]: string | string[];
-                    };
-                    headers?: {
-                        [key: string]: string;
-                    };
-                    body?: unknown;
-                    /** @enum {string} */
-                    bodyEncoding?: "json" | "text" | "base64";
-                    timeoutMs?: number;
-                };
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    flowId: string;
+                    stepId: string;
+                    executionId: string;
+                    credentialId?: string;
+                    request: {
+                        /** @enum {string} */
+                        method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                        path: string;
+                        query?: {
+                            [key: string]: string | string[];
+                        };
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        body?: unknown;
+                        /** @enum {string} */
+                        bodyEncoding?: "json" | "text" | "base64";
+                        timeoutMs?: number;
+                    };
+                };
+            };
+        };
         responses: {
             /** @description The API’s answer. */
             200: {
