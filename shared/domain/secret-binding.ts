@@ -56,11 +56,12 @@ export const unbindSecret = (
   plain: FieldValues,
   stored: FieldValues,
 ): FieldValues => {
-  const { [BINDING_KEY]: boundTo, ...secret } = stored;
+  const { [BINDING_KEY]: boundTo, ...rest } = stored;
   if (boundTo !== destinationDigest(component, plain)) {
     throw secretsRequired(component, secretFieldNames(component));
   }
-  return secret;
+  // Members that start with `$` are the service's own bookkeeping (no field name can), never a secret.
+  return Object.fromEntries(Object.entries(rest).filter(([name]) => !name.startsWith('$')));
 };
 
 /**

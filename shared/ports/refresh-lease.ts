@@ -53,6 +53,11 @@ export interface RefreshLease {
     holding: LeaseHolding,
     attempt: { state: 'sent' | 'retryable' | 'done'; secretVersionId: string; backoffUntil?: number },
   ): Promise<boolean>;
+  /**
+   * Extends the holding to `until` (epoch ms), fenced: a holder still storing what the provider
+   * answered keeps others from presenting the same refresh token. Undefined: no longer ours.
+   */
+  renew(holding: LeaseHolding, until: number): Promise<LeaseHolding | undefined>;
   /** Gives it back early; only the holder of that generation can. */
   release(holding: LeaseHolding): Promise<void>;
   /**

@@ -25,24 +25,12 @@ export interface SecretStore {
    * `requestToken`, a create whose answer was lost is a no-op that answers the same version.
    */
   create(address: SecretAddress, values: FieldValues, requestToken?: string): Promise<string>;
-  /** Writes a new version; `requestToken` makes a retried write a no-op. Returns the version id. */
+  /**
+   * Writes a new version, which becomes AWSCURRENT; `requestToken` makes a retried write a no-op
+   * (the same token with another value is refused). Returns the version id.
+   */
   putVersion(address: SecretAddress, values: FieldValues, requestToken: string): Promise<string>;
   read(address: SecretAddress, versionId?: string): Promise<{ values: FieldValues; versionId: string }>;
-  /**
-   * A version under a staging label of its own, leaving AWSCURRENT where it is (for a token
-   * response kept before it is read). `requestToken` makes a retry a no-op.
-   */
-  putStaged(
-    address: SecretAddress,
-    values: FieldValues,
-    requestToken: string,
-    stage: string,
-  ): Promise<string>;
-  /** The version under that label, or null. */
-  readStaged(
-    address: SecretAddress,
-    stage: string,
-  ): Promise<{ values: FieldValues; versionId: string } | null>;
   /** What the secret says about itself: its tags and whether it is scheduled for deletion; null if gone. */
   describe(
     address: SecretAddress,

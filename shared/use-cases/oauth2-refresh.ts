@@ -9,8 +9,9 @@ import { leaseDurationMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
 import { describeError } from '../ports/logger.ts';
-import type { LeaseHolding, LeaseState } from '../ports/refresh-lease.ts';
+import type { CommitOutcome, LeaseHolding, LeaseState } from '../ports/refresh-lease.ts';
 import { withProviderClient } from './oauth-apps.ts';
+import { isSecretMissing } from './secret-missing.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 
 /** Every function has the refresh ports: resolve refreshes, and so does re-verification. */
@@ -30,48 +31,79 @@ export interface RefreshContext {
 export interface Refreshed {
   readonly credential: Credential;
   readonly values: FieldValues;
+  /**
+   * False when the tokens in hand could not be stored before the deadline: they are served to this
+   * caller all the same (what the provider issued is never dropped), and the credential says what
+   * the next caller will find (rolled forward, or marked for reconnecting).
+   */
+  readonly stored: boolean;
 }
 
-/** The staging label of a token response stored before it is read (Secrets Manager custom label). */
-export const PENDING_STAGE = 'TOKENRESPONSE';
+/** The plain fields a refresh set, kept in its Secrets Manager version for a roll-forward. */
+const REFRESHED_FIELDS = '$refreshedFields';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A ClientRequestToken that is the same on every retry of one holder's store, and only then. */
-const requestToken = (holding: LeaseHolding, purpose: string): string => {
-  const hex = createHash('sha256')
-    .update(`${holding.credentialId}|${holding.generation}|${holding.owner}|${purpose}`)
-    .digest('hex');
+/** The one Secrets Manager version a refresh of `presented` writes: found again by its id alone. */
+export const refreshedVersionId = (credentialId: string, presented: string): string => {
+  const hex = createHash('sha256').update(`${credentialId}|${presented}|refreshed`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What an invalidation means, in words, after its code. */
 const INVALID_BECAUSE: Record<string, string> = {
   refresh_token_not_returned: 'the provider rotates refresh tokens and answered without a new one',
+  refresh_not_stored:
+    'the provider issued new tokens and spent the old refresh token, and they could not be stored in time',
   default: 'the token endpoint refused the refresh token, or its answer was lost',
 };
 
-const unavailable = (message: string) => new AppError('upstream_unavailable', message);
+/** What was unavailable: only the token endpoint says anything about the provider's health. */
+export type UnavailableSource = 'token_endpoint' | 'storage' | 'lease' | 'time';
+const unavailableSources = new WeakMap<AppError, UnavailableSource>();
+export const unavailableSourceOf = (error: unknown): UnavailableSource | undefined =>
+  error instanceof AppError ? unavailableSources.get(error) : undefined;
+
+/** `retryAfterSeconds` is the wait that will let a retry through: the back-off or the lease left. */
+const unavailable = (message: string, source: UnavailableSource, waitMs = 1000) => {
+  const error = new AppError('upstream_unavailable', message, {
+    extensions: { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) },
+  });
+  unavailableSources.set(error, source);
+  return error;
+};
 const invalid = (reason: string) =>
   new AppError('credential_invalid', `The OAuth2 credential needs reconnecting (${reason}).`, {
     extensions: { reason },
   });
 
 /**
- * Retries a store with back-off for as long as the lease leaves time, with the same request token
- * (a retry after a lost answer is a no-op): an answer the provider gave is not dropped because
- * Secrets Manager refused a few writes. When the lease says stop, the next holder rolls forward
- * from what was staged.
+ * Retries a store with back-off until the invocation's deadline, with the same request token (a
+ * retry after a lost answer is a no-op): an answer the provider gave is not dropped because AWS
+ * refused a few writes. The lease is renewed as it runs out, so nobody presents the same refresh
+ * token meanwhile.
  */
-const withRetries = async <T>(attempt: () => Promise<T>, until: number): Promise<T> => {
+const untilDeadline = async <T>(
+  deps: RefreshDependencies,
+  lease: { holding: LeaseHolding },
+  deadline: number,
+  attempt: () => Promise<T>,
+): Promise<T> => {
   for (let tried = 1; ; tried++) {
     try {
       return await attempt();
     } catch (error) {
       if (error instanceof AppError) throw error;
-      const pause = Math.min(100 * 2 ** (tried - 1), 500);
-      if (Date.now() + pause >= until) throw error;
+      const pause = Math.min(100 * 2 ** (tried - 1), 1000);
+      if (Date.now() + pause >= deadline) throw error;
       await sleep(pause);
+      if (lease.holding.until - Date.now() < deps.refresh.storeBudgetMs) {
+        const renewed = await deps.leases
+          .renew(lease.holding, Date.now() + leaseDurationMs(deps.refresh))
+          .catch(() => lease.holding);
+        // Lost: the fenced commit will say so; a store meanwhile only helps the next holder.
+        if (renewed) lease.holding = renewed;
+      }
     }
   }
 };
@@ -137,10 +169,11 @@ export const refreshCredential = async (
     if (!latest) throw notFound('Credential');
     if (latest.status === 'invalid') throw invalid(latest.statusReason ?? 'invalid');
     if (latest.secretVersionId === stale.secretVersionId) return null;
-    return { credential: latest, values: await valuesOf(latest) };
+    return { credential: latest, values: await valuesOf(latest), stored: true };
   };
 
   const inBackoff = (state: LeaseState | null) => (state?.backoffUntil ?? 0) > Date.now();
+  const backoffLeft = (state: LeaseState | null) => (state?.backoffUntil ?? 0) - Date.now();
 
   for (;;) {
     const lease = await deps.leases.acquire(
@@ -153,22 +186,38 @@ export const refreshCredential = async (
     );
     if (!lease.acquired) {
       // A provider outage: answer at once rather than queue behind the holder and call again.
-      if (inBackoff(lease.state)) throw unavailable('The token endpoint is unavailable; retry shortly.');
+      if (inBackoff(lease.state))
+        throw unavailable(
+          'The token endpoint is unavailable; retry shortly.',
+          'token_endpoint',
+          backoffLeft(lease.state),
+        );
       if (Date.now() >= waitUntil)
-        throw unavailable('Another refresh of this credential is still running; retry.');
+        throw unavailable(
+          'Another refresh of this credential is still running; retry.',
+          'lease',
+          (lease.state?.leaseUntil ?? Date.now()) + settings.clockSkewMs - Date.now(),
+        );
       await sleep(50 + Math.random() * 100);
       const done = await settled();
       if (done) return done;
       continue;
     }
-    const holding = lease.holding;
+    const held = { holding: lease.holding };
     let committed = false;
     try {
       const done = await settled();
       if (done) return done;
       const current = await valuesOf(stale);
-      if (!context.force && context.isFresh(current)) return { credential: stale, values: current };
-      if (inBackoff(holding.state)) throw unavailable('The token endpoint is unavailable; retry shortly.');
+      if (!context.force && context.isFresh(current))
+        return { credential: stale, values: current, stored: true };
+      const holding = held.holding;
+      if (inBackoff(holding.state))
+        throw unavailable(
+          'The token endpoint is unavailable; retry shortly.',
+          'token_endpoint',
+          backoffLeft(holding.state),
+        );
 
       // The refresh token is named by the secret version that holds it: nothing derived from a
       // secret, not even a hash, goes to DynamoDB.
@@ -179,28 +228,14 @@ export const refreshCredential = async (
           ? holding.state.attemptState
           : undefined;
       if (earlier === 'sent') {
-        // Someone presented this refresh token and did not finish: its answer is stored, or lost.
-        const pending = await deps.secrets.readStaged(address, PENDING_STAGE);
-        if (pending && pending.values.presented === presented) {
-          const answer = interpretTokenResponse(
-            Number(pending.values.status),
-            String(pending.values.body ?? ''),
-            new Date(Number(pending.values.receivedAt) || Date.now()),
-          );
-          const result = await settle(
-            deps,
-            actor,
-            stale,
-            current,
-            holding,
-            answer.kind === 'unavailable' ? { kind: 'unusable' } : answer,
-            context,
-            'sent',
-          );
+        // Someone presented this refresh token and did not finish: its tokens are stored, or lost.
+        const stored = await storedRefresh(deps, address, stale.id, presented);
+        if (stored) {
+          const result = await commitStored(deps, actor, stale, held, stored, context);
           committed = true;
           return result;
         }
-        await invalidate(deps, actor, stale, holding, 'refresh_response_lost', context);
+        await invalidate(deps, actor, stale, held.holding, 'refresh_response_lost', context);
         committed = true;
         throw invalid('refresh_response_lost');
       }
@@ -213,7 +248,7 @@ export const refreshCredential = async (
         context.deadline - Date.now() - storesMs,
       );
       if (timeoutMs < Math.min(1000, settings.tokenTimeoutMs))
-        throw unavailable('Not enough time left to refresh the access token safely; retry.');
+        throw unavailable('Not enough time left to refresh the access token safely; retry.', 'time');
       // A provider component's token URL is its descriptor's and its client the tenant's app: read
       // before the attempt is recorded, so a missing app never marks a refresh token as presented.
       const presentedValues = component.provider
@@ -224,7 +259,7 @@ export const refreshCredential = async (
       const exchange = await deps.tokens.exchange(presentedValues, timeoutMs);
       if (exchange.kind === 'not_sent') {
         await deps.leases.recordAttempt(holding, { state: 'done', secretVersionId: presented });
-        throw unavailable(`The token endpoint could not be reached (${exchange.detail}).`);
+        throw unavailable(`The token endpoint could not be reached (${exchange.detail}).`, 'token_endpoint');
       }
       if (exchange.kind === 'unknown') {
         // The provider may have rotated the token and we will never see its answer.
@@ -232,44 +267,45 @@ export const refreshCredential = async (
         committed = true;
         throw invalid('refresh_response_lost');
       }
-      const receivedAt = deps.clock.now();
-      if (exchange.status >= 200 && exchange.status < 300) {
-        // Kept before it is read: whatever happens next, the new tokens are not lost.
-        await storeOrUnavailable(deps, stale, () =>
-          withRetries(
-            () =>
-              deps.secrets.putStaged(
-                address,
-                {
-                  presented,
-                  status: exchange.status,
-                  body: exchange.body.slice(0, 60_000),
-                  receivedAt: receivedAt.getTime(),
-                },
-                requestToken(holding, 'response'),
-                PENDING_STAGE,
-              ),
-            holding.until,
-          ),
-        );
-      }
-      const answer = interpretTokenResponse(exchange.status, exchange.body, receivedAt);
+      const answer = interpretTokenResponse(exchange.status, exchange.body, deps.clock.now());
       if (answer.kind === 'unavailable') {
+        const backoffMs = Math.min(
+          Math.max((exchange.retryAfterSeconds ?? 0) * 1000, settings.backoffMs),
+          60_000,
+        );
         await deps.leases.recordAttempt(holding, {
           state: 'retryable',
           secretVersionId: presented,
-          backoffUntil:
-            Date.now() +
-            Math.min(Math.max((exchange.retryAfterSeconds ?? 0) * 1000, settings.backoffMs), 60_000),
+          backoffUntil: Date.now() + backoffMs,
         });
-        throw unavailable(`The token endpoint answered ${answer.status}; retry shortly.`);
+        throw unavailable(
+          `The token endpoint answered ${answer.status}; retry shortly.`,
+          'token_endpoint',
+          backoffMs,
+        );
       }
-      const result = await settle(deps, actor, stale, current, holding, answer, context, earlier);
+      const result = await settle(deps, actor, stale, current, held, answer, context, earlier);
       committed = true;
       return result;
     } finally {
-      if (!committed) await deps.leases.release(holding).catch(() => {});
+      if (!committed) await deps.leases.release(held.holding).catch(() => {});
     }
+  }
+};
+
+/** The tokens an earlier holder stored for `presented` before it could commit them, if it did. */
+const storedRefresh = async (
+  deps: RefreshDependencies,
+  address: { tenantId: string; credentialId: string },
+  credentialId: string,
+  presented: string,
+): Promise<{ versionId: string; values: FieldValues } | undefined> => {
+  const versionId = refreshedVersionId(credentialId, presented);
+  try {
+    return { versionId, values: (await deps.secrets.read(address, versionId)).values };
+  } catch (error) {
+    if (isSecretMissing(error)) return undefined;
+    throw error;
   }
 };
 
@@ -279,11 +315,12 @@ const settle = async (
   actor: Actor,
   stale: Credential,
   current: FieldValues,
-  holding: LeaseHolding,
+  held: { holding: LeaseHolding },
   answer: Exclude<TokenAnswer, { kind: 'unavailable' }>,
   context: RefreshContext,
   earlier: 'sent' | 'retryable' | undefined,
 ): Promise<Refreshed> => {
+  const { holding } = held;
   if (answer.kind === 'refused') {
     // invalid_grant right after an attempt whose answer we never saw: the provider had rotated it.
     const reason =
@@ -305,93 +342,160 @@ const settle = async (
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
   const renewed = applyTokens(current, answer.tokens, component);
   const { plain, secret } = validateFields(component, renewed);
-  // A holder whose lease was taken over (its clock ran past the allowance) writes no current
-  // version: the answer it staged is the next holder's to roll forward. The fenced re-record is
-  // the check (it changes nothing for a holder that still holds).
-  const stillHeld = await storeOrUnavailable(deps, stale, () =>
-    deps.leases.recordAttempt(holding, { state: 'sent', secretVersionId: stale.secretVersionId }),
+  // One Secrets Manager version per refresh (AWS advises against frequent writes, and unlabelled
+  // versions count against the secret's quota for 24 hours), found again by its id alone. It
+  // becomes AWSCURRENT: the newest tokens the provider issued, which is what a reader without the
+  // item (the purger revoking a deleted credential's token) must find. Stored even by a holder
+  // that lost its lease, since it holds the only copy: the next holder rolls it forward, and only
+  // the fenced commit points the credential at it.
+  const versionId = refreshedVersionId(stale.id, stale.secretVersionId);
+  try {
+    await untilDeadline(deps, held, context.deadline, () =>
+      deps.secrets.putVersion(
+        address,
+        { ...bindSecret(component, plain, secret), [REFRESHED_FIELDS]: JSON.stringify(plain) },
+        versionId,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    return inHand(deps, actor, stale, held, { renewed, current, answer, context, error });
+  }
+  return commitStored(
+    deps,
+    actor,
+    stale,
+    held,
+    { versionId, values: { [REFRESHED_FIELDS]: JSON.stringify(plain) } },
+    context,
+    renewed,
   );
-  if (!stillHeld) throw unavailable('This refresh lost its lease; the next holder completes it.');
-  const secretVersionId = await storeOrUnavailable(deps, stale, () =>
-    withRetries(
-      () =>
-        deps.secrets.putVersion(
-          address,
-          bindSecret(component, plain, secret),
-          requestToken(holding, 'tokens'),
-        ),
-      holding.until,
-    ),
-  );
+};
+
+/**
+ * Points the credential at the refresh's version, in the one write fenced by the lease. When that
+ * write cannot be made before the deadline, the tokens in hand are served all the same: the lease
+ * still records the attempt, so the next holder rolls the stored version forward.
+ */
+const commitStored = async (
+  deps: RefreshDependencies,
+  actor: Actor,
+  stale: Credential,
+  held: { holding: LeaseHolding },
+  stored: { versionId: string; values: FieldValues },
+  context: RefreshContext,
+  inHandValues?: FieldValues,
+): Promise<Refreshed> => {
+  const component = deps.components.get(stale.componentId);
+  const plain = JSON.parse(String(stored.values[REFRESHED_FIELDS] ?? '{}')) as FieldValues;
+  const values = inHandValues ?? { ...plain, ...unbindSecret(component, plain, stored.values) };
   const now = deps.clock.now();
   // A rotated refresh token brings its own expiry: warned of afresh when its day comes.
   const expiryWarnedFor = carriedExpiryWarning(component, stale.expiryWarnedFor, plain);
-  const outcome = await storeOrUnavailable(deps, stale, () =>
-    deps.leases.commit(
-      holding,
-      stale,
-      stale.secretVersionId,
-      {
-        fields: plain,
-        secretVersionId,
-        status: 'verified',
-        statusReason: null,
-        lastVerifiedAt: now.toISOString(),
-        checkDueAt: nextCheckAt(
-          component,
-          { ...stale, fields: plain, status: 'verified', statusReason: null, expiryWarnedFor },
-          now,
-          0,
-          deps.health,
-        ),
-        healthFailures: 0,
-        expiryWarnedFor,
-        updatedAt: now.toISOString(),
-        updatedBy: actor.subject,
-      },
-      auditEntry(actor, stale, 'refreshed', now, context.audit),
-    ),
-  );
+  let outcome: Awaited<ReturnType<RefreshDependencies['leases']['commit']>>;
+  try {
+    outcome = await untilDeadline(deps, held, context.deadline, () =>
+      deps.leases.commit(
+        held.holding,
+        stale,
+        stale.secretVersionId,
+        {
+          fields: plain,
+          secretVersionId: stored.versionId,
+          status: 'verified',
+          statusReason: null,
+          lastVerifiedAt: now.toISOString(),
+          checkDueAt: nextCheckAt(
+            component,
+            { ...stale, fields: plain, status: 'verified', statusReason: null, expiryWarnedFor },
+            now,
+            0,
+            deps.health,
+          ),
+          healthFailures: 0,
+          expiryWarnedFor,
+          updatedAt: now.toISOString(),
+          updatedBy: actor.subject,
+        },
+        auditEntry(actor, stale, 'refreshed', now, context.audit),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    deps.logger.error('refreshed tokens stored but not committed; the next holder rolls them forward', {
+      credentialId: stale.id,
+      ...describeError(error),
+    });
+    // The attempt stays recorded as sent: the next holder finds the stored version, at once.
+    await deps.leases.release(held.holding).catch(() => {});
+    return { credential: stale, values, stored: false };
+  }
   if (outcome === 'committed')
     return {
       credential: {
         ...stale,
         fields: plain,
-        secretVersionId,
+        secretVersionId: stored.versionId,
         status: 'verified',
         statusReason: null,
         expiryWarnedFor,
         version: stale.version + 1,
       },
-      values: renewed,
+      values,
+      stored: true,
     };
   // Another holder took over (our lease expired) or the credential was re-entered: theirs stands.
   deps.logger.warn('refresh result not stored: superseded', { credentialId: stale.id, outcome });
   const latest = await deps.credentials.get(actor.tenantId, stale.id);
   if (!latest) throw notFound('Credential');
   if (latest.status === 'invalid') throw invalid(latest.statusReason ?? 'invalid');
-  throw unavailable('The credential changed while it was being refreshed; retry.');
+  throw unavailable('The credential changed while it was being refreshed; retry.', 'lease');
 };
 
 /**
- * A store that failed after the provider answered: the answer is kept (or the attempt recorded),
- * so the next holder finishes the job; this caller is told to retry, never "internal".
+ * The provider answered with tokens and Secrets Manager would not store them before the deadline.
+ * They are served to this caller all the same. If the provider rotated, the refresh token stored
+ * is spent: the credential is marked for reconnecting (`refresh_not_stored`), so nobody presents
+ * it again and a person is told. If it did not, the stored refresh token still works: the lease
+ * says the attempt is done, and the next holder refreshes as usual.
  */
-const storeOrUnavailable = async <T>(
+const inHand = async (
   deps: RefreshDependencies,
+  actor: Actor,
   stale: Credential,
-  store: () => Promise<T>,
-): Promise<T> => {
-  try {
-    return await store();
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    deps.logger.error('could not store a refresh result; the next holder rolls it forward', {
-      credentialId: stale.id,
-      ...describeError(error),
-    });
-    throw unavailable('The refreshed tokens could not be stored yet; retry.');
+  held: { holding: LeaseHolding },
+  found: {
+    renewed: FieldValues;
+    current: FieldValues;
+    answer: Extract<TokenAnswer, { kind: 'tokens' }>;
+    context: RefreshContext;
+    error: unknown;
+  },
+): Promise<Refreshed> => {
+  deps.logger.error('could not store refreshed tokens before the deadline; served to this caller', {
+    credentialId: stale.id,
+    ...describeError(found.error),
+  });
+  const rotated =
+    found.answer.tokens.refreshToken !== undefined &&
+    found.answer.tokens.refreshToken !== found.current.refreshToken;
+  if (!rotated) {
+    await deps.leases
+      .recordAttempt(held.holding, { state: 'done', secretVersionId: stale.secretVersionId })
+      .catch(() => false);
+    await deps.leases.release(held.holding).catch(() => {});
+    return { credential: stale, values: found.renewed, stored: false };
   }
+  const outcome = await invalidate(deps, actor, stale, held.holding, 'refresh_not_stored', found.context);
+  return {
+    // Marked in the same write that bumped its version: this caller's copy is of that version.
+    credential:
+      outcome === 'committed'
+        ? { ...stale, status: 'invalid', statusReason: 'refresh_not_stored', version: stale.version + 1 }
+        : stale,
+    values: found.renewed,
+    stored: false,
+  };
 };
 
 const invalidate = async (
@@ -401,7 +505,7 @@ const invalidate = async (
   holding: LeaseHolding,
   reason: string,
   context: RefreshContext,
-): Promise<void> => {
+): Promise<CommitOutcome | 'failed'> => {
   const now = deps.clock.now();
   const outcome = await deps.leases
     .commit(
@@ -428,4 +532,5 @@ const invalidate = async (
     });
   if (outcome !== 'committed')
     deps.logger.warn('invalidation not stored', { credentialId: stale.id, outcome });
+  return outcome;
 };

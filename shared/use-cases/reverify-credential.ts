@@ -11,7 +11,7 @@ import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { VerificationResult } from '../ports/credential-verifier.ts';
 import { getCredential } from './get-credential.ts';
-import { refreshCredential } from './oauth2-refresh.ts';
+import { refreshCredential, unavailableSourceOf } from './oauth2-refresh.ts';
 import { isSecretMissing, markSecretMissing } from './secret-missing.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { stateOf } from './verify-before-saving.ts';
@@ -135,20 +135,29 @@ const reverifyByRefresh = async (
   scheduled: boolean,
 ): Promise<ReverifyResult> => {
   try {
-    const { credential } = await refreshCredential(deps, actor, current, {
+    const refreshed = await refreshCredential(deps, actor, current, {
       audit: {},
       deadline: Date.now() + refreshTimeBudgetMs(deps.refresh),
       force: true,
       isFresh: () => false,
     });
+    if (!refreshed.stored) {
+      // The provider answered; our own storage did not in time. Marked for reconnecting (the
+      // provider spent the refresh token), or left for the next check (it did not).
+      if (refreshed.credential.status === 'invalid') throw invalidCredential();
+      throw storageUnavailable();
+    }
+    const { credential } = refreshed;
     // The refresh recorded `refreshed`; after a failure it is also a recovery, said once.
     if (current.status === 'invalid' || current.status === 'unreachable')
       await deps.credentials.appendAudit(auditEntry(actor, credential, 'recovered', deps.clock.now()));
     return { credential: await warnOfExpiry(deps, actor, credential), verification: { outcome: 'verified' } };
   } catch (error) {
     if (isSecretMissing(error)) throw error;
-    if (error instanceof AppError && error.code === 'upstream_unavailable' && scheduled)
-      return markUnreachable(deps, actor, current, error.message);
+    // Only the token endpoint's silence says the provider is unreachable: a storage failure, a
+    // lease held elsewhere or a short deadline is ours, and the scheduled run postpones the check.
+    if (scheduled && unavailableSourceOf(error) === 'token_endpoint')
+      return markUnreachable(deps, actor, current, (error as AppError).message);
     if (!(error instanceof AppError) || error.code !== 'credential_invalid') throw error;
     const credential = await getCredential(deps, actor, current.id);
     return {
@@ -161,6 +170,15 @@ const reverifyByRefresh = async (
     };
   }
 };
+
+const invalidCredential = () =>
+  new AppError('credential_invalid', 'The refreshed tokens could not be stored; reconnect the account.', {
+    extensions: { reason: 'refresh_not_stored' },
+  });
+const storageUnavailable = () =>
+  new AppError('upstream_unavailable', 'The refreshed tokens could not be stored yet; the check is retried.', {
+    extensions: { retryAfterSeconds: 1 },
+  });
 
 /**
  * After a refresh, the refresh token's own expiry (a provider that ends grants on a fixed day tells

@@ -1,4 +1,3 @@
-import { auditEntry } from '../domain/audit.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { componentOfAppSecret } from '../domain/oauth-app.ts';
 import { AppError } from '../errors/app-error.ts';

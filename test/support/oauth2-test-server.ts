@@ -12,6 +12,8 @@ export interface OAuth2TestServer {
   issueRefreshToken(): string;
   issueAccessToken(): string;
   revokeAccessToken(token: string): void;
+  /** The next `times` token requests answer 503 with this Retry-After (seconds). */
+  answerUnavailable(times: number, retryAfterSeconds: number): void;
   /** Refresh tokens already used: presenting one again answers invalid_grant (rotation). */
   readonly usedRefreshTokens: Set<string>;
   stop(): Promise<void>;
@@ -33,12 +35,16 @@ export const startOAuth2TestServer = async (
     clientSecret?: string;
     expiresIn?: number;
     tokenDelayMs?: number;
+    /** Spend the refresh token presented and issue a new one (default), or keep it. */
+    rotates?: boolean;
     /** Sent as `refresh_token_expires_in` with every refresh (a provider that ends grants). */
     refreshTokenExpiresIn?: () => number;
   } = {},
 ): Promise<OAuth2TestServer> => {
   const clientId = options.clientId ?? 'client-1';
   const clientSecret = options.clientSecret ?? 'client-secret-1';
+  let outages = 0;
+  let outageRetryAfter = 0;
   const validRefresh = new Set<string>();
   const usedRefreshTokens = new Set<string>();
   const validAccess = new Set<string>();
@@ -70,17 +76,26 @@ export const startOAuth2TestServer = async (
       tokenCalls.push({ refreshToken: presented, clientId: id });
       if (options.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, options.tokenDelayMs));
       if (id !== clientId || secret !== clientSecret) return send(401, { error: 'invalid_client' });
+      if (outages > 0) {
+        outages--;
+        return send(503, { error: 'temporarily_unavailable' }, { 'retry-after': String(outageRetryAfter) });
+      }
       if (form.get('grant_type') !== 'refresh_token' || !validRefresh.has(presented)) {
         return send(400, {
           error: 'invalid_grant',
           error_description: `refresh token ${presented} is not valid`,
         });
       }
-      validRefresh.delete(presented);
-      usedRefreshTokens.add(presented);
+      // Rotation on (the default): the token presented is spent and a new one issued. Off: it stays
+      // valid and the answer carries none, as Google's does.
+      const rotates = options.rotates ?? true;
+      if (rotates) {
+        validRefresh.delete(presented);
+        usedRefreshTokens.add(presented);
+      }
       return send(200, {
         access_token: issueAccessToken(),
-        refresh_token: issueRefreshToken(),
+        ...(rotates ? { refresh_token: issueRefreshToken() } : {}),
         token_type: 'Bearer',
         expires_in: options.expiresIn ?? 3600,
         ...(options.refreshTokenExpiresIn === undefined
@@ -103,6 +118,10 @@ export const startOAuth2TestServer = async (
   return {
     url,
     tokenUrl: `${url}/token`,
+    answerUnavailable: (times, retryAfterSeconds) => {
+      outages = times;
+      outageRetryAfter = retryAfterSeconds;
+    },
     userinfoUrl: `${url}/userinfo`,
     tokenCalls,
     issueRefreshToken,

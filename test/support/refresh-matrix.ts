@@ -27,12 +27,12 @@ class InjectedFault extends Error {
 /** Where the first container's refresh is broken: before or after each step that can fail. */
 export type Fault =
   | 'none'
-  | 'pendingStoreFailsOnce'
   | 'tokenStoreFailsOnce'
   | 'commitFailsOnce'
   | 'commitAnswerLost'
   | 'crashAfterTokenCall'
-  | 'crashAfterPendingStore'
+  /** The holder dies once its tokens are stored, before the commit: the next rolls them forward. */
+  | 'crashAfterTokenStore'
   /** The `sent` record of the attempt is applied and its answer lost (the token not yet presented). */
   | 'recordAttemptAnswerLost'
   /** After the provider answered, another holder takes the lease over (a clock beyond the skew). */
@@ -102,7 +102,6 @@ export const SCENARIOS: readonly Scenario[] = [
   // reuses a token the provider considers expired.
   { name: 'expires_in = 0', mode: { kind: 'normal', expiresIn: 0 }, tokenCalls: 2, expect: 'verified' },
   { name: 'expires_in = -30', mode: { kind: 'normal', expiresIn: -30 }, tokenCalls: 2, expect: 'verified' },
-  { name: 'answer store fails once', fault: 'pendingStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
   { name: 'token version store fails once', fault: 'tokenStoreFailsOnce', tokenCalls: 1, expect: 'verified' },
   { name: 'DynamoDB commit fails once', fault: 'commitFailsOnce', tokenCalls: 1, expect: 'verified' },
   { name: 'DynamoDB commit answer lost', fault: 'commitAnswerLost', tokenCalls: 1, expect: 'verified' },
@@ -113,8 +112,8 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: 'invalid',
   },
   {
-    name: 'holder dies after storing the answer',
-    fault: 'crashAfterPendingStore',
+    name: 'holder dies after storing the tokens',
+    fault: 'crashAfterTokenStore',
     tokenCalls: 1,
     expect: 'verified',
   },
@@ -187,21 +186,15 @@ const faulty = (
   const leaseOf: { current: [string, string] } = { current: ['', ''] };
   const secrets: SecretStore = {
     ...base.secrets,
-    async putStaged(...args) {
-      outage('the staged answer');
-      if (fire('pendingStoreFailsOnce')) throw new InjectedFault('before storing the answer');
-      const result = await base.secrets.putStaged(...args);
-      if (fire('crashAfterPendingStore')) {
-        dead = true;
-        throw new InjectedFault('container died after storing the answer');
-      }
-      return result;
-    },
     async putVersion(...args) {
       outage('the tokens');
-      if (leaseLost) violated('a holder that lost its lease wrote the current version');
       if (fire('tokenStoreFailsOnce')) throw new InjectedFault('before storing the tokens');
-      return base.secrets.putVersion(...args);
+      const stored = await base.secrets.putVersion(...args);
+      if (fire('crashAfterTokenStore')) {
+        dead = true;
+        throw new InjectedFault('container died after storing the tokens');
+      }
+      return stored;
     },
   };
   const leases: RefreshLease = {
@@ -210,7 +203,7 @@ const faulty = (
       const result = await base.leases.acquire(...args);
       leaseOf.current = [args[0], args[1]];
       if (result.acquired) {
-        // A new holding in this container: a version it writes is its own, not the lost holder's.
+        // A new holding in this container: what it commits is its own, not the lost holder's.
         leaseLost = false;
         onAcquired();
       }
@@ -225,6 +218,8 @@ const faulty = (
     async commit(...args) {
       if (fire('commitFailsOnce')) throw new InjectedFault('before the commit');
       const outcome = await base.leases.commit(...args);
+      // It may store the tokens it holds (the next holder rolls them forward), never commit them.
+      if (leaseLost && outcome === 'committed') violated('a holder that lost its lease committed');
       if (fire('commitAnswerLost')) throw new InjectedFault('commit answer lost');
       return outcome;
     },

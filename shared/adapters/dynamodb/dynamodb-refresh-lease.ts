@@ -124,6 +124,25 @@ export const dynamoDbRefreshLease = (
       }
     },
 
+    async renew(holding, until) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: leaseKey(holding),
+            UpdateExpression: 'SET leaseUntil = :until',
+            ConditionExpression: FENCE,
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: toAttributes({ ':until': until, ...fenceValues(holding) }),
+          }),
+        );
+        return { ...holding, until };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+
     async release(holding) {
       try {
         await client.send(

@@ -80,30 +80,6 @@ export const secretsManagerSecretStore = (
       return VersionId ?? requestToken;
     },
 
-    async putStaged(address, values, requestToken, stage) {
-      const { VersionId } = await client.send(
-        new PutSecretValueCommand({
-          SecretId: name(address),
-          SecretString: JSON.stringify(values),
-          ClientRequestToken: requestToken,
-          VersionStages: [stage],
-        }),
-      );
-      return VersionId ?? requestToken;
-    },
-
-    async readStaged(address, stage) {
-      try {
-        const result = await client.send(
-          new GetSecretValueCommand({ SecretId: name(address), VersionStage: stage }),
-        );
-        return { values: parseValues(result.SecretString), versionId: result.VersionId ?? '' };
-      } catch (error) {
-        if (error instanceof ResourceNotFoundException) return null;
-        throw error;
-      }
-    },
-
     async read(address, versionId) {
       try {
         const result = await client.send(

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { reverifyCredential } from '../../shared/use-cases/reverify-credential.ts';
+import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
+import { type LocalService, startLocalService } from '../support/local-service.ts';
+import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
+import { MATRIX_REFRESH } from '../support/refresh-matrix.ts';
+
+const tenantId = 'tenant-refresh-storage';
+const actor = { tenantId, subject: 'workflow' };
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+
+/**
+ * A refresh whose answer our own storage will not take: Secrets Manager refuses every write (its
+ * shared write rate, an outage), or DynamoDB does. The provider's answer is never lost silently,
+ * and no caller is told to retry what no retry can fix.
+ */
+describe('OAuth2 refresh when our own storage fails after the provider answered', () => {
+  let service: LocalService;
+  let rotating: OAuth2TestServer;
+  let keeping: OAuth2TestServer;
+  let token: string;
+  let flows = 0;
+
+  beforeAll(async () => {
+    service = await startLocalService();
+    rotating = await startOAuth2TestServer();
+    keeping = await startOAuth2TestServer({ rotates: false });
+    for (const server of [rotating, keeping]) service.allowVerificationTarget(server.url);
+    token = await service.token(tenantId);
+  });
+  afterAll(async () => {
+    await rotating.stop();
+    await keeping.stop();
+    await service.stop();
+  });
+
+  /** An OAuth2 credential whose access token has expired, used by an active flow. */
+  const expiredCredential = async (server: OAuth2TestServer) => {
+    const created = await service.api('POST', '/credentials', {
+      token,
+      body: {
+        componentId: 'oauth2',
+        fields: {
+          tokenUrl: server.tokenUrl,
+          clientId: 'client-1',
+          clientSecret: 'client-secret-1',
+          accessToken: 'expired-access',
+          refreshToken: server.issueRefreshToken(),
+          expiresAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await service.expireAccessToken(tenantId, id);
+    const flowId = `storage-${++flows}`;
+    await service.api('PUT', `/flows/${flowId}`, {
+      token,
+      body: {
+        name: flowId,
+        status: 'active',
+        steps: [{ stepId: 's', componentId: 'oauth2', credentialId: id }],
+      },
+    });
+    return { id, flowId };
+  };
+  const refusingWrites = (): UseCaseDependencies => ({
+    ...service.deps,
+    secrets: { ...service.deps.secrets, putVersion: async () => Promise.reject(throttled()) },
+  });
+  const resolveWith = (base: UseCaseDependencies, flowId: string) =>
+    resolveCredential(
+      buildResolveDependencies(base, { cacheTtlMs: 0, refreshMarginMs: 60_000, refresh: MATRIX_REFRESH }),
+      actor,
+      { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 2500 },
+    );
+  const works = async (server: OAuth2TestServer, accessToken: unknown) =>
+    (await fetch(server.userinfoUrl, { headers: { authorization: `Bearer ${String(accessToken)}` } })).status;
+  const credentialOf = async (id: string) => (await service.api('GET', `/credentials/${id}`, { token })).body;
+
+  it('a rotating provider: the tokens in hand are served, and the credential is marked for reconnecting', async () => {
+    const { id, flowId } = await expiredCredential(rotating);
+    const resolved = await resolveWith(refusingWrites(), flowId);
+    expect(await works(rotating, resolved.secrets.accessToken)).toBe(200);
+    expect(await credentialOf(id)).toMatchObject({
+      status: 'invalid',
+      statusReason: expect.stringMatching(/^refresh_not_stored/),
+    });
+    // The next caller is told the truth, not to retry.
+    await expect(resolveWith(service.deps, flowId)).rejects.toMatchObject({ code: 'credential_invalid' });
+  });
+
+  it('a provider that keeps its refresh token: served, and the next refresh works as usual', async () => {
+    const { id, flowId } = await expiredCredential(keeping);
+    const resolved = await resolveWith(refusingWrites(), flowId);
+    expect(await works(keeping, resolved.secrets.accessToken)).toBe(200);
+    expect(await credentialOf(id)).toMatchObject({ status: 'verified' });
+    const next = await resolveWith(service.deps, flowId);
+    expect(await works(keeping, next.secrets.accessToken)).toBe(200);
+    expect(next.secrets.accessToken).not.toBe(resolved.secrets.accessToken);
+  });
+
+  it('DynamoDB refusing the commit: served from the stored version, which the next holder rolls forward', async () => {
+    const { id, flowId } = await expiredCredential(rotating);
+    const calls = rotating.tokenCalls.length;
+    const refusingCommits: UseCaseDependencies = {
+      ...service.deps,
+      leases: { ...service.deps.leases, commit: async () => Promise.reject(throttled()) },
+    };
+    const resolved = await resolveWith(refusingCommits, flowId);
+    expect(await works(rotating, resolved.secrets.accessToken)).toBe(200);
+    const next = await resolveWith(service.deps, flowId);
+    expect(await works(rotating, next.secrets.accessToken)).toBe(200);
+    // Rolled forward: the provider was not asked again with a spent token.
+    expect(rotating.tokenCalls.length).toBe(calls + 1);
+    expect(rotating.usedRefreshTokens.size).toBeGreaterThan(0);
+    expect(await credentialOf(id)).toMatchObject({ status: 'verified' });
+  });
+
+  it('a scheduled check postpones our storage failure: the provider is never marked unreachable for it', async () => {
+    const { id } = await expiredCredential(keeping);
+    const before = await service.deps.credentials.get(tenantId, id);
+    const deps = { ...refusingWrites(), refresh: { ...service.deps.refresh, ...MATRIX_REFRESH } };
+    await expect(reverifyCredential(deps, actor, id, { scheduled: true })).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
+    const after = await credentialOf(id);
+    expect(after.status).toBe(before?.status);
+    expect(after.status).not.toBe('unreachable');
+  });
+
+  it('answers a retry hint that is the real wait: the back-off after a token endpoint outage, then what is left of it', async () => {
+    const { id, flowId } = await expiredCredential(rotating);
+    rotating.answerUnavailable(1, 7);
+    const first = await resolveWith(service.deps, flowId).catch((error: unknown) => error);
+    expect(first).toMatchObject({ code: 'upstream_unavailable', extensions: { retryAfterSeconds: 7 } });
+    // Asked again at once: refused by the back-off without a call, and told what is left of it.
+    const calls = rotating.tokenCalls.length;
+    const second = (await resolveWith(service.deps, flowId).catch((error: unknown) => error)) as {
+      extensions: { retryAfterSeconds: number };
+    };
+    expect(second).toMatchObject({ code: 'upstream_unavailable' });
+    expect(second.extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(second.extensions.retryAfterSeconds).toBeLessThanOrEqual(7);
+    expect(rotating.tokenCalls.length).toBe(calls);
+    // Both refusals are in the audit.
+    const audit = (await service.api('GET', `/credentials/${id}/audit`, { token })).body.items as {
+      detail?: string;
+    }[];
+    expect(audit.filter((item) => item.detail === 'refused:upstream_unavailable')).toHaveLength(2);
+  });
+});
