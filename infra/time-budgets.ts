@@ -118,7 +118,10 @@ export const timeBudgetOf = (
 };
 
 /** Functions no HTTP request waits on: a workflow's resolve and the scheduled checks. */
-const NOT_BEHIND_HTTP: ReadonlySet<AnyFunctionName> = new Set(['resolve-credential', 'verify-due-credentials']);
+const NOT_BEHIND_HTTP: ReadonlySet<AnyFunctionName> = new Set([
+  'resolve-credential',
+  'verify-due-credentials',
+]);
 
 /**
  * What a function's environment says about its waits, so the code waits what the budget counted:

@@ -176,9 +176,13 @@ const invalidCredential = () =>
     extensions: { reason: 'refresh_not_stored' },
   });
 const storageUnavailable = () =>
-  new AppError('upstream_unavailable', 'The refreshed tokens could not be stored yet; the check is retried.', {
-    extensions: { retryAfterSeconds: 1 },
-  });
+  new AppError(
+    'upstream_unavailable',
+    'The refreshed tokens could not be stored yet; the check is retried.',
+    {
+      extensions: { retryAfterSeconds: 1 },
+    },
+  );
 
 /**
  * After a refresh, the refresh token's own expiry (a provider that ends grants on a fixed day tells
