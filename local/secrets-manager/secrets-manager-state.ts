@@ -56,8 +56,38 @@ const FILTER_KEYS = [
   'all',
 ];
 const MAX_SECRET_BYTES = 65_536;
-/** Versions without a staging label are deprecated; AWS keeps about 100 versions per secret. */
-const MAX_VERSIONS = 100;
+/**
+ * AWS's quota of versions per secret. Its documentation: Secrets Manager "removes unlabeled
+ * versions when there are more than 100, but it does not remove versions created less than 24
+ * hours ago"; writing more often than that removes them, "you will reach the quota for secret
+ * versions" (docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
+ */
+export const MAX_VERSIONS = 100;
+/** An unlabelled version younger than this is kept, whatever the count. */
+export const UNLABELLED_VERSION_RETENTION_SECONDS = 86_400;
+/**
+ * "Combined rate of PutSecretValue, RemoveRegionsFromReplication, ReplicateSecretToRegion,
+ * StopReplicationToReplica, UpdateSecret, and UpdateSecretVersionStage API requests: 50 per second
+ * per Region, not adjustable" (the same page): shared by every secret of the account.
+ */
+export const REGION_WRITE_RATE_PER_SECOND = 50;
+const RATE_LIMITED_WRITES: ReadonlySet<string> = new Set([
+  'PutSecretValue',
+  'UpdateSecret',
+  'UpdateSecretVersionStage',
+]);
+
+/** What the account's writes looked like, for a benchmark to read. */
+export interface WriteAccounting {
+  /** Rate-limited writes (PutSecretValue, UpdateSecret, UpdateSecretVersionStage) answered. */
+  readonly writes: number;
+  /** The most in any one second (by the endpoint's clock). */
+  readonly peakWritesPerSecond: number;
+  /** Writes refused with ThrottlingException because the second's 50 were spent. */
+  readonly throttled: number;
+  /** Writes refused with LimitExceededException because the secret's versions were at the quota. */
+  readonly versionQuotaRefusals: number;
+}
 
 const invalidParameter = (message: string) => new SecretsManagerError('InvalidParameterException', message);
 const validation = (message: string) =>
@@ -194,9 +224,43 @@ export class SecretsManagerState {
     else this.secrets.delete(name);
   }
 
+  private writes = 0;
+  private throttled = 0;
+  private versionQuotaRefusals = 0;
+  private peakWritesPerSecond = 0;
+  private second = -1;
+  private writesThisSecond = 0;
+
+  /** The account's rate-limited writes so far: totals and the busiest second. */
+  writeAccounting(): WriteAccounting {
+    return {
+      writes: this.writes,
+      peakWritesPerSecond: this.peakWritesPerSecond,
+      throttled: this.throttled,
+      versionQuotaRefusals: this.versionQuotaRefusals,
+    };
+  }
+
+  /** The Region's shared write budget: 50 in any one second, then ThrottlingException, as AWS. */
+  private spendWrite(): void {
+    const second = Math.floor(this.now());
+    if (second !== this.second) {
+      this.second = second;
+      this.writesThisSecond = 0;
+    }
+    if (this.writesThisSecond >= REGION_WRITE_RATE_PER_SECOND) {
+      this.throttled++;
+      throw new SecretsManagerError('ThrottlingException', 'Rate exceeded');
+    }
+    this.writesThisSecond++;
+    this.writes++;
+    this.peakWritesPerSecond = Math.max(this.peakWritesPerSecond, this.writesThisSecond);
+  }
+
   handle(operation: string, request: Request): Record<string, unknown> {
     this.changed.clear();
     this.purgeExpiredDeletions();
+    if (RATE_LIMITED_WRITES.has(operation)) this.spendWrite();
     switch (operation) {
       case 'CreateSecret':
         return this.createSecret(request);
@@ -275,12 +339,27 @@ export class SecretsManagerState {
   }
 
   private addVersion(secret: StoredSecret, versionId: string, secretString: string, stages: string[]): void {
+    const now = this.now();
+    // Unlabelled versions are removed once the secret holds more than the quota, oldest first, and
+    // only those at least 24 hours old: a secret written faster reaches the quota and is refused.
+    const removable = (version: SecretVersion) =>
+      version.stages.length === 0 && now - version.createdDate >= UNLABELLED_VERSION_RETENTION_SECONDS;
+    const before = secret.versions.map((version) => [...version.stages]);
     this.moveLabels(secret, stages);
-    secret.versions.push({ versionId, secretString, createdDate: this.now(), stages });
-    // Deprecated versions (no label) are removed once the secret holds more than the quota.
+    if (secret.versions.filter((version) => !removable(version)).length + 1 > MAX_VERSIONS) {
+      secret.versions.forEach((version, index) => {
+        version.stages = before[index] ?? [];
+      });
+      this.versionQuotaRefusals++;
+      throw new SecretsManagerError(
+        'LimitExceededException',
+        'You have exceeded the maximum number of versions for this secret.',
+      );
+    }
+    secret.versions.push({ versionId, secretString, createdDate: now, stages });
     let surplus = secret.versions.length - MAX_VERSIONS;
     secret.versions = secret.versions.filter((version) => {
-      if (surplus > 0 && version.stages.length === 0) {
+      if (surplus > 0 && removable(version)) {
         surplus--;
         return false;
       }

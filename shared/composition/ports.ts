@@ -104,4 +104,5 @@ export const refreshSettingsFrom = (config: ServiceConfig): RefreshSettings => (
   ...DEFAULT_REFRESH_SETTINGS,
   tokenTimeoutMs: config.verificationTimeoutMs,
   leaseWaitMs: config.refreshLeaseWaitMs,
+  secretWritesPerSecond: config.secretWritesPerSecond,
 });

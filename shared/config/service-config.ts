@@ -37,6 +37,8 @@ export interface ServiceConfig {
   readonly connectReturnUrls: readonly string[];
   /** How long after a check a healthy credential is re-verified by the schedule. @default 24 h */
   readonly reverifyIntervalSeconds: number;
+  /** Refreshes that write a Secrets Manager version in any one second (the account shares 50). */
+  readonly secretWritesPerSecond: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -74,6 +76,13 @@ export const loadServiceConfig = (env: Environment = process.env): ServiceConfig
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean),
   reverifyIntervalSeconds: integer(env, 'REVERIFY_INTERVAL_SECONDS', 86_400, 1, 90 * 86_400),
+  secretWritesPerSecond: integer(
+    env,
+    'SECRET_WRITES_PER_SECOND',
+    DEFAULT_REFRESH_SETTINGS.secretWritesPerSecond,
+    1,
+    50,
+  ),
   verificationTimeoutMs: integer(
     env,
     'VERIFICATION_TIMEOUT_MS',

@@ -12,6 +12,12 @@ export interface RefreshSettings {
   readonly leaseWaitMs: number;
   /** After the provider answers 5xx or 429: nobody calls it again for this long. */
   readonly backoffMs: number;
+  /**
+   * Refreshes that store a Secrets Manager version, at most, in any one second, unless a token
+   * has expired. Secrets Manager's write calls share 50 a second across the account and Region;
+   * the deployments of one account share that between them, with room for creates and edits.
+   */
+  readonly secretWritesPerSecond: number;
 }
 
 export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
@@ -20,7 +26,14 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   clockSkewMs: 2000,
   leaseWaitMs: 12_000,
   backoffMs: 5000,
+  secretWritesPerSecond: 30,
 };
+
+/**
+ * An access token with less than this left is refreshed whatever the write budget says: one that
+ * still works longer is served as it is when the second's writes are spent, and refreshed later.
+ */
+export const EARLY_REFRESH_FLOOR_MS = 60_000;
 
 export const leaseDurationMs = (settings: RefreshSettings): number =>
   settings.tokenTimeoutMs + 3 * settings.storeBudgetMs + settings.clockSkewMs;

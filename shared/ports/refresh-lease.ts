@@ -58,6 +58,11 @@ export interface RefreshLease {
    * answered keeps others from presenting the same refresh token. Undefined: no longer ours.
    */
   renew(holding: LeaseHolding, until: number): Promise<LeaseHolding | undefined>;
+  /**
+   * Takes one of the second's `perSecond` Secrets Manager writes for the tenant's refreshes (one
+   * counter item per second, expiring). False: spent, try again in a later second.
+   */
+  takeWriteSlot(tenantId: string, now: Date, perSecond: number): Promise<boolean>;
   /** Gives it back early; only the holder of that generation can. */
   release(holding: LeaseHolding): Promise<void>;
   /**

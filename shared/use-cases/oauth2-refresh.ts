@@ -26,6 +26,11 @@ export interface RefreshContext {
   readonly force?: boolean;
   /** Not about to expire: nothing to do. */
   readonly isFresh: (values: FieldValues) => boolean;
+  /**
+   * The access token in hand still works: the refresh waits for a second with a Secrets Manager
+   * write to spare, and until then the tokens are answered as they are (`deferred`).
+   */
+  readonly early?: boolean;
 }
 
 export interface Refreshed {
@@ -37,6 +42,8 @@ export interface Refreshed {
    * the next caller will find (rolled forward, or marked for reconnecting).
    */
   readonly stored: boolean;
+  /** Not refreshed: the second's writes were spent and the access token in hand still works. */
+  readonly deferred?: boolean;
 }
 
 /** The plain fields a refresh set, kept in its Secrets Manager version for a roll-forward. */
@@ -212,6 +219,13 @@ export const refreshCredential = async (
       if (!context.force && context.isFresh(current))
         return { credential: stale, values: current, stored: true };
       const holding = held.holding;
+      // The account's Secrets Manager writes are shared (50 a second): an early refresh takes one
+      // of this deployment's, or waits, serving the tokens that still work.
+      if (
+        context.early &&
+        !(await deps.leases.takeWriteSlot(actor.tenantId, deps.clock.now(), settings.secretWritesPerSecond))
+      )
+        return { credential: stale, values: current, stored: true, deferred: true };
       if (inBackoff(holding.state))
         throw unavailable(
           'The token endpoint is unavailable; retry shortly.',

@@ -140,7 +140,10 @@ const reverifyByRefresh = async (
       deadline: Date.now() + refreshTimeBudgetMs(deps.refresh),
       force: true,
       isFresh: () => false,
+      // A scheduled keep-alive is never urgent: it waits for a second with a write to spare.
+      early: scheduled,
     });
+    if (refreshed.deferred) throw storageUnavailable();
     if (!refreshed.stored) {
       // The provider answered; our own storage did not in time. Marked for reconnecting (the
       // provider spent the refresh token), or left for the next check (it did not).

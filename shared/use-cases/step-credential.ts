@@ -6,7 +6,7 @@ import type { FieldValues } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import type { Flow } from '../domain/flow.ts';
 import { interpretTokenResponse } from '../domain/oauth2-tokens.ts';
-import { refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
+import { EARLY_REFRESH_FLOOR_MS, refreshTimeBudgetMs } from '../domain/refresh-timing.ts';
 import { unbindSecret } from '../domain/secret-binding.ts';
 import { refreshDueAt } from '../domain/token-refresh-due.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -334,9 +334,11 @@ const renewedStepCredential = async (
     const forced = refused !== undefined && values.accessToken === refused;
     if (forced || (due !== undefined && due <= now.getTime())) {
       const stale = credential;
+      const expiresAt = Date.parse(String(values.expiresAt ?? ''));
       ({ credential, values } = await refreshCredential(deps, actor, credential, {
         audit: auditedInput(input),
         deadline: input.deadline ?? Date.now() + refreshTimeBudgetMs(deps.refresh),
+        early: !forced && expiresAt - now.getTime() > EARLY_REFRESH_FLOOR_MS,
         // Another holder's refresh that already replaced the token the API refused is used as it is.
         isFresh: (current) =>
           forced

@@ -152,4 +152,34 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
     }[];
     expect(audit.filter((item) => item.detail === 'refused:upstream_unavailable')).toHaveLength(2);
   });
+
+  it('an early refresh takes one of the second’s Secrets Manager writes or waits; an expired token never waits', async () => {
+    const due = [await expiredCredential(rotating), await expiredCredential(rotating)];
+    // Verified and refreshed once (their tokens live an hour): both are due 5 minutes before expiry.
+    for (const { flowId } of due) await resolveWith(service.deps, flowId);
+    const expired = await expiredCredential(rotating);
+    const fixed = new Date(Date.now() + 56 * 60_000);
+    const oneWriteASecond: UseCaseDependencies = {
+      ...service.deps,
+      clock: { now: () => fixed },
+      refresh: { ...service.deps.refresh, ...MATRIX_REFRESH, secretWritesPerSecond: 1 },
+    };
+    const resolveAt = (flowId: string) =>
+      resolveCredential(
+        buildResolveDependencies(oneWriteASecond, { cacheTtlMs: 0, refreshMarginMs: 300_000, refresh: {} }),
+        actor,
+        { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 2500 },
+      );
+    const [first, second] = due as [{ id: string; flowId: string }, { id: string; flowId: string }];
+    const before = await Promise.all([first, second].map(({ id }) => credentialOf(id)));
+    const calls = rotating.tokenCalls.length;
+    await resolveAt(first.flowId);
+    const deferred = await resolveAt(second.flowId);
+    await resolveAt(expired.flowId);
+    // One early refresh in that second, and the expired one; the second's token still works.
+    expect(rotating.tokenCalls.length).toBe(calls + 2);
+    expect(await works(rotating, deferred.secrets.accessToken)).toBe(200);
+    expect((await credentialOf(first.id)).version).toBeGreaterThan(before[0].version);
+    expect((await credentialOf(second.id)).version).toBe(before[1].version);
+  });
 });

@@ -25,7 +25,12 @@ import {
   type LocalSecretsManager,
   startLocalSecretsManager,
 } from '../../local/secrets-manager/secrets-manager-server.ts';
-import { SecretsManagerState } from '../../local/secrets-manager/secrets-manager-state.ts';
+import {
+  MAX_VERSIONS,
+  REGION_WRITE_RATE_PER_SECOND,
+  SecretsManagerState,
+  UNLABELLED_VERSION_RETENTION_SECONDS,
+} from '../../local/secrets-manager/secrets-manager-state.ts';
 
 const token = (n: number) => `conformance-token-${String(n).padStart(20, '0')}`;
 const clientFor = (endpoint: string) =>
@@ -228,6 +233,47 @@ describe('local Secrets Manager conformance', () => {
 });
 
 describe('local Secrets Manager over time', () => {
+  it('keeps unlabelled versions 24 hours and refuses the version past the quota, as AWS documents', () => {
+    let now = 1_000_000;
+    const state = new SecretsManagerState('us-east-1', '000000000000', undefined, () => now);
+    state.handle('CreateSecret', { Name: 'busy/a', SecretString: 'v0' });
+    // One write a minute: 100 versions within the hour, none of them removable yet.
+    for (let index = 1; index < MAX_VERSIONS; index++) {
+      now += 60;
+      state.handle('PutSecretValue', { SecretId: 'busy/a', SecretString: `v${index}` });
+    }
+    now += 60;
+    expect(() => state.handle('PutSecretValue', { SecretId: 'busy/a', SecretString: 'one more' })).toThrow(
+      expect.objectContaining({ type: 'LimitExceededException' }),
+    );
+    const versions = state.handle('ListSecretVersionIds', { SecretId: 'busy/a', IncludeDeprecated: true });
+    expect((versions.Versions as unknown[]).length).toBe(MAX_VERSIONS);
+    expect(state.writeAccounting()).toMatchObject({ versionQuotaRefusals: 1 });
+    // A day later the oldest unlabelled versions are removable: writes go through again.
+    now += UNLABELLED_VERSION_RETENTION_SECONDS;
+    state.handle('PutSecretValue', { SecretId: 'busy/a', SecretString: 'a day later' });
+    const after = state.handle('ListSecretVersionIds', { SecretId: 'busy/a', IncludeDeprecated: true });
+    expect((after.Versions as unknown[]).length).toBe(MAX_VERSIONS);
+  });
+
+  it('shares 50 writes a second across the account, then answers ThrottlingException; the peak is readable', () => {
+    const now = 2_000_000;
+    const state = new SecretsManagerState('us-east-1', '000000000000', undefined, () => now);
+    for (let index = 0; index < 60; index++)
+      state.handle('CreateSecret', { Name: `rate/${index}`, SecretString: 'v' });
+    for (let index = 0; index < REGION_WRITE_RATE_PER_SECOND; index++)
+      state.handle('PutSecretValue', { SecretId: `rate/${index}`, SecretString: 'w' });
+    expect(() => state.handle('UpdateSecret', { SecretId: 'rate/55', SecretString: 'x' })).toThrow(
+      expect.objectContaining({ type: 'ThrottlingException' }),
+    );
+    expect(state.writeAccounting()).toEqual({
+      writes: REGION_WRITE_RATE_PER_SECOND,
+      peakWritesPerSecond: REGION_WRITE_RATE_PER_SECOND,
+      throttled: 1,
+      versionQuotaRefusals: 0,
+    });
+  });
+
   it('removes a secret for good at the end of its recovery window', () => {
     let now = 1_000_000;
     const state = new SecretsManagerState('us-east-1', '000000000000', undefined, () => now);

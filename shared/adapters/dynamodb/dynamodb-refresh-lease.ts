@@ -143,6 +143,31 @@ export const dynamoDbRefreshLease = (
       }
     },
 
+    async takeWriteSlot(tenantId, now, perSecond) {
+      const second = Math.floor(now.getTime() / 1000);
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(tenantPk(tenantId), `WRITES#${second}`),
+            UpdateExpression: 'ADD writes :one SET entity = :entity, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(writes) OR writes < :limit',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: toAttributes({
+              ':one': 1,
+              ':limit': perSecond,
+              ':entity': 'write-budget',
+              ':ttl': second + 3600,
+            }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
     async release(holding) {
       try {
         await client.send(
