@@ -11,6 +11,7 @@ import { benchRace } from './race-bench.ts';
 import { benchRefreshMatrix } from './refresh-bench.ts';
 import { benchResolve } from './resolve-bench.ts';
 import { benchScale } from './scale-bench.ts';
+import { benchSecretWrites } from './secret-writes-bench.ts';
 import { benchSweeper } from './sweeper-bench.ts';
 import { benchSynth } from './synth-bench.ts';
 import { benchTokenLifetimes } from './token-lifetime-bench.ts';
@@ -166,7 +167,10 @@ const lifetimesOnly = async () => {
   }
 };
 
-/** `npm run bench -- --refresh`: the OAuth2 refresh failure matrix alone. */
+/**
+ * `npm run bench -- --refresh`: the OAuth2 refresh failure matrix, and Secrets Manager's versions
+ * and write rates for a week of 30-minute rotating tokens and for 100,000 credentials.
+ */
 const refreshOnly = async () => {
   const stack = await startBenchStack();
   try {
@@ -177,6 +181,12 @@ const refreshOnly = async () => {
     const written = saveSection('refreshMatrix', results);
     const { rows, ...totals } = results;
     process.stdout.write(`${JSON.stringify(totals)}\nfull results: ${written}\n`);
+    const writes = {
+      measuredAt: new Date().toISOString(),
+      ...(await benchSecretWrites(stack.dynamoDbEndpoint)),
+    };
+    saveSection('secretWrites', writes);
+    process.stdout.write(`${JSON.stringify(writes, null, 1)}\n`);
   } finally {
     await stack.stop();
   }

@@ -36,6 +36,8 @@ export interface EmbeddedServiceOptions {
   readonly env?: Record<string, string>;
   /** The console signs in with the demo OAuth2 provider (OpenID Connect) instead of a fragment token. */
   readonly consoleOidc?: boolean;
+  /** The local Secrets Manager's clock (epoch seconds), for a benchmark that simulates days. */
+  readonly secretsClock?: () => number;
   /** Puts something (a fault-injecting proxy) between the service's clients and an endpoint. */
   readonly routeThrough?: (service: 'dynamodb' | 'secretsmanager', endpoint: string) => Promise<string>;
 }
@@ -45,7 +47,7 @@ export interface EmbeddedServiceOptions {
  * endpoint, the demo Petstore, real SDK clients with a call counter, every handler behind the gateway.
  */
 export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
-  const secrets = await startLocalSecretsManager();
+  const secrets = await startLocalSecretsManager(options.secretsClock ? { now: options.secretsClock } : {});
   const petstore = await startPetstoreDemoApi({ accepts: options.petstoreAccepts });
   const oauth2 = await startOAuth2DemoProvider();
   const gatewayPort = await freePort();

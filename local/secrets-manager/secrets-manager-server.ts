@@ -34,8 +34,13 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
  * request changed). A change costs one small append, whatever the number of secrets; the log is
  * folded into the snapshot at start-up.
  */
-const openStore = (persistPath: string | undefined, region: string | undefined) => {
-  if (!persistPath) return { state: new SecretsManagerState(region), record: () => {} };
+const openStore = (
+  persistPath: string | undefined,
+  region: string | undefined,
+  now: (() => number) | undefined,
+) => {
+  if (!persistPath)
+    return { state: new SecretsManagerState(region, undefined, undefined, now), record: () => {} };
   const logPath = `${persistPath}.log`;
   const snapshot = existsSync(persistPath)
     ? (JSON.parse(readFileSync(persistPath, 'utf8')) as SecretsManagerSnapshot)
@@ -72,9 +77,15 @@ const openStore = (persistPath: string | undefined, region: string | undefined) 
  * With `persistPath`, state survives restarts.
  */
 export const startLocalSecretsManager = async (
-  options: { port?: number; persistPath?: string; region?: string } = {},
+  options: {
+    port?: number;
+    persistPath?: string;
+    region?: string;
+    /** Its clock, in epoch seconds: a benchmark simulates days of writes against AWS's rules. */
+    now?: () => number;
+  } = {},
 ): Promise<LocalSecretsManager> => {
-  const { state, record } = openStore(options.persistPath, options.region);
+  const { state, record } = openStore(options.persistPath, options.region, options.now);
 
   const server: Server = createServer(async (request, response) => {
     const reply = (status: number, body: unknown, errorType?: string) => {

@@ -26,7 +26,7 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   clockSkewMs: 2000,
   leaseWaitMs: 12_000,
   backoffMs: 5000,
-  secretWritesPerSecond: 30,
+  secretWritesPerSecond: 35,
 };
 
 /**

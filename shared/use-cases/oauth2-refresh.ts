@@ -44,6 +44,11 @@ export interface Refreshed {
   readonly stored: boolean;
   /** Not refreshed: the second's writes were spent and the access token in hand still works. */
   readonly deferred?: boolean;
+  /**
+   * The provider kept its refresh token: nothing the credential holds changed, so nothing was
+   * written. The new access token lives in the caller's memory only.
+   */
+  readonly inMemory?: boolean;
 }
 
 /** The plain fields a refresh set, kept in its Secrets Manager version for a roll-forward. */
@@ -355,6 +360,17 @@ const settle = async (
   }
   const address = { tenantId: actor.tenantId, credentialId: stale.id };
   const renewed = applyTokens(current, answer.tokens, component);
+  const kept =
+    answer.tokens.refreshToken === undefined || answer.tokens.refreshToken === current.refreshToken;
+  if (kept && !context.force && stale.status === 'verified') {
+    // Only the access token changed: kept in memory, never written. Secrets Manager's writes are
+    // few and shared by the account (50 a second); a token that lives an hour needs none of them.
+    await deps.leases
+      .recordAttempt(holding, { state: 'done', secretVersionId: stale.secretVersionId })
+      .catch(() => false);
+    await deps.leases.release(holding).catch(() => {});
+    return { credential: stale, values: renewed, stored: true, inMemory: true };
+  }
   const { plain, secret } = validateFields(component, renewed);
   // One Secrets Manager version per refresh (AWS advises against frequent writes, and unlabelled
   // versions count against the secret's quota for 24 hours), found again by its id alone. It

@@ -328,6 +328,15 @@ const renewedStepCredential = async (
 ): Promise<StepCredential> => {
   let { credential, values } = read;
   const component = deps.components.get(credential.componentId);
+  // An access token this container obtained by a refresh that changed nothing stored.
+  const rememberedKey = `${credential.tenantId}|${credential.id}|${credential.secretVersionId}|refreshed`;
+  const remembered = deps.clientTokens.peek(rememberedKey, now.getTime());
+  if (remembered && remembered.accessToken !== options.refusedAccessToken)
+    values = {
+      ...values,
+      accessToken: remembered.accessToken,
+      expiresAt: new Date(remembered.expiresAt).toISOString(),
+    };
   if (component.verification.kind === 'oauth2' && values.refreshToken !== undefined) {
     const due = refreshDue(values, credential, deps.settings.refreshMarginMs);
     const refused = options.refusedAccessToken;
@@ -335,7 +344,8 @@ const renewedStepCredential = async (
     if (forced || (due !== undefined && due <= now.getTime())) {
       const stale = credential;
       const expiresAt = Date.parse(String(values.expiresAt ?? ''));
-      ({ credential, values } = await refreshCredential(deps, actor, credential, {
+      let inMemory: boolean | undefined;
+      ({ credential, values, inMemory } = await refreshCredential(deps, actor, credential, {
         audit: auditedInput(input),
         deadline: input.deadline ?? Date.now() + refreshTimeBudgetMs(deps.refresh),
         early: !forced && expiresAt - now.getTime() > EARLY_REFRESH_FLOOR_MS,
@@ -346,6 +356,14 @@ const renewedStepCredential = async (
             : (refreshDue(current, stale, deps.settings.refreshMarginMs) ?? Number.POSITIVE_INFINITY) >
               deps.clock.now().getTime(),
       }));
+      if (inMemory) {
+        const renewedExpiry = Date.parse(String(values.expiresAt ?? '')) || now.getTime() + 300_000;
+        deps.clientTokens.put(rememberedKey, {
+          accessToken: String(values.accessToken),
+          expiresAt: renewedExpiry,
+          dueAt: refreshDueAt(renewedExpiry, now.getTime(), deps.settings.refreshMarginMs),
+        });
+      }
     }
   }
   if (component.provider?.grant === 'client_credentials') {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
+import { clientTokenCache } from '../../shared/use-cases/client-token-cache.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { reverifyCredential } from '../../shared/use-cases/reverify-credential.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
@@ -93,14 +94,21 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
     await expect(resolveWith(service.deps, flowId)).rejects.toMatchObject({ code: 'credential_invalid' });
   });
 
-  it('a provider that keeps its refresh token: served, and the next refresh works as usual', async () => {
+  it('a provider that keeps its refresh token: nothing is written; the access token lives in memory', async () => {
     const { id, flowId } = await expiredCredential(keeping);
+    const writes = service.secretsState.writeAccounting().writes;
+    const calls = keeping.tokenCalls.length;
     const resolved = await resolveWith(refusingWrites(), flowId);
     expect(await works(keeping, resolved.secrets.accessToken)).toBe(200);
     expect(await credentialOf(id)).toMatchObject({ status: 'verified' });
-    const next = await resolveWith(service.deps, flowId);
-    expect(await works(keeping, next.secrets.accessToken)).toBe(200);
-    expect(next.secrets.accessToken).not.toBe(resolved.secrets.accessToken);
+    // The same container: the token in memory, no second call. Another: a refresh of its own.
+    const again = await resolveWith(service.deps, flowId);
+    expect(again.secrets.accessToken).toBe(resolved.secrets.accessToken);
+    expect(keeping.tokenCalls.length).toBe(calls + 1);
+    const elsewhere = await resolveWith({ ...service.deps, clientTokens: clientTokenCache() }, flowId);
+    expect(await works(keeping, elsewhere.secrets.accessToken)).toBe(200);
+    expect(keeping.tokenCalls.length).toBe(calls + 2);
+    expect(service.secretsState.writeAccounting().writes).toBe(writes);
   });
 
   it('DynamoDB refusing the commit: served from the stored version, which the next holder rolls forward', async () => {
