@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OAuth2Server } from 'oauth2-mock-server';
 
 export interface OAuth2DemoProvider {
@@ -12,7 +13,8 @@ export interface OAuth2DemoProvider {
 /**
  * The demo OAuth2 provider `npm start` runs on loopback (`oauth2-mock-server`): its authorize
  * endpoint consents at once and redirects back with a code, and it checks the PKCE verifier
- * against the challenge. The `demo-oauth2` and `demo-machine` components point at it.
+ * against the challenge. It keeps grants as a strict provider does: one per user, reused when they
+ * consent again, and ended whole when one of its refresh tokens is revoked. The `demo-oauth2` and `demo-machine` components point at it.
  */
 export const startOAuth2DemoProvider = async (
   options: { port?: number } = {},
@@ -33,10 +35,71 @@ export const startOAuth2DemoProvider = async (
     });
     if (tokenRequests.length > 1000) tokenRequests.shift();
   });
-  // Says who the account is, as providers' userinfo does: the connected credential is named for it.
-  server.service.on('beforeUserinfo', (userinfo: { body: Record<string, unknown> }) => {
-    userinfo.body = { ...userinfo.body, email: 'demo.user@example.com' };
+  // Grants as a strict provider keeps them (RFC 7009 §2.1, Google, oidc-provider): the demo user
+  // consenting again gets the grant they already have, and revoking a refresh token ends its whole
+  // grant, the tokens issued with it included.
+  const grants = new Map<string, { revoked: boolean }>();
+  const grantOfToken = new Map<string, string>();
+  let currentGrant: string | undefined;
+  const revokedGrant = (token: string | undefined) => {
+    const grant = token === undefined ? undefined : grantOfToken.get(token);
+    return grant !== undefined && grants.get(grant)?.revoked === true;
+  };
+  server.service.on(
+    'beforeResponse',
+    (
+      response: { statusCode: number; body: Record<string, unknown> },
+      request: { body?: Record<string, string> },
+    ) => {
+      const body = request.body ?? {};
+      if (body.grant_type === 'refresh_token' && revokedGrant(body.refresh_token)) {
+        response.statusCode = 400;
+        response.body = { error: 'invalid_grant', error_description: 'the grant was revoked' };
+        return;
+      }
+      if (body.grant_type !== 'authorization_code' && body.grant_type !== 'refresh_token') return;
+      let grant =
+        body.grant_type === 'refresh_token' ? grantOfToken.get(body.refresh_token ?? '') : undefined;
+      if (grant === undefined) {
+        if (currentGrant === undefined || grants.get(currentGrant)?.revoked) {
+          currentGrant = randomUUID();
+          grants.set(currentGrant, { revoked: false });
+        }
+        grant = currentGrant;
+      }
+      for (const token of [response.body.access_token, response.body.refresh_token])
+        if (typeof token === 'string') grantOfToken.set(token, grant);
+    },
+  );
+  // The library parses no revocation form: read here (the body is already buffered, so this ends
+  // before the client has the answer and can ask anything else).
+  server.service.on('beforeRevoke', (_response: unknown, request: NodeJS.ReadableStream) => {
+    let raw = '';
+    request.on('data', (chunk) => {
+      raw += String(chunk);
+    });
+    request.on('end', () => {
+      const grant = grantOfToken.get(new URLSearchParams(raw).get('token') ?? '');
+      const entry = grant === undefined ? undefined : grants.get(grant);
+      if (entry) entry.revoked = true;
+    });
   });
+  // Says who the account is, as providers' userinfo does: the connected credential is named for it.
+  server.service.on(
+    'beforeUserinfo',
+    (
+      userinfo: { statusCode: number; body: Record<string, unknown> },
+      request: { headers: Record<string, string | undefined> },
+    ) => {
+      const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (revokedGrant(bearer)) {
+        userinfo.statusCode = 401;
+        userinfo.body = { error: 'invalid_token' };
+        return;
+      }
+      userinfo.body = { ...userinfo.body, email: 'demo.user@example.com' };
+    },
+  );
   await server.start(options.port ?? 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${server.address().port}`;
   server.issuer.url = baseUrl;

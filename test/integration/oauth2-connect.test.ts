@@ -300,6 +300,31 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
       const after = await secretOf();
       expect(after.refreshToken).not.toBe(before.refreshToken);
       expect(revoked).toEqual([]);
+      // The demo provider reused the grant and ends it whole on a revocation: the repaired
+      // credential's tokens work, and so does its next refresh.
+      const userinfo = (accessToken: unknown) =>
+        fetch(`${service.oauth2.baseUrl}/userinfo`, {
+          headers: { authorization: `Bearer ${String(accessToken)}` },
+        });
+      expect((await userinfo(after.accessToken)).status).toBe(200);
+      await api('PUT', '/flows/reconnected', {
+        name: 'reconnected',
+        status: 'active',
+        steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId: id }],
+      });
+      await service.expireAccessToken(tenant, id);
+      const resolved = await resolveCredential(
+        resolveDeps(),
+        { tenantId: tenant, subject: 'wf' },
+        {
+          flowId: 'reconnected',
+          stepId: 's',
+          executionId: 'e-reconnected',
+        },
+      );
+      expect((await secretOf()).refreshToken).not.toBe(after.refreshToken);
+      expect((await userinfo(resolved.secrets.accessToken)).status).toBe(200);
+      await api('DELETE', '/flows/reconnected');
     });
 
     it('revokes a deleted credential’s refresh token before its secret goes, without the delete waiting', async () => {
@@ -318,6 +343,19 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
         { token: String(refreshToken), token_type_hint: 'refresh_token' },
       ]);
       expect((await service.deps.secrets.describe(address))?.deleted).toBe(true);
+      // The grant ended at the provider: its refresh token is refused there.
+      const presented = await fetch(`${service.oauth2.baseUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('demo-client:app-secret-value-1').toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: String(refreshToken),
+        }).toString(),
+      });
+      expect(((await presented.json()) as { error?: string }).error).toBe('invalid_grant');
     });
 
     it('re-connects an existing credential instead of creating one', async () => {

@@ -56,6 +56,19 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
     );
     return { credential, refreshToken: String(values.refreshToken), accessToken: String(values.accessToken) };
   };
+  /** A flow whose one step uses the credential, and a resolve container for it. */
+  const activeFlowFor = async (flowId: string, credentialId: string) => {
+    await api('PUT', `/flows/${flowId}`, {
+      name: flowId,
+      status: 'active',
+      steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
+    });
+    return buildResolveDependencies(service.deps, {
+      cacheTtlMs: 0,
+      refreshMarginMs: 300_000,
+      refresh: { leaseWaitMs: 5000 },
+    });
+  };
   beforeAll(async () => {
     provider = await startConformanceProvider();
     service = await startLocalService({ env: { DEMO_OAUTH2_BASE_URL: provider.url } });
@@ -92,16 +105,7 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
     });
     expect(provider.grants).toEqual(['authorization_code']);
 
-    await api('PUT', '/flows/certified', {
-      name: 'certified',
-      status: 'active',
-      steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
-    });
-    const deps = buildResolveDependencies(service.deps, {
-      cacheTtlMs: 0,
-      refreshMarginMs: 300_000,
-      refresh: { leaseWaitMs: 5000 },
-    });
+    const deps = await activeFlowFor('certified', credentialId);
     const actor = { tenantId: tenant, subject: 'workflow' };
     const seen = [connected.refreshToken];
     for (const round of [1, 2]) {
@@ -153,16 +157,7 @@ describe('conformance with a certified provider (oidc-provider: PKCE required, r
       headers: { authorization: `Bearer ${after.accessToken}` },
     });
     expect(userinfo.status).toBe(200);
-    await api('PUT', '/flows/reconnected', {
-      name: 'reconnected',
-      status: 'active',
-      steps: [{ stepId: 's', componentId: 'demo-oauth2', credentialId }],
-    });
-    const deps = buildResolveDependencies(service.deps, {
-      cacheTtlMs: 0,
-      refreshMarginMs: 300_000,
-      refresh: { leaseWaitMs: 5000 },
-    });
+    const deps = await activeFlowFor('reconnected', credentialId);
     await service.expireAccessToken(tenant, credentialId);
     const resolved = await resolveCredential(
       deps,

@@ -49,6 +49,30 @@ export const dynamoDbRefreshLease = (
     ':generation': holding.generation,
   });
 
+  /** An update only the holder of that generation can make: false once the lease is another's. */
+  const fencedUpdate = async (
+    holding: LeaseHolding,
+    updateExpression: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> => {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: leaseKey(holding),
+          UpdateExpression: updateExpression,
+          ConditionExpression: FENCE,
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: toAttributes({ ...fenceValues(holding), ...values }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
+
   return {
     async acquire(tenantId, credentialId, owner, now, durationMs, clockSkewMs) {
       const held = (state: LeaseState) => ({
@@ -100,47 +124,21 @@ export const dynamoDbRefreshLease = (
     },
 
     async recordAttempt(holding, attempt) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: leaseKey(holding),
-            UpdateExpression:
-              'SET attemptState = :state, attemptVersion = :version, backoffUntil = :backoff, attemptGeneration = :generation',
-            ConditionExpression: FENCE,
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: toAttributes({
-              ...fenceValues(holding),
-              ':state': attempt.state,
-              ':version': attempt.secretVersionId,
-              ':backoff': attempt.backoffUntil ?? 0,
-            }),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return fencedUpdate(
+        holding,
+        'SET attemptState = :state, attemptVersion = :version, backoffUntil = :backoff, attemptGeneration = :generation',
+        {
+          ':state': attempt.state,
+          ':version': attempt.secretVersionId,
+          ':backoff': attempt.backoffUntil ?? 0,
+        },
+      );
     },
 
     async renew(holding, until) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: leaseKey(holding),
-            UpdateExpression: 'SET leaseUntil = :until',
-            ConditionExpression: FENCE,
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: toAttributes({ ':until': until, ...fenceValues(holding) }),
-          }),
-        );
-        return { ...holding, until };
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw error;
-      }
+      return (await fencedUpdate(holding, 'SET leaseUntil = :until', { ':until': until }))
+        ? { ...holding, until }
+        : undefined;
     },
 
     async takeWriteSlot(tenantId, now, perSecond) {
