@@ -45,6 +45,11 @@ export const SERVICE_SETTINGS = {
   tracing: z.boolean(),
   /** Hours between scheduled re-verifications of a healthy credential (at most 90 days). */
   reverifyIntervalHours: z.int().check(z.gte(1), z.lte(2160)),
+  /**
+   * Secrets Manager writes a second this deployment's early refreshes may take: the account and
+   * Region share 50 (PutSecretValue, UpdateSecret, UpdateSecretVersionStage, not adjustable).
+   */
+  secretWritesPerSecond: z.int().check(z.gte(1), z.lte(50)),
 } as const;
 
 /** The construct's own names for the shared settings; a CDK app passes typed values. */
@@ -69,6 +74,7 @@ const ConstructProps = z.object({
   petstoreBaseUrl: z.optional(SERVICE_SETTINGS.petstoreBaseUrl),
   tracing: z.optional(SERVICE_SETTINGS.tracing),
   reverifyIntervalHours: z.optional(SERVICE_SETTINGS.reverifyIntervalHours),
+  secretWritesPerSecond: z.optional(SERVICE_SETTINGS.secretWritesPerSecond),
   alarmActions: z.optional(
     z
       .array(z.unknown())

@@ -44,6 +44,7 @@ export const TenantConfig = z
     petstoreBaseUrl: z.optional(SERVICE_SETTINGS.petstoreBaseUrl),
     tracing: z.optional(SERVICE_SETTINGS.tracing),
     reverifyIntervalHours: z.optional(SERVICE_SETTINGS.reverifyIntervalHours),
+    secretWritesPerSecond: z.optional(SERVICE_SETTINGS.secretWritesPerSecond),
     /** Alarm notifications: an existing SNS topic, or email addresses for a topic the stack creates. */
     alarmTopicArn: z.optional(
       z

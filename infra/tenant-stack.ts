@@ -44,6 +44,7 @@ export class TenantStack extends Stack {
       petstoreBaseUrl: tenant.petstoreBaseUrl,
       ...(tenant.tracing ? { tracing: true } : {}),
       ...(tenant.reverifyIntervalHours ? { reverifyIntervalHours: tenant.reverifyIntervalHours } : {}),
+      ...(tenant.secretWritesPerSecond ? { secretWritesPerSecond: tenant.secretWritesPerSecond } : {}),
       ...this.networkOf(tenant),
       alarmActions: this.alarmTopic ? [new actions.SnsAction(this.alarmTopic)] : [],
     });

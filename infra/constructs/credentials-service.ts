@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
+import { DEFAULT_REFRESH_SETTINGS } from '../../shared/domain/refresh-timing.ts';
 import { METRICS_NAMESPACE, type OutcomeMetric } from '../../shared/ports/metrics.ts';
 import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
@@ -115,6 +116,11 @@ export interface CredentialsServiceProps {
    * by a refresh). Failing ones are retried sooner, with back-off. @default 24
    */
   readonly reverifyIntervalHours?: number;
+  /**
+   * Secrets Manager writes a second this deployment's early OAuth2 refreshes may take. The account
+   * and Region share 50 between all their deployments, creates and edits included. @default 35
+   */
+  readonly secretWritesPerSecond?: number;
 }
 
 /** How often the scheduled re-verification looks for due credentials. */
@@ -272,6 +278,9 @@ export class CredentialsService extends Construct {
       VERIFICATION_ALLOWED_HOSTS: (props.verificationAllowedHosts ?? []).join(','),
       // Every function that saves, verifies or refreshes a credential schedules its next check.
       REVERIFY_INTERVAL_SECONDS: String((props.reverifyIntervalHours ?? 24) * 3600),
+      SECRET_WRITES_PER_SECOND: String(
+        props.secretWritesPerSecond ?? DEFAULT_REFRESH_SETTINGS.secretWritesPerSecond,
+      ),
       ...(props.scopePrefix ? { SCOPE_PREFIX: props.scopePrefix } : {}),
       ...(returnUrls.length > 0 ? { CONNECT_RETURN_URLS: returnUrls.join(',') } : {}),
       ...(props.petstoreBaseUrl ? { PETSTORE_BASE_URL: props.petstoreBaseUrl } : {}),

@@ -40,7 +40,9 @@ export const reverifyCredential = async (
   } catch (error) {
     if (!isSecretMissing(error)) throw error;
     // Found gone by this check: the credential says so now (with its event), not at the next sweep.
+    // A person who asked is answered with the problem; the scheduled run records the outcome.
     await markSecretMissing(deps, actor, current, 'the secret could not be read');
+    if (!options.scheduled) throw error;
     return {
       credential: await getCredential(deps, actor, current.id),
       verification: { outcome: 'failed', reason: 'invalid_credentials', detail: error.message },
