@@ -91,6 +91,6 @@ export const benchProxy = async (stack: BenchStack, runs: number) => {
   return {
     awsCalls,
     latency: rows,
-    note: 'Local: DynamoDB Local (a JVM on loopback) stands in for DynamoDB, so the warm overhead is its one conditional write; goal warm ≤ 1.3× the direct call.',
+    note: 'Local: DynamoDB Local (a JVM on loopback) stands in for DynamoDB, so the warm overhead is its two writes (the conditional one that authorizes the request before it is sent, and its outcome); goal warm ≤ 1.3× the direct call.',
   };
 };

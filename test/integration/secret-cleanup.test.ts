@@ -282,7 +282,10 @@ describe('the sweeper at scale and in reverse', () => {
 
     const checkedId = await create('k-lost-2', 'lost-check');
     const checked = await service.api('POST', `/credentials/${checkedId}/verify`, { token });
-    expect(checked).toMatchObject({ status: 422, body: { code: 'credential_invalid', reason: 'secret_missing' } });
+    expect(checked).toMatchObject({
+      status: 422,
+      body: { code: 'credential_invalid', reason: 'secret_missing' },
+    });
     expect(await service.api('GET', `/credentials/${checkedId}`, { token })).toMatchObject({
       body: { status: 'invalid', statusReason: expect.stringMatching(/^secret_missing/) },
     });
