@@ -2,8 +2,8 @@ import type { FieldValues } from './credential-fields.ts';
 
 /** Shorter values are too common to mask or to suspect (a 3-letter key is not a credential). */
 export const MIN_SECRET_LENGTH = 4;
-/** How many times percent-encoding is undone or applied: an echo rarely nests deeper. */
-const PERCENT_DEPTH = 4;
+/** How many times percent-encoding is applied to a secret's forms, and undone to look for it. */
+const PERCENT_DEPTH = 8;
 const MASK = '***';
 
 /**
@@ -141,7 +141,7 @@ export interface SecretMasker {
 
 /**
  * Masks every form of every secret (and `user:secret` pair) the service can recognise: raw;
- * base64 and base64url at any byte offset; percent-encoded up to four times; hex in any case;
+ * base64 and base64url at any byte offset; percent-encoded up to eight times; hex in any case;
  * UTF-16 in either byte order. What it cannot recognise is the limit docs/security.md names.
  */
 export const secretMasker = (secrets: FieldValues, plain: FieldValues = {}): SecretMasker => {
