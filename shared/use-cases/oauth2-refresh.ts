@@ -146,13 +146,16 @@ const recordSending = async (
  *
  * 1. Only the lease holder calls the token endpoint, and records the attempt (which secret
  *    version's refresh token it presents) on the lease before calling.
- * 2. The raw answer is stored (a Secrets Manager version under its own label) before it is read,
- *    and reading it cannot throw.
- * 3. The new tokens become AWSCURRENT and the credential points at them in one transaction fenced by
- *    the lease's owner and generation.
- * 4. A later holder that finds an attempt for the same refresh token rolls the stored answer
- *    forward instead of presenting the token again; with no stored answer the token is never
+ * 2. The answer is read (that cannot throw) and the new tokens written as one Secrets Manager
+ *    version whose id is derived from the presented refresh token's version, retried until the
+ *    invocation's deadline; a provider that kept its refresh token writes nothing (the new access
+ *    token stays in the caller's memory).
+ * 3. The credential points at that version in one transaction fenced by the lease's owner and
+ *    generation.
+ * 4. A later holder that finds an attempt for the same refresh token rolls the stored version
+ *    forward instead of presenting the token again; with nothing stored the token is never
  *    presented again and the credential is `invalid` (`refresh_response_lost`).
+ * 5. What could not be stored by the deadline is served to the caller, never dropped (`inHand`).
  */
 export const refreshCredential = async (
   deps: RefreshDependencies,
