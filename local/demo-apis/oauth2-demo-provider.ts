@@ -41,6 +41,8 @@ export const startOAuth2DemoProvider = async (
   const grants = new Map<string, { revoked: boolean }>();
   const grantOfToken = new Map<string, string>();
   let currentGrant: string | undefined;
+  const consentedScopes = new Map<string, string>();
+  const grantScopes = new Map<string, string>();
   const revokedGrant = (token: string | undefined) => {
     const grant = token === undefined ? undefined : grantOfToken.get(token);
     return grant !== undefined && grants.get(grant)?.revoked === true;
@@ -69,6 +71,15 @@ export const startOAuth2DemoProvider = async (
       }
       for (const token of [response.body.access_token, response.body.refresh_token])
         if (typeof token === 'string') grantOfToken.set(token, grant);
+      const consented =
+        body.grant_type === 'authorization_code' ? consentedScopes.get(body.code ?? '') : undefined;
+      if (consented !== undefined) {
+        grantScopes.set(grant, consented);
+        consentedScopes.delete(body.code ?? '');
+      }
+      // Without a scope of its own the token request gets the grant's, not the library's `dummy`.
+      const scope = grantScopes.get(grant);
+      if (scope !== undefined && body.scope === undefined) response.body.scope = scope;
     },
   );
   // The library parses no revocation form: read here (the body is already buffered, so this ends
@@ -104,8 +115,15 @@ export const startOAuth2DemoProvider = async (
   const baseUrl = `http://127.0.0.1:${server.address().port}`;
   server.issuer.url = baseUrl;
   // RFC 9207: every authorization response names its issuer, as the demo component's descriptor says.
-  server.service.on('beforeAuthorizeRedirect', (redirect: { url: URL }) => {
-    redirect.url.searchParams.set('iss', baseUrl);
-  });
+  server.service.on(
+    'beforeAuthorizeRedirect',
+    (redirect: { url: URL }, request: { query?: Record<string, unknown> }) => {
+      redirect.url.searchParams.set('iss', baseUrl);
+      // The scope the person consented to is the grant's, as a provider answers it with the tokens.
+      const code = redirect.url.searchParams.get('code');
+      const scope = request.query?.scope;
+      if (code && typeof scope === 'string') consentedScopes.set(code, scope);
+    },
+  );
   return { baseUrl, server, tokenRequests, stop: () => server.stop() };
 };

@@ -131,6 +131,9 @@ describe('OAuth2 connect: OAuth apps, authorization code with PKCE, client crede
         secretFieldsSet: ['accessToken', 'refreshToken'],
       });
       expect(credential.fields.expiresAt).toBeDefined();
+      // The scope consented to (the app's), as the provider answers it with the tokens.
+      expect(new URL(session.authorizationUrl).searchParams.get('scope')).toBe('openid');
+      expect(credential.fields.scope).toBe('openid');
 
       await api('PUT', '/flows/connected', {
         name: 'connected',
