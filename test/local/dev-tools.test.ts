@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -65,6 +67,67 @@ describe('the local tools a newcomer meets', () => {
       busy.close();
     }
   }, 60_000);
+
+  /** Runs `npm start` to its end (it fails), with its own state folder; what it printed. */
+  const startFailing = (env: Record<string, string>) =>
+    new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [tsx, 'local/start.ts'], {
+        cwd: root,
+        env: { ...process.env, NODE_OPTIONS: '--no-warnings', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let stdout = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.once('exit', (status) => resolve({ status, stderr, stdout }));
+    });
+  /** Processes still running whose command line names `text` (DynamoDB Local's data folder). */
+  const processesNaming = (text: string) =>
+    spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((line) => line.includes(text) && !line.includes('ps -eo'));
+
+  it('npm start stops everything it started on every failure: a broken descriptor, a demo port in use', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'start-state-'));
+    const components = mkdtempSync(join(tmpdir(), 'start-components-'));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = String((free.address() as AddressInfo).port);
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    try {
+      writeFileSync(join(components, 'broken.json'), '{ "id": ');
+      const broken = await startFailing({
+        PORT: port,
+        CREDENTIALS_LOCAL_STATE: state,
+        LOCAL_COMPONENTS_DIR: components,
+      });
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toContain('broken.json: not JSON');
+      expect(broken.stderr).not.toMatch(/\n\s+at /);
+      expect(processesNaming(state)).toEqual([]);
+
+      // A failure after DynamoDB Local and Secrets Manager started: both are stopped.
+      const demoPortInUse = await startFailing({
+        PORT: port,
+        CREDENTIALS_LOCAL_STATE: state,
+        PETSTORE_DEMO_PORT: String((busy.address() as AddressInfo).port),
+      });
+      expect(demoPortInUse.status).not.toBe(0);
+      expect(demoPortInUse.stderr).toMatch(/EADDRINUSE|in use/);
+      expect(processesNaming(state)).toEqual([]);
+    } finally {
+      busy.close();
+      rmSync(state, { recursive: true, force: true });
+      rmSync(components, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('DynamoDB Local (running for this test run) writes nothing at the checkout root', () => {
     expect(existsSync(new URL('dynamodb-local-metadata.json', `file://${root}`))).toBe(false);
