@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { addLocalComponents } from '../shared/components/trusted.ts';
+import { loadLocalComponents } from './local-components.ts';
 import { LOCAL_STATE_DIRECTORY } from './local-paths.ts';
 
 /**
@@ -34,6 +36,20 @@ if (!existsSync(endpointsFile)) {
   process.exit(2);
 }
 Object.assign(process.env, JSON.parse(readFileSync(endpointsFile, 'utf8')));
+// The components of one's own that `npm start` loaded, for a credential of one of them.
+if (process.env.LOCAL_COMPONENTS_DIR) {
+  try {
+    addLocalComponents(
+      loadLocalComponents(process.env.LOCAL_COMPONENTS_DIR, {
+        petstoreBaseUrl: process.env.PETSTORE_BASE_URL,
+        demoOAuth2BaseUrl: process.env.DEMO_OAUTH2_BASE_URL,
+      }),
+    );
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
 const { handler } = (await import(`../functions/${functionName}/handler.ts`)) as {
   handler: (event: unknown, context: unknown) => Promise<unknown>;
 };

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createPublishHandler } from '../functions/publish-lifecycle-events/publish-handler.ts';
@@ -217,8 +217,10 @@ const serve = async (port: number, stops: (() => Promise<void>)[]): Promise<void
   // a later start finds it (or the app someone registered instead) and leaves it as it is.
   const app = `${gateway.url}/oauth-apps/demo-oauth2`;
   const authorization = { authorization: `Bearer ${token}` };
-  const existing = await fetch(app, { headers: authorization });
-  if (existing.status === 404) {
+  // Listed rather than read: a read of a missing app is a 404 the log would show as a failure.
+  const existing = await fetch(`${gateway.url}/oauth-apps`, { headers: authorization });
+  const apps = existing.ok ? ((await existing.json()) as { items: { componentId: string }[] }).items : [];
+  if (existing.ok && !apps.some((item) => item.componentId === 'demo-oauth2')) {
     const registered = await fetch(app, {
       method: 'PUT',
       headers: { ...authorization, 'content-type': 'application/json' },
@@ -237,6 +239,8 @@ const serve = async (port: number, stops: (() => Promise<void>)[]): Promise<void
         TABLE_NAME,
       ),
       ...demoEnvironment,
+      // The same components of one's own as the server loaded.
+      ...(localComponentsDir ? { LOCAL_COMPONENTS_DIR: resolve(localComponentsDir) } : {}),
     }),
   );
   process.stdout.write(

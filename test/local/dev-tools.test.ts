@@ -1,10 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { createServiceTable } from '../../local/create-table.ts';
+import { localAwsEnvironment } from '../../local/local-aws-environment.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tsx = new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname;
@@ -128,6 +131,58 @@ describe('the local tools a newcomer meets', () => {
       rmSync(components, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('npm run invoke loads the same components of one’s own as npm start did', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'invoke-state-'));
+    const components = mkdtempSync(join(tmpdir(), 'invoke-components-'));
+    const tableName = `invoke-${Date.now()}`;
+    const dynamoDb = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: inject('dynamoDbEndpoint'),
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await createServiceTable(dynamoDb, tableName);
+      const descriptor = JSON.parse(readFileSync(join(root, 'shared/components/http-api-key.json'), 'utf8'));
+      writeFileSync(
+        join(components, 'my-api.json'),
+        JSON.stringify({ ...descriptor, $schema: undefined, id: 'my-api', name: 'My API' }),
+      );
+      // What npm start writes for invoke, naming the folder it loaded components from.
+      writeFileSync(
+        join(state, 'endpoints.json'),
+        JSON.stringify({
+          ...localAwsEnvironment(
+            { dynamoDb: inject('dynamoDbEndpoint'), secretsManager: 'http://127.0.0.1:9' },
+            tableName,
+          ),
+          LOCAL_COMPONENTS_DIR: components,
+        }),
+      );
+      const run = spawnSync(
+        process.execPath,
+        [
+          tsx,
+          'local/invoke.ts',
+          'get-component',
+          '{"tenantId":"dev-tenant","input":{"componentId":"my-api"}}',
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, NODE_OPTIONS: '--no-warnings', CREDENTIALS_LOCAL_STATE: state },
+        },
+      );
+      expect(run.stderr).toBe('');
+      // The answer is the pretty-printed JSON after the function's own log lines.
+      const answer = run.stdout.slice(run.stdout.indexOf('{\n'));
+      expect(JSON.parse(answer)).toMatchObject({ id: 'my-api', name: 'My API' });
+    } finally {
+      dynamoDb.destroy();
+      rmSync(state, { recursive: true, force: true });
+      rmSync(components, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('DynamoDB Local (running for this test run) writes nothing at the checkout root', () => {
     expect(existsSync(new URL('dynamodb-local-metadata.json', `file://${root}`))).toBe(false);
