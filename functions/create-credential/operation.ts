@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { toCredentialView } from '../../shared/domain/credential.ts';
+import { editVersionOf, toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
@@ -30,7 +30,7 @@ export const createCredentialOperation = defineOperation({
   toHttp: ({ credential, created }) =>
     json(created ? 201 : 200, toCredentialView(credential), {
       location: `/credentials/${credential.id}`,
-      etag: etag(credential.version),
+      etag: etag(editVersionOf(credential)),
       ...(created ? {} : { 'idempotent-replayed': 'true' }),
     }),
   toDirect: ({ credential, created }) => ({ credential: toCredentialView(credential), created }),

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { toCredentialView } from '../../shared/domain/credential.ts';
+import { editVersionOf, toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation, type PortsOf } from '../../shared/lambda/operation.ts';
@@ -15,6 +15,6 @@ export const getCredentialOperation = defineOperation({
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
   execute: (deps: PortsOf<typeof getCredential>, actor, input) =>
     getCredential(deps, actor, input.credentialId),
-  toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(credential.version) }),
+  toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(editVersionOf(credential)) }),
   toDirect: toCredentialView,
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { toCredentialView } from '../../shared/domain/credential.ts';
+import { editVersionOf, toCredentialView } from '../../shared/domain/credential.ts';
 import { AppError } from '../../shared/errors/app-error.ts';
 import { etag, ifMatchVersion } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
@@ -44,6 +44,6 @@ export const updateCredentialOperation = defineOperation({
       expectedVersion: input.expectedVersion,
       ...input.body,
     }),
-  toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(credential.version) }),
+  toHttp: (credential) => json(200, toCredentialView(credential), { etag: etag(editVersionOf(credential)) }),
   toDirect: toCredentialView,
 });

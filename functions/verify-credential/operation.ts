@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { toCredentialView } from '../../shared/domain/credential.ts';
+import { editVersionOf, toCredentialView } from '../../shared/domain/credential.ts';
 import { etag } from '../../shared/lambda/http-request.ts';
 import { json } from '../../shared/lambda/http-response.ts';
 import { defineOperation } from '../../shared/lambda/operation.ts';
@@ -15,6 +15,10 @@ export const verifyCredentialOperation = defineOperation({
   fromHttp: (request) => ({ credentialId: request.pathParameters.credentialId }),
   execute: (deps, actor, input) => reverifyCredential(deps, actor, input.credentialId),
   toHttp: ({ credential, verification }) =>
-    json(200, { credential: toCredentialView(credential), verification }, { etag: etag(credential.version) }),
+    json(
+      200,
+      { credential: toCredentialView(credential), verification },
+      { etag: etag(editVersionOf(credential)) },
+    ),
   toDirect: ({ credential, verification }) => ({ credential: toCredentialView(credential), verification }),
 });

@@ -21,7 +21,14 @@ export interface Credential {
   readonly healthFailures?: number;
   /** The declared expiry already warned of (`credential.expiring` is sent once per expiry). */
   readonly expiryWarnedFor?: string | null;
+  /** Moves with every write: what the service's own conditional writes (checks, refreshes) compare. */
   readonly version: number;
+  /**
+   * Moves only when what people edit changes (name, fields, secrets): the credential's ETag and
+   * public `version`, so a scheduled check or a refresh never makes a person's edit fail. Absent on
+   * items written before it existed: `version` stands for it until their next write.
+   */
+  readonly editVersion?: number;
   /** Active flows that use the credential (what the UI shows). */
   readonly activeFlowCount: number;
   /** All flows, active or not, that reference the credential; delete needs it to be 0. */
@@ -51,6 +58,10 @@ export const attentionOf = (
 ): AttentionKind | undefined =>
   credential.status !== 'verified' ? credential.status : credential.expiryWarnedFor ? 'expiring' : undefined;
 
+/** The version a person's If-Match is compared with, and the ETag they are given. */
+export const editVersionOf = (credential: Pick<Credential, 'version' | 'editVersion'>): number =>
+  credential.editVersion ?? credential.version;
+
 /** The public view: everything a client may see. */
 export const toCredentialView = (credential: Credential) => ({
   id: credential.id,
@@ -63,7 +74,7 @@ export const toCredentialView = (credential: Credential) => ({
   lastVerifiedAt: credential.lastVerifiedAt,
   /** The declared expiry once it is within its warning days (`credential.expiring` was sent). */
   expiresSoonAt: credential.expiryWarnedFor ?? null,
-  version: credential.version,
+  version: editVersionOf(credential),
   activeFlowCount: credential.activeFlowCount,
   flowCount: credential.flowCount,
   createdAt: credential.createdAt,

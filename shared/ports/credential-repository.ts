@@ -32,6 +32,8 @@ export interface ListQuery {
 }
 
 export interface CredentialChanges {
+  /** Set by a person's edit (the next edit version); otherwise the current one is kept. */
+  readonly editVersion?: number;
   readonly name?: string | null;
   readonly fields?: Credential['fields'];
   readonly secretFieldsSet?: readonly string[];

@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
+import { editVersionOf } from '../domain/credential.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import type { CredentialUsage } from '../domain/flow.ts';
 import { acceptedVersions, type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
@@ -81,8 +82,11 @@ export const deleteCredential = async (
       getCredential(deps, actor, input.credentialId),
       deps.credentials.usage(actor.tenantId, input.credentialId),
     ]);
-    if (input.expectedVersion !== undefined && !versionSatisfies(input.expectedVersion, credential.version)) {
-      throw staleVersion(credential.version);
+    if (
+      input.expectedVersion !== undefined &&
+      !versionSatisfies(input.expectedVersion, editVersionOf(credential))
+    ) {
+      throw staleVersion(editVersionOf(credential));
     }
     const { active, inactive } = split(usage);
     return {
@@ -98,7 +102,7 @@ export const deleteCredential = async (
   // Only tags this API never issued (or weak ones): nothing can match, but the answer still names
   // the current version so the client can recover.
   if (accepted?.length === 0)
-    throw staleVersion((await getCredential(deps, actor, input.credentialId)).version);
+    throw staleVersion(editVersionOf(await getCredential(deps, actor, input.credentialId)));
 
   // Most credentials being deleted are used by no flow: the first try assumes so and costs no read.
   // When its condition says otherwise, the flows are read and the delete planned again with them.

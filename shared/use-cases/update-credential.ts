@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../domain/actor.ts';
 import { auditEntry } from '../domain/audit.ts';
-import type { Credential } from '../domain/credential.ts';
+import { type Credential, editVersionOf } from '../domain/credential.ts';
 import { type FieldValues, mergeFieldChanges, validateFields } from '../domain/credential-fields.ts';
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { carriedExpiryWarning, nextCheckAt } from '../domain/health-schedule.ts';
@@ -25,8 +25,11 @@ export interface UpdateCredentialInput {
 
 const staleVersion = (current: Credential): AppError =>
   new AppError('version_mismatch', 'The credential changed since you read it. Read it again, then retry.', {
-    extensions: { currentVersion: current.version },
+    extensions: { currentVersion: editVersionOf(current) },
   });
+
+/** How many times an edit is written again when only what the service keeps changed meanwhile. */
+const ATTEMPTS = 3;
 
 export const updateCredential = async (
   deps: UseCaseDependencies,
@@ -41,11 +44,13 @@ export const updateCredential = async (
     if (component) assertSecretsResentWithDestination(component, input.fields);
   }
   const current = await getCredential(deps, actor, input.credentialId);
-  // Checked before any write so a stale client never creates a secret version.
-  if (!versionSatisfies(input.expectedVersion, current.version)) throw staleVersion(current);
+  // Checked before any write so a stale client never creates a secret version. Against the edit
+  // version: a scheduled check or a refresh since the person read it is no reason to refuse.
+  if (!versionSatisfies(input.expectedVersion, editVersionOf(current))) throw staleVersion(current);
 
   const now = deps.clock.now();
   const changes: { -readonly [K in keyof CredentialChanges]: CredentialChanges[K] } = {
+    editVersion: editVersionOf(current) + 1,
     updatedAt: now.toISOString(),
     updatedBy: actor.subject,
   };
@@ -101,10 +106,27 @@ export const updateCredential = async (
   // New secrets that verify, after the credential had failed: also a recovery, said once.
   const recovered =
     (current.status === 'invalid' || current.status === 'unreachable') && changes.status === 'verified';
-  const updated = await deps.credentials.update(current, changes, [
+  const records = [
     auditEntry(actor, renamed, 'updated', now),
     ...(recovered ? [auditEntry(actor, renamed, 'recovered', now)] : []),
-  ]);
+  ];
+  let written = current;
+  let updated: Credential | undefined;
+  for (let attempt = 1; !updated; attempt++) {
+    try {
+      updated = await deps.credentials.update(written, changes, records);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'version_mismatch') || attempt >= ATTEMPTS)
+        throw error;
+      // Changed since it was read. Only the status the service keeps (a scheduled check): the edit
+      // is written on the newer item. A person's edit, or new secrets (a refresh) under an edit of
+      // secrets: a real conflict, answered as one.
+      const latest = await getCredential(deps, actor, input.credentialId);
+      const secretsMoved = replacedSecret !== undefined && latest.secretVersionId !== current.secretVersionId;
+      if (editVersionOf(latest) !== editVersionOf(current) || secretsMoved) throw staleVersion(latest);
+      written = latest;
+    }
+  }
   const component = deps.components.get(current.componentId);
   // At a provider that revokes per grant, the replaced token may share its grant with the new ones
   // (the same person consenting again): revoking it would end the credential just repaired.

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_GUIDES } from '../../shared/errors/problem-guide.ts';
+import { reverifyCredential } from '../../shared/use-cases/reverify-credential.ts';
+import { updateCredential } from '../../shared/use-cases/update-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () => {
@@ -31,6 +33,67 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
       expect(renamed.status).toBe(200);
       expect(renamed.body.name).toBe('star');
       expect(renamed.headers.get('etag')).toBe('"2"');
+    });
+
+    it('a change the service makes on its own (a scheduled check) never makes a person’s edit fail', async () => {
+      const id = await create();
+      const read = await service.api('GET', `/credentials/${id}`, { token });
+      const tag = read.headers.get('etag') ?? '';
+      // Two scheduled checks while the person edits: each writes the item (its next check is due).
+      const actor = { tenantId: 'tenant-http', subject: 'scheduler' };
+      for (let check = 0; check < 2; check++)
+        await reverifyCredential(service.deps, actor, id, { scheduled: true });
+      const stored = await service.deps.credentials.get('tenant-http', id);
+      expect(stored?.version).toBe(3);
+      const afterChecks = await service.api('GET', `/credentials/${id}`, { token });
+      expect(afterChecks.headers.get('etag')).toBe(tag);
+      expect(afterChecks.body.version).toBe(read.body.version);
+
+      const saved = await rename(id, tag, 'saved after two checks');
+      expect(saved.status).toBe(200);
+      // Another person's edit is a change: the first tag is refused now, naming the current one.
+      const stale = await rename(id, tag, 'stale');
+      expect(stale).toMatchObject({ status: 412, body: { code: 'version_mismatch' } });
+      expect(stale.body.currentVersion).toBe(Number(JSON.parse(saved.headers.get('etag') ?? '0')));
+      // A delete's If-Match is compared the same way.
+      const current = saved.headers.get('etag') ?? '';
+      await reverifyCredential(service.deps, actor, id, { scheduled: true });
+      expect(
+        (await service.api('DELETE', `/credentials/${id}`, { token, headers: { 'if-match': current } }))
+          .status,
+      ).toBe(204);
+    });
+
+    it('an edit whose write meets a check made in between is written again on the newer item', async () => {
+      const id = await create();
+      const tag = Number(
+        JSON.parse((await service.api('GET', `/credentials/${id}`, { token })).headers.get('etag') ?? '0'),
+      );
+      const actor = { tenantId: 'tenant-http', subject: 'scheduler' };
+      let writes = 0;
+      const racing = {
+        ...service.deps,
+        credentials: {
+          ...service.deps.credentials,
+          update: async (...args: Parameters<typeof service.deps.credentials.update>) => {
+            // The scheduled check lands between the edit's read and its write, once.
+            if (writes++ === 0) await reverifyCredential(service.deps, actor, id, { scheduled: true });
+            return service.deps.credentials.update(...args);
+          },
+        },
+      };
+      const updated = await updateCredential(
+        racing,
+        { tenantId: 'tenant-http', subject: 'person' },
+        {
+          credentialId: id,
+          expectedVersion: tag,
+          name: 'written again',
+        },
+      );
+      expect(updated).toMatchObject({ name: 'written again', editVersion: tag + 1 });
+      // Written twice: refused once by the check's newer version, then on the newer item.
+      expect(writes).toBe(2);
     });
 
     it('a tag this API never issued is 412, not 400, and names the current version', async () => {

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { AUDIT_RETENTION_DAYS, type AuditEntry } from '../../domain/audit.ts';
-import type { Credential } from '../../domain/credential.ts';
+import { type Credential, editVersionOf } from '../../domain/credential.ts';
 import { AppError, notFound } from '../../errors/app-error.ts';
 import type {
   AuditRecordId,
@@ -234,7 +234,8 @@ export const dynamoDbCredentialRepository = (
                 TableName: tableName,
                 Key: credentialKey(current.tenantId, current.id),
                 ...expression,
-                // The version is the optimistic lock behind If-Match / ETag.
+                // The version is the optimistic lock of every write; a person's If-Match was checked
+                // against the edit version by the use case, from the very item this write expects.
                 ConditionExpression: 'attribute_exists(PK) AND #version = :expected',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
@@ -253,14 +254,14 @@ export const dynamoDbCredentialRepository = (
           'version_mismatch',
           'The credential changed since you read it. Read it again, then retry.',
           {
-            extensions: { currentVersion: credentialFromItem(reason.Item).version },
+            extensions: { currentVersion: editVersionOf(credentialFromItem(reason.Item)) },
           },
         );
       }
       throw error;
     }
     const defined = Object.fromEntries(assignments) as Partial<Credential>;
-    return { ...current, ...defined, version: current.version + 1 };
+    return { ...current, editVersion: editVersionOf(current), ...defined, version: current.version + 1 };
   };
 
   /**
@@ -348,7 +349,8 @@ export const dynamoDbCredentialRepository = (
                   ConditionExpression: `attribute_exists(PK) AND componentId = :component AND activeFlowCount = :zero AND flowCount = :flows${
                     acceptedVersions === undefined
                       ? ''
-                      : ` AND version IN (${Object.keys(versions).join(', ')})`
+                      : // A person's If-Match names an edit version (the version, on items from before it).
+                        ` AND (editVersion IN (${Object.keys(versions).join(', ')}) OR (attribute_not_exists(editVersion) AND version IN (${Object.keys(versions).join(', ')})))`
                   }`,
                   ExpressionAttributeValues: toAttributes({
                     ':component': componentId,
@@ -378,12 +380,12 @@ export const dynamoDbCredentialRepository = (
           return removeCorrupt(request, audit);
         }
         if (!old || old.componentId !== componentId) throw notFound('Credential');
-        if (acceptedVersions !== undefined && !acceptedVersions.includes(old.version)) {
+        if (acceptedVersions !== undefined && !acceptedVersions.includes(editVersionOf(old))) {
           throw new AppError(
             'version_mismatch',
             'The credential changed since you read it. Read it again, then retry.',
             {
-              extensions: { currentVersion: old.version },
+              extensions: { currentVersion: editVersionOf(old) },
             },
           );
         }

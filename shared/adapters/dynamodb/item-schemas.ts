@@ -32,6 +32,7 @@ export const CredentialItem = /* @__PURE__ */ builtOnce(() =>
     checkRequestedAt: z.optional(isoTime()),
     expiryWarnedFor: z.optional(z.nullable(z.string())),
     version: z.int().check(z.gte(1)),
+    editVersion: z.optional(z.int().check(z.gte(1))),
     activeFlowCount: count(),
     flowCount: count(),
     createdAt: isoTime(),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEntry, FlowAuditEntry } from '../../domain/audit.ts';
-import { attentionOf, type Credential } from '../../domain/credential.ts';
+import { attentionOf, type Credential, editVersionOf } from '../../domain/credential.ts';
 import type { Flow } from '../../domain/flow.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { CredentialChanges } from '../../ports/credential-repository.ts';
@@ -160,12 +160,18 @@ export const credentialAddressFromKey = (itemKey: Key): { tenantId: string; cred
  * attention, none otherwise). `values` may hold the caller's own condition values.
  */
 export const credentialUpdate = (
-  credential: Pick<Credential, 'tenantId' | 'id' | 'status' | 'expiryWarnedFor' | 'name'>,
+  credential: Pick<
+    Credential,
+    'tenantId' | 'id' | 'status' | 'expiryWarnedFor' | 'name' | 'version' | 'editVersion'
+  >,
   changes: CredentialChanges,
   conditionValues: Record<string, unknown>,
 ) => {
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ...conditionValues, ':one': 1 };
+  // The edit version is written on every change, so an item written before it existed keeps the
+  // version its readers were given, whatever the service changes afterwards.
+  if (changes.editVersion === undefined) changes = { ...changes, editVersion: editVersionOf(credential) };
   const sets = Object.entries(changes)
     .filter(([, value]) => value !== undefined)
     .map(([attribute, value], index) => {
