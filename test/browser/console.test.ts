@@ -5,6 +5,7 @@ import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededCredential } from '../../local/seeded-credential.ts';
 import { auditEntry } from '../../shared/domain/audit.ts';
+import { reverifyCredential } from '../../shared/use-cases/reverify-credential.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -279,6 +280,27 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await accessible(page, 'stale-edit');
     await page.click('button::-p-text(Reload)');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Changed elsewhere');
+    await page.close();
+  });
+
+  it('saves an edit after a scheduled check ran on the credential meanwhile', async () => {
+    const created = await petstoreKey('Checked meanwhile');
+    const page = await open(`#/credential/${created.body.id}`);
+    await page.waitForSelector('::-p-text(Edit)');
+    await page.click('::-p-text(Edit)');
+    await page.waitForSelector('form #field-name');
+    // The scheduled check runs while the form is open: it records the status, nothing a person edits.
+    await reverifyCredential(service.deps, { tenantId: tenant, subject: 'scheduler' }, created.body.id, {
+      scheduled: true,
+    });
+    expect((await service.deps.credentials.get(tenant, created.body.id))?.version).toBe(2);
+    await page.$eval('form #field-name', (input) => {
+      (input as HTMLInputElement).value = '';
+    });
+    await page.type('form #field-name', 'Saved after the check');
+    await page.click('::-p-text(Save changes)');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Saved after the check');
+    expect(await page.content()).not.toContain('Someone else changed this credential');
     await page.close();
   });
 
