@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES, type FunctionName, type PublicFunctionName } from '../functions/routes.ts';
+import { FUNCTION_NAMES, type FunctionName, type PublicFunctionName } from '../api/routes.ts';
 
 export type TableAction =
   | 'GetItem'

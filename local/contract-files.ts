@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as z from 'zod/mini';
-import { eventsMarkdown } from '../functions/contract/events-markdown.ts';
-import { buildOpenApiDocument } from '../functions/contract/openapi.ts';
-import { problemsMarkdown } from '../functions/contract/problems-markdown.ts';
+import { eventsMarkdown } from '../api/contract/events-markdown.ts';
+import { buildOpenApiDocument } from '../api/contract/openapi.ts';
+import { problemsMarkdown } from '../api/contract/problems-markdown.ts';
 import { componentDescriptorSchema } from '../shared/domain/component-descriptor.ts';
 
 const root = new URL('../', import.meta.url);

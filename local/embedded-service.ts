@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { OPERATIONS } from '../api/operations.ts';
+import type { FunctionName } from '../api/routes.ts';
 import { createCallbackHandler } from '../functions/complete-connect/callback-response.ts';
-import { OPERATIONS } from '../functions/operations.ts';
 import { createProxyHandler } from '../functions/proxy-request/proxy-handler.ts';
-import type { FunctionName } from '../functions/routes.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';

@@ -7,15 +7,9 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { type FunctionName, PUBLIC_ROUTES, type PublicRoute, ROUTES, type Route } from '../api/routes.ts';
 import { buildConsole, consoleContentSecurityPolicy } from '../console/build.ts';
 import { handler as apiDocumentHandler } from '../functions/get-api-document/handler.ts';
-import {
-  type FunctionName,
-  PUBLIC_ROUTES,
-  type PublicRoute,
-  ROUTES,
-  type Route,
-} from '../functions/routes.ts';
 import { AppError } from '../shared/errors/app-error.ts';
 import { toProblem } from '../shared/errors/problem.ts';
 import { MAX_BODY_BYTES } from '../shared/lambda/http-request.ts';

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { allowedMethods } from '../../api/routes.ts';
 import { AppError } from '../../shared/errors/app-error.ts';
 import { toProblem } from '../../shared/errors/problem.ts';
 import { PROBLEM_GUIDES, type ProblemGuide, problemGuide } from '../../shared/errors/problem-guide.ts';
 import { escapeHtml } from '../../shared/lambda/html.ts';
 import { type HttpResult, json, problemResponse } from '../../shared/lambda/http-response.ts';
-import { allowedMethods } from '../routes.ts';
 
 /** The guides use `backticks` for names; everything else is text. */
 const inline = (text: string): string => escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');

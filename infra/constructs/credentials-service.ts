@@ -15,7 +15,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../functions/routes.ts';
+import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../api/routes.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
 import { DEFAULT_REFRESH_SETTINGS } from '../../shared/domain/refresh-timing.ts';

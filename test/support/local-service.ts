@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
-import type { FunctionName } from '../../functions/routes.ts';
+import type { FunctionName } from '../../api/routes.ts';
 import type { OAuth2DemoProvider } from '../../local/demo-apis/oauth2-demo-provider.ts';
 import type { PetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
 import { startEmbeddedService } from '../../local/embedded-service.ts';

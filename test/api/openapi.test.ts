@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../../functions/contract/openapi.ts';
-import { problemsMarkdown } from '../../functions/contract/problems-markdown.ts';
-import { PUBLIC_ROUTES, ROUTES } from '../../functions/routes.ts';
+import { buildOpenApiDocument } from '../../api/contract/openapi.ts';
+import { problemsMarkdown } from '../../api/contract/problems-markdown.ts';
+import { PUBLIC_ROUTES, ROUTES } from '../../api/routes.ts';
 import { contractFiles } from '../../local/contract-files.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
