@@ -1,5 +1,5 @@
 import { startEmbeddedService } from '../local/embedded-service.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
+import { silentLogger } from '../shared/adapters/logging/json-logger.ts';
 
 /**
  * The embedded service for an OAuth2 benchmark, storing credentials as given (a verification would

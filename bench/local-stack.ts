@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { startEmbeddedService } from '../local/embedded-service.ts';
 import type { LambdaHttpHandler } from '../local/gateway.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
+import { silentLogger } from '../shared/adapters/logging/json-logger.ts';
 
 /** The service wired exactly as in the tests, on a fresh in-memory DynamoDB Local. */
 export const startBenchStack = async () => {

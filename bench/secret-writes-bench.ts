@@ -1,10 +1,10 @@
 import { startEmbeddedService } from '../local/embedded-service.ts';
 import { REGION_WRITE_RATE_PER_SECOND } from '../local/secrets-manager/secrets-manager-state.ts';
+import { silentLogger } from '../shared/adapters/logging/json-logger.ts';
 import { buildResolveDependencies } from '../shared/composition/resolve-dependencies.ts';
 import { nextCheckAt } from '../shared/domain/health-schedule.ts';
 import { DEFAULT_REFRESH_SETTINGS, EARLY_REFRESH_FLOOR_MS } from '../shared/domain/refresh-timing.ts';
 import { refreshDueAt } from '../shared/domain/token-refresh-due.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
 import { createCredential } from '../shared/use-cases/create-credential.ts';
 import { putFlow } from '../shared/use-cases/put-flow.ts';
 import { resolveCredential } from '../shared/use-cases/resolve-credential.ts';

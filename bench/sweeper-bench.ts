@@ -1,8 +1,8 @@
 import { startEmbeddedService } from '../local/embedded-service.ts';
 import { seededCredential } from '../local/seeded-credential.ts';
 import { credentialItem } from '../shared/adapters/dynamodb/table-layout.ts';
+import { silentLogger } from '../shared/adapters/logging/json-logger.ts';
 import { bindSecret } from '../shared/domain/secret-binding.ts';
-import { silentLogger } from '../shared/ports/logger.ts';
 import { sweepSecrets } from '../shared/use-cases/secret-cleanup.ts';
 import { writeAll } from './seed.ts';
 

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describeError } from '../../shared/errors/describe-error.ts';
 import { toProblem } from '../../shared/errors/problem.ts';
 import { escapeHtml } from '../../shared/lambda/html.ts';
 import type { HttpResult } from '../../shared/lambda/http-response.ts';
 import { invocationBound } from '../../shared/lambda/lambda-handler.ts';
 import { countOutcome } from '../../shared/lambda/outcome-metrics.ts';
-import { describeError } from '../../shared/ports/logger.ts';
 import { type CallbackOutcome, completeConnect } from '../../shared/use-cases/connect.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 

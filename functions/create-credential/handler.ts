@@ -1,3 +1,4 @@
+import { systemClock } from '../../shared/adapters/clock/system-clock.ts';
 import { createCredentialVerifier } from '../../shared/composition/credential-verifier.ts';
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
@@ -10,7 +11,6 @@ import {
   trustedComponents,
 } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
-import { systemClock } from '../../shared/ports/clock.ts';
 import { createCredentialOperation } from './operation.ts';
 
 const runtime = lambdaRuntime();

@@ -1,8 +1,8 @@
+import { systemClock } from '../../shared/adapters/clock/system-clock.ts';
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
 import { flowRepository, trustedComponents } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
-import { systemClock } from '../../shared/ports/clock.ts';
 import { putFlowOperation } from './operation.ts';
 
 const runtime = lambdaRuntime();

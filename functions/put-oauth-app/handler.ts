@@ -1,3 +1,4 @@
+import { systemClock } from '../../shared/adapters/clock/system-clock.ts';
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
 import { lambdaSecretsManager } from '../../shared/composition/lambda-secrets-manager.ts';
@@ -8,7 +9,6 @@ import {
   trustedComponents,
 } from '../../shared/composition/ports.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
-import { systemClock } from '../../shared/ports/clock.ts';
 import { putOAuthAppOperation } from './operation.ts';
 
 const runtime = lambdaRuntime();

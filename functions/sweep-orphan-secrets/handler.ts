@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { systemClock } from '../../shared/adapters/clock/system-clock.ts';
 import { lambdaDynamoDb } from '../../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../../shared/composition/lambda-runtime.ts';
 import { lambdaSecretsManager } from '../../shared/composition/lambda-secrets-manager.ts';
@@ -8,7 +9,6 @@ import {
   secretStore,
   trustedComponents,
 } from '../../shared/composition/ports.ts';
-import { systemClock } from '../../shared/ports/clock.ts';
 import { sweepSecrets } from '../../shared/use-cases/secret-cleanup.ts';
 
 const runtime = lambdaRuntime();

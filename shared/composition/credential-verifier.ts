@@ -1,6 +1,6 @@
+import { systemClock } from '../adapters/clock/system-clock.ts';
 import { componentVerifier } from '../adapters/verification/component-verifier.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
-import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
 
 export const createCredentialVerifier = (config: ServiceConfig): CredentialVerifier =>

@@ -1,9 +1,10 @@
+import { systemClock } from '../adapters/clock/system-clock.ts';
+import { jsonLogger } from '../adapters/logging/json-logger.ts';
 import type { ServiceConfig } from '../config/service-config.ts';
 import type { ComponentCatalog } from '../domain/component-catalog.ts';
 import { AppError } from '../errors/app-error.ts';
-import { systemClock } from '../ports/clock.ts';
 import type { CredentialVerifier } from '../ports/credential-verifier.ts';
-import { jsonLogger, type Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { TokenRefresher } from '../ports/token-refresher.ts';
 import { clientTokenCache } from '../use-cases/client-token-cache.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';

@@ -1,6 +1,6 @@
+import { jsonLogger } from '../adapters/logging/json-logger.ts';
+import { embeddedMetrics } from '../adapters/metrics/embedded-metrics.ts';
 import { loadServiceConfig } from '../config/service-config.ts';
-import { jsonLogger } from '../ports/logger.ts';
-import { embeddedMetrics } from '../ports/metrics.ts';
 import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
 import type { PortContext } from './ports.ts';
 

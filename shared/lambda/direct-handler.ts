@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { describeError } from '../errors/describe-error.ts';
 import { toProblem } from '../errors/problem.ts';
-import { describeError, type Logger } from '../ports/logger.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import { OperationFailed } from './direct-event.ts';
 import { countOutcome } from './outcome-metrics.ts';

@@ -3,8 +3,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import type * as z from 'zod/mini';
 import { type Actor, TENANT_ID_PATTERN } from '../domain/actor.ts';
 import { AppError } from '../errors/app-error.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { toProblem } from '../errors/problem.ts';
-import { describeError } from '../ports/logger.ts';
 import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
 import { directActor } from './direct-actor.ts';
 import { DirectEvent, OperationFailed } from './direct-event.ts';

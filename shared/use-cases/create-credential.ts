@@ -7,8 +7,8 @@ import { formatCredentialId } from '../domain/credential-id.ts';
 import { nextCheckAt } from '../domain/health-schedule.ts';
 import { bindSecret } from '../domain/secret-binding.ts';
 import { AppError } from '../errors/app-error.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { isDefiniteFailure } from '../errors/transient-failure.ts';
-import { describeError } from '../ports/logger.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 import { verifyBeforeSaving } from './verify-before-saving.ts';
 

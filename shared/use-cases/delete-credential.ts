@@ -5,7 +5,7 @@ import { parseCredentialId } from '../domain/credential-id.ts';
 import type { CredentialUsage } from '../domain/flow.ts';
 import { acceptedVersions, type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
-import { describeError } from '../ports/logger.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { getCredential } from './get-credential.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 

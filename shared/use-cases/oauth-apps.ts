@@ -5,7 +5,7 @@ import type { FieldValues } from '../domain/credential-fields.ts';
 import { type OAuthApp, oauthAppSecretId } from '../domain/oauth-app.ts';
 import { acceptedVersions, type VersionCondition, versionSatisfies } from '../domain/version-condition.ts';
 import { AppError, notFound, validationFailed } from '../errors/app-error.ts';
-import { describeError } from '../ports/logger.ts';
+import { describeError } from '../errors/describe-error.ts';
 import type { TokenClient } from '../ports/token-refresher.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 

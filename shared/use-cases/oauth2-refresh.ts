@@ -8,7 +8,7 @@ import { applyTokens, interpretTokenResponse, type TokenAnswer } from '../domain
 import { leaseDurationMs } from '../domain/refresh-timing.ts';
 import { bindSecret, unbindSecret } from '../domain/secret-binding.ts';
 import { AppError, notFound } from '../errors/app-error.ts';
-import { describeError } from '../ports/logger.ts';
+import { describeError } from '../errors/describe-error.ts';
 import type { CommitOutcome, LeaseHolding, LeaseState } from '../ports/refresh-lease.ts';
 import { withProviderClient } from './oauth-apps.ts';
 import { isSecretMissing } from './secret-missing.ts';

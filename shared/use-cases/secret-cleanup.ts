@@ -1,7 +1,7 @@
 import { parseCredentialId } from '../domain/credential-id.ts';
 import { componentOfAppSecret } from '../domain/oauth-app.ts';
 import { AppError } from '../errors/app-error.ts';
-import { describeError } from '../ports/logger.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { type SecretAddress, StaleListingError } from '../ports/secret-store.ts';
 import { markSecretMissing } from './secret-missing.ts';
 import { revokeReplacedTokens } from './token-revocation.ts';

@@ -1,8 +1,8 @@
 import type { ComponentDefinition } from '../domain/component.ts';
 import type { FieldValues } from '../domain/credential-fields.ts';
 import { REVOCATION_TIMEOUT_MS } from '../domain/refresh-timing.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { isTransientFailure } from '../errors/transient-failure.ts';
-import { describeError } from '../ports/logger.ts';
 import { providerTokenClient } from './oauth-apps.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';
 

@@ -1,6 +1,6 @@
 import type { Credential } from '../domain/credential.ts';
 import { nextCheckAt } from '../domain/health-schedule.ts';
-import { describeError } from '../ports/logger.ts';
+import { describeError } from '../errors/describe-error.ts';
 import { joinSchedule } from './join-schedule.ts';
 import { reverifyCredential } from './reverify-credential.ts';
 import type { UseCaseDependencies } from './use-case-dependencies.ts';

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { silentLogger } from '../../../shared/adapters/logging/json-logger.ts';
 import { invocationSignal, TIMEOUT_EARLY_MS } from '../../../shared/lambda/invocation-signal.ts';
 import { createLambdaHandler } from '../../../shared/lambda/lambda-handler.ts';
 import { defineOperation } from '../../../shared/lambda/operation.ts';
-import { silentLogger } from '../../../shared/ports/logger.ts';
 
 const contextWith = (remainingMs: number) =>
   ({ awsRequestId: 'r', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { embeddedMetrics, METRICS_NAMESPACE } from '../../../shared/adapters/metrics/embedded-metrics.ts';
 import { countOutcome } from '../../../shared/lambda/outcome-metrics.ts';
-import { embeddedMetrics, METRICS_NAMESPACE } from '../../../shared/ports/metrics.ts';
 
 describe('outcome metrics (CloudWatch embedded metric format)', () => {
   const capture = () => {

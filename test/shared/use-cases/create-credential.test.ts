@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../../shared/adapters/logging/json-logger.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../../shared/components/index.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
 import { AppError } from '../../../shared/errors/app-error.ts';
 import type { CreateOutcome, CredentialRepository } from '../../../shared/ports/credential-repository.ts';
-import { silentLogger } from '../../../shared/ports/logger.ts';
 import type { SecretStore } from '../../../shared/ports/secret-store.ts';
 import { type CreateDependencies, createCredential } from '../../../shared/use-cases/create-credential.ts';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../../shared/adapters/logging/json-logger.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../../shared/components/index.ts';
 import type { ComponentDefinition } from '../../../shared/domain/component.ts';
@@ -7,7 +8,6 @@ import type { Credential } from '../../../shared/domain/credential.ts';
 import { DEFAULT_REFRESH_SETTINGS } from '../../../shared/domain/refresh-timing.ts';
 import { bindSecret } from '../../../shared/domain/secret-binding.ts';
 import type { CredentialRepository } from '../../../shared/ports/credential-repository.ts';
-import { silentLogger } from '../../../shared/ports/logger.ts';
 import type { SecretStore } from '../../../shared/ports/secret-store.ts';
 import { updateCredential } from '../../../shared/use-cases/update-credential.ts';
 import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dependencies.ts';
