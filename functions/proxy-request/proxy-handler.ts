@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { directActor } from '../../shared/lambda/direct-actor.ts';
+import { assertInScope, directActor } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { isHttpEvent } from '../../shared/lambda/http-request.ts';
-import { assertInScope, createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
+import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
 import { type ProxyDependencies, proxyRequest } from '../../shared/use-cases/proxy-request.ts';
 import { proxyRequestOperation } from './operation.ts';
 import { ProxyEvent } from './proxy-event.ts';

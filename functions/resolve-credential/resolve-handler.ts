@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { directActor } from '../../shared/lambda/direct-actor.ts';
+import { assertInScope, directActor } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
-import { assertInScope } from '../../shared/lambda/lambda-handler.ts';
 import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
 import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
 import { ReportRejectedEvent, ResolveEvent } from './resolve-event.ts';

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { validationFailed } from '../../shared/errors/app-error.ts';
+import { assertInScope } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
-import { assertInScope } from '../../shared/lambda/lambda-handler.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 import {
   HEALTH_RUN_MS,

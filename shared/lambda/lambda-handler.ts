@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../errors/describe-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
-import { directActor } from './direct-actor.ts';
+import { assertInScope, directActor } from './caller.ts';
 import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
@@ -54,14 +54,6 @@ const originOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer): string => {
   const scheme = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   const host = event.requestContext.domainName;
   return /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host ?? '') ? `${scheme}://${host}` : '';
-};
-
-/** A per-tenant deployment acts for its own tenant only, whatever a token or an event claims. */
-export const assertInScope = (actor: Actor, tenantScope: string | undefined): Actor => {
-  if (tenantScope !== undefined && actor.tenantId !== tenantScope) {
-    throw new AppError('unauthorized', 'This deployment does not serve that tenant.');
-  }
-  return actor;
 };
 
 /** middy around a handler, with the invocation's signal in scope of everything the handler awaits. */

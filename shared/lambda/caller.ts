@@ -1,4 +1,9 @@
+/**
+ * Who a call is for, the same for every caller: the actor a direct invocation claims, and the
+ * tenant rule. HTTP and direct handlers both take them from here, not from each other's glue.
+ */
 import type { Actor } from '../domain/actor.ts';
+import { AppError } from '../errors/app-error.ts';
 
 /** Marks an actor named by a direct invocation's event rather than by a verified token. */
 export const IAM_ASSERTED = 'iam-asserted:';
@@ -13,3 +18,14 @@ export const directActor = (tenantId: string, actor: string | undefined, executi
   tenantId,
   subject: `${IAM_ASSERTED}${actor ?? (executionId === undefined ? 'unnamed' : `execution:${executionId}`)}`,
 });
+
+/**
+ * The tenant rule, for HTTP and direct callers alike: a per-tenant deployment acts for its own
+ * tenant only, whatever a token or an event claims.
+ */
+export const assertInScope = (actor: Actor, tenantScope: string | undefined): Actor => {
+  if (tenantScope !== undefined && actor.tenantId !== tenantScope) {
+    throw new AppError('unauthorized', 'This deployment does not serve that tenant.');
+  }
+  return actor;
+};
