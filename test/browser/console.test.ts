@@ -487,6 +487,16 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     expect(await focusedText()).toBe('Cancel');
     // Modal: the page behind is inert.
     expect(await page.evaluate(() => document.querySelector('dialog')?.matches(':modal'))).toBe(true);
+    // Centred in the viewport, not pinned over the navigation.
+    const offCentre = await page.evaluate(() => {
+      const box = (document.querySelector('dialog') as HTMLElement).getBoundingClientRect();
+      return {
+        x: Math.abs(box.left + box.width / 2 - window.innerWidth / 2),
+        y: Math.abs(box.top + box.height / 2 - window.innerHeight / 2),
+      };
+    });
+    expect(offCentre.x).toBeLessThan(2);
+    expect(offCentre.y).toBeLessThan(2);
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !document.querySelector('dialog[open]'));
     expect(await focusedText()).toBe('Delete');
