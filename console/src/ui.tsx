@@ -42,6 +42,12 @@ export const ProblemMessage = ({
           Retry
         </button>
       )}
+      {problem.status === 404 && (
+        // What was asked for is not there (deleted, another tenant's, a mistyped link): a way on.
+        <p>
+          <a href="#/credentials">Back to the components</a>
+        </p>
+      )}
       {children}
     </div>
   );
@@ -152,8 +158,9 @@ export const CredentialStatus = ({
 export const REASON_WORDS: Record<string, string> = {
   invalid_credentials: 'The API refused these credentials: check for a typo, or whether they were revoked.',
   insufficient_scope: 'The credentials work but lack a permission the API needs.',
-  unreachable: 'The API could not be reached at that address.',
-  timeout: 'The API did not answer in time. Try again.',
+  // Words for every kind of component: an API's URL, a database's host and port.
+  unreachable: 'Nothing answered at that address: check the host or URL, and the port.',
+  timeout: 'It did not answer in time. Try again.',
   rate_limited: 'The API is rate limiting requests. Try again in a moment.',
   upstream_error: 'The API answered with an error. Try again later.',
   blocked_destination: 'That address is not allowed (it is not a public host).',

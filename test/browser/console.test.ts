@@ -1012,6 +1012,17 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('offers a way back from a credential that is not there, and it leads to the components', async () => {
+    const page = await open('#/credential/01J00000000000000000000000.petstore');
+    await page.waitForSelector('::-p-text(Back to the components)');
+    await Promise.all([
+      page.waitForFunction(() => window.location.hash === '#/credentials'),
+      page.click('::-p-text(Back to the components)'),
+    ]);
+    await page.waitForSelector('::-p-text(Petstore)');
+    await page.close();
+  });
+
   it('lists what needs attention across components, with the reason, and opens the credential from there', async () => {
     const created = await petstoreKey('Attention shop');
     // As the scheduled check leaves a key its service refused (the status index follows).
