@@ -26,9 +26,16 @@ export interface ConsoleConfig {
 export const takeTokenFromFragment = (config: ConsoleConfig): void => {
   if (!window.location.hash.startsWith('#token=')) return;
   const match = /^#token=([A-Za-z0-9._-]+)$/.exec(window.location.hash);
-  if (match?.[1] && !config.oidc) sessionStorage.setItem(KEY, match[1]);
+  if (match?.[1] && !config.oidc) {
+    sessionStorage.setItem(KEY, match[1]);
+    // A link pasted into a tab already open (the sign-in form showing): the console follows.
+    window.dispatchEvent(new Event(TOKEN_CHANGED));
+  }
   history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/credentials`);
 };
+
+/** Sent on `window` when the session's token changed outside the console's own controls. */
+export const TOKEN_CHANGED = 'credentials-console-token-changed';
 
 export const currentToken = (): string | null => sessionStorage.getItem(KEY);
 

@@ -7,6 +7,7 @@ import {
   completeProviderSignIn,
   currentToken,
   signOut,
+  TOKEN_CHANGED,
   takeTokenFromFragment,
 } from './auth';
 import { type ConnectReturn, connectFailureText, takeConnectReturn } from './connect-return';
@@ -49,6 +50,11 @@ const callbackUrlOf = (config: ConsoleConfig): string =>
 
 const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectReturn | null }) => {
   const [token, setToken] = useState(currentToken());
+  useEffect(() => {
+    const follow = () => setToken(currentToken());
+    window.addEventListener(TOKEN_CHANGED, follow);
+    return () => window.removeEventListener(TOKEN_CHANGED, follow);
+  }, []);
   const [sessionEnded, setSessionEnded] = useState(false);
   const [signedOut, setSignedOut] = useState(false);
   const [connectNotice, setConnectNotice] = useState(connected);

@@ -1079,6 +1079,21 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('follows a token link pasted into the tab showing the sign-in form', async () => {
+    const page = await open('');
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.waitForSelector('::-p-text(Sign in to manage)');
+    const pasted = await service.token('tenant-console-c');
+    await page.evaluate((value) => {
+      window.location.hash = `#token=${value}`;
+    }, pasted);
+    // The form gives way to the console, signed in with the pasted token.
+    await page.waitForSelector('::-p-text(Sign out)');
+    expect(await page.$('::-p-text(Sign in to manage)')).toBeNull();
+    await page.close();
+  });
+
   it('signs in with an OpenID Connect provider (authorization code with PKCE, oidc-client-ts)', async () => {
     const withProvider = await startLocalService({ consoleOidc: true });
     // Its own browser context: closing it closes its connections, so the demo provider can stop.
