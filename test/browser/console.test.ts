@@ -971,12 +971,18 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
   it('says a refused replacement key at its field, and clears it as the person fixes it', async () => {
     const created = await petstoreKey('Key to replace');
     const page = await open(`#/credential/${created.body.id}`);
+    const focused = () => page.evaluate(() => document.activeElement?.id);
     await page.waitForSelector('button::-p-text(Edit)');
     await page.click('button::-p-text(Edit)');
+    // Focus follows each step: the form on Edit, the new field on Replace, the field at fault.
+    await page.waitForFunction(() => document.activeElement?.id === 'field-name');
     await page.click('button::-p-text(Replace API key)');
+    await page.waitForFunction(() => document.activeElement?.id === 'field-apiKey');
     await page.type('#field-apiKey', 'a-revoked-key');
     await page.click('form button[type="submit"]');
     await page.waitForSelector('#field-apiKey-error');
+    await page.waitForFunction(() => document.activeElement?.id === 'field-apiKey');
+    expect(await focused()).toBe('field-apiKey');
     expect(await text(page, '#field-apiKey-error')).toContain('refused these credentials');
     expect(await page.$eval('#field-apiKey', (input) => input.getAttribute('aria-invalid'))).toBe('true');
     await accessible(page, 'replace-refused');

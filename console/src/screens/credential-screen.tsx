@@ -59,6 +59,13 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
   useEffect(() => {
     if (notice || blocking || deleted) document.querySelector<HTMLElement>('[data-outcome]')?.focus();
   }, [notice, blocking, deleted]);
+  // Edit moves focus into the form; Replace, to the field it opened.
+  const [focusField, setFocusField] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusField) return;
+    document.getElementById(focusField)?.focus();
+    setFocusField(null);
+  }, [focusField]);
 
   const fail = (error: unknown) => setProblem(problemOf(error));
   useTitle(
@@ -138,7 +145,11 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
         // A refused verification is said at the field at fault, as the create form says it.
         if (refused?.code === 'verification_failed') {
           const at = faultyField(component, refused.reason);
-          if (at) setFieldErrors({ [at]: REASON_WORDS[refused.reason ?? ''] ?? refused.detail });
+          if (at) {
+            setFieldErrors({ [at]: REASON_WORDS[refused.reason ?? ''] ?? refused.detail });
+            // The person goes where the fix is: the field at fault.
+            setFocusField(`field-${at}`);
+          }
         }
         // Changing where secrets go needs them again: open Replace for each one named.
         if (refused?.code === 'secrets_required' && refused.secretFields)
@@ -363,7 +374,10 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
                   <button
                     type="button"
                     class="secondary"
-                    onClick={() => setReplacing((previous) => ({ ...previous, [field.name]: '' }))}
+                    onClick={() => {
+                      setReplacing((previous) => ({ ...previous, [field.name]: '' }));
+                      setFocusField(`field-${field.name}`);
+                    }}
                   >
                     Replace {field.label}
                   </button>
@@ -382,7 +396,13 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
       {canWrite && (
         <div class="actions">
           {!editing && (
-            <button type="button" onClick={() => setEditing(true)}>
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(true);
+                setFocusField('field-name');
+              }}
+            >
               Edit
             </button>
           )}
