@@ -231,11 +231,14 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.click('button[type="submit"]');
     await page.waitForSelector('#field-apiKey-error');
     expect(await page.$$eval('.problem li', (items) => items.length)).toBe(0);
+    // Focus goes to the field at fault, not the page body (Save was disabled while it held focus).
+    await page.waitForFunction(() => document.activeElement?.id === 'field-apiKey');
     await page.type('#field-name', 'Pet shop');
     await page.type('#field-apiKey', 'speical-key');
     await page.click('button[type="submit"]');
     await page.waitForSelector('#field-apiKey-error');
     expect(await text(page, '#field-apiKey-error')).toContain('refused these credentials');
+    await page.waitForFunction(() => document.activeElement?.id === 'field-apiKey');
     expect(await page.$eval('#field-apiKey', (input) => input.getAttribute('aria-invalid'))).toBe('true');
     expect(await page.$eval('#field-apiKey', (input) => (input as HTMLInputElement).type)).toBe('password');
     await accessible(page, 'create-refused');

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Api, type Component, type Credential, type Problem, problemOf, unwrap } from '../api/client';
 import { InlineMarkdown } from '../markdown';
 import { Busy, ProblemMessage, REASON_WORDS, useSingleFlight } from '../ui';
@@ -115,6 +115,18 @@ export const CredentialForm = ({
   const [problem, setProblem] = useState<Problem | null>(null);
   const [shownAtFields, setShownAtFields] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  // After a refusal, focus goes where the fix is: the first field at fault, else what was said. Save
+  // held it and was disabled while saving, which would leave it on the page body.
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals === 0) return;
+    const faulty = component.fields.find((field) => fieldErrors[field.name] !== undefined);
+    const target = faulty
+      ? document.getElementById(`field-${faulty.name}`)
+      : document.querySelector<HTMLElement>('form .problem');
+    if (target && !faulty) target.tabIndex = -1;
+    target?.focus();
+  }, [refusals]);
   const once = useSingleFlight();
   // One Idempotency-Key per body: a retry of the same create (a timeout, a lost answer) is
   // answered with the credential it made, never a second one; a changed body is a new request.
@@ -170,6 +182,7 @@ export const CredentialForm = ({
         if (at) errors[at] = REASON_WORDS[reason] ?? refused.detail;
       }
       setFieldErrors(errors);
+      setRefusals((count) => count + 1);
     } finally {
       setSaving(false);
     }
