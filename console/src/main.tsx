@@ -87,12 +87,16 @@ const App = ({ config, connected }: { config: ConsoleConfig; connected: ConnectR
     }
     document.querySelector('main')?.focus();
   }, [section, id]);
+  // Signed out: the button that had focus is gone, so focus goes to what says so.
+  useEffect(() => {
+    if (signedOut) document.querySelector<HTMLElement>('[data-signed-out]')?.focus();
+  }, [signedOut]);
   if (!token) {
     return (
       <main id="main" tabIndex={-1}>
         <h1>Credentials console</h1>
         {signedOut && (
-          <p class="notice" role="status">
+          <p class="notice" role="status" tabIndex={-1} data-signed-out>
             You are signed out.
           </p>
         )}

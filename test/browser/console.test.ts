@@ -776,6 +776,8 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     // Signing out lands on the sign-in screen of this mode; signing in brings the console back.
     await page.click('::-p-text(Sign out)');
     await shows(page, 'You are signed out.');
+    // Focus goes to what says so, not the page body.
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'You are signed out.');
     expect(await page.evaluate(() => sessionStorage.getItem('credentials-console-token'))).toBeNull();
     expect(await page.content()).not.toContain('#token=');
     await accessible(page, 'signed-out');
