@@ -456,33 +456,37 @@ export const CredentialScreen = ({ api, credentialId }: { api: Api; credentialId
               onInput={(event) => setMoveSearch((event.target as HTMLInputElement).value)}
             />
           </div>
-          <label for="move-to">Move to another credential</label>
-          <select
-            id="move-to"
-            value={moveTo}
-            onChange={(event) => setMoveTo((event.target as HTMLSelectElement).value)}
-          >
-            <option value="">Choose a credential</option>
-            {alternatives
-              .filter((candidate) => !movingTo || nameStartsWith(candidate.name, movingTo))
-              .map((candidate) => (
-                <option key={candidate.id} value={candidate.id}>
-                  {candidate.name ?? candidate.id}
-                </option>
-              ))}
-          </select>
-          {alternativesCursor && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => run('Loading more credentials', () => loadAlternatives(alternativesCursor))}
+          <div class="field">
+            <label for="move-to">Move to another credential</label>
+            <select
+              id="move-to"
+              value={moveTo}
+              onChange={(event) => setMoveTo((event.target as HTMLSelectElement).value)}
             >
-              Load more credentials to choose from
+              <option value="">Choose a credential</option>
+              {alternatives
+                .filter((candidate) => !movingTo || nameStartsWith(candidate.name, movingTo))
+                .map((candidate) => (
+                  <option key={candidate.id} value={candidate.id}>
+                    {candidate.name ?? candidate.id}
+                  </option>
+                ))}
+            </select>
+          </div>
+          <div class="actions">
+            {alternativesCursor && (
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => run('Loading more credentials', () => loadAlternatives(alternativesCursor))}
+              >
+                Load more credentials to choose from
+              </button>
+            )}
+            <button type="button" disabled={!moveTo} onClick={moveAndDelete}>
+              Move and delete
             </button>
-          )}
-          <button type="button" disabled={!moveTo} onClick={moveAndDelete}>
-            Move and delete
-          </button>
+          </div>
         </section>
       )}
       <h2>Audit trail</h2>

@@ -88,22 +88,26 @@ export const OAuthAppPanel = ({
         </button>
       ) : (
         <form onSubmit={register}>
-          <label for="app-client-id">Client ID</label>
-          <input
-            id="app-client-id"
-            required
-            value={newClientId}
-            onInput={(event) => setNewClientId((event.target as HTMLInputElement).value)}
-          />
-          <label for="app-client-secret">Client secret</label>
-          <input
-            id="app-client-secret"
-            type="password"
-            required
-            autocomplete="off"
-            value={clientSecret}
-            onInput={(event) => setClientSecret((event.target as HTMLInputElement).value)}
-          />
+          <div class="field">
+            <label for="app-client-id">Client ID</label>
+            <input
+              id="app-client-id"
+              required
+              value={newClientId}
+              onInput={(event) => setNewClientId((event.target as HTMLInputElement).value)}
+            />
+          </div>
+          <div class="field">
+            <label for="app-client-secret">Client secret</label>
+            <input
+              id="app-client-secret"
+              type="password"
+              required
+              autocomplete="off"
+              value={clientSecret}
+              onInput={(event) => setClientSecret((event.target as HTMLInputElement).value)}
+            />
+          </div>
           <div class="actions">
             <button type="submit" disabled={busy}>
               {busy ? 'Registering…' : 'Register the app'}
