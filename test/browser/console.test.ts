@@ -921,12 +921,23 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     await page.close();
   });
 
+  it('names each link on a component card once: the card, and its description’s link by what it is', async () => {
+    const page = await open('#/credentials');
+    await page.waitForSelector('.card');
+    const names = await page.$$eval('.card', (cards) =>
+      cards.map((card) => [...card.querySelectorAll('a')].map((link) => link.textContent?.trim() ?? '')),
+    );
+    for (const links of names)
+      expect(new Set(links.map((name) => name.replace(/\s*\d+$/, ''))).size).toBe(links.length);
+    await page.close();
+  });
+
   it('renders descriptions and field help from Markdown, as elements and never as markup', async () => {
     const page = await open('#/components/petstore');
     await page.waitForSelector('section .markdown a');
     expect(
       await page.$eval('section .markdown a', (link) => [link.getAttribute('href'), link.textContent]),
-    ).toEqual(['https://petstore.swagger.io/', 'Petstore']);
+    ).toEqual(['https://petstore.swagger.io/', 'its site']);
     expect(
       await page.$$eval('section .markdown code', (codes) => codes.map((code) => code.textContent)),
     ).toEqual(['api_key']);

@@ -798,7 +798,7 @@ export interface components {
         CreateCredentialRequest: components["schemas"]["CreateCredentialPetstore"] | components["schemas"]["CreateCredentialHttpApiKey"] | components["schemas"]["CreateCredentialHttpBasic"] | components["schemas"]["CreateCredentialOauth2"] | components["schemas"]["CreateCredentialPostgresql"] | components["schemas"]["CreateCredentialGithub"] | components["schemas"]["CreateCredentialGoogle"] | components["schemas"]["CreateCredentialSalesforce"];
         /**
          * Petstore API
-         * @description The [Petstore](https://petstore.swagger.io/) demo API, authenticated with an API key sent in the `api_key` header.
+         * @description The Petstore demo API ([its site](https://petstore.swagger.io/)), authenticated with an API key sent in the `api_key` header.
          */
         CreateCredentialPetstore: {
             /**
