@@ -40,6 +40,8 @@ export interface AuditEntry {
 export interface AuditedFlow {
   readonly flowId: string;
   readonly flowName: string;
+  /** As it was at the change. */
+  readonly flowStatus?: 'active' | 'inactive';
 }
 
 export interface AuditedRequest {

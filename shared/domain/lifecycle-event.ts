@@ -28,8 +28,7 @@ export const detailTypeOf = (action: EventAction): string => `credential.${actio
 const FlowOfEvent = z.object({
   flowId: z.string(),
   flowName: z.string(),
-  /** Absent for flows named by the change itself (a replace's), which it just moved. */
-  flowStatus: z.optional(z.enum(['active', 'inactive'])),
+  flowStatus: z.enum(['active', 'inactive']),
 });
 
 /** The `detail` of every event: who and what, the flows it affects, never a value. */

@@ -34,8 +34,14 @@ export const publishLifecycleEvents = async (
       .map(async (entry) =>
         lifecycleEventOf(
           entry,
-          entry.flows?.map(({ flowId, flowName }) => ({ flowId, flowName })) ??
-            (entry.action === 'deleted'
+          entry.flows?.map(({ flowId, flowName, flowStatus }) => ({
+            flowId,
+            flowName,
+            // Records from before the status was kept named flows a replace moved from an active use.
+            flowStatus: flowStatus ?? 'active',
+          })) ??
+            // A new credential is used by no flow yet; a deleted one by none any more.
+            (entry.action === 'created' || entry.action === 'deleted'
               ? []
               : (await deps.credentials.usage(entry.tenantId, entry.credentialId)).map(
                   ({ flowId, flowName, flowStatus }) => ({ flowId, flowName, flowStatus }),

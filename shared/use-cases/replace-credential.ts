@@ -87,6 +87,8 @@ export const replaceCredential = async (
             flows: batch.map((change) => ({
               flowId: change.previous?.flowId ?? '',
               flowName: change.previous?.name ?? '',
+              // A move changes a flow's steps, never its status: as it was, and is.
+              flowStatus: change.previous?.status ?? 'inactive',
             })),
           }),
         ]);

@@ -925,7 +925,9 @@ describe('the console, in a real browser (Debian Chromium, puppeteer-core)', () 
     const page = await open('#/credentials');
     await page.waitForSelector('.card');
     const names = await page.$$eval('.card', (cards) =>
-      cards.map((card) => [...card.querySelectorAll('a')].map((link) => link.textContent?.trim() ?? '')),
+      cards.map((card) =>
+        Array.from(card.querySelectorAll('a')).map((link) => link.textContent?.trim() ?? ''),
+      ),
     );
     for (const links of names)
       expect(new Set(links.map((name) => name.replace(/\s*\d+$/, ''))).size).toBe(links.length);

@@ -100,9 +100,11 @@ describe('lifecycle events: what a platform subscribes to', () => {
     // The flows it moved, and where to.
     expect(replaced?.detail).toMatchObject({
       replacementId: next,
-      flows: [{ flowId: 'pet-sync', flowName: 'Pet sync' }],
+      flows: [{ flowId: 'pet-sync', flowName: 'Pet sync', flowStatus: 'active' }],
       reason: null,
     });
+    // Created before any flow used it: the event names none, whatever uses it by publishing time.
+    expect(created?.detail).toMatchObject({ flows: [] });
     expect(JSON.stringify(sink.events)).not.toMatch(/events-key-/);
   });
 });

@@ -64,7 +64,15 @@ export const AuditItem = /* @__PURE__ */ builtOnce(() =>
     componentId: text(),
     action: z.enum(AUDIT_ACTIONS),
     credentialName: z.optional(z.string()),
-    flows: z.optional(z.array(z.object({ flowId: text(), flowName: z.string() }))),
+    flows: z.optional(
+      z.array(
+        z.object({
+          flowId: text(),
+          flowName: z.string(),
+          flowStatus: z.optional(z.enum(['active', 'inactive'])),
+        }),
+      ),
+    ),
     actor: text(),
     at: isoTime(),
     flowId: z.optional(text()),
