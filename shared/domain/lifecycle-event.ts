@@ -7,7 +7,8 @@ export const EVENT_SOURCE = 'credentials-service';
 /** Each published action's `detail-type`, and when it is sent: the catalogue docs/events.md lists. */
 export const EVENT_TYPES = {
   created: 'A credential was created (saved after its dry request, or connected with OAuth2).',
-  updated: 'A credential was renamed or its fields or secrets changed.',
+  updated:
+    'A credential was renamed or its fields or secrets changed (`reason` names what: `name`, field names; never a value).',
   deleted: 'A credential was deleted; its secret is scheduled for deletion.',
   verified: 'A re-verification succeeded (`reason` is null).',
   invalidated:

@@ -106,8 +106,16 @@ export const updateCredential = async (
   // New secrets that verify, after the credential had failed: also a recovery, said once.
   const recovered =
     (current.status === 'invalid' || current.status === 'unreachable') && changes.status === 'verified';
+  // What was edited, by name only (never a value): the name, and each field sent.
+  const edited = [...(input.name !== undefined ? ['name'] : []), ...Object.keys(input.fields ?? {}).sort()];
   const records = [
-    auditEntry(actor, renamed, 'updated', now),
+    auditEntry(
+      actor,
+      renamed,
+      'updated',
+      now,
+      edited.length > 0 ? { detail: edited.join(', ').slice(0, 300) } : {},
+    ),
     ...(recovered ? [auditEntry(actor, renamed, 'recovered', now)] : []),
   ];
   let written = current;

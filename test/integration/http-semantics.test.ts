@@ -51,6 +51,9 @@ describe('HTTP as the RFCs say: If-Match, problem bodies, public documents', () 
 
       const saved = await rename(id, tag, 'saved after two checks');
       expect(saved.status).toBe(200);
+      // The audit names what was edited (never a value).
+      const audit = await service.api('GET', `/credentials/${id}/audit`, { token });
+      expect(audit.body.items[0]).toMatchObject({ action: 'updated', detail: 'name' });
       // Another person's edit is a change: the first tag is refused now, naming the current one.
       const stale = await rename(id, tag, 'stale');
       expect(stale).toMatchObject({ status: 412, body: { code: 'version_mismatch' } });
