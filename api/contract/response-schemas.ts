@@ -159,7 +159,15 @@ export const AuditRecordSchema = z.object({
   componentId: z.string(),
   action: z.enum(AUDIT_ACTIONS),
   credentialName: z.optional(z.string()),
-  flows: z.optional(z.array(z.object({ flowId: z.string(), flowName: z.string() }))),
+  flows: z.optional(
+    z.array(
+      z.object({
+        flowId: z.string(),
+        flowName: z.string(),
+        flowStatus: z.optional(z.enum(['active', 'inactive'])),
+      }),
+    ),
+  ),
   actor: z.string(),
   at: timestamp,
   flowId: z.optional(z.string()),

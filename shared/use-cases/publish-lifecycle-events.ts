@@ -9,9 +9,35 @@ import type { CredentialRepository } from '../ports/credential-repository.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
 
 export interface PublishDependencies {
-  readonly credentials: Pick<CredentialRepository, 'usage'>;
+  readonly credentials: Pick<CredentialRepository, 'usage' | 'listAudit'>;
   readonly events: EventPublisher;
 }
+
+/** How many pages of a deleted credential's audit trail are read for its last name. */
+const NAME_PAGES = 3;
+
+/**
+ * The name a deleted credential last had: a delete writes its record without reading the item
+ * (one transaction, no read), so the name comes from its own audit trail, newest first.
+ */
+const lastNameOf = async <Entry extends AuditEntry>(
+  deps: PublishDependencies,
+  entry: Entry,
+): Promise<Entry> => {
+  if (entry.action !== 'deleted' || entry.credentialName !== undefined) return entry;
+  let cursor: string | undefined;
+  for (let page = 0; page < NAME_PAGES; page++) {
+    const { items, nextCursor } = await deps.credentials.listAudit(entry.tenantId, entry.credentialId, {
+      limit: 50,
+      ...(cursor ? { cursor } : {}),
+    });
+    const named = items.find((item) => item.credentialName !== undefined);
+    if (named?.credentialName !== undefined) return { ...entry, credentialName: named.credentialName };
+    if (!nextCursor) break;
+    cursor = nextCursor;
+  }
+  return entry;
+};
 
 /**
  * Publishes the audit records that are lifecycle events, each with the flows it affects: the ones
@@ -31,8 +57,9 @@ export const publishLifecycleEvents = async (
       .filter((entry): entry is AuditEntry & { action: Parameters<typeof lifecycleEventOf>[0]['action'] } =>
         isEventAction(entry.action),
       )
-      .map(async (entry) =>
-        lifecycleEventOf(
+      .map(async (recorded) => {
+        const entry = await lastNameOf(deps, recorded);
+        return lifecycleEventOf(
           entry,
           entry.flows?.map(({ flowId, flowName, flowStatus }) => ({
             flowId,
@@ -46,8 +73,8 @@ export const publishLifecycleEvents = async (
               : (await deps.credentials.usage(entry.tenantId, entry.credentialId)).map(
                   ({ flowId, flowName, flowStatus }) => ({ flowId, flowName, flowStatus }),
                 )),
-        ),
-      ),
+        );
+      }),
   );
   const events = [...credentialEvents, ...flowEvents].sort((a, b) => a.time.localeCompare(b.time));
   if (events.length > 0) await deps.events.publish(events);

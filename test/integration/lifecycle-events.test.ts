@@ -90,7 +90,9 @@ describe('lifecycle events: what a platform subscribes to', () => {
         credentials: [{ credentialId: old, componentId: 'petstore' }],
       },
     });
-    const [created, updated, replaced] = ofOld;
+    const [created, updated, replaced, deleted] = ofOld;
+    // A delete reads nothing; its event still carries the name the credential last had.
+    expect(deleted?.detail).toMatchObject({ credentialName: 'Pet shop (old, renamed)', flows: [] });
     expect(created?.detail).toMatchObject({ credentialName: 'Pet shop (old)', componentId: 'petstore' });
     // The flows that used it when it was published: the active flow.
     expect(updated?.detail).toMatchObject({

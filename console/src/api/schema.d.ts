@@ -725,6 +725,8 @@ export interface components {
             flows?: {
                 flowId: string;
                 flowName: string;
+                /** @enum {string} */
+                flowStatus?: "active" | "inactive";
             }[];
             actor: string;
             /** Format: date-time */
