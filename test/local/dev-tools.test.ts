@@ -39,39 +39,7 @@ describe('the local tools a newcomer meets', () => {
     expect(run.stdout).toContain('resolve-credential');
   });
 
-  it('npm start on a busy port says which port and how to choose another, before starting anything', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    const { port } = busy.address() as AddressInfo;
-    try {
-      const run = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [tsx, 'local/start.ts'], {
-          cwd: root,
-          env: { ...process.env, NODE_OPTIONS: '--no-warnings', PORT: String(port) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stderr = '';
-        let stdout = '';
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-        });
-        child.once('exit', (status) => resolve({ status, stderr, stdout }));
-      });
-      expect(run.status).not.toBe(0);
-      expect(run.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
-      expect(run.stderr).toContain('PORT=3001 npm start');
-      expect(run.stderr).not.toMatch(/\n\s+at /);
-      // Nothing was started: no DynamoDB Local, no listening gateway.
-      expect(run.stdout).not.toContain('listening');
-    } finally {
-      busy.close();
-    }
-  }, 60_000);
-
-  /** Runs `npm start` to its end (it fails), with its own state folder; what it printed. */
+  /** Runs `npm start` to its end (it fails here); what it printed. */
   const startFailing = (env: Record<string, string>) =>
     new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
       const child = spawn(process.execPath, [tsx, 'local/start.ts'], {
@@ -89,6 +57,23 @@ describe('the local tools a newcomer meets', () => {
       });
       child.once('exit', (status) => resolve({ status, stderr, stdout }));
     });
+  it('npm start on a busy port says which port and how to choose another, before starting anything', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const run = await startFailing({ PORT: String(port) });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
+      expect(run.stderr).toContain('PORT=3001 npm start');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      // Nothing was started: no DynamoDB Local, no listening gateway.
+      expect(run.stdout).not.toContain('listening');
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
+
   /** Processes still running whose command line names `text` (DynamoDB Local's data folder). */
   const processesNaming = (text: string) =>
     spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
