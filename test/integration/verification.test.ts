@@ -132,8 +132,10 @@ describe('verification before saving', () => {
     expect(stored.body).toMatchObject({
       status: 'invalid',
       statusReason: expect.stringContaining('invalid_credentials'),
-      version: 2,
+      // The public version is what people edit: a check that records a status leaves it.
+      version: 1,
     });
+    expect((await service.deps.credentials.get('tenant-verify', created.body.id))?.version).toBe(2);
     expect(stored.text).not.toContain('soon-revoked-1');
     service.revokedPetstoreKeys.delete('soon-revoked-1');
     const healthy = await service.api('POST', `/credentials/${created.body.id}/verify`, { token });
