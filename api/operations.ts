@@ -21,10 +21,10 @@ import { replaceCredentialOperation } from '../functions/replace-credential/oper
 import { updateCredentialOperation } from '../functions/update-credential/operation.ts';
 import { verifyCredentialOperation } from '../functions/verify-credential/operation.ts';
 import type { Operation } from '../shared/lambda/operation.ts';
-import type { FunctionName } from './routes.ts';
+import type { HttpFunctionName } from './routes.ts';
 
 /** Every HTTP-routed operation by function name: for the local gateway and the tests. */
-export const OPERATIONS: Record<FunctionName, Operation> = {
+export const OPERATIONS: Record<HttpFunctionName, Operation> = {
   'list-components': listComponentsOperation,
   'get-component': getComponentOperation,
   'create-credential': createCredentialOperation,

@@ -8,12 +8,12 @@ export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   /** Folder under functions/ holding `handler.ts` and `operation.ts`. */
-  readonly functionName: FunctionName;
+  readonly functionName: HttpFunctionName;
   /** The OAuth2 scope a token needs: API Gateway refuses the request without it. */
   readonly scope: Scope;
 }
 
-export const FUNCTION_NAMES = [
+export const HTTP_FUNCTION_NAMES = [
   'list-components',
   'get-component',
   'create-credential',
@@ -37,7 +37,7 @@ export const FUNCTION_NAMES = [
   'get-connect-session',
   'proxy-request',
 ] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export type HttpFunctionName = (typeof HTTP_FUNCTION_NAMES)[number];
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/components', functionName: 'list-components', scope: 'credentials:read' },

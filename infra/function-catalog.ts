@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES, type FunctionName, type PublicFunctionName } from '../api/routes.ts';
+import type { HttpFunctionName, PublicFunctionName } from '../api/routes.ts';
 
 export type TableAction =
   | 'GetItem'
@@ -25,7 +25,7 @@ export type BackgroundFunctionName =
   | 'purge-deleted-secrets'
   | 'sweep-orphan-secrets';
 /** Serves the public documents (the OpenAPI contract, problem pages): no table, no secrets. */
-export type AnyFunctionName = FunctionName | BackgroundFunctionName | PublicFunctionName;
+export type AnyFunctionName = HttpFunctionName | BackgroundFunctionName | PublicFunctionName;
 
 /**
  * Least privilege, per function: exactly the DynamoDB and Secrets Manager actions its code path
@@ -195,5 +195,3 @@ export const FUNCTION_ACCESS: Record<AnyFunctionName, FunctionAccess> = {
       'Hourly, resumable: schedules deletion of secrets without an item, marks items without a secret invalid',
   },
 };
-
-export const HTTP_FUNCTIONS: readonly FunctionName[] = FUNCTION_NAMES;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OPERATIONS } from '../api/operations.ts';
-import type { FunctionName } from '../api/routes.ts';
+import type { HttpFunctionName } from '../api/routes.ts';
 import { createCallbackHandler } from '../functions/complete-connect/callback-response.ts';
 import { createProxyHandler } from '../functions/proxy-request/proxy-handler.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
@@ -107,7 +107,7 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
         ? createProxyHandler(buildProxyDependencies(deps, resolveSettingsFrom(process.env), config))
         : createLambdaHandler(operation, deps),
     ]),
-  ) as unknown as Record<FunctionName, LambdaHttpHandler>;
+  ) as unknown as Record<HttpFunctionName, LambdaHttpHandler>;
   const issuer = await createLocalIssuer();
   const gateway = await startLocalGateway({
     handlers,

@@ -7,7 +7,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { type FunctionName, PUBLIC_ROUTES, type PublicRoute, ROUTES, type Route } from '../api/routes.ts';
+import { type HttpFunctionName, PUBLIC_ROUTES, type PublicRoute, ROUTES, type Route } from '../api/routes.ts';
 import { buildConsole, consoleContentSecurityPolicy } from '../console/build.ts';
 import { handler as apiDocumentHandler } from '../functions/get-api-document/handler.ts';
 import { AppError } from '../shared/errors/app-error.ts';
@@ -129,7 +129,7 @@ const readBody = async (request: IncomingMessage): Promise<Buffer | null> => {
  * like the JWT authorizer, builds the same v2 event Lambda receives and calls the handler.
  */
 export const startLocalGateway = async (options: {
-  handlers: Record<FunctionName, LambdaHttpHandler>;
+  handlers: Record<HttpFunctionName, LambdaHttpHandler>;
   /** The console's sign-in: locally a token in the URL fragment, or an OpenID Connect provider. */
   console?: { oidc?: { authority: string; clientId: string; scope: string } };
   /** `GET /oauth2/callback` (public), when the stack runs the connect flow. */

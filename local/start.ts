@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { FUNCTION_NAMES, type FunctionName } from '../api/routes.ts';
+import { HTTP_FUNCTION_NAMES, type HttpFunctionName } from '../api/routes.ts';
 import { createPublishHandler } from '../functions/publish-lifecycle-events/publish-handler.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../shared/components/index.ts';
@@ -136,12 +136,12 @@ const serve = async (port: number, stops: (() => Promise<void>)[]): Promise<void
   // The very handler modules Lambda runs, imported after the environment points at local AWS.
   const handlers = Object.fromEntries(
     await Promise.all(
-      FUNCTION_NAMES.map(async (name) => {
+      HTTP_FUNCTION_NAMES.map(async (name) => {
         const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHttpHandler };
         return [name, module.handler] as const;
       }),
     ),
-  ) as Record<FunctionName, LambdaHttpHandler>;
+  ) as Record<HttpFunctionName, LambdaHttpHandler>;
 
   // The durable half of delete: the same stream consumer the CDK stack wires to the table.
   const purger = (await import('../functions/purge-deleted-secrets/handler.ts')) as {

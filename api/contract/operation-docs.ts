@@ -1,4 +1,4 @@
-import type { FunctionName } from '../routes.ts';
+import type { HttpFunctionName } from '../routes.ts';
 import type { HeaderName, ProblemResponseName } from './problem-responses.ts';
 import type { SchemaName } from './response-schemas.ts';
 
@@ -22,7 +22,7 @@ export interface OperationDoc {
 const WRITE_BODY: readonly ProblemResponseName[] = ['PayloadTooLarge', 'UnsupportedMediaType'];
 
 /** What the route table cannot say: each operation's prose, success answers and extra problems. */
-export const OPERATION_DOCS: Record<FunctionName, OperationDoc> = {
+export const OPERATION_DOCS: Record<HttpFunctionName, OperationDoc> = {
   'list-components': {
     summary: 'List components with their credential counts',
     description:

@@ -2,7 +2,8 @@ import type { Context } from 'aws-lambda';
 import { assertInScope, directActor } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
-import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import type { StepCredentialDependencies } from '../../shared/use-cases/step-credential.ts';
 import { ReportRejectedEvent, ResolveEvent } from './resolve-event.ts';
 
 /** Lambda ends the invocation at its timeout: a refresh must be stored well before that. */
@@ -17,7 +18,7 @@ const deadlineOf = (context: Context | undefined): { deadline?: number } =>
 const isReport = (event: unknown): boolean =>
   typeof event === 'object' && event !== null && 'reportRejected' in event;
 
-export const createResolveHandler = (deps: ResolveDependencies) => {
+export const createResolveHandler = (deps: StepCredentialDependencies) => {
   const report = createDirectHandler(
     'reportRejected',
     ReportRejectedEvent,

@@ -15,7 +15,13 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionName, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../api/routes.ts';
+import {
+  HTTP_FUNCTION_NAMES,
+  type HttpFunctionName,
+  PUBLIC_ROUTES,
+  ROUTE_PATHS,
+  ROUTES,
+} from '../../api/routes.ts';
 import { METRICS_NAMESPACE } from '../../shared/adapters/metrics/embedded-metrics.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
 import { buildComponentRegistry } from '../../shared/components/index.ts';
@@ -23,7 +29,7 @@ import { DEFAULT_REFRESH_SETTINGS } from '../../shared/domain/refresh-timing.ts'
 import type { OutcomeMetric } from '../../shared/ports/metrics.ts';
 import { consoleSignIn } from '../console-sign-in.ts';
 import type { AnyFunctionName } from '../function-catalog.ts';
-import { FUNCTION_ACCESS, HTTP_FUNCTIONS } from '../function-catalog.ts';
+import { FUNCTION_ACCESS } from '../function-catalog.ts';
 import { checkServiceProps } from '../service-settings.ts';
 import { PURGE_BATCH_SIZE, timeBudgetOf } from '../time-budgets.ts';
 import { CredentialsConsole } from './credentials-console.ts';
@@ -340,8 +346,8 @@ export class CredentialsService extends Construct {
     };
 
     const httpFunctions = Object.fromEntries(
-      HTTP_FUNCTIONS.map((name) => [name, makeFunction(name)]),
-    ) as Record<FunctionName, lambda.Function>;
+      HTTP_FUNCTION_NAMES.map((name) => [name, makeFunction(name)]),
+    ) as Record<HttpFunctionName, lambda.Function>;
     this.proxyFunction = httpFunctions['proxy-request'];
     // The proxy acts with secrets: it is granted with resolve (grantProxy), never with management.
     this.managementFunctions = Object.entries(httpFunctions)

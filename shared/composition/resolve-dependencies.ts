@@ -1,7 +1,7 @@
 import type { RefreshSettings } from '../domain/refresh-timing.ts';
 import { ResolveCache } from '../use-cases/resolve-cache.ts';
-import type { ResolveDependencies, ResolvedCredential } from '../use-cases/resolve-credential.ts';
 import { ResolveMemory } from '../use-cases/resolve-memory.ts';
+import type { StepCredential, StepCredentialDependencies } from '../use-cases/step-credential.ts';
 import type { UseCaseDependencies } from '../use-cases/use-case-dependencies.ts';
 
 export interface ResolveSettings {
@@ -22,10 +22,10 @@ export const resolveSettingsFrom = (env: Record<string, string | undefined>): Re
 export const buildResolveDependencies = (
   base: UseCaseDependencies,
   settings: ResolveSettings,
-): ResolveDependencies => ({
+): StepCredentialDependencies => ({
   ...base,
   refresh: { ...base.refresh, ...settings.refresh },
-  resolveCache: new ResolveCache<ResolvedCredential>(settings.cacheTtlMs),
+  resolveCache: new ResolveCache<StepCredential>(settings.cacheTtlMs),
   memory: new ResolveMemory(),
   settings: { refreshMarginMs: settings.refreshMarginMs },
 });

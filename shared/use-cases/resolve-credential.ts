@@ -6,10 +6,6 @@ import {
   useStepCredential,
 } from './step-credential.ts';
 
-export type ResolveInput = StepInput;
-export type ResolvedCredential = StepCredential;
-export type ResolveDependencies = StepCredentialDependencies;
-
 /**
  * The only path by which secret values leave the service: a workflow step, in an active flow,
  * asking for the credential that step uses. The audit record says `granted` (or `cache`, from this
@@ -17,8 +13,8 @@ export type ResolveDependencies = StepCredentialDependencies;
  * re-authorizes; a refused call reads no secret and is recorded as `refused:<code>`.
  */
 export const resolveCredential = (
-  deps: ResolveDependencies,
+  deps: StepCredentialDependencies,
   actor: Actor,
-  input: ResolveInput,
-): Promise<ResolvedCredential> =>
+  input: StepInput,
+): Promise<StepCredential> =>
   useStepCredential(deps, actor, input, 'resolved', (cached) => ({ detail: cached ? 'cache' : 'granted' }));

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../api/routes.ts';
+import { HTTP_FUNCTION_NAMES, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../../api/routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-catalog.ts';
 import { parseTenants } from '../../infra/tenant-config.ts';
@@ -288,7 +288,7 @@ describe('tenant stack', () => {
       expect.stringMatching(/resolvecredential/),
     ]);
     // The proxy acts with secrets: never granted with the management functions.
-    expect(management).toHaveLength(FUNCTION_NAMES.length - 1);
+    expect(management).toHaveLength(HTTP_FUNCTION_NAMES.length - 1);
     expect(management.some((id) => /resolvecredential|proxyrequest/.test(id))).toBe(false);
   });
 
@@ -377,7 +377,7 @@ describe('tenant stack', () => {
     expect(count('Errors') - count('UnexpectedErrors')).toBe(all - 1);
     expect(count('Failuresresolvecredential')).toBe(1);
     // The HTTP functions, resolve, the scheduled check and the OAuth2 callback count every failure.
-    expect(count('UnexpectedErrors')).toBe(FUNCTION_NAMES.length + 3);
+    expect(count('UnexpectedErrors')).toBe(HTTP_FUNCTION_NAMES.length + 3);
     expect(count('Api5xx')).toBe(1);
     // The scheduled check gets the event its handler takes, not the scheduled event's envelope.
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as {

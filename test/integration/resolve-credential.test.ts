@@ -7,8 +7,8 @@ import { localEventSink } from '../../local/local-event-sink.ts';
 import { credentialKey, toAttributes } from '../../shared/adapters/dynamodb/table-layout.ts';
 import { secretName } from '../../shared/adapters/secrets-manager/secret-naming.ts';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
-import type { ResolveDependencies } from '../../shared/use-cases/resolve-credential.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import type { StepCredentialDependencies } from '../../shared/use-cases/step-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 import { publishStreamOnce } from '../support/publish-stream.ts';
@@ -22,7 +22,7 @@ describe('resolve: secret values for workflow steps', () => {
   let oauth: OAuth2TestServer;
   let token: string;
   /** A fresh "Lambda container": its own warm cache, the same table and secrets. */
-  const container = (cacheTtlMs = 30_000): ResolveDependencies =>
+  const container = (cacheTtlMs = 30_000): StepCredentialDependencies =>
     buildResolveDependencies(service.deps, {
       cacheTtlMs,
       refreshMarginMs: 60_000,
@@ -256,7 +256,7 @@ describe('resolve: secret values for workflow steps', () => {
 
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
-        resolveCredential(containers[index % 10] as ResolveDependencies, actor, {
+        resolveCredential(containers[index % 10] as StepCredentialDependencies, actor, {
           flowId: 'crm-sync',
           stepId: 'pull',
           executionId: `exec-${index}`,

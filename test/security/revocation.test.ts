@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResolveDependencies } from '../../shared/composition/resolve-dependencies.ts';
-import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import type { StepCredentialDependencies } from '../../shared/use-cases/step-credential.ts';
 import { acceptingVerifier, type LocalService, startLocalService } from '../support/local-service.ts';
 
 const tenant = 'tenant-revoke';
@@ -9,7 +10,7 @@ const actor = { tenantId: tenant, subject: 'workflow' };
 describe('revocation takes effect on the very next resolve, warm cache or not', () => {
   let service: LocalService;
   let token: string;
-  let warm: ResolveDependencies;
+  let warm: StepCredentialDependencies;
   const create = async (apiKey: string) =>
     (
       await service.api('POST', '/credentials', {

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
-import type { FunctionName } from '../../api/routes.ts';
+import type { HttpFunctionName } from '../../api/routes.ts';
 import type { OAuth2DemoProvider } from '../../local/demo-apis/oauth2-demo-provider.ts';
 import type { PetstoreDemoApi } from '../../local/demo-apis/petstore-demo-api.ts';
 import { startEmbeddedService } from '../../local/embedded-service.ts';
@@ -47,7 +47,7 @@ export interface LocalService {
   readonly dynamoDb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
   readonly issuer: LocalIssuer;
-  readonly handlers: Record<FunctionName, LambdaHttpHandler>;
+  readonly handlers: Record<HttpFunctionName, LambdaHttpHandler>;
   /** Lets verification and refresh reach a test's loopback peer (allow-listed by host and port). */
   allowVerificationTarget(url: string): void;
   token(tenantId: string): Promise<string>;

@@ -4,7 +4,8 @@ import { AppError } from '../../shared/errors/app-error.ts';
 import type { RefreshLease } from '../../shared/ports/refresh-lease.ts';
 import type { SecretStore } from '../../shared/ports/secret-store.ts';
 import type { TokenRefresher } from '../../shared/ports/token-refresher.ts';
-import { type ResolveDependencies, resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
+import type { StepCredentialDependencies } from '../../shared/use-cases/step-credential.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 import type { ProviderMode, RotatingTokenServer } from './rotating-token-server.ts';
 
@@ -299,7 +300,7 @@ export const runScenario = async (
   const holding = new Promise<void>((resolve) => {
     holderReady = resolve;
   });
-  const container = (fault: Fault, onAcquired?: () => void): ResolveDependencies =>
+  const container = (fault: Fault, onAcquired?: () => void): StepCredentialDependencies =>
     buildResolveDependencies(
       faulty(
         service.deps,
@@ -320,7 +321,7 @@ export const runScenario = async (
   const reusesBefore = provider.reuses();
   const errorCodes: Record<string, number> = {};
   const round = async (
-    containers: ResolveDependencies[],
+    containers: StepCredentialDependencies[],
     count: number,
     gate: Promise<void> = Promise.resolve(),
   ) =>
@@ -329,7 +330,7 @@ export const runScenario = async (
         (call > 0 ? gate.then(() => sleep(30)) : Promise.resolve())
           .then(() =>
             resolveCredential(
-              containers[call % containers.length] as ResolveDependencies,
+              containers[call % containers.length] as StepCredentialDependencies,
               { tenantId, subject: 'wf' },
               {
                 flowId,
