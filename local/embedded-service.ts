@@ -7,7 +7,7 @@ import { createCallbackHandler } from '../functions/complete-connect/callback-re
 import { createProxyHandler } from '../functions/proxy-request/proxy-handler.ts';
 import { countCallsOf, createAwsCallCounter } from '../shared/adapters/aws/aws-call-counter.ts';
 import { allowListEntry } from '../shared/adapters/verification/network-guard.ts';
-import { buildComponentRegistry } from '../shared/components/index.ts';
+import { loadBundledComponents } from '../shared/components/index.ts';
 import { createCredentialVerifier } from '../shared/composition/credential-verifier.ts';
 import { buildDependencies, type DependencyOverrides } from '../shared/composition/dependencies.ts';
 import { buildProxyDependencies } from '../shared/composition/proxy-dependencies.ts';
@@ -89,7 +89,7 @@ export const startEmbeddedService = async (options: EmbeddedServiceOptions) => {
   const deps = buildDependencies(config, {
     clients: { dynamoDb, secretsManager },
     components: componentCatalog(
-      buildComponentRegistry({
+      loadBundledComponents({
         petstoreBaseUrl: config.petstoreBaseUrl,
         demoOAuth2BaseUrl: config.demoOAuth2BaseUrl,
       }),

@@ -6,7 +6,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { HTTP_FUNCTION_NAMES, type HttpFunctionName } from '../api/routes.ts';
 import { createPublishHandler } from '../functions/publish-lifecycle-events/publish-handler.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../shared/components/index.ts';
+import { loadBundledComponents } from '../shared/components/index.ts';
 import { addLocalComponents } from '../shared/components/trusted.ts';
 import { lambdaDynamoDb } from '../shared/composition/lambda-dynamodb.ts';
 import { lambdaRuntime } from '../shared/composition/lambda-runtime.ts';
@@ -49,7 +49,7 @@ const main = async (): Promise<void> => {
   const port = Number(process.env.PORT ?? 3000);
   await ensurePortFree(port);
   // The descriptors, checked before anything starts: a broken one stops here, naming file and field.
-  buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1' });
+  loadBundledComponents({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'http://127.0.0.1' });
   // Components of one's own, checked before anything starts too (their demo URLs come later).
   const localComponentsDir = process.env.LOCAL_COMPONENTS_DIR;
   if (localComponentsDir)

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../shared/components/index.ts';
+import { loadBundledComponents } from '../../shared/components/index.ts';
 import { SCOPES } from '../../shared/lambda/scopes.ts';
 import { OPERATIONS } from '../operations.ts';
 import { allowedMethods, PUBLIC_ROUTES, ROUTE_PATHS, ROUTES } from '../routes.ts';
@@ -319,7 +319,7 @@ const publicOperations = (paths: Record<string, Record<string, Json>>) => {
  * never written twice. `npm run openapi` writes it to docs/openapi.json; the API serves it.
  */
 export const buildOpenApiDocument = () => {
-  const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+  const components = loadBundledComponents(DEFAULT_COMPONENT_SETTINGS);
   const { variants, union } = componentCreateSchemas(components);
   const paths: Record<string, Record<string, Json>> = {};
   authenticatedOperations(paths, ref('schemas', 'CreateCredentialRequest'));

@@ -24,7 +24,7 @@ import {
 } from '../../api/routes.ts';
 import { METRICS_NAMESPACE } from '../../shared/adapters/metrics/embedded-metrics.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../shared/components/index.ts';
+import { loadBundledComponents } from '../../shared/components/index.ts';
 import { DEFAULT_REFRESH_SETTINGS } from '../../shared/domain/refresh-timing.ts';
 import type { OutcomeMetric } from '../../shared/ports/metrics.ts';
 import { consoleSignIn } from '../console-sign-in.ts';
@@ -248,7 +248,7 @@ export class CredentialsService extends Construct {
     const recoveryWindow = props.secretRecoveryWindowDays ?? 7;
     // The functions trust their bundled component descriptors: they are checked here, so a broken
     // one fails synthesis (and deployment), naming its file and field.
-    buildComponentRegistry({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'https://demo.invalid' });
+    loadBundledComponents({ ...DEFAULT_COMPONENT_SETTINGS, demoOAuth2BaseUrl: 'https://demo.invalid' });
     const secretPrefix = props.secretPrefix ?? 'credentials';
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 

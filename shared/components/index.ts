@@ -4,8 +4,9 @@ import type { ComponentSettings } from '../domain/component-settings.ts';
 import { COMPONENT_DESCRIPTORS } from './descriptors.ts';
 
 /**
- * The components, validated against the descriptor schema: what `npm start`, the tests and CDK
- * synthesis load, so a broken descriptor fails there, naming its file and field.
+ * The bundled components as a list, validated against the descriptor schema (a lookup over them
+ * is a `componentCatalog`): what `npm start`, the tests and CDK synthesis load, so a broken
+ * descriptor fails there, naming its file and field.
  */
-export const buildComponentRegistry = (settings: ComponentSettings): ComponentDefinition[] =>
+export const loadBundledComponents = (settings: ComponentSettings): ComponentDefinition[] =>
   loadComponents(COMPONENT_DESCRIPTORS, settings);

@@ -28,7 +28,7 @@ export const trustedComponentRegistry = (settings: Settings): ComponentDefinitio
 /**
  * The same components as a catalog that makes each definition the first time it is looked up: a
  * request names one component or two, and filling all of them at every cold start served nobody.
- * Listing them all makes every one, as the registry does.
+ * Listing them all makes every one, as `loadBundledComponents` does.
  */
 export const trustedComponentCatalog = (settings: Settings): ComponentCatalog => {
   const made = new Map<string, ComponentDefinition | undefined>();

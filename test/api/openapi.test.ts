@@ -6,7 +6,7 @@ import { problemsMarkdown } from '../../api/contract/problems-markdown.ts';
 import { PUBLIC_ROUTES, ROUTES } from '../../api/routes.ts';
 import { contractFiles } from '../../local/contract-files.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../shared/components/index.ts';
+import { loadBundledComponents } from '../../shared/components/index.ts';
 
 type Operation = {
   operationId: string;
@@ -56,7 +56,7 @@ describe('the OpenAPI document', () => {
   it('gives each component its own create schema, chosen by componentId', () => {
     const schemas = document.components.schemas as Record<string, Record<string, unknown>>;
     const union = schemas.CreateCredentialRequest as { oneOf: unknown[]; discriminator: { mapping: object } };
-    const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+    const components = loadBundledComponents(DEFAULT_COMPONENT_SETTINGS);
     expect(Object.keys(union.discriminator.mapping).sort()).toEqual(components.map((c) => c.id).sort());
     expect(union.oneOf).toHaveLength(components.length);
     expect(schemas.CreateCredentialPetstore).toMatchObject({

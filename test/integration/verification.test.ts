@@ -5,13 +5,13 @@ import { fingerprint } from '../../local/demo-apis/petstore-demo-api.ts';
 import { componentVerifier } from '../../shared/adapters/verification/component-verifier.ts';
 import { allowListEntry } from '../../shared/adapters/verification/network-guard.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../shared/components/index.ts';
+import { loadBundledComponents } from '../../shared/components/index.ts';
 import type { VerificationResult } from '../../shared/ports/credential-verifier.ts';
 import { startTestPostgres, type TestPostgres } from '../support/embedded-postgres.ts';
 import { type LocalService, startLocalService } from '../support/local-service.ts';
 import { type OAuth2TestServer, startOAuth2TestServer } from '../support/oauth2-test-server.ts';
 
-const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+const components = loadBundledComponents(DEFAULT_COMPONENT_SETTINGS);
 const component = (id: string) => {
   const found = components.find((candidate) => candidate.id === id);
   if (!found) throw new Error(`no component ${id}`);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../../shared/components/index.ts';
+import { loadBundledComponents } from '../../../shared/components/index.ts';
 import { mergeFieldChanges, validateFields } from '../../../shared/domain/credential-fields.ts';
 import type { AppError } from '../../../shared/errors/app-error.ts';
 
-const components = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+const components = loadBundledComponents(DEFAULT_COMPONENT_SETTINGS);
 const component = (id: string) => {
   const found = components.find((candidate) => candidate.id === id);
   if (!found) throw new Error(id);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildComponentRegistry } from '../../../shared/components/index.ts';
+import { loadBundledComponents } from '../../../shared/components/index.ts';
 import type { ComponentDefinition } from '../../../shared/domain/component.ts';
 import { destinationFieldNames } from '../../../shared/domain/component.ts';
 import { bindSecret, unbindSecret } from '../../../shared/domain/secret-binding.ts';
 
-const registry = buildComponentRegistry({
+const registry = loadBundledComponents({
   petstoreBaseUrl: 'https://petstore.example/v2',
   demoOAuth2BaseUrl: 'https://demo.example',
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../shared/adapters/logging/json-logger.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../../shared/components/index.ts';
+import { loadBundledComponents } from '../../../shared/components/index.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
 import { AppError } from '../../../shared/errors/app-error.ts';
@@ -13,7 +13,7 @@ const fakes = (outcome: (credential: Credential) => Promise<CreateOutcome>) => {
   const secrets = { create: vi.fn(async () => 'v1'), deleteNow: vi.fn(async () => {}) };
   const credentials = { create: vi.fn(outcome), get: vi.fn(async (): Promise<Credential | null> => null) };
   const deps = {
-    components: componentCatalog(buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS)),
+    components: componentCatalog(loadBundledComponents(DEFAULT_COMPONENT_SETTINGS)),
     credentials: credentials as unknown as CredentialRepository,
     secrets: secrets as unknown as SecretStore,
     verifier: { verify: vi.fn(async () => ({ outcome: 'verified' }) as const) },

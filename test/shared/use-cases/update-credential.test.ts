@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../shared/adapters/logging/json-logger.ts';
 import { DEFAULT_COMPONENT_SETTINGS } from '../../../shared/components/descriptors.ts';
-import { buildComponentRegistry } from '../../../shared/components/index.ts';
+import { loadBundledComponents } from '../../../shared/components/index.ts';
 import type { ComponentDefinition } from '../../../shared/domain/component.ts';
 import { componentCatalog } from '../../../shared/domain/component-catalog.ts';
 import type { Credential } from '../../../shared/domain/credential.ts';
@@ -12,7 +12,7 @@ import type { SecretStore } from '../../../shared/ports/secret-store.ts';
 import { updateCredential } from '../../../shared/use-cases/update-credential.ts';
 import type { UseCaseDependencies } from '../../../shared/use-cases/use-case-dependencies.ts';
 
-const registry = buildComponentRegistry(DEFAULT_COMPONENT_SETTINGS);
+const registry = loadBundledComponents(DEFAULT_COMPONENT_SETTINGS);
 const petstore = registry.find((component) => component.id === 'petstore') as ComponentDefinition;
 
 const stored: Credential = {
