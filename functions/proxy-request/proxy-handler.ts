@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { assertInScope, directActor } from '../../shared/lambda/caller.ts';
+import { assertTenantServed, directActor } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { isHttpEvent } from '../../shared/lambda/http-request.ts';
 import { createLambdaHandler } from '../../shared/lambda/lambda-handler.ts';
@@ -18,7 +18,7 @@ export const createProxyHandler = (deps: ProxyDependencies) => {
     ({ tenantId, actor, ...input }) =>
       proxyRequest(
         deps,
-        assertInScope(directActor(tenantId, actor, input.executionId), deps.tenantScope),
+        assertTenantServed(directActor(tenantId, actor, input.executionId), deps.tenantScope),
         input,
       ),
     deps.logger,

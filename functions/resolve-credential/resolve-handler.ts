@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { assertInScope, directActor } from '../../shared/lambda/caller.ts';
+import { assertTenantServed, directActor } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import { reportRejected } from '../../shared/use-cases/report-rejected.ts';
 import { resolveCredential } from '../../shared/use-cases/resolve-credential.ts';
@@ -25,7 +25,7 @@ export const createResolveHandler = (deps: StepCredentialDependencies) => {
     ({ tenantId, actor, reportRejected: _report, ...input }) =>
       reportRejected(
         deps,
-        assertInScope(directActor(tenantId, actor, input.executionId), deps.tenantScope),
+        assertTenantServed(directActor(tenantId, actor, input.executionId), deps.tenantScope),
         input,
       ),
     deps.logger,
@@ -35,13 +35,17 @@ export const createResolveHandler = (deps: StepCredentialDependencies) => {
     'resolveCredential',
     ResolveEvent,
     ({ tenantId, actor, flowId, stepId, executionId, credentialId }, context) =>
-      resolveCredential(deps, assertInScope(directActor(tenantId, actor, executionId), deps.tenantScope), {
-        flowId,
-        stepId,
-        executionId,
-        ...(credentialId === undefined ? {} : { credentialId }),
-        ...deadlineOf(context),
-      }),
+      resolveCredential(
+        deps,
+        assertTenantServed(directActor(tenantId, actor, executionId), deps.tenantScope),
+        {
+          flowId,
+          stepId,
+          executionId,
+          ...(credentialId === undefined ? {} : { credentialId }),
+          ...deadlineOf(context),
+        },
+      ),
     deps.logger,
     deps.metrics,
   );

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { validationFailed } from '../../shared/errors/app-error.ts';
-import { assertInScope } from '../../shared/lambda/caller.ts';
+import { assertTenantServed } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
 import type { UseCaseDependencies } from '../../shared/use-cases/use-case-dependencies.ts';
 import {
@@ -25,7 +25,7 @@ export const createHealthHandler = (deps: UseCaseDependencies) =>
       const tenantId = event.tenantId ?? deps.tenantScope;
       if (!tenantId)
         throw validationFailed([{ path: 'tenantId', message: 'is required where TENANT_ID is not set' }]);
-      assertInScope({ tenantId, subject: 'scheduler' }, deps.tenantScope);
+      assertTenantServed({ tenantId, subject: 'scheduler' }, deps.tenantScope);
       const remaining =
         typeof context?.getRemainingTimeInMillis === 'function'
           ? context.getRemainingTimeInMillis() - HEALTH_RUN_STOP_MARGIN_MS

@@ -23,7 +23,7 @@ export const directActor = (tenantId: string, actor: string | undefined, executi
  * The tenant rule, for HTTP and direct callers alike: a per-tenant deployment acts for its own
  * tenant only, whatever a token or an event claims.
  */
-export const assertInScope = (actor: Actor, tenantScope: string | undefined): Actor => {
+export const assertTenantServed = (actor: Actor, tenantScope: string | undefined): Actor => {
   if (tenantScope !== undefined && actor.tenantId !== tenantScope) {
     throw new AppError('unauthorized', 'This deployment does not serve that tenant.');
   }

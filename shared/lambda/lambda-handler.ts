@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.ts';
 import { describeError } from '../errors/describe-error.ts';
 import { toProblem } from '../errors/problem.ts';
 import type { HandlerDependencies } from '../use-cases/use-case-dependencies.ts';
-import { assertInScope, directActor } from './caller.ts';
+import { assertTenantServed, directActor } from './caller.ts';
 import { DirectEvent, OperationFailed } from './direct-event.ts';
 import { type HttpRequest, isHttpEvent, toHttpRequest } from './http-request.ts';
 import { type HttpResult, problemResponse } from './http-response.ts';
@@ -76,14 +76,14 @@ export const createLambdaHandler = <Deps>(
   const run = async (event: LambdaEvent): Promise<unknown> => {
     if (isHttpEvent(event)) {
       const request = toHttpRequest(event);
-      const actor = assertInScope(actorFromClaims(request.claims), deps.tenantScope);
+      const actor = assertTenantServed(actorFromClaims(request.claims), deps.tenantScope);
       // API Gateway checks the route's scope first; this keeps the rule where the code is.
       assertScope(request.claims, op.scope, deps.scopePrefix);
       const input = parseInput(op.input, op.fromHttp(request));
       return op.toHttp(await op.execute(deps, actor, input));
     }
     const direct = parseInput(DirectEvent(), event);
-    const actor = assertInScope(directActor(direct.tenantId, direct.actor), deps.tenantScope);
+    const actor = assertTenantServed(directActor(direct.tenantId, direct.actor), deps.tenantScope);
     const output = await op.execute(deps, actor, parseInput(op.input, direct.input ?? {}));
     return op.toDirect ? op.toDirect(output) : output;
   };
