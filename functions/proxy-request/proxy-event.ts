@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
-import { credentialIdSchema, flowIdSchema } from '../../shared/lambda/schema.ts';
+import { credentialIdSchema, flowIdSchema, stepIdSchema } from '../../shared/lambda/schema.ts';
 
 /**
  * A path under the credential's API base: never a URL (`https://…`), a host (`//host`), a userinfo
@@ -60,7 +60,7 @@ export const ProxiedRequestSchema = z.strictObject({
 
 const stepFields = {
   flowId: flowIdSchema,
-  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
+  stepId: stepIdSchema,
   executionId: z.string().check(z.minLength(1), z.maxLength(512)),
   credentialId: z.optional(credentialIdSchema),
   request: ProxiedRequestSchema,

@@ -7,12 +7,13 @@ import {
   componentIdSchema,
   credentialIdSchema,
   flowIdSchema,
+  stepIdSchema,
   versionConditionSchema,
 } from '../../shared/lambda/schema.ts';
 import { putFlow } from '../../shared/use-cases/put-flow.ts';
 
 export const FlowStepSchema = z.strictObject({
-  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
+  stepId: stepIdSchema,
   componentId: componentIdSchema,
   credentialId: credentialIdSchema,
   /** Read-only (GET answers carry it); accepted so a flow read can be sent back as it is. */

@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
-import { credentialIdSchema, flowIdSchema } from '../../shared/lambda/schema.ts';
+import { credentialIdSchema, flowIdSchema, stepIdSchema } from '../../shared/lambda/schema.ts';
 
 /** The event a workflow sends; IAM decides who may invoke (this is not an HTTP route). */
 export const ResolveEvent = z.strictObject({
   tenantId: z.string().check(z.regex(TENANT_ID_PATTERN)),
   flowId: flowIdSchema,
-  stepId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
+  stepId: stepIdSchema,
   executionId: z.string().check(z.minLength(1), z.maxLength(512)),
   credentialId: z.optional(credentialIdSchema),
   actor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { TENANT_ID_PATTERN } from '../../shared/domain/actor.ts';
 import { validationFailed } from '../../shared/errors/app-error.ts';
 import { assertTenantServed } from '../../shared/lambda/caller.ts';
 import { createDirectHandler } from '../../shared/lambda/direct-handler.ts';
@@ -12,9 +13,7 @@ import {
 
 /** The scheduler sends `{}`; a person may name the tenant locally, where one process serves many. */
 export const HealthRunEvent = z.strictObject({
-  tenantId: z.optional(
-    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')),
-  ),
+  tenantId: z.optional(z.string().check(z.regex(TENANT_ID_PATTERN, 'must be 1-64 letters, digits, _ or -'))),
 });
 
 export const createHealthHandler = (deps: UseCaseDependencies) =>

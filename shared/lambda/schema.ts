@@ -43,6 +43,9 @@ export const credentialIdSchema = /* @__PURE__ */ (() =>
   z.string().check(z.minLength(1), z.maxLength(200)))();
 export const flowIdSchema = /* @__PURE__ */ (() =>
   z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')))();
+/** A step of a flow, named as a flow is. */
+export const stepIdSchema = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')))();
 export const componentIdSchema = /* @__PURE__ */ (() => z.string().check(z.minLength(1), z.maxLength(64)))();
 /** A credential's name, and the start of one to search for: one line, at most 200 characters. */
 export const nameTextSchema = /* @__PURE__ */ (() =>
