@@ -14,59 +14,40 @@ import {
 
 const json = (value: unknown) => `\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\``;
 
-/** One event's JSON Schema: the envelope EventBridge delivers, with this detail-type's detail. */
-const schemaOf = (action: EventAction) => {
-  const detail = z.toJSONSchema(LifecycleEventDetail, { io: 'output' }) as Record<string, unknown> & {
+/**
+ * The one envelope of a kind of event, as EventBridge delivers it: every detail-type of that kind
+ * shares it, and the table above says what each one means (its `reason`, its flows).
+ */
+const envelopeOf = (
+  title: string,
+  detailTypes: readonly string[],
+  actions: readonly string[],
+  detailSchema: z.core.$ZodType,
+  resourcePattern: string,
+) => {
+  const detail = z.toJSONSchema(detailSchema, { io: 'output' }) as Record<string, unknown> & {
     properties: Record<string, unknown>;
   };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: detailTypeOf(action),
-    description: EVENT_TYPES[action],
+    title,
     type: 'object',
     required: ['source', 'detail-type', 'resources', 'detail'],
     properties: {
       source: { const: EVENT_SOURCE },
-      'detail-type': { const: detailTypeOf(action) },
-      resources: {
-        type: 'array',
-        items: { type: 'string', pattern: '^credentials-service:[^:]+:credential/.+$' },
-      },
+      'detail-type': { enum: detailTypes },
+      resources: { type: 'array', items: { type: 'string', pattern: resourcePattern } },
       detail: {
         ...detail,
         $schema: undefined,
-        properties: { ...detail.properties, action: { const: action } },
+        properties: { ...detail.properties, action: { enum: actions } },
       },
     },
   };
 };
 
-/** A flow event's JSON Schema. */
-const flowSchemaOf = (action: FlowEventAction) => {
-  const detail = z.toJSONSchema(FlowEventDetail, { io: 'output' }) as Record<string, unknown> & {
-    properties: Record<string, unknown>;
-  };
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    title: flowDetailTypeOf(action),
-    description: FLOW_EVENT_TYPES[action],
-    type: 'object',
-    required: ['source', 'detail-type', 'resources', 'detail'],
-    properties: {
-      source: { const: EVENT_SOURCE },
-      'detail-type': { const: flowDetailTypeOf(action) },
-      resources: {
-        type: 'array',
-        items: { type: 'string', pattern: '^credentials-service:[^:]+:(flow|credential)/.+$' },
-      },
-      detail: {
-        ...detail,
-        $schema: undefined,
-        properties: { ...detail.properties, action: { const: action } },
-      },
-    },
-  };
-};
+const credentialActions = Object.keys(EVENT_TYPES) as EventAction[];
+const flowActions = Object.keys(FLOW_EVENT_TYPES) as FlowEventAction[];
 
 const example = {
   version: '0',
@@ -107,10 +88,8 @@ export const eventsMarkdown = (): string =>
     '',
     '| detail-type | when |',
     '| ----------- | ---- |',
-    ...(Object.keys(EVENT_TYPES) as EventAction[]).map(
-      (action) => `| \`${detailTypeOf(action)}\` | ${EVENT_TYPES[action]} |`,
-    ),
-    ...(Object.keys(FLOW_EVENT_TYPES) as FlowEventAction[]).map(
+    ...credentialActions.map((action) => `| \`${detailTypeOf(action)}\` | ${EVENT_TYPES[action]} |`),
+    ...flowActions.map(
       (action) =>
         `| \`${flowDetailTypeOf(action)}\` | ${FLOW_EVENT_TYPES[action]} Its detail names the flow and the credentials its steps use. |`,
     ),
@@ -139,16 +118,29 @@ export const eventsMarkdown = (): string =>
     '',
     '## Schemas',
     '',
-    ...(Object.keys(EVENT_TYPES) as EventAction[]).flatMap((action) => [
-      `### ${detailTypeOf(action)}`,
-      '',
-      json(schemaOf(action)),
-      '',
-    ]),
-    ...(Object.keys(FLOW_EVENT_TYPES) as FlowEventAction[]).flatMap((action) => [
-      `### ${flowDetailTypeOf(action)}`,
-      '',
-      json(flowSchemaOf(action)),
-      '',
-    ]),
+    'Every credential event has this envelope; `detail-type` and `detail.action` name the change',
+    '(`credential.<action>`), and the table above says what each adds in `reason` and `flows`.',
+    '',
+    json(
+      envelopeOf(
+        'credential.*',
+        credentialActions.map(detailTypeOf),
+        credentialActions,
+        LifecycleEventDetail,
+        '^credentials-service:[^:]+:credential/.+$',
+      ),
+    ),
+    '',
+    'Every flow event has this one; its detail names the flow and the credentials its steps use.',
+    '',
+    json(
+      envelopeOf(
+        'flow.*',
+        flowActions.map(flowDetailTypeOf),
+        flowActions,
+        FlowEventDetail,
+        '^credentials-service:[^:]+:(flow|credential)/.+$',
+      ),
+    ),
+    '',
   ].join('\n');
