@@ -300,7 +300,17 @@ describe("every function's role allows every call its code makes", () => {
       await track('publish-lifecycle-events', () =>
         publishLifecycleEvents(
           { credentials: service.deps.credentials, events: eventBridgeEventPublisher(client, LOCAL_BUS) },
-          audit.map((record) => ({ ...record, tenantId: 'tenant-iam' })),
+          [
+            ...audit.map((record) => ({ ...record, tenantId: 'tenant-iam' })),
+            // A delete's record names no credential: the publisher reads its last name (a Query of
+            // the credential's audit partition), which its role must allow too.
+            {
+              ...(audit[0] as AuditEntry),
+              tenantId: 'tenant-iam',
+              action: 'deleted' as const,
+              credentialName: undefined,
+            },
+          ],
         ),
       );
     } finally {
