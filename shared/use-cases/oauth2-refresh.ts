@@ -505,6 +505,14 @@ const inHand = async (
     error: unknown;
   },
 ): Promise<Refreshed> => {
+  // A store whose answer was lost may have landed: then it is stored, and committed like any other.
+  const landed = await storedRefresh(
+    deps,
+    { tenantId: actor.tenantId, credentialId: stale.id },
+    stale.id,
+    stale.secretVersionId,
+  ).catch(() => undefined);
+  if (landed) return commitStored(deps, actor, stale, held, landed, found.context, found.renewed);
   deps.logger.error('could not store refreshed tokens before the deadline; served to this caller', {
     credentialId: stale.id,
     ...describeError(found.error),

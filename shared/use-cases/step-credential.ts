@@ -344,8 +344,7 @@ const renewedStepCredential = async (
     if (forced || (due !== undefined && due <= now.getTime())) {
       const stale = credential;
       const expiresAt = Date.parse(String(values.expiresAt ?? ''));
-      let inMemory: boolean | undefined;
-      ({ credential, values, inMemory } = await refreshCredential(deps, actor, credential, {
+      const refreshed = await refreshCredential(deps, actor, credential, {
         audit: auditedInput(input),
         deadline: input.deadline ?? Date.now() + refreshTimeBudgetMs(deps.refresh),
         early: !forced && expiresAt - now.getTime() > EARLY_REFRESH_FLOOR_MS,
@@ -355,8 +354,11 @@ const renewedStepCredential = async (
             ? current.accessToken !== refused
             : (refreshDue(current, stale, deps.settings.refreshMarginMs) ?? Number.POSITIVE_INFINITY) >
               deps.clock.now().getTime(),
-      }));
-      if (inMemory) {
+      });
+      // Deferred (the second's writes were spent): the tokens this call already holds still work,
+      // and they may be newer than the stored ones (a token kept in memory).
+      if (!refreshed.deferred) ({ credential, values } = refreshed);
+      if (refreshed.inMemory) {
         const renewedExpiry = Date.parse(String(values.expiresAt ?? '')) || now.getTime() + 300_000;
         deps.clientTokens.put(rememberedKey, {
           accessToken: String(values.accessToken),

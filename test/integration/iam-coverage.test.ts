@@ -167,6 +167,10 @@ describe("every function's role allows every call its code makes", () => {
         { deadline: Date.now() + 30_000 },
       ),
     );
+    // An early refresh (the scheduled one above takes it too) first takes one of the second's
+    // Secrets Manager writes: a counter item of its own key shape in the tenant's partition.
+    for (const name of ['resolve-credential', 'proxy-request'] as const)
+      await track(name, () => service.deps.leases.takeWriteSlot('tenant-iam', new Date(), 30));
     // A workflow's report of a rejected credential: resolve's role makes it due now.
     await track('resolve-credential', () =>
       reportRejected(resolveDeps, actor, { flowId: 'f', stepId: 's', executionId: 'report' }),

@@ -76,7 +76,7 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
     resolveCredential(
       buildResolveDependencies(base, { cacheTtlMs: 0, refreshMarginMs: 60_000, refresh: MATRIX_REFRESH }),
       actor,
-      { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 2500 },
+      { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 6000 },
     );
   const works = async (server: OAuth2TestServer, accessToken: unknown) =>
     (await fetch(server.userinfoUrl, { headers: { authorization: `Bearer ${String(accessToken)}` } })).status;
@@ -109,6 +109,30 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
     expect(await works(keeping, elsewhere.secrets.accessToken)).toBe(200);
     expect(keeping.tokenCalls.length).toBe(calls + 2);
     expect(service.secretsState.writeAccounting().writes).toBe(writes);
+  });
+
+  it('a store whose answer is lost every time has still landed: it is committed, not served in hand', async () => {
+    const { id, flowId } = await expiredCredential(rotating);
+    const lostAnswers: UseCaseDependencies = {
+      ...service.deps,
+      secrets: {
+        ...service.deps.secrets,
+        // Secrets Manager stores each write, and every answer is lost on the way back.
+        putVersion: async (...args: Parameters<UseCaseDependencies['secrets']['putVersion']>) => {
+          await service.deps.secrets.putVersion(...args);
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        },
+      },
+    };
+    const resolved = await resolveWith(lostAnswers, flowId);
+    expect(await works(rotating, resolved.secrets.accessToken)).toBe(200);
+    expect(await credentialOf(id)).toMatchObject({ status: 'verified' });
+    const stored = await service.deps.credentials.get(tenantId, id);
+    const { values } = await service.deps.secrets.read(
+      { tenantId, credentialId: id },
+      stored?.secretVersionId,
+    );
+    expect(values.accessToken).toBe(resolved.secrets.accessToken);
   });
 
   it('DynamoDB refusing the commit: served from the stored version, which the next holder rolls forward', async () => {
@@ -176,7 +200,7 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
       resolveCredential(
         buildResolveDependencies(oneWriteASecond, { cacheTtlMs: 0, refreshMarginMs: 300_000, refresh: {} }),
         actor,
-        { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 2500 },
+        { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 6000 },
       );
     const [first, second] = due as [{ id: string; flowId: string }, { id: string; flowId: string }];
     // The service's own version (the public one moves only with a person's edit).
@@ -192,5 +216,32 @@ describe('OAuth2 refresh when our own storage fails after the provider answered'
     expect(await works(rotating, deferred.secrets.accessToken)).toBe(200);
     expect(await writtenVersion(first.id)).toBeGreaterThan(before[0] ?? 0);
     expect(await writtenVersion(second.id)).toBe(before[1]);
+  });
+
+  it('a deferred early refresh serves the token the container holds, newer than the stored one', async () => {
+    const { flowId } = await expiredCredential(keeping);
+    const memory = clientTokenCache();
+    // The container refreshes (the provider kept its refresh token): the new token lives in memory,
+    // the stored one stays expired.
+    const inMemory = await resolveWith({ ...service.deps, clientTokens: memory }, flowId);
+    const fixed = new Date(Date.now() + 56 * 60_000);
+    const spent: UseCaseDependencies = {
+      ...service.deps,
+      clientTokens: memory,
+      clock: { now: () => fixed },
+      refresh: { ...service.deps.refresh, ...MATRIX_REFRESH, secretWritesPerSecond: 1 },
+    };
+    // That second's one write is taken (by this line, or by another test in the same second): the
+    // early refresh must wait.
+    await service.deps.leases.takeWriteSlot(tenantId, fixed, 1);
+    expect(await service.deps.leases.takeWriteSlot(tenantId, fixed, 1)).toBe(false);
+    const calls = keeping.tokenCalls.length;
+    const deferred = await resolveCredential(
+      buildResolveDependencies(spent, { cacheTtlMs: 0, refreshMarginMs: 300_000, refresh: {} }),
+      actor,
+      { flowId, stepId: 's', executionId: 'e', deadline: Date.now() + 6000 },
+    );
+    expect(keeping.tokenCalls.length).toBe(calls);
+    expect(deferred.secrets.accessToken).toBe(inMemory.secrets.accessToken);
   });
 });
